@@ -1,0 +1,1 @@
+"""claimbot's Telegram layer and command line: adapters over the ``claims`` domain."""

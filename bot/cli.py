@@ -1,0 +1,356 @@
+"""The ``claimbot`` command: a thin layer over ``claims/`` (and ``bot/`` for running the bot).
+
+Every command builds the settings, opens the store, calls one domain function and prints the result,
+as text for people or as stable JSON (``--json``) for scripts. Errors a user can cause go to stderr
+as one sentence with exit status 1; usage errors exit with 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+from pydantic import ValidationError
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from tqdm import tqdm
+
+from claims import db
+from claims.catalog import Catalog, load_catalog
+from claims.errors import ClaimbotError, InputError
+from claims.ingest import IngestReport, ingest_article
+from claims.settings import Settings
+from claims.sources import ArticleInput, FetchPolicy, fetch_article, fetch_feed_articles, load_file
+from claims.store import claim_history, claim_to_json, list_claims, revision_to_json
+from claims.transfer import (
+    claimreview_record,
+    export_record,
+    import_claims,
+    iter_claims,
+    read_records,
+)
+
+log = logging.getLogger("claimbot")
+T = TypeVar("T")
+
+
+@dataclass
+class Runtime:
+    """What a command needs, built once per invocation."""
+
+    settings: Settings
+    engine: Engine
+    catalog: Catalog
+
+    @contextmanager
+    def session(self) -> Any:
+        with db.session_scope(self.engine) as session:
+            yield session
+
+
+def open_runtime(settings: Settings, *, migrate_empty: bool = True) -> Runtime:
+    """Open the store, creating the schema on a brand-new database and refusing an outdated one."""
+    engine = db.make_engine(settings.resolved_database_url())
+    try:
+        if migrate_empty and db.current_revision(engine) is None:
+            db.upgrade(engine)
+        db.check_schema(engine)
+    except OperationalError as exc:
+        raise ClaimbotError(f"Cannot open the database: {exc.orig}") from exc
+    return Runtime(settings=settings, engine=engine, catalog=load_catalog(settings.config_dir))
+
+
+def progress(items: Iterable[T], *, total: int | None, enabled: bool, desc: str) -> Iterable[T]:
+    """A progress bar on a terminal; nothing when piped or printing JSON."""
+    if not enabled or not sys.stderr.isatty():
+        return items
+    return tqdm(items, total=total, desc=desc, unit="item", file=sys.stderr, leave=False)
+
+
+def emit_json(obj: Any, out: IO[str] | None = None) -> None:
+    print(json.dumps(obj, ensure_ascii=False, sort_keys=False), file=out or sys.stdout)
+
+
+# ---------------------------------------------------------------------------- db
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    engine = db.make_engine(settings.resolved_database_url())
+    if args.action == "upgrade":
+        db.upgrade(engine)
+        print(f"Database is at revision {db.current_revision(engine)}.")
+    else:
+        current = db.current_revision(engine)
+        head = db.head_revision()
+        print(f"current: {current or '(empty)'}  head: {head}")
+    return 0
+
+
+# ---------------------------------------------------------------------------- ingest
+
+
+def _sources(args: argparse.Namespace, policy: FetchPolicy) -> Iterable[ArticleInput | InputError]:
+    for item in args.inputs:
+        try:
+            if item.startswith(("http://", "https://")):
+                if args.feed:
+                    yield from fetch_feed_articles(item, policy=policy)
+                else:
+                    yield fetch_article(item, policy=policy)
+            elif args.feed:
+                path = Path(item)
+                if not path.is_file():
+                    raise InputError(f"File {path} does not exist.")
+                yield from fetch_feed_articles(str(path), policy=policy, raw=path.read_bytes())
+            else:
+                yield load_file(Path(item), canonical_url=args.url)
+        except InputError as exc:
+            yield exc
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    if args.url and (len(args.inputs) != 1 or args.feed):
+        raise InputError("--url names the canonical URL of one local file; give exactly one file.")
+    published = _parse_cli_date(args.published) if args.published else None
+    rt = open_runtime(settings)
+    policy = FetchPolicy(
+        timeout=settings.fetch_timeout_seconds,
+        max_bytes=settings.fetch_max_bytes,
+        user_agent=settings.user_agent,
+        allow_private=True,  # the operator at the terminal may read intranet pages and local feeds
+    )
+    failures = 0
+    reports: list[IngestReport] = []
+    many = len(args.inputs) > 1 or args.feed
+    for item in progress(_sources(args, policy), total=None, enabled=many and not args.json,
+                         desc="ingesting"):
+        if isinstance(item, InputError):
+            failures += 1
+            print(f"error: {item}", file=sys.stderr)
+            continue
+        if published and not item.published_at:
+            item = ArticleInput(**{**_fields(item), "published_at": published})
+        try:
+            with rt.session() as session:
+                report = ingest_article(item, session=session, catalog=rt.catalog,
+                                        max_chars=settings.max_article_chars)
+        except InputError as exc:
+            failures += 1
+            print(f"error: {exc}", file=sys.stderr)
+            continue
+        reports.append(report)
+        if args.json:
+            emit_json(report.as_json())
+        else:
+            print(_describe_report(report))
+    return 1 if failures else 0
+
+
+def _fields(article: ArticleInput) -> dict[str, Any]:
+    return {name: getattr(article, name) for name in ArticleInput.__slots__}  # type: ignore[attr-defined]
+
+
+def _describe_report(report: IngestReport) -> str:
+    title = report.title or report.url or f"article {report.article_id}"
+    if report.status.value == "unchanged":
+        return f"{title}: unchanged ({len(report.unchanged)} claims already known)"
+    parts = [f"{len(report.added)} new"]
+    if report.revised:
+        parts.append(f"{len(report.revised)} revised")
+    if report.appeared:
+        parts.append(f"{len(report.appeared)} already known from other sources")
+    if report.unchanged:
+        parts.append(f"{len(report.unchanged)} unchanged")
+    return f"{title} ({report.status.value}): " + ", ".join(parts) + " claims"
+
+
+def _parse_cli_date(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--published {value!r} is not an ISO 8601 date (2025-03-13).") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+# ---------------------------------------------------------------------------- claims, history
+
+
+def cmd_claims(args: argparse.Namespace, settings: Settings) -> int:
+    rt = open_runtime(settings)
+    with rt.session() as session:
+        views = list_claims(session=session, topic=args.topic, speaker=args.speaker,
+                            include_inactive=args.all, limit=args.limit)
+    if args.json:
+        for view in views:
+            emit_json(claim_to_json(view))
+        return 0
+    if not views:
+        print("No claims yet." if not (args.topic or args.speaker) else "No claims match.")
+    for view in views:
+        src = view.first_source
+        print(f"#{view.id} [{view.topic or '-'}] {view.speaker or 'unknown speaker'} "
+              f"({view.kind}, {view.verdict}, revision {view.revision})")
+        print(f"    {view.text}")
+        if src:
+            when = src.published_at.date().isoformat() if src.published_at else "undated"
+            print(f"    source: {src.title or src.url or 'untitled'} ({when})"
+                  + (f" {src.url}" if src.url else ""))
+    return 0
+
+
+def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
+    rt = open_runtime(settings)
+    with rt.session() as session:
+        revisions = claim_history(session=session, claim_id=args.claim_id)
+    if args.json:
+        for rev in revisions:
+            emit_json(revision_to_json(rev))
+        return 0
+    for rev in revisions:
+        by = rev.admin_name or (f"admin {rev.admin_id}" if rev.admin_id else None)
+        src = rev.source.title or rev.source.url if rev.source else None
+        origin = f" by {by}" if by else (f" from {src}" if src else "")
+        print(f"r{rev.revision} {rev.at:%Y-%m-%d %H:%M} {rev.change}{origin}")
+        if rev.old_text is not None:
+            print(f"    was: {rev.old_text}")
+        if rev.change in {"created", "imported", "text", "edited"}:
+            print(f"    now: {rev.text}")
+        if rev.old_verdict is not None or rev.change == "verdict":
+            print(f"    verdict: {rev.old_verdict} -> {rev.verdict}")
+        if rev.reason:
+            print(f"    why: {rev.reason}")
+    return 0
+
+
+# ---------------------------------------------------------------------------- export, import
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    rt = open_runtime(settings)
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        with rt.session() as session:
+            if args.format == "claimreview":
+                reviews = [claimreview_record(v) for v in iter_claims(session=session,
+                                                                      verdict_only=True)]
+                json.dump(reviews, out, ensure_ascii=False, indent=2)
+                out.write("\n")
+            else:
+                for view in iter_claims(session=session):
+                    emit_json(export_record(view), out)
+    finally:
+        if args.output:
+            out.close()
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise InputError(f"File {path} does not exist.")
+    with path.open(encoding="utf-8", errors="strict") as fh:
+        try:
+            records = read_records(fh)
+        except UnicodeDecodeError:
+            raise InputError(f"File {path} is not UTF-8 text; nothing was imported.") from None
+    rt = open_runtime(settings)
+    bar = None
+    if not args.json and sys.stderr.isatty():
+        bar = tqdm(total=len(records), desc="importing", unit="claim", file=sys.stderr, leave=False)
+    with rt.session() as session:
+        report = import_claims(records, session=session, catalog=rt.catalog,
+                               progress=bar.update if bar else None)
+    if bar:
+        bar.close()
+    if args.json:
+        emit_json(report.as_json())
+    else:
+        print(f"Imported {report.added} new claims, updated {report.updated}, "
+              f"{report.unchanged} unchanged.")
+    return 0
+
+
+# ---------------------------------------------------------------------------- parser and main
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="claimbot", description=__doc__.split("\n")[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("db", help="database schema: upgrade or show the current revision")
+    p.add_argument("action", choices=["upgrade", "current"])
+    p.set_defaults(func=cmd_db)
+
+    p = sub.add_parser("ingest", help="ingest articles from files, URLs or feeds")
+    p.add_argument("inputs", nargs="+", metavar="PATH_OR_URL")
+    p.add_argument("--url", help="canonical URL of a local file (one file only)")
+    p.add_argument("--feed", action="store_true", help="the inputs are RSS/Atom feeds")
+    p.add_argument("--published", help="publication date for articles that do not state one")
+    p.add_argument("--json", action="store_true", help="one JSON object per article")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("claims", help="list current claims")
+    p.add_argument("--topic", help="topic slug or name")
+    p.add_argument("--speaker", help="speaker name or alias")
+    p.add_argument("--all", action="store_true", help="include retracted and merged claims")
+    p.add_argument("--limit", type=int, default=None)
+    p.add_argument("--json", action="store_true", help="JSON Lines, one claim per line")
+    p.set_defaults(func=cmd_claims)
+
+    p = sub.add_parser("history", help="a claim's revisions, oldest first")
+    p.add_argument("claim_id", type=int, metavar="CLAIM_ID")
+    p.add_argument("--json", action="store_true", help="JSON Lines, one revision per line")
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("export", help="export claims as JSON Lines or ClaimReview JSON-LD")
+    p.add_argument("--format", choices=["jsonl", "claimreview"], default="jsonl")
+    p.add_argument("--output", "-o", help="write to this file instead of standard output")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import", help="import claims from a JSON Lines file")
+    p.add_argument("file", metavar="FILE.jsonl")
+    p.add_argument("--json", action="store_true", help="print the counts as JSON")
+    p.set_defaults(func=cmd_import)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``claimbot`` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "settings"
+        print(f"error: invalid setting {where}: {first['msg']}", file=sys.stderr)
+        return 1
+    func: Command = args.func
+    try:
+        return func(args, settings)
+    except ClaimbotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""Editable reference data from ``config/``: topics with their keywords and known speakers.
+
+Extraction files claims under these topics and resolves speakers through these aliases; matching uses
+the same data to understand questions. Loaded once per process and passed around explicitly.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from claims.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class TopicEntry:
+    """A topic claims can be filed under."""
+
+    slug: str
+    name: str
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerEntry:
+    """A known person or organisation, with every name it goes by."""
+
+    name: str
+    kind: str = "person"
+    gender: str | None = None
+    aliases: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Topics and speakers, with case-insensitive lookups built once."""
+
+    topics: tuple[TopicEntry, ...]
+    speakers: tuple[SpeakerEntry, ...]
+    fallback_topic: str = "general"
+    _alias_index: dict[str, SpeakerEntry] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index = self._alias_index
+        for speaker in self.speakers:
+            for alias in (speaker.name, *speaker.aliases):
+                index.setdefault(alias.casefold(), speaker)
+
+    def speaker_by_alias(self, name: str) -> SpeakerEntry | None:
+        """The known speaker a name (any alias or spelling, any case) stands for."""
+        return self._alias_index.get(name.strip().casefold())
+
+    def topic(self, slug: str) -> TopicEntry | None:
+        """The topic with this slug, if configured."""
+        return next((t for t in self.topics if t.slug == slug), None)
+
+    def topic_name(self, slug: str | None) -> str:
+        """A display name for a slug, falling back to the slug itself."""
+        if slug is None:
+            return self.fallback_topic
+        entry = self.topic(slug)
+        return entry.name if entry else slug
+
+
+def load_catalog(config_dir: Path) -> Catalog:
+    """Read ``topics.toml`` and ``speakers.toml``; a malformed file is a clear ``ConfigError``."""
+    topics_doc = _read_toml(config_dir / "topics.toml")
+    speakers_doc = _read_toml(config_dir / "speakers.toml")
+    try:
+        topics = tuple(
+            TopicEntry(slug=t["slug"], name=t.get("name", t["slug"]), keywords=tuple(t["keywords"]))
+            for t in topics_doc.get("topic", [])
+        )
+        speakers = tuple(
+            SpeakerEntry(
+                name=s["name"],
+                kind=s.get("kind", "person"),
+                gender=s.get("gender"),
+                aliases=tuple(s.get("aliases", [])),
+                roles=tuple(s.get("roles", [])),
+            )
+            for s in speakers_doc.get("speaker", [])
+        )
+    except (KeyError, TypeError) as exc:
+        raise ConfigError(f"config: missing or malformed field {exc} in topics or speakers") from exc
+    return Catalog(
+        topics=topics,
+        speakers=speakers,
+        fallback_topic=topics_doc.get("fallback", "general"),
+    )
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path.name} is not valid TOML: {exc}") from exc

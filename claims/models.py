@@ -1,0 +1,164 @@
+"""The claim store's tables.
+
+Claims carry their current state for fast reads; ``ClaimRevision`` rows are the append-only history
+from which that state was reached. Timestamps are timezone-aware UTC everywhere.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import JSON, Column, Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """The current time as an aware UTC datetime (the only clock the store uses)."""
+    return datetime.now(UTC)
+
+
+class AwareDateTime(sa.types.TypeDecorator[datetime]):
+    """Stores UTC and always returns aware datetimes, also on SQLite which drops the offset."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the claim store; use UTC-aware datetimes")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _ts(*, nullable: bool = False, index: bool = False) -> sa.Column:
+    return sa.Column(AwareDateTime(), nullable=nullable, index=index)
+
+
+class ClaimKind(StrEnum):
+    DIRECT = "direct"
+    REPORTED = "reported"
+
+
+class Verdict(StrEnum):
+    UNVERIFIED = "unverified"
+    ACCURATE = "accurate"
+    MISLEADING = "misleading"
+    FALSE = "false"
+    DISPUTED = "disputed"
+
+
+class ClaimStatus(StrEnum):
+    ACTIVE = "active"
+    RETRACTED = "retracted"
+    MERGED = "merged"
+
+
+class ChangeKind(StrEnum):
+    """What a revision did; the digest and ``history`` read these."""
+
+    CREATED = "created"
+    TEXT = "text"
+    VERDICT = "verdict"
+    RETRACTED = "retracted"
+    MERGED = "merged"
+    EDITED = "edited"
+    IMPORTED = "imported"
+
+
+class Article(SQLModel, table=True):
+    """One source article; an updated version of the same URL updates this row in place."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str | None = Field(default=None, max_length=2048)
+    canonical_url: str | None = Field(default=None, max_length=2048, unique=True, index=True)
+    outlet: str | None = Field(default=None, max_length=200)
+    title: str | None = Field(default=None, max_length=1000)
+    author: str | None = Field(default=None, max_length=500)
+    published_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True, index=True))
+    fetched_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    content_hash: str = Field(max_length=64, index=True)
+    text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    version: int = Field(default=1)
+
+
+class Speaker(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=300, unique=True, index=True)
+    kind: str = Field(default="person", max_length=20)
+    role: str | None = Field(default=None, max_length=300)
+    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Topic(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=100, unique=True, index=True)
+    name: str = Field(max_length=200)
+
+
+class Claim(SQLModel, table=True):
+    """A statement by a speaker, in its current state; see ``ClaimRevision`` for how it got here."""
+
+    __table_args__ = (sa.Index("ix_claim_speaker_fingerprint", "speaker_id", "fingerprint"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    speaker_id: int | None = Field(default=None, foreign_key="speaker.id", index=True)
+    topic_id: int | None = Field(default=None, foreign_key="topic.id", index=True)
+    text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    quote: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    kind: str = Field(default=ClaimKind.DIRECT.value, max_length=20)
+    verdict: str = Field(default=Verdict.UNVERIFIED.value, max_length=20, index=True)
+    verdict_note: str | None = Field(default=None, max_length=2000)
+    status: str = Field(default=ClaimStatus.ACTIVE.value, max_length=20, index=True)
+    merged_into_id: int | None = Field(default=None, foreign_key="claim.id")
+    revision: int = Field(default=1)
+    fingerprint: str = Field(max_length=64, index=True)
+    external_id: str | None = Field(default=None, max_length=200, unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
+
+
+class ClaimRevision(SQLModel, table=True):
+    """One immutable step in a claim's history. Never updated or deleted."""
+
+    __table_args__ = (sa.UniqueConstraint("claim_id", "revision", name="uq_revision_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(foreign_key="claim.id", index=True)
+    revision: int
+    change: str = Field(max_length=20)
+    old_text: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    new_text: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    old_verdict: str | None = Field(default=None, max_length=20)
+    new_verdict: str | None = Field(default=None, max_length=20)
+    reason: str | None = Field(default=None, max_length=2000)
+    article_id: int | None = Field(default=None, foreign_key="article.id")
+    admin_id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, nullable=True))
+    admin_name: str | None = Field(default=None, max_length=200)
+    related_claim_id: int | None = Field(default=None, foreign_key="claim.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
+
+
+class ClaimAppearance(SQLModel, table=True):
+    """Where a claim was found: which article, which sentence, which characters."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("claim_id", "article_id", name="uq_appearance_claim_article"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(foreign_key="claim.id", index=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    sentence_index: int = 0
+    sentence: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    start: int
+    end: int
+    speaker_mention: str | None = Field(default=None, max_length=300)
+    confidence: float = 1.0
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

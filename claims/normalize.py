@@ -1,0 +1,44 @@
+"""Text normalisation shared by claim identity, import and matching.
+
+Two reports of the same statement differ in quote marks, dashes, case and spacing; identity must see
+through that, so everything that compares claim texts goes through ``normalize_text``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_QUOTES = str.maketrans(
+    {
+        "“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"',
+        "‘": "'", "’": "'", "‚": "'", "‛": "'", "‹": "'", "›": "'", "`": "'",
+        "–": "-", "—": "-", "‐": "-", "‑": "-", "‒": "-", "―": "-",
+        "\u00a0": " ", "\u2009": " ", "\u202f": " ",
+    }
+)
+_NON_WORD = re.compile(r"[^\w']+", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+
+
+def clean_text(text: str) -> str:
+    """Unicode-normalised text with straight quotes and plain dashes, for storage and display."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).translate(_QUOTES)).strip()
+
+
+def normalize_text(text: str) -> str:
+    """A comparison key: case-folded words only, so punctuation and quote style never matter."""
+    words = _NON_WORD.sub(" ", clean_text(text).casefold()).replace("'", "")
+    return _SPACES.sub(" ", words).strip()
+
+
+def fingerprint(speaker: str | None, text: str) -> str:
+    """Identity of a statement: who said it and its normalised words."""
+    key = f"{(speaker or '').casefold()}\x1f{normalize_text(text)}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def content_hash(text: str) -> str:
+    """Hash of an article body, to tell an unchanged re-fetch from an updated article."""
+    return hashlib.sha256(clean_text(text).encode("utf-8")).hexdigest()
