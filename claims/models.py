@@ -162,3 +162,15 @@ class ClaimAppearance(SQLModel, table=True):
     speaker_mention: str | None = Field(default=None, max_length=300)
     confidence: float = 1.0
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class QuestionLog(SQLModel, table=True):
+    """A question asked in chat and whether it found a claim: what ``/stats`` reports."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    asked_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
+    user_id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, nullable=True))
+    chat_id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, nullable=True))
+    question: str = Field(max_length=1000)
+    matches: int = 0
+    top_claim_id: int | None = Field(default=None, foreign_key="claim.id")
