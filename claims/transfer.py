@@ -156,14 +156,14 @@ def import_claims(
     """Fold records into the store: new claims in bulk, known ones through revisions."""
     report = ImportReport()
     by_external = dict(
-        session.exec(select(Claim.external_id, Claim.id).where(col(Claim.external_id).is_not(None)))
+        session.exec(select(Claim.external_id, Claim.id).where(col(Claim.external_id).is_not(None))).all()
     )
     by_fingerprint: dict[str, int] = {}
     for fp, cid in session.exec(select(Claim.fingerprint, Claim.id).order_by(col(Claim.id).desc())):
         by_fingerprint[fp] = cid
     articles = dict(
         session.exec(select(Article.canonical_url, Article.id).where(
-            col(Article.canonical_url).is_not(None)))
+            col(Article.canonical_url).is_not(None))).all()
     )
     cache = EntityCache(session=session, catalog=catalog)
     pending: list[tuple[ImportRecord, str]] = []

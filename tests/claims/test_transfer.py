@@ -1,0 +1,116 @@
+"""JSON Lines import/export and ClaimReview output."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from sqlmodel import Session
+
+from claims.errors import InputError
+from claims.history import Actor, set_verdict
+from claims.store import claim_history, list_claims
+from claims.transfer import (
+    claimreview_record,
+    export_record,
+    import_claims,
+    iter_claims,
+    read_records,
+)
+
+pytestmark = pytest.mark.postgres
+
+LINES = [
+    {"text": "We have to do it.", "speaker": "Trump", "topic": "greenland", "external_id": "a1",
+     "source_url": "https://ex.org/1", "title": "Greenland", "published_at": "2025-03-13T18:00:00Z",
+     "quote": "We have to do it."},
+    {"text": "The response was very predictable.", "speaker": "Zelenskyy", "topic": "ceasefire",
+     "verdict": "disputed", "source_url": "https://ex.org/1"},
+    {"text": "Vaccines cause autism.", "verdict": "false", "external_id": "snopes-9"},
+]
+
+
+def jsonl(rows: list[dict]) -> io.StringIO:
+    return io.StringIO("\n".join(json.dumps(r) for r in rows) + "\n\n")
+
+
+def do_import(session: Session, catalog, rows: list[dict]):
+    report = import_claims(read_records(jsonl(rows)), session=session, catalog=catalog)
+    session.commit()
+    return report
+
+
+def export_lines(session: Session) -> list[dict]:
+    return [export_record(v) for v in iter_claims(session=session)]
+
+
+def test_import_resolves_aliases_and_keeps_external_ids(session, catalog) -> None:
+    report = do_import(session, catalog, LINES)
+    assert report.added == 3
+    views = {v.text: v for v in list_claims(session=session)}
+    assert views["We have to do it."].speaker == "Donald Trump"
+    assert views["We have to do it."].external_id == "a1"
+    assert views["We have to do it."].sources[0].url == "https://ex.org/1"
+    assert views["The response was very predictable."].speaker == "Volodymyr Zelensky"
+    assert views["Vaccines cause autism."].verdict == "false"
+    assert views["Vaccines cause autism."].speaker is None
+
+
+def test_reimport_is_idempotent_and_changes_become_revisions(session, catalog) -> None:
+    first = do_import(session, catalog, LINES)
+    again = do_import(session, catalog, LINES)
+    assert again.added == 0 and again.updated == 0 and again.unchanged == 3
+    changed = [dict(LINES[2], text="Vaccines cause autism, he claimed.", verdict="misleading")]
+    report = do_import(session, catalog, changed)
+    assert report.updated == 1
+    cid = first.claim_ids[2]
+    history = claim_history(session=session, claim_id=cid)
+    assert [h.change for h in history] == ["imported", "text", "verdict"]
+    assert history[1].old_text == "Vaccines cause autism."
+
+
+def test_duplicate_lines_in_one_file_make_one_claim(session, catalog) -> None:
+    report = do_import(session, catalog, [LINES[0], {**LINES[0], "external_id": None}])
+    assert report.added == 1
+    assert len(list_claims(session=session)) == 1
+
+
+def test_bad_lines_import_nothing_and_name_the_lines() -> None:
+    bad = io.StringIO('{"text": "ok"}\nnot json\n{"speaker": "x"}\n{"text": "y", "verdict": "meh"}\n')
+    with pytest.raises(InputError) as info:
+        read_records(bad)
+    message = str(info.value)
+    assert "Nothing was imported; 3 bad line(s)" in message
+    assert "line 2" in message and "line 3" in message and "line 4" in message
+
+
+def test_export_then_import_round_trips(session, catalog, sqlite_engine) -> None:
+    do_import(session, catalog, LINES)
+    exported = export_lines(session)
+    with Session(sqlite_engine) as other:
+        stream = io.StringIO("\n".join(json.dumps(r) for r in exported))
+        import_claims(read_records(stream), session=other, catalog=catalog)
+        other.commit()
+        again = export_lines(other)
+    strip = lambda rows: sorted(
+        ({k: v for k, v in r.items() if k != "id"} for r in rows), key=lambda r: r["text"]
+    )
+    assert strip(again) == strip(exported)
+
+
+def test_claimreview_only_for_claims_with_a_verdict(session, catalog) -> None:
+    do_import(session, catalog, LINES)
+    cid = next(v.id for v in list_claims(session=session) if v.text == "We have to do it.")
+    set_verdict(session=session, claim_id=cid, verdict="accurate", actor=Actor(1), note="Checked")
+    session.commit()
+    reviews = [claimreview_record(v) for v in iter_claims(session=session, verdict_only=True)]
+    assert len(reviews) == 3
+    by_claim = {r["claimReviewed"]: r for r in reviews}
+    trump = by_claim["We have to do it."]
+    assert trump["@type"] == "ClaimReview" and trump["@context"] == "https://schema.org"
+    assert trump["reviewRating"]["alternateName"] == "Accurate"
+    assert trump["reviewRating"]["ratingValue"] == 5
+    assert trump["itemReviewed"]["author"]["name"] == "Donald Trump"
+    assert trump["itemReviewed"]["appearance"] == [{"@type": "CreativeWork", "url": "https://ex.org/1"}]
+    assert by_claim["Vaccines cause autism."]["reviewRating"]["ratingValue"] == 1
