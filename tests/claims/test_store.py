@@ -191,7 +191,7 @@ def test_revisions_are_numbered_uniquely(session, catalog) -> None:
 def test_naive_datetimes_are_rejected(session) -> None:
     from claims.models import Article
 
-    session.add(Article(content_hash="x", text="t", published_at=datetime(2025, 1, 1)))  # noqa: DTZ001
+    session.add(Article(content_hash="x", text="t", published_at=datetime(2025, 1, 1)))
     with pytest.raises(sa.exc.StatementError, match="naive datetime"):
         session.flush()
     session.rollback()
