@@ -28,7 +28,14 @@ from claims.catalog import Catalog, load_catalog
 from claims.errors import ClaimbotError, InputError
 from claims.ingest import IngestReport, ingest_article
 from claims.settings import Settings
-from claims.sources import ArticleInput, FetchPolicy, fetch_article, fetch_feed_articles, load_file
+from claims.sources import (
+    ArticleInput,
+    FetchPolicy,
+    fetch_articles,
+    fetch_feed_articles,
+    load_file,
+    looks_like_feed,
+)
 from claims.store import claim_history, claim_to_json, list_claims, revision_to_json
 from claims.transfer import (
     claimreview_record,
@@ -103,17 +110,27 @@ def _sources(args: argparse.Namespace, policy: FetchPolicy) -> Iterable[ArticleI
             if item.startswith(("http://", "https://")):
                 if args.feed:
                     yield from fetch_feed_articles(item, policy=policy)
-                else:
-                    yield fetch_article(item, policy=policy)
-            elif args.feed:
-                path = Path(item)
-                if not path.is_file():
-                    raise InputError(f"File {path} does not exist.")
-                yield from fetch_feed_articles(str(path), policy=policy, raw=path.read_bytes())
+                else:  # a feed URL given without --feed is still read as a feed
+                    yield from fetch_articles(item, policy=policy)
+            elif args.feed or _is_feed_file(Path(item)):
+                yield from fetch_feed_articles(item, policy=policy, raw=_read_file(Path(item)))
             else:
                 yield load_file(Path(item), canonical_url=args.url)
         except InputError as exc:
             yield exc
+
+
+def _read_file(path: Path) -> bytes:
+    if not path.is_file():
+        raise InputError(f"File {path} does not exist.")
+    return path.read_bytes()
+
+
+def _is_feed_file(path: Path) -> bool:
+    if not path.is_file():
+        return False
+    with path.open("rb") as fh:
+        return looks_like_feed(fh.read(2048))
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -333,6 +350,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # trafilatura logs every page it cannot parse; the CLI reports that as one clear error instead.
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
     try:
         settings = Settings()
     except ValidationError as exc:

@@ -18,6 +18,8 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 import httpx
+import lxml.etree
+import lxml.html
 import trafilatura
 
 from claims.errors import InputError
@@ -271,6 +273,17 @@ def fetch_article(url: str, *, policy: FetchPolicy, client: httpx.Client | None 
     return replace(article, url=fetched.url, canonical_url=article.canonical_url or fetched.url)
 
 
+def fetch_articles(url: str, *, policy: FetchPolicy, client: httpx.Client | None = None
+                   ) -> Iterator[ArticleInput | InputError]:
+    """Whatever a URL holds: its article, or each entry of the feed it turns out to be."""
+    fetched = fetch(url, policy=policy, client=client)
+    if looks_like_feed(fetched.content):
+        yield from fetch_feed_articles(url, policy=policy, client=client, raw=fetched.content)
+        return
+    article = parse_document(fetched.content, url=fetched.url, name=_safe(fetched.url))
+    yield replace(article, url=fetched.url, canonical_url=article.canonical_url or fetched.url)
+
+
 def fetch_feed_articles(
     url: str, *, policy: FetchPolicy, client: httpx.Client | None = None, raw: bytes | None = None
 ) -> Iterator[ArticleInput | InputError]:
@@ -287,14 +300,13 @@ def _entry_article(entry: FeedEntry, *, policy: FetchPolicy, client: httpx.Clien
         if entry.link:
             article = fetch_article(entry.link, policy=policy, client=client)
         elif entry.content:
-            article = parse_document(entry.content.encode(), name=entry.title or "A feed entry")
+            article = _entry_content(entry)
         else:
             raise InputError(f"Feed entry {entry.title or '(untitled)'} has no link or content.")
     except InputError as exc:
         if entry.content and len(entry.content) >= MIN_ARTICLE_CHARS:
             try:
-                article = parse_document(entry.content.encode(), url=entry.link,
-                                         name=entry.title or "A feed entry")
+                article = _entry_content(entry)
             except InputError:
                 yield exc
                 return
@@ -306,6 +318,20 @@ def _entry_article(entry: FeedEntry, *, policy: FetchPolicy, client: httpx.Clien
         title=article.title or entry.title,
         published_at=article.published_at or entry.published_at,
     )
+
+
+def _entry_content(entry: FeedEntry) -> ArticleInput:
+    """A feed entry's own text: an HTML fragment, so tags are dropped rather than page-parsed."""
+    name = entry.title or "A feed entry"
+    raw = entry.content or ""
+    text = raw
+    if "<" in raw:
+        try:
+            text = lxml.html.fragment_fromstring(raw, create_parent="div").text_content()
+        except (lxml.etree.ParserError, ValueError):
+            text = re.sub(r"<[^>]*>", " ", raw)
+    article = parse_text(f"{entry.title}\n{text}" if entry.title else text, url=entry.link, name=name)
+    return replace(article, title=entry.title)
 
 
 # ---------------------------------------------------------------------------- small helpers

@@ -119,3 +119,18 @@ def test_outdated_schema_is_refused(cli, tmp_path: Path) -> None:
     proc = cli("claims", ok=False)
     assert proc.returncode == 1 and "claimbot db upgrade" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_feed_file_entries_are_ingested(cli, tmp_path: Path) -> None:
+    body = ("&lt;p&gt;“We have very serious discussions going on right now about a truce,” "
+            "Mr. Trump said on Thursday in the Oval Office, as officials met in Moscow.&lt;/p&gt;")
+    feed = tmp_path / "feed.xml"
+    feed.write_text(
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>F</title><link>http://x/</link>"
+        "<description>d</description>"
+        f"<item><title>Talks</title><description>{body}</description></item>"
+        "<item><title>Empty</title></item></channel></rss>", encoding="utf-8")
+    proc = cli("ingest", str(feed), "--json", ok=False)
+    assert proc.returncode == 1 and "has no link or content" in proc.stderr
+    [report] = jsonl(proc.stdout)
+    assert report["status"] == "new" and report["title"] == "Talks"

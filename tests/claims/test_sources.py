@@ -16,6 +16,7 @@ from claims.sources import (
     check_url_allowed,
     fetch,
     fetch_article,
+    fetch_articles,
     fetch_feed_articles,
     load_file,
     parse_html,
@@ -146,6 +147,12 @@ def test_feed_entries_become_articles_and_failures_are_reported(site: str) -> No
     assert len(items) == 2
     assert "good signals" in items[0].text  # type: ignore[union-attr]
     assert isinstance(items[1], InputError) and "404" in str(items[1])
+
+
+def test_a_url_is_read_as_article_or_feed_by_its_content(site: str) -> None:
+    assert len(list(fetch_articles(f"{site}/feed", policy=LOCAL))) == 2
+    [single] = fetch_articles(f"{site}/article", policy=LOCAL)
+    assert "good signals" in single.text  # type: ignore[union-attr]
 
 
 def test_feed_without_entries_is_an_error(site: str) -> None:
