@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any
 
-from sqlalchemy import insert
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from claims.catalog import Catalog
@@ -36,6 +36,7 @@ from claims.normalize import clean_text, content_hash, fingerprint
 from claims.store import _views, claim_to_json
 
 BATCH = 2000
+PENDING = -1  # id placeholder for a claim queued for the next bulk insert
 MAX_ERRORS_SHOWN = 20
 
 
@@ -155,12 +156,19 @@ def import_claims(
 ) -> ImportReport:
     """Fold records into the store: new claims in bulk, known ones through revisions."""
     report = ImportReport()
-    by_external = dict(
-        session.exec(select(Claim.external_id, Claim.id).where(col(Claim.external_id).is_not(None))).all()
-    )
+    by_external: dict[str, int] = {}
     by_fingerprint: dict[str, int] = {}
-    for fp, cid in session.exec(select(Claim.fingerprint, Claim.id).order_by(col(Claim.id).desc())):
+    # What a known claim looks like now, so unchanged lines cost no query at all.
+    state: dict[int, tuple[str, str, str | None]] = {}
+    rows = session.exec(
+        select(Claim.id, Claim.external_id, Claim.fingerprint, Claim.text, Claim.verdict)
+        .order_by(col(Claim.id).desc())
+    )
+    for cid, ext, fp, text, verdict in rows:
+        if ext:
+            by_external[ext] = cid
         by_fingerprint[fp] = cid
+        state[cid] = (text, verdict, ext)
     articles = dict(
         session.exec(select(Article.canonical_url, Article.id).where(
             col(Article.canonical_url).is_not(None))).all()
@@ -169,31 +177,41 @@ def import_claims(
     pending: list[tuple[ImportRecord, str]] = []
 
     def flush() -> None:
-        if pending:
-            _bulk_insert(pending, session=session, cache=cache, articles=articles, report=report)
-            for _, fp in pending:
-                by_fingerprint.setdefault(fp, -1)
-            if progress:
-                progress(len(pending))
-            pending.clear()
+        if not pending:
+            return
+        ids = _bulk_insert(pending, session=session, cache=cache, articles=articles, report=report)
+        for (rec, fp), cid in zip(pending, ids, strict=True):
+            by_fingerprint[fp] = cid
+            if rec.external_id:
+                by_external[rec.external_id] = cid
+            state[cid] = (rec.text, rec.verdict or Verdict.UNVERIFIED.value, rec.external_id)
+        if progress:
+            progress(len(pending))
+        pending.clear()
 
     for rec in records:
         speaker = cache.speaker(rec.speaker)
         fp = fingerprint(speaker.name if speaker else None, rec.text)
         known = by_external.get(rec.external_id) if rec.external_id else None
-        if known is None and fp in by_fingerprint and by_fingerprint[fp] > 0:
-            known = by_fingerprint[fp]
-        if known is None and fp in by_fingerprint:  # a duplicate line inside this very file
+        if known is None:
+            known = by_fingerprint.get(fp)
+        if known == PENDING:  # an earlier line of this very file: write it first, then compare
             flush()
-            known = session.exec(select(Claim.id).where(Claim.fingerprint == fp)).first()
+            known = by_external.get(rec.external_id) if rec.external_id else None
+            known = known if known is not None else by_fingerprint[fp]
         if known is not None:
-            _update_known(known, rec, fp=fp, session=session, report=report)
+            if _same(state[known], rec):
+                report.unchanged += 1
+                report.claim_ids.append(known)
+            else:
+                _update_known(known, rec, fp=fp, session=session, report=report)
+                state[known] = (rec.text, rec.verdict or state[known][1], rec.external_id)
             if progress:
                 progress(1)
             continue
         if rec.external_id:
-            by_external[rec.external_id] = -1
-        by_fingerprint[fp] = -1
+            by_external[rec.external_id] = PENDING
+        by_fingerprint[fp] = PENDING
         pending.append((rec, fp))
         if len(pending) >= BATCH:
             flush()
@@ -208,8 +226,12 @@ def _bulk_insert(
     cache: EntityCache,
     articles: dict[str | None, int | None],
     report: ImportReport,
-) -> None:
-    """New claims with their first revision and source, a few statements per batch."""
+) -> list[int]:
+    """New claims with their first revision and source, a few statements per batch.
+
+    Core inserts on the session's connection: the ORM's bulk path is many times slower here.
+    """
+    conn = session.connection()
     now = utcnow()
     new_urls = {r.source_url: r for r, _ in batch if r.source_url and r.source_url not in articles}
     if new_urls:
@@ -221,9 +243,8 @@ def _bulk_insert(
             }
             for url, rec in new_urls.items()
         ]
-        result = session.execute(
-            insert(Article).returning(col(Article.id), sort_by_parameter_order=True), rows
-        )
+        result = conn.execute(_table(Article).insert().returning(
+            _table(Article).c.id, sort_by_parameter_order=True), rows)
         for url, (aid,) in zip(new_urls, result.all(), strict=True):
             articles[url] = aid
     claim_rows = []
@@ -241,9 +262,8 @@ def _bulk_insert(
                 "created_at": now, "updated_at": now,
             }
         )
-    result = session.execute(
-        insert(Claim).returning(col(Claim.id), sort_by_parameter_order=True), claim_rows
-    )
+    result = conn.execute(_table(Claim).insert().returning(
+        _table(Claim).c.id, sort_by_parameter_order=True), claim_rows)
     ids = [cid for (cid,) in result.all()]
     revisions, appearances = [], []
     for (rec, _), cid in zip(batch, ids, strict=True):
@@ -264,11 +284,25 @@ def _bulk_insert(
                     "speaker_mention": rec.speaker, "confidence": 1.0, "created_at": now,
                 }
             )
-    session.execute(insert(ClaimRevision), revisions)
+    conn.execute(_table(ClaimRevision).insert(), revisions)
     if appearances:
-        session.execute(insert(ClaimAppearance), appearances)
+        conn.execute(_table(ClaimAppearance).insert(), appearances)
     report.added += len(ids)
     report.claim_ids.extend(ids)
+    return ids
+
+
+def _same(current: tuple[str, str, str | None], rec: ImportRecord) -> bool:
+    text, verdict, external_id = current
+    return (
+        text == rec.text
+        and (rec.verdict is None or rec.verdict == verdict)
+        and (rec.external_id is None or external_id is not None)
+    )
+
+
+def _table(model: type) -> sa.Table:
+    return model.__table__  # type: ignore[attr-defined,no-any-return]
 
 
 def _update_known(

@@ -76,6 +76,14 @@ def test_duplicate_lines_in_one_file_make_one_claim(session, catalog) -> None:
     assert len(list_claims(session=session)) == 1
 
 
+def test_a_later_line_with_the_same_external_id_revises_the_claim(session, catalog) -> None:
+    rows = [LINES[2], {**LINES[2], "text": "Vaccines cause autism, he said."}]
+    report = do_import(session, catalog, rows)
+    assert report.added == 1 and report.updated == 1
+    [view] = list_claims(session=session)
+    assert view.text == "Vaccines cause autism, he said." and view.revision == 2
+
+
 def test_bad_lines_import_nothing_and_name_the_lines() -> None:
     bad = io.StringIO('{"text": "ok"}\nnot json\n{"speaker": "x"}\n{"text": "y", "verdict": "meh"}\n')
     with pytest.raises(InputError) as info:
