@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from claims.catalog import Catalog
 from claims.extract import ExtractedClaim
@@ -82,7 +82,7 @@ def find_same_statement(
     """Rules 1 and 3: the stored, live claim this statement is (exactly or nearly) a copy of."""
     live = ClaimRow.status != ClaimStatus.MERGED.value
     exact = session.exec(
-        select(ClaimRow).where(ClaimRow.fingerprint == fingerprint, live).order_by(ClaimRow.id)
+        select(ClaimRow).where(ClaimRow.fingerprint == fingerprint, live).order_by(col(ClaimRow.id))
     ).first()
     if exact is not None:
         return exact

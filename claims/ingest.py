@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from claims.catalog import Catalog
 from claims.errors import InputError
@@ -128,7 +128,7 @@ def _claims_of_article(*, session: Session, article_id: int) -> list[int]:
         session.exec(
             select(ClaimAppearance.claim_id)
             .where(ClaimAppearance.article_id == article_id)
-            .order_by(ClaimAppearance.claim_id)
+            .order_by(col(ClaimAppearance.claim_id))
         )
     )
 

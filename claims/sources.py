@@ -366,6 +366,7 @@ def _struct_time(value: object) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime(*value[:6], tzinfo=UTC)  # type: ignore[index]
+        y, mo, d, h, mi, sec = value[:6]  # type: ignore[index]
+        return datetime(y, mo, d, h, mi, sec, tzinfo=UTC)
     except (TypeError, ValueError):
         return None

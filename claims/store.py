@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from claims.errors import NotFoundError
@@ -379,15 +380,15 @@ def claim_docs(*, session: Session, batch: int = 5000) -> Iterator[ClaimDoc]:
         .subquery()
     )
     stmt = (
-        select(Claim.id, Claim.text, Claim.speaker_id, Claim.topic_id, Article.title,
-               Article.published_at, Claim.created_at)
+        sa.select(col(Claim.id), col(Claim.text), col(Claim.speaker_id), col(Claim.topic_id),
+                  col(Article.title), col(Article.published_at), col(Claim.created_at))
         .outerjoin(first_source, first_source.c.claim_id == Claim.id)
         .outerjoin(Article, col(Article.id) == first_source.c.article_id)
         .where(Claim.status == ClaimStatus.ACTIVE.value)
         .order_by(col(Claim.id))
         .execution_options(yield_per=batch)
     )
-    for cid, text, sid, tid, title, published, created in session.exec(stmt):
+    for cid, text, sid, tid, title, published, created in session.execute(stmt):
         sp = speakers.get(sid) if sid else None
         tp = topics.get(tid) if tid else None
         yield ClaimDoc(

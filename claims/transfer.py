@@ -160,8 +160,9 @@ def import_claims(
     by_fingerprint: dict[str, int] = {}
     # What a known claim looks like now, so unchanged lines cost no query at all.
     state: dict[int, tuple[str, str, str | None]] = {}
-    rows = session.exec(
-        select(Claim.id, Claim.external_id, Claim.fingerprint, Claim.text, Claim.verdict)
+    rows = session.execute(
+        sa.select(col(Claim.id), col(Claim.external_id), col(Claim.fingerprint), col(Claim.text),
+                  col(Claim.verdict))
         .order_by(col(Claim.id).desc())
     )
     for cid, ext, fp, text, verdict in rows:
