@@ -384,7 +384,7 @@ def claim_docs(*, session: Session, batch: int = 5000) -> Iterator[ClaimDoc]:
                   col(Article.title), col(Article.published_at), col(Claim.created_at))
         .outerjoin(first_source, first_source.c.claim_id == Claim.id)
         .outerjoin(Article, col(Article.id) == first_source.c.article_id)
-        .where(Claim.status == ClaimStatus.ACTIVE.value)
+        .where(col(Claim.status) == ClaimStatus.ACTIVE.value)
         .order_by(col(Claim.id))
         .execution_options(yield_per=batch)
     )
