@@ -1,0 +1,215 @@
+"""PolNeAR benchmark for the claim extractor: content-span overlap and source match.
+
+Run from the repository root (tune on ``train``, report on ``dev``; the test split is held back):
+
+    .venv/bin/python tests/bench/bench_polnear.py [dev|train] [--data DIR] [-v]
+
+PolNeAR (LREC 2018) annotates every attribution in 2016 US election news: Source, Cue and Content
+spans in brat standoff (``attributions/*.ann``, several annotators per article for some). We compare
+each annotation file with the extractor's claims on the article text:
+
+* overlap precision: share of extracted claims whose span overlaps some gold Content span;
+* overlap recall: share of gold Contents overlapped by some extracted claim;
+* strict variants: the same with overlap / union of the two spans >= 0.5;
+* source match: of matched gold attributions whose Source is a name (capitalised, not a pronoun
+  or a description such as "the campaign"), the share where the claim's speaker or speaker mention
+  shares the source's last name word.
+
+The published reference on the test split (BERT + CofeNet) is content F1 72.9 with *exact* span
+match, so these overlap figures are not directly comparable; see the report printed at the end.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from claims.catalog import load_catalog  # noqa: E402
+from claims.extract import extract_claims  # noqa: E402
+
+DEFAULT_DATA = ROOT.parent / "shared" / "bench" / "polnear"
+_NOT_NAMES = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "he",
+        "she",
+        "it",
+        "they",
+        "we",
+        "i",
+        "you",
+        "his",
+        "her",
+        "their",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+    ]
+)
+
+
+@dataclass
+class Gold:
+    """One attribution: its content spans and its source text (if any)."""
+
+    content: list[tuple[int, int]]
+    source: str | None
+
+
+@dataclass
+class Totals:
+    """Running counts over all annotation files."""
+
+    pred: int = 0
+    pred_hit: int = 0
+    pred_strict: int = 0
+    gold: int = 0
+    gold_hit: int = 0
+    gold_strict: int = 0
+    named: int = 0
+    named_ok: int = 0
+    misses: list[str] = field(default_factory=list)
+
+
+def read_ann(path: Path) -> list[Gold]:
+    """Attributions from a brat ``.ann`` file (content spans may be discontinuous)."""
+    spans: dict[str, tuple[str, list[tuple[int, int]], str]] = {}
+    events: list[dict[str, str]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("T"):
+            parts = line.split("\t")
+            if len(parts) < 3:
+                continue
+            label, _, offsets = parts[1].partition(" ")
+            ranges = []
+            for r in offsets.split(";"):
+                a, b = r.split()
+                ranges.append((int(a), int(b)))
+            spans[parts[0]] = (label, ranges, parts[2])
+        elif line.startswith("E"):
+            roles = {}
+            for item in line.split("\t")[1].split():
+                role, _, ref = item.partition(":")
+                roles[role] = ref
+            events.append(roles)
+    out = []
+    for ev in events:
+        content = spans.get(ev.get("Content", ""))
+        if content is None:
+            continue
+        source = spans.get(ev.get("Source", ""))
+        out.append(Gold(content[1], source[2] if source else None))
+    return out
+
+
+def is_name(source: str | None) -> bool:
+    """Whether a raw source span names someone ("Hillary Clinton", "The Post", not "she")."""
+    if not source:
+        return False
+    words = re.findall(r"[\w’'.-]+", source)
+    return any(w[0].isupper() and w.lower() not in _NOT_NAMES for w in words)
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def _strict(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    lo, hi = min(s[0] for s in spans), max(s[1] for s in spans)
+    inter = sum(_overlap(a, s) for s in spans)
+    union = max(a[1], hi) - min(a[0], lo)
+    return union > 0 and inter / union >= 0.5
+
+
+def _source_ok(source: str, speaker: str | None, mention: str) -> bool:
+    words = [w for w in re.findall(r"[\w’'-]+", source) if w[0].isupper()]
+    if not words:
+        return False
+    last = re.sub(r"[’']s?$", "", words[-1]).lower()
+    hay = f"{speaker or ''} {mention}".lower()
+    return re.search(rf"(?<!\w){re.escape(last)}(?!\w)", hay) is not None
+
+
+def main(argv: list[str]) -> int:
+    split = next((a for a in argv if a in ("dev", "train")), "dev")
+    data = Path(argv[argv.index("--data") + 1]) if "--data" in argv else DEFAULT_DATA
+    verbose = "-v" in argv
+    base = data / split
+    if not base.exists():
+        print(f"PolNeAR data not found at {base}")
+        return 1
+    catalog = load_catalog(ROOT / "config")
+    t = Totals()
+    texts: dict[str, str] = {p.stem: p.read_text(encoding="utf-8") for p in (base / "text").glob("*.txt")}
+    cache: dict[str, list] = {}
+    t0 = time.perf_counter()
+    n_files = 0
+    for ann in sorted((base / "attributions").glob("*.ann")):
+        stem = ann.stem.rsplit("_", 1)[0]
+        text = texts.get(stem)
+        if text is None:
+            continue
+        n_files += 1
+        if stem not in cache:
+            cache[stem] = extract_claims(text, catalog=catalog)
+        claims = cache[stem]
+        golds = read_ann(ann)
+        t.pred += len(claims)
+        t.gold += len(golds)
+        for c in claims:
+            span = (c.start, c.end)
+            if any(_overlap(span, s) for g in golds for s in g.content):
+                t.pred_hit += 1
+            elif verbose:
+                print(f"FP  {stem}: {c.text[:100]!r} ({c.speaker_mention})")
+            if any(_strict(span, g.content) for g in golds):
+                t.pred_strict += 1
+        for g in golds:
+            hits = [c for c in claims if any(_overlap((c.start, c.end), s) for s in g.content)]
+            if hits:
+                t.gold_hit += 1
+                if any(_strict((c.start, c.end), g.content) for c in hits):
+                    t.gold_strict += 1
+                if is_name(g.source):
+                    t.named += 1
+                    if any(_source_ok(g.source or "", c.speaker, c.speaker_mention) for c in hits):
+                        t.named_ok += 1
+                    elif verbose:
+                        print(
+                            f"SRC {stem}: gold {g.source!r}, got "
+                            f"{[(c.speaker, c.speaker_mention) for c in hits]}"
+                        )
+            elif verbose:
+                a, b = g.content[0]
+                print(f"FN  {stem}: {text[a:b][:100]!r} <- {g.source!r}")
+    dt = time.perf_counter() - t0
+    p = t.pred_hit / t.pred if t.pred else 0.0
+    r = t.gold_hit / t.gold if t.gold else 0.0
+    ps = t.pred_strict / t.pred if t.pred else 0.0
+    rs = t.gold_strict / t.gold if t.gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    fs = 2 * ps * rs / (ps + rs) if ps + rs else 0.0
+    sm = t.named_ok / t.named if t.named else 0.0
+    print(
+        f"PolNeAR {split}: {n_files} annotation files over {len(cache)} articles, "
+        f"{t.gold} gold attributions, {t.pred} extracted claims (summed per annotation file)"
+    )
+    print(f"content overlap  P {p:.3f}  R {r:.3f}  F1 {f:.3f}")
+    print(f"content strict   P {ps:.3f}  R {rs:.3f}  F1 {fs:.3f}  (overlap/union >= 0.5)")
+    print(f"source match     {sm:.3f}  ({t.named_ok}/{t.named} matched attributions with a named source)")
+    print(f"time: {dt:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
