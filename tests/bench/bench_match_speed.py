@@ -1,0 +1,166 @@
+"""Speed and memory of the question matcher at 1k / 10k / 100k / 1M claims, beside a naive scan.
+
+Synthetic distractor claims (Zipf-distributed words, 500 speakers, the catalog's topics) are mixed
+with the labelled fixture claims from tests/claims/questions; each size is asked the labelled
+questions plus paraphrased synthetic ones. Per size it prints build time, the index's memory
+(resident set growth while building), p50/p99 per question for the matcher and for naive
+``rapidfuzz.process.extract(query, texts, scorer=WRatio)`` over all claim texts in the same run,
+and whether the labelled questions still find their claims among the distractors (top-3).
+
+    .venv/bin/python tests/bench/bench_match_speed.py                     # 1k 10k 100k 1M
+    .venv/bin/python tests/bench/bench_match_speed.py --sizes 1000 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import itertools
+import random
+import sys
+import time
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from claims.catalog import load_catalog
+from claims.match import ClaimDoc, Matcher, load_synonyms
+
+ROOT = Path(__file__).resolve().parents[2]
+SYLLABLES = [a + b for a in "bcdfghklmnprstvwz" for b in ("a", "e", "i", "o", "u", "ar", "en")]
+COMMON = [
+    *("the a of to and in that is was for on it with as he said be by at have from not but this",
+      "are will would has had they we been more their about which new people year one all also"),
+]
+COMMON = [w for chunk in COMMON for w in chunk.split(" ")]
+
+
+def _labelled():
+    path = ROOT / "tests/claims/questions/labelled.py"
+    spec = importlib.util.spec_from_file_location("labelled_questions", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * 4096 / 2**20
+
+
+def synthetic_docs(n: int, start_id: int, catalog, rng: random.Random) -> list[ClaimDoc]:
+    vocab = sorted({"".join(rng.choices(SYLLABLES, k=rng.randint(2, 4))) for _ in range(60_000)})
+    rng.shuffle(vocab)
+    cum = list(itertools.accumulate(1.0 / (r + 1) ** 1.05 for r in range(len(vocab))))
+    speakers = [f"{rng.choice(vocab).title()} {rng.choice(vocab).title()}" for _ in range(500)]
+    topics = [t for t in catalog.topics]
+    docs = []
+    for i in range(n):
+        words = rng.choices(vocab, cum_weights=cum, k=rng.randint(6, 18))
+        for _ in range(rng.randint(3, 8)):
+            words.insert(rng.randrange(len(words) + 1), rng.choice(COMMON))
+        topic = rng.choice(topics)
+        docs.append(
+            ClaimDoc(
+                id=start_id + i,
+                text=" ".join(words).capitalize() + ".",
+                speaker=rng.choice(speakers),
+                topic=topic.slug,
+                topic_name=topic.name,
+                title=" ".join(rng.choices(vocab, cum_weights=cum, k=6)).title(),
+            )
+        )
+    return docs
+
+
+def paraphrase(doc: ClaimDoc, rng: random.Random) -> str:
+    """Drop a third of the words and misspell one: how a user half-remembers a claim."""
+    words = [w for w in doc.text.rstrip(".").split() if rng.random() > 0.33] or doc.text.split()
+    i = rng.randrange(len(words))
+    if len(words[i]) > 5:
+        j = rng.randrange(1, len(words[i]) - 1)
+        words[i] = words[i][:j] + words[i][j + 1 :]
+    return " ".join(words) + "?"
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def run(size: int, labelled, catalog, synonyms, naive_questions: int) -> None:
+    rng = random.Random(size)
+    fixtures = labelled.load_docs(catalog)
+    docs = fixtures + synthetic_docs(size - len(fixtures), 1_000_000_000, catalog, rng)
+    questions = [q for q in labelled.load_questions()]
+    targets = rng.sample(docs[len(fixtures) :], 200)
+    synthetic_qs = [(paraphrase(d, rng), d.id) for d in targets]
+    gc.collect()
+    before = rss_mb()
+    started = time.perf_counter()
+    matcher = Matcher.build(docs, catalog=catalog, synonyms=synonyms)
+    build = time.perf_counter() - started
+    gc.collect()
+    memory = rss_mb() - before
+
+    times = []
+    found = answerable = 0
+    for q in questions:
+        t = time.perf_counter()
+        got = matcher.ask(q.text)
+        times.append(time.perf_counter() - t)
+        if q.expect:
+            answerable += 1
+            found += any(m.claim_id in q.expect for m in got)
+    synthetic_found = 0
+    for text, target in synthetic_qs:
+        t = time.perf_counter()
+        got = matcher.ask(text)
+        times.append(time.perf_counter() - t)
+        synthetic_found += any(m.claim_id == target for m in got)
+    for text in ("", " ", "x" * 10_000, "🙂" * 50):
+        assert matcher.ask(text) == [] or text.startswith("x")
+
+    texts = [d.text for d in docs]
+    sample = rng.sample([q.text for q in questions] + [t for t, _ in synthetic_qs],
+                        naive_questions)
+    naive = []
+    for text in sample:
+        t = time.perf_counter()
+        process.extract(text, texts, scorer=fuzz.WRatio, limit=3)
+        naive.append(time.perf_counter() - t)
+
+    p50, p99 = pct(times, 0.5) * 1e3, pct(times, 0.99) * 1e3
+    n50, n99 = pct(naive, 0.5) * 1e3, pct(naive, 0.99) * 1e3
+    print(
+        f"{size:>9,} | build {build:6.2f} s | index +{memory:7.1f} MB | "
+        f"matcher p50 {p50:6.2f} ms p99 {p99:6.2f} ms | "
+        f"WRatio p50 {n50:8.1f} ms p99 {n99:8.1f} ms (n={len(naive)}) | "
+        f"speed-up p50 {n50 / p50:6.0f}x p99 {n99 / p99:5.0f}x | "
+        f"labelled top-3 {found}/{answerable} | synthetic top-3 {synthetic_found}/200",
+        flush=True,
+    )
+    del matcher, docs, texts
+    gc.collect()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+",
+                        default=[1_000, 10_000, 100_000, 1_000_000])
+    args = parser.parse_args()
+    labelled = _labelled()
+    catalog = load_catalog(ROOT / "config")
+    synonyms = load_synonyms(ROOT / "config")
+    print(f"{len(labelled.load_questions())} labelled + 200 synthetic questions per size; "
+          "naive scan on a sample")
+    for size in args.sizes:
+        naive = 100 if size <= 10_000 else 20 if size <= 100_000 else 5
+        run(size, labelled, catalog, synonyms, naive)
+
+
+if __name__ == "__main__":
+    main()
