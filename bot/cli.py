@@ -27,6 +27,7 @@ from claims import db
 from claims.catalog import Catalog, load_catalog
 from claims.errors import ClaimbotError, InputError
 from claims.ingest import IngestReport, ingest_article
+from claims.match import Matcher, load_synonyms
 from claims.settings import Settings
 from claims.sources import (
     ArticleInput,
@@ -36,7 +37,7 @@ from claims.sources import (
     load_file,
     looks_like_feed,
 )
-from claims.store import claim_history, claim_to_json, list_claims, revision_to_json
+from claims.store import claim_docs, claim_history, claim_to_json, get_claims, list_claims, revision_to_json
 from claims.transfer import (
     claimreview_record,
     export_record,
@@ -295,6 +296,47 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------------- ask
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    if (args.question is None) == (args.batch is None):
+        raise InputError("Give either a QUESTION or --batch FILE, not both or neither.")
+    if args.limit < 1:
+        raise InputError("--limit must be at least 1.")
+    questions = [args.question] if args.question is not None else _read_questions(Path(args.batch))
+    rt = open_runtime(settings)
+    with rt.session() as session:
+        matcher = Matcher.build(claim_docs(session=session), catalog=rt.catalog,
+                                synonyms=load_synonyms(settings.config_dir))
+        for question in progress(questions, total=len(questions),
+                                 enabled=args.batch is not None and not args.json, desc="asking"):
+            found = matcher.ask(question, limit=args.limit)
+            views = {v.id: v for v in get_claims(session=session, claim_ids=[m.claim_id for m in found])}
+            answers = [(m, views[m.claim_id]) for m in found if m.claim_id in views]
+            if args.json or args.batch is not None:
+                emit_json({"question": question, "matches": [
+                    {"claim": claim_to_json(v), "score": round(m.score, 4), "why": m.why}
+                    for m, v in answers]})
+            elif not answers:
+                print("No claim matches that question.")
+            else:
+                for m, v in answers:
+                    print(f"#{v.id} {v.speaker or 'unknown speaker'} ({m.score:.2f}): {v.text}")
+                    print(f"    why: {m.why}")
+    return 0
+
+
+def _read_questions(path: Path) -> list[str]:
+    """One question per line; blank lines are kept so the output lines up with the input."""
+    if not path.is_file():
+        raise InputError(f"File {path} does not exist.")
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise InputError(f"File {path} is not UTF-8 text.") from None
+
+
 # ---------------------------------------------------------------------------- parser and main
 
 Command = Callable[[argparse.Namespace, Settings], int]
@@ -334,6 +376,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["jsonl", "claimreview"], default="jsonl")
     p.add_argument("--output", "-o", help="write to this file instead of standard output")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("ask", help="find the stored claims that answer a question")
+    p.add_argument("question", nargs="?", metavar="QUESTION")
+    p.add_argument("--batch", metavar="FILE", help="one question per line; JSON Lines out, in order")
+    p.add_argument("--limit", type=int, default=3, help="at most this many matches (default 3)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("import", help="import claims from a JSON Lines file")
     p.add_argument("file", metavar="FILE.jsonl")

@@ -134,3 +134,25 @@ def test_feed_file_entries_are_ingested(cli, tmp_path: Path) -> None:
     assert proc.returncode == 1 and "has no link or content" in proc.stderr
     [report] = jsonl(proc.stdout)
     assert report["status"] == "new" and report["title"] == "Talks"
+
+
+@pytest.mark.skipif(not SEED_ARTICLE.exists(), reason="shared/seeds not beside the repository")
+def test_ask_single_and_batch(cli, tmp_path: Path) -> None:
+    cli("ingest", str(SEED_ARTICLE), "--url", SEED_URL, "--published", "2025-03-13")
+    [answer] = jsonl(cli("ask", "what did trump say about grenland?", "--json").stdout)
+    assert answer["question"] == "what did trump say about grenland?"
+    top = answer["matches"][0]
+    assert top["claim"]["speaker"] == "Donald Trump" and top["claim"]["topic"] == "greenland"
+    assert 0 < top["score"] <= 1 and top["why"]
+    assert len(answer["matches"]) <= 3
+    questions = tmp_path / "q.txt"
+    questions.write_text("What did Zelensky say about the truce?\nbest lasagna recipe\n\n"
+                         + "🙂" * 50 + "\n" + "x" * 10_000 + "\n", encoding="utf-8")
+    out = jsonl(cli("ask", "--batch", str(questions), "--limit", "1").stdout)
+    assert [o["question"][:10] for o in out] == [
+        "What did Z", "best lasag", "", "🙂" * 10, "x" * 10]
+    assert out[0]["matches"][0]["claim"]["speaker"] == "Volodymyr Zelensky"
+    assert all(o["matches"] == [] for o in out[1:])
+    plain = cli("ask", "chocolate cake recipe").stdout
+    assert plain.strip() == "No claim matches that question."
+    assert cli("ask", ok=False).returncode == 1
