@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
@@ -296,6 +297,22 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------------- the Telegram bot
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.run import run_bot  # imported here: other commands need not load telegram
+
+    return run_bot(settings, webhook_url=args.webhook, listen=args.listen, port=args.port,
+                   url_path=args.url_path, secret_token=args.secret_token, verbose=args.verbose)
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.console import run_console
+
+    return run_console(settings, use_database=args.use_database)
+
+
 # ---------------------------------------------------------------------------- ask
 
 
@@ -388,6 +405,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE.jsonl")
     p.add_argument("--json", action="store_true", help="print the counts as JSON")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("run", help="run the Telegram bot (long polling, or --webhook URL)")
+    p.add_argument("--webhook", metavar="URL", help="public HTTPS URL Telegram posts updates to")
+    p.add_argument("--listen", default="127.0.0.1", help="address the webhook server binds to")
+    p.add_argument("--port", type=int, default=8443, help="port the webhook server listens on")
+    p.add_argument("--url-path", help="local path of the webhook (default: the URL's path)")
+    p.add_argument("--secret-token", default=os.environ.get("CLAIMBOT_WEBHOOK_SECRET"),
+                   help="webhook secret header value (default: derived from the bot token)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("chat", help="try the bot offline in this terminal (no Telegram needed)")
+    p.add_argument("--use-database", action="store_true",
+                   help="use the configured database instead of a fresh one with the sample article")
+    p.set_defaults(func=cmd_chat)
 
     return parser
 

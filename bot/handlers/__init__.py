@@ -1,0 +1,26 @@
+"""Handlers grouped by feature, registered in one place with explicit groups.
+
+Group -1 is the admin gatekeeper; group 0 holds every feature's handlers, the catch-alls of
+``ask`` last (within a group the first matching handler wins).
+"""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from bot.context import BotServices
+from bot.handlers import admin, ask, browse, buttons, errors, start
+
+GATEKEEPER_GROUP = -1
+FEATURES_GROUP = 0
+
+
+def register(app: Application, services: BotServices) -> None:  # type: ignore[type-arg]
+    admin_ids = services.settings.admin_ids
+    app.add_handlers(admin.gatekeeper(admin_ids), group=GATEKEEPER_GROUP)
+    app.add_handlers(
+        [*start.handlers(), *browse.handlers(), *admin.handlers(admin_ids), *buttons.handlers(),
+         *ask.handlers()],
+        group=FEATURES_GROUP,
+    )
+    app.add_error_handler(errors.on_error)  # type: ignore[arg-type]

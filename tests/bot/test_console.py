@@ -1,0 +1,54 @@
+"""``claimbot chat``: the offline console drives the same Application through the in-process API."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from bot import console
+from claims.settings import DEFAULT_CONFIG_DIR, Settings
+from tests.bot.harness import GOLD
+
+SCRIPT = """/start
+what did trump say about the ceasefire
+:4
+/verdict 1 false Not what he said
+/history 1
+:file {article}
+:reply /ingest
+/stats
+<b>unclosed & hostile
+:quit
+"""
+
+
+def _run(tmp_path: Path, script: str) -> str:
+    out = io.StringIO()
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'unused.db'}", config_dir=DEFAULT_CONFIG_DIR)
+    assert console.run_console(settings, stdin=io.StringIO(script), stdout=out) == 0
+    return out.getvalue()
+
+
+@pytest.mark.skipif(not console.SEEDS_DIR.is_dir(), reason="sample article not present")
+def test_console_seeds_and_answers_every_kind_of_input(tmp_path: Path) -> None:
+    output = _run(tmp_path, SCRIPT.format(article=GOLD / "wire_tariffs.txt"))
+    assert "Seeded an empty database with the sample article" in output
+    assert "Just send me a question" in output
+    assert "Here is what I found" in output
+    assert "Donald Trump" in output
+    assert "bot (edited)> More results (page 2)" in output
+    assert "Verdict recorded" in output
+    assert "verdict by You (@you)" in output
+    assert "Ingested EU readies countermeasures" in output
+    assert "Articles: 2" in output
+    assert "I have no claim on “<b>unclosed & hostile”" in output
+    assert not (tmp_path / "unused.db").exists()  # a fresh temporary database, not the configured one
+
+
+def test_console_without_the_sample_article(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(console, "SEEDS_DIR", tmp_path / "nowhere")
+    output = _run(tmp_path, "/topics\n")
+    assert "No sample article found" in output
+    assert "No topics yet" in output

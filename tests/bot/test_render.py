@@ -1,0 +1,102 @@
+"""The renderer: escaping and splitting hold for any text (hypothesis), buttons are signed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot import render
+from bot.fakeapi import parse_html, utf16_len
+from claims.store import ClaimView, SourceView
+
+TZ = ZoneInfo("Europe/Berlin")
+PIECES = [*"ab <>&;\"'/.!?\n#", "&amp;", "<b>", "</i>", "😀", "ש", "\u202e", "\u200b", "👨‍👩‍👧", "word "]
+nasty = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+
+
+def view(text: str, speaker: str = "A <b>Speaker</b>",
+         url: str = "https://x.example/?a=1&b=<2>") -> ClaimView:
+    when = datetime(2025, 3, 13, 12, tzinfo=UTC)
+    source = SourceView(article_id=1, url=url, title="<i>Title & co</i>", outlet="O&O", published_at=when)
+    return ClaimView(id=7, text=text, quote=text[:20], kind="direct", verdict="false", verdict_note="<no>",
+                     status="active", revision=2, speaker=speaker, speaker_aliases=(), topic="t",
+                     topic_name="T<t>", external_id=None, merged_into_id=None, created_at=when,
+                     updated_at=when, sources=(source,))
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(nasty, min_size=1, max_size=8).map("".join), st.integers(min_value=60, max_value=600))
+def test_split_html_gives_valid_pieces_under_the_limit_that_keep_all_text(raw: str, limit: int) -> None:
+    html = f"<b>{render.esc(raw)}</b>\n\n<i>{render.esc(raw)}</i> {render.link('https://e.x/?q=<&>', raw)}"
+    pieces = render.split_html(html, limit)
+    for piece in pieces:
+        assert utf16_len(piece) <= limit
+        parse_html(piece)  # raises if Telegram would refuse it
+    assert _squash("".join(parse_html(p) for p in pieces)) == _squash(parse_html(html))
+
+
+@settings(max_examples=60, deadline=None)
+@given(nasty, nasty)
+def test_cards_escape_everything(text: str, speaker: str) -> None:
+    card = render.claim_card(view(text or "x", speaker or "s"), TZ)
+    full = render.claim_full(view(text or "x", speaker or "s"), 2, TZ, bot_username="claimbot")
+    for html in (card, full):
+        visible = parse_html(html)
+        shown = render.shorten(text or "x", render.CARD_TEXT_CHARS).rstrip("…")
+        assert _squash(shown)[:50] in _squash(visible)
+
+
+def test_claim_full_and_dates() -> None:
+    html = render.claim_full(view("Tariffs are taxes."), 2, TZ, bot_username="claimbot_bot")
+    visible = parse_html(html)
+    assert "Said: 13 Mar 2025" in visible
+    assert "Verdict: ❌ false — <no>" in visible
+    assert 'href="https://x.example/?a=1&amp;b=&lt;2&gt;"' in html
+    assert "https://t.me/claimbot_bot?start=claim_7" in visible
+
+
+def test_links_only_for_http_urls() -> None:
+    assert render.link("javascript:alert(1)", "x") == "x"
+    assert render.link("https://ok.example", "<x>") == '<a href="https://ok.example">&lt;x&gt;</a>'
+
+
+def test_html_to_plain_spells_out_links() -> None:
+    html = 'See <a href="https://e.x/?a=1&amp;b=2">the &lt;source&gt;</a> <b>now</b>'
+    assert render.html_to_plain(html) == "See the <source> (https://e.x/?a=1&b=2) now"
+
+
+def test_callback_codec_rejects_forgeries() -> None:
+    codec = render.CallbackCodec(b"secret")
+    data = codec.encode("m", 12, 3)
+    assert len(data.encode()) <= 64
+    assert codec.decode(data) == render.Button("m", 12, 3)
+    assert codec.decode(codec.encode("h", 5)) == render.Button("h", 5, 0)
+    assert codec.decode(data.replace("m:12", "m:13")) is None
+    assert render.CallbackCodec(b"other").decode(data) is None
+    for junk in [None, "", "h:1", "x:1:AAAAAAAAAA", "h:1:" + "A" * 11]:
+        assert codec.decode(junk) is None
+
+
+def test_flood_control_bucket() -> None:
+    from bot.context import FloodControl
+
+    now = [0.0]
+    flood = FloodControl(burst=2, refill_seconds=10, clock=lambda: now[0])
+    assert flood.check(1) is None
+    assert flood.check(1) is None
+    first = flood.check(1)
+    assert first is not None
+    assert first > 0
+    second = flood.check(1)
+    assert second is not None
+    assert second < 0  # already warned: stay quiet
+    assert flood.check(2) is None  # per user
+    now[0] = 10.0
+    assert flood.check(1) is None
