@@ -24,13 +24,13 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.cli import open_runtime
 from bot.context import BotData, BotServices, ClaimApp, ClaimContext, FloodControl
 from bot.handlers import register
 from bot.handlers.start import register_menus
 from bot.render import CallbackCodec
 from claims.errors import ConfigError
 from claims.match import Matcher, load_synonyms
+from claims.runtime import open_runtime
 from claims.settings import Settings
 from claims.store import claim_docs
 

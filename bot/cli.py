@@ -13,22 +13,18 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
 from tqdm import tqdm
 
 from claims import db
-from claims.catalog import Catalog, load_catalog
 from claims.errors import ClaimbotError, InputError
 from claims.ingest import IngestReport, ingest_article
 from claims.match import Matcher, load_synonyms
+from claims.runtime import open_runtime
 from claims.settings import Settings
 from claims.sources import (
     ArticleInput,
@@ -49,32 +45,6 @@ from claims.transfer import (
 
 log = logging.getLogger("claimbot")
 T = TypeVar("T")
-
-
-@dataclass
-class Runtime:
-    """What a command needs, built once per invocation."""
-
-    settings: Settings
-    engine: Engine
-    catalog: Catalog
-
-    @contextmanager
-    def session(self) -> Any:
-        with db.session_scope(self.engine) as session:
-            yield session
-
-
-def open_runtime(settings: Settings, *, migrate_empty: bool = True) -> Runtime:
-    """Open the store, creating the schema on a brand-new database and refusing an outdated one."""
-    engine = db.make_engine(settings.resolved_database_url())
-    try:
-        if migrate_empty and db.current_revision(engine) is None:
-            db.upgrade(engine)
-        db.check_schema(engine)
-    except OperationalError as exc:
-        raise ClaimbotError(f"Cannot open the database: {exc.orig}") from exc
-    return Runtime(settings=settings, engine=engine, catalog=load_catalog(settings.config_dir))
 
 
 def progress(items: Iterable[T], *, total: int | None, enabled: bool, desc: str) -> Iterable[T]:
