@@ -1,0 +1,238 @@
+"""Feeds: registering, conditional polling over real loopback HTTP, ingesting new entries into digests."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
+import pytest
+from sqlmodel import Session
+
+from claims.catalog import Catalog
+from claims.delivery import enqueue_digests
+from claims.errors import InputError, InvalidArgumentError, NotFoundError
+from claims.feeds import add_feed, due_feeds, list_feeds, poll_feed, remove_feed
+from claims.models import Feed, FeedStatus, utcnow
+from claims.sources import FetchPolicy
+from claims.subscriptions import resolve_target, subscribe
+from tests.claims.digest_world import later
+
+pytestmark = pytest.mark.postgres
+
+LOCAL = FetchPolicy(timeout=5, max_bytes=200_000, allow_private=True)
+
+TALKS = (
+    "Talks on a truce continue\n"
+    "Officials met in Moscow on Thursday as negotiations on a cease-fire continued.\n"
+    "“We have very serious discussions going on right now about the cease-fire,” "
+    "Mr. Trump said on Thursday.\n"
+)
+GREENLAND = (
+    "Copenhagen answers Washington\n"
+    "The Danish prime minister spoke to reporters in Copenhagen on Friday morning.\n"
+    "“Greenland is not for sale and never will be,” Mette Frederiksen said in Copenhagen.\n"
+)
+RUTTE = (
+    "Alliance meets in Brussels\n"
+    "Ministers gathered at the alliance headquarters for a two-day meeting.\n"
+    "“The alliance has never been stronger,” Mark Rutte said at the meeting.\n"
+)
+
+
+def rss(base: str, items: list[tuple[str, str]]) -> bytes:
+    body = "".join(
+        f"<item><title>{title}</title><link>{base}/articles/{slug}</link>"
+        "<pubDate>Thu, 13 Mar 2025 18:00:00 GMT</pubDate></item>"
+        for slug, title in items
+    )
+    return (
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>Example Wire</title>"
+        f"<link>{base}/</link><description>d</description>{body}</channel></rss>"
+    ).encode()
+
+
+class Site(BaseHTTPRequestHandler):
+    """Serves a feed with ETag and Last-Modified validators, answering 304 when they match."""
+
+    feed: ClassVar[bytes] = b""
+    etag: ClassVar[str | None] = '"v1"'
+    last_modified: ClassVar[str | None] = "Thu, 13 Mar 2025 18:00:00 GMT"
+    feed_status: ClassVar[int] = 200
+    articles: ClassVar[dict[str, bytes]] = {}
+    hits: ClassVar[Counter[str]] = Counter()
+    conditional: ClassVar[list[tuple[str | None, str | None]]] = []
+
+    def do_GET(self) -> None:
+        path = self.path.split("?")[0]
+        self.hits[path] += 1
+        if path == "/feed.xml":
+            inm, ims = self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
+            self.conditional.append((inm, ims))
+            if self.feed_status != 200:
+                return self._reply(self.feed_status, "text/plain", b"broken")
+            if (inm and inm == self.etag) or (not self.etag and ims and ims == self.last_modified):
+                self.send_response(304)
+                self.end_headers()
+                return None
+            headers = {}
+            if self.etag:
+                headers["ETag"] = self.etag
+            if self.last_modified:
+                headers["Last-Modified"] = self.last_modified
+            return self._reply(200, "application/rss+xml", self.feed, headers)
+        if path.startswith("/articles/") and path[10:] in self.articles:
+            return self._reply(200, "text/plain; charset=utf-8", self.articles[path[10:]])
+        if path == "/page.html":
+            return self._reply(200, "text/html", b"<html><body><p>not a feed</p></body></html>")
+        return self._reply(404, "text/plain", b"not found")
+
+    def _reply(self, status: int, ctype: str, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def site(server: str) -> str:
+    """The loopback site, reset to its first state: two articles in the feed, validators v1."""
+    Site.articles = {"talks": TALKS.encode(), "greenland": GREENLAND.encode(), "rutte": RUTTE.encode()}
+    Site.feed = rss(server, [("talks", "Talks"), ("greenland", "Greenland")])
+    Site.etag, Site.last_modified, Site.feed_status = '"v1"', "Thu, 13 Mar 2025 18:00:00 GMT", 200
+    Site.hits, Site.conditional = Counter(), []
+    return server
+
+
+def register(session: Session, site: str) -> int:
+    feed = add_feed(session=session, url=f"{site}/feed.xml", added_by=42, policy=LOCAL)
+    session.commit()
+    return feed.id
+
+
+def test_register_list_and_remove(session: Session, site: str) -> None:
+    feed_id = register(session, site)
+    (view,) = list_feeds(session=session)
+    assert (view.id, view.title, view.status, view.added_by) == (
+        feed_id, "Example Wire", FeedStatus.ACTIVE, 42)
+    with pytest.raises(InvalidArgumentError, match="already registered"):
+        add_feed(session=session, url=f"{site}/feed.xml", policy=LOCAL)
+    with pytest.raises(InputError, match="not an RSS or Atom feed"):
+        add_feed(session=session, url=f"{site}/page.html", policy=LOCAL)
+    with pytest.raises(InputError, match="HTTP 404"):
+        add_feed(session=session, url=f"{site}/nothing.xml", policy=LOCAL)
+    with pytest.raises(InputError, match="private or local"):
+        add_feed(session=session, url=f"{site}/feed.xml", policy=FetchPolicy())
+    assert remove_feed(session=session, feed_id=feed_id).id == feed_id
+    session.commit()
+    assert list_feeds(session=session) == []
+    with pytest.raises(NotFoundError):
+        remove_feed(session=session, feed_id=feed_id)
+
+
+def test_polls_are_conditional_and_only_new_entries_are_fetched(session: Session, catalog: Catalog,
+                                                                 site: str) -> None:
+    feed_id = register(session, site)
+    first = poll_feed(session=session, feed_id=feed_id, catalog=catalog, policy=LOCAL)
+    assert (first.entries, first.ingested, first.errors, first.not_modified) == (2, 2, [], False)
+    assert len(first.added_claims) == 2
+    feed = session.get(Feed, feed_id)
+    assert feed is not None and (feed.etag, feed.last_modified) == ('"v1"', Site.last_modified)
+
+    again = poll_feed(session=session, feed_id=feed_id, catalog=catalog, policy=LOCAL)
+    assert again.not_modified and again.ingested == 0
+    assert Site.conditional[-1] == ('"v1"', Site.last_modified)
+    assert Site.hits["/articles/talks"] == 1  # a 304 costs nothing else
+
+    Site.feed = rss(site, [("rutte", "Rutte"), ("talks", "Talks"), ("greenland", "Greenland")])
+    Site.etag = '"v2"'
+    third = poll_feed(session=session, feed_id=feed_id, catalog=catalog, policy=LOCAL)
+    assert (third.entries, third.skipped, third.ingested, len(third.added_claims)) == (3, 2, 1, 1)
+    assert Site.hits["/articles/rutte"] == 1 and Site.hits["/articles/talks"] == 1
+
+
+def test_last_modified_alone_is_used_when_there_is_no_etag(session: Session, catalog: Catalog,
+                                                           site: str) -> None:
+    Site.etag = None
+    feed_id = register(session, site)
+    poll_feed(session=session, feed_id=feed_id, catalog=catalog, policy=LOCAL)
+    report = poll_feed(session=session, feed_id=feed_id, catalog=catalog, policy=LOCAL)
+    assert report.not_modified
+    assert Site.conditional[-1] == (None, Site.last_modified)
+
+
+def test_broken_feed_is_marked_failing_then_recovers(session: Session, catalog: Catalog, site: str) -> None:
+    feed_id = register(session, site)
+    Site.feed_status = 500
+    for _ in range(3):
+        report = poll_feed(session=session, feed_id=feed_id, catalog=catalog, policy=LOCAL)
+        assert report.failed and "HTTP 500" in report.failed
+    (view,) = list_feeds(session=session)
+    assert (view.status, view.failures) == (FeedStatus.FAILING, 3)
+    assert "HTTP 500" in (view.last_error or "")
+    Site.feed_status = 200
+    assert poll_feed(session=session, feed_id=feed_id, catalog=catalog, policy=LOCAL).ingested == 2
+    (view,) = list_feeds(session=session)
+    assert (view.status, view.failures, view.last_error) == (FeedStatus.ACTIVE, 0, None)
+
+
+def test_dead_links_fall_back_to_the_entry_text(session: Session, catalog: Catalog, site: str) -> None:
+    content = GREENLAND.replace("\n", "<br/>").replace("“", "&#8220;").replace("”", "&#8221;")
+    Site.feed = (
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>W</title><link>x</link><description>d"
+        f"</description><item><title>Gone</title><link>{site}/articles/missing</link>"
+        f"<description><![CDATA[{content}]]></description></item>"
+        f"<item><title>Empty</title><link>{site}/articles/also-missing</link></item></channel></rss>"
+    ).encode()
+    feed_id = register(session, site)
+    report = poll_feed(session=session, feed_id=feed_id, catalog=catalog, policy=LOCAL)
+    assert report.ingested == 1 and len(report.added_claims) == 1
+    assert len(report.errors) == 1 and "HTTP 404" in report.errors[0]
+
+
+def test_polled_articles_flow_into_digests(session: Session, catalog: Catalog, site: str) -> None:
+    feed_id = register(session, site)
+    poll_feed(session=session, feed_id=feed_id, catalog=catalog, policy=LOCAL)
+    # Follow Greenland (created by the first poll), then a new Greenland article arrives.
+    greenland = resolve_target(session=session, query="greenland")
+    subscribe(session=session, chat_id=9, target=greenland, now=utcnow() - timedelta(minutes=1))
+    session.commit()
+    Site.articles["greenland2"] = GREENLAND.replace("not for sale and never will be",
+                                                    "not for sale, now or ever").encode()
+    Site.feed = rss(site, [("greenland2", "Greenland again"), ("talks", "Talks"), ("greenland", "Greenland")])
+    Site.etag = '"v2"'
+    report = poll_feed(session=session, feed_id=feed_id, catalog=catalog, policy=LOCAL)
+    assert report.ingested == 1
+    digests = enqueue_digests(session=session, now=later(60 * 24), force=True)
+    session.commit()
+    assert digests.digests == 1
+
+
+def test_due_feeds_least_recently_polled_first(session: Session, catalog: Catalog, site: str) -> None:
+    a = register(session, site)
+    b = add_feed(session=session, url=f"{site}/feed.xml?b", policy=LOCAL).id
+    session.commit()
+    assert due_feeds(session=session, every=timedelta(minutes=15)) == [a, b]
+    poll_feed(session=session, feed_id=a, catalog=catalog, policy=LOCAL)
+    assert due_feeds(session=session, every=timedelta(minutes=15)) == [b]
+    an_hour_later = utcnow() + timedelta(hours=1)
+    assert due_feeds(session=session, every=timedelta(minutes=15), now=an_hour_later) == [b, a]
