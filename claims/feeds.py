@@ -9,14 +9,11 @@ in a thread (``asyncio.to_thread``) from its JobQueue.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import feedparser
 import httpx
-import lxml.etree
-import lxml.html
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
@@ -25,16 +22,13 @@ from claims.errors import InputError, InvalidArgumentError, NotFoundError
 from claims.ingest import ArticleStatus, ingest_article
 from claims.models import Article, Feed, FeedStatus, utcnow
 from claims.sources import (
-    MIN_ARTICLE_CHARS,
-    ArticleInput,
     FeedEntry,
     FetchPolicy,
     check_url_allowed,
+    entry_article,
     fetch,
-    fetch_article,
     looks_like_feed,
     parse_feed,
-    parse_text,
 )
 
 FAILING_AFTER = 3
@@ -212,37 +206,6 @@ def poll_feed(
     session.add(feed)
     session.commit()
     return report
-
-
-def entry_article(entry: FeedEntry, *, policy: FetchPolicy, client: httpx.Client | None = None
-                  ) -> ArticleInput:
-    """The article behind a feed entry: its linked page, or the entry's own text when that fails."""
-    try:
-        if not entry.link:
-            raise InputError(f"Feed entry {entry.title or '(untitled)'} has no link.")
-        article = fetch_article(entry.link, policy=policy, client=client)
-    except InputError:
-        if not entry.content or len(entry.content) < MIN_ARTICLE_CHARS:
-            raise
-        article = _entry_text(entry)
-    return replace(
-        article,
-        title=article.title or entry.title,
-        published_at=article.published_at or entry.published_at,
-    )
-
-
-def _entry_text(entry: FeedEntry) -> ArticleInput:
-    raw = entry.content or ""
-    text = raw
-    if "<" in raw:
-        try:
-            text = lxml.html.fragment_fromstring(raw, create_parent="div").text_content()
-        except (lxml.etree.ParserError, ValueError):
-            text = re.sub(r"<[^>]*>", " ", raw)
-    body = f"{entry.title}\n{text}" if entry.title else text
-    article = parse_text(body, url=entry.link, name=entry.title or "A feed entry")
-    return replace(article, title=entry.title)
 
 
 def _already_stored(session: Session, entry: FeedEntry) -> bool:

@@ -291,29 +291,24 @@ def fetch_feed_articles(
     if raw is None:
         raw = fetch(url, policy=policy, client=client).content
     for entry in parse_feed(raw, name=_safe(url)):
-        yield from _entry_article(entry, policy=policy, client=client)
-
-
-def _entry_article(entry: FeedEntry, *, policy: FetchPolicy, client: httpx.Client | None
-                   ) -> Iterator[ArticleInput | InputError]:
-    try:
-        if entry.link:
-            article = fetch_article(entry.link, policy=policy, client=client)
-        elif entry.content:
-            article = _entry_content(entry)
-        else:
-            raise InputError(f"Feed entry {entry.title or '(untitled)'} has no link or content.")
-    except InputError as exc:
-        if entry.content and len(entry.content) >= MIN_ARTICLE_CHARS:
-            try:
-                article = _entry_content(entry)
-            except InputError:
-                yield exc
-                return
-        else:
+        try:
+            yield entry_article(entry, policy=policy, client=client)
+        except InputError as exc:
             yield exc
-            return
-    yield replace(
+
+
+def entry_article(entry: FeedEntry, *, policy: FetchPolicy, client: httpx.Client | None = None
+                  ) -> ArticleInput:
+    """The article behind a feed entry: its linked page, or the entry's own text when that fails."""
+    try:
+        if not entry.link:
+            raise InputError(f"Feed entry {entry.title or '(untitled)'} has no link or content.")
+        article = fetch_article(entry.link, policy=policy, client=client)
+    except InputError:
+        if not entry.content or len(entry.content) < MIN_ARTICLE_CHARS:
+            raise
+        article = _entry_content(entry)
+    return replace(
         article,
         title=article.title or entry.title,
         published_at=article.published_at or entry.published_at,
