@@ -170,10 +170,14 @@ def import_claims(
             by_external[ext] = cid
         by_fingerprint[fp] = cid
         state[cid] = (text, verdict, ext)
-    articles = dict(
-        session.exec(select(Article.canonical_url, Article.id).where(
-            col(Article.canonical_url).is_not(None))).all()
-    )
+    articles: dict[str, int] = {}
+    for url, title, text, aid in session.execute(
+        sa.select(col(Article.canonical_url), col(Article.title), col(Article.text), col(Article.id))
+        .where(sa.or_(col(Article.canonical_url).is_not(None), col(Article.text) == ""))
+    ):
+        key = url if url is not None else _title_key(title) if title and not text else None
+        if key is not None:
+            articles.setdefault(key, aid)
     cache = EntityCache(session=session, catalog=catalog)
     pending: list[tuple[ImportRecord, str]] = []
 
@@ -225,7 +229,7 @@ def _bulk_insert(
     *,
     session: Session,
     cache: EntityCache,
-    articles: dict[str | None, int | None],
+    articles: dict[str, int],
     report: ImportReport,
 ) -> list[int]:
     """New claims with their first revision and source, a few statements per batch.
@@ -234,20 +238,22 @@ def _bulk_insert(
     """
     conn = session.connection()
     now = utcnow()
-    new_urls = {r.source_url: r for r, _ in batch if r.source_url and r.source_url not in articles}
-    if new_urls:
+    new_sources = {
+        key: r for r, _ in batch if (key := _source_key(r)) is not None and key not in articles
+    }
+    if new_sources:
         rows = [
             {
-                "url": url, "canonical_url": url, "title": rec.title,
+                "url": rec.source_url, "canonical_url": rec.source_url, "title": rec.title,
                 "published_at": rec.published_at, "fetched_at": now,
                 "content_hash": content_hash(""), "text": "", "version": 1,
             }
-            for url, rec in new_urls.items()
+            for rec in new_sources.values()
         ]
         result = conn.execute(_table(Article).insert().returning(
             _table(Article).c.id, sort_by_parameter_order=True), rows)
-        for url, (aid,) in zip(new_urls, result.all(), strict=True):
-            articles[url] = aid
+        for key, (aid,) in zip(new_sources, result.all(), strict=True):
+            articles[key] = aid
     claim_rows = []
     for rec, fp in batch:
         speaker = cache.speaker(rec.speaker)
@@ -268,7 +274,8 @@ def _bulk_insert(
     ids = [cid for (cid,) in result.all()]
     revisions, appearances = [], []
     for (rec, _), cid in zip(batch, ids, strict=True):
-        article_id = articles.get(rec.source_url) if rec.source_url else None
+        key = _source_key(rec)
+        article_id = articles.get(key) if key is not None else None
         revisions.append(
             {
                 "claim_id": cid, "revision": 1, "change": ChangeKind.IMPORTED.value,
@@ -291,6 +298,18 @@ def _bulk_insert(
     report.added += len(ids)
     report.claim_ids.extend(ids)
     return ids
+
+
+def _title_key(title: str) -> str:
+    return f"\x00title:{title}"
+
+
+def _source_key(rec: ImportRecord) -> str | None:
+    """Which stored source a record points to: its URL, or for a source known only by its title
+    (fact-check archives often have no URL per claim), a URL-less source of that title."""
+    if rec.source_url:
+        return rec.source_url
+    return _title_key(rec.title) if rec.title else None
 
 
 def _same(current: tuple[str, str, str | None], rec: ImportRecord) -> bool:

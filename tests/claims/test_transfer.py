@@ -57,6 +57,17 @@ def test_import_resolves_aliases_and_keeps_external_ids(session, catalog) -> Non
     assert views["Vaccines cause autism."].speaker is None
 
 
+def test_a_source_known_only_by_its_title_is_kept(session, catalog) -> None:
+    rows = [{"text": "Claim one.", "title": "Fact check: one"},
+            {"text": "Claim two.", "title": "Fact check: one"}]
+    do_import(session, catalog, rows)
+    do_import(session, catalog, rows)
+    views = list_claims(session=session)
+    assert [[s.title for s in v.sources] for v in views] == [["Fact check: one"]] * 2
+    assert views[0].sources[0].url is None
+    assert views[0].sources[0].article_id == views[1].sources[0].article_id
+
+
 def test_reimport_is_idempotent_and_changes_become_revisions(session, catalog) -> None:
     first = do_import(session, catalog, LINES)
     again = do_import(session, catalog, LINES)
