@@ -3,6 +3,8 @@ the offline console, which differ only in the request layer they pass (PTB's sea
 
 The store is opened here, synchronously, so a bad database or configuration fails before any call
 to Telegram; the matcher (seconds at 100,000 claims) is built in ``post_init``, before polling.
+``post_init`` also starts digest delivery and adds the digest and feed jobs to PTB's JobQueue
+(``bot.jobs``); ``post_shutdown`` stops delivery, handing unsent digests back to the outbox.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from telegram.request import BaseRequest
 from bot.context import BotData, BotServices, ClaimApp, ClaimContext, FloodControl
 from bot.handlers import register
 from bot.handlers.start import register_menus
+from bot.jobs import Delivery, DigestConfig, schedule_jobs
 from bot.render import CallbackCodec
 from claims.errors import ConfigError
 from claims.match import Matcher, load_synonyms
@@ -57,11 +60,13 @@ def build_application(
     request: BaseRequest | None = None,
     rate_limiter: BaseRateLimiter | bool = True,
     flood: FloodControl | None = None,
+    digests: DigestConfig | None = None,
 ) -> ClaimApp:
     """The bot, ready to ``run_polling``/``run_webhook`` or to start by hand (tests, console).
 
     ``request`` replaces PTB's HTTP client (the console's in-process Bot API); ``rate_limiter=False``
-    turns off the outgoing limiter (benchmarks measuring the bot rather than Telegram's limits).
+    turns off the outgoing limiter (benchmarks measuring the bot rather than Telegram's limits);
+    ``digests`` sets how often digests and feeds are looked at (``bot.jobs.DigestConfig``).
     """
     # PTB 22 warns on every RetryAfter unless the process opts in to the timedelta durations that
     # PTB 23 makes the default; we opt in (nothing here reads durations as integers).
@@ -96,6 +101,8 @@ def build_application(
         builder = builder.rate_limiter(rate_limiter)
     app: ClaimApp = builder.build()  # type: ignore[assignment]
     app.bot_data.services = services
+    # Digests go out through a bot of their own, paced by the delivery runner (see bot/sender.py).
+    services.delivery = Delivery(services, token=token, config=digests, request=request)
     register(app, services)
     return app
 
@@ -111,8 +118,12 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     services: BotServices = app.bot_data.services
     services.matcher = build_matcher(services)
     await register_menus(app.bot, services.settings.admin_ids)
+    await services.digests.start()
+    schedule_jobs(app)  # type: ignore[arg-type]
     log.info("claimbot is up as @%s with %d claims indexed", app.bot.username, len(services.matcher))
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-    app.bot_data.services.engine.dispose()
+    services: BotServices = app.bot_data.services
+    await services.digests.stop()
+    services.engine.dispose()

@@ -63,6 +63,7 @@ class Console:
         self.user = self.api.add_user(CONSOLE_USER_ID, "You", username="you")
         self.last_own: dict[str, object] | None = None
         self.last_buttons: list[tuple[Sent, str]] = []
+        self.shown = 0  # messages shown so far: digests sent in the background appear with the next reply
 
     def say(self, text: str = "") -> None:
         print(text, file=self.stdout, flush=True)
@@ -87,6 +88,8 @@ class Console:
                 if line:
                     await self._handle(app, line)
             await app.stop()
+        assert app.post_shutdown is not None
+        await app.post_shutdown(app)  # stops digest delivery, as run_polling would
         return 0
 
     def _seed(self, app: ClaimApp) -> str:
@@ -110,7 +113,6 @@ class Console:
         return f"Seeded an empty database with the sample article ({added} claims)."
 
     async def _handle(self, app: ClaimApp, line: str) -> None:
-        before = len(self.api.sent)
         if line in {":help", ":h", ":?"}:
             self.say(HELP)
             return
@@ -138,7 +140,8 @@ class Console:
         if msg is not None:
             self.last_own = msg
         await self._deliver(app)
-        self._show(self.api.sent[before:])
+        self._show(self.api.sent[self.shown:])
+        self.shown = len(self.api.sent)
 
     async def _deliver(self, app: ClaimApp) -> None:
         """Hand the pending updates to the Application and wait until it has fully handled them."""

@@ -13,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -25,6 +26,9 @@ from claims.catalog import Catalog
 from claims.match import Matcher
 from claims.questions import refresh_matcher
 from claims.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.jobs import Delivery
 
 
 class FloodControl:
@@ -61,7 +65,8 @@ class FloodControl:
 
 @dataclass
 class BotServices:
-    """Built once by ``build_application``; the matcher arrives in ``post_init``."""
+    """Built once by ``build_application``; the matcher arrives in ``post_init``, and the digest
+    machinery (``delivery``) starts there."""
 
     settings: Settings
     engine: Engine
@@ -70,6 +75,7 @@ class BotServices:
     tz: ZoneInfo
     flood: FloodControl = field(default_factory=FloodControl)
     matcher: Matcher | None = None
+    delivery: Delivery | None = None
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -84,6 +90,11 @@ class BotServices:
     def answers(self) -> Matcher:
         assert self.matcher is not None, "the matcher is built in post_init"
         return self.matcher
+
+    @property
+    def digests(self) -> Delivery:
+        assert self.delivery is not None, "the digest machinery is set up by build_application"
+        return self.delivery
 
     def claims_changed(self, claim_ids: Iterable[int]) -> None:
         """Keep the matcher current after ingest or an admin change (upsert or remove)."""

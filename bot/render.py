@@ -18,13 +18,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from claims.delivery import DeliveryReport, DeliveryStats, EnqueueReport
+from claims.digest import Digest, DigestItem, DigestSource
+from claims.errors import InvalidArgumentError
+from claims.feeds import FeedView
 from claims.ingest import IngestReport
+from claims.models import FeedStatus, ScheduleKind, SubscriptionStatus, TargetKind
 from claims.questions import Answer, QuestionStats
+from claims.schedule import Schedule
 from claims.store import ClaimView, NameCount, RevisionView, SourceView, StoreStats
+from claims.subscriptions import SubscribeResult, SubscriptionStats, SubscriptionView, Target
 
 MESSAGE_LIMIT = 4096
 SAFE_LIMIT = 4000
@@ -242,7 +249,8 @@ def change_done(what: str, view: ClaimView, tz: ZoneInfo) -> str:
     return f"{esc(what)} Claim #{view.id} is now at revision {view.revision}.\n\n{claim_card(view, tz)}"
 
 
-def stats(store: StoreStats, questions: QuestionStats) -> str:
+def stats(store: StoreStats, questions: QuestionStats, subscribers: SubscriptionStats | None = None,
+          delivery: DeliveryStats | None = None) -> str:
     lines = [
         "<b>claimbot statistics</b>",
         f"Claims: {store.claims:,} ({store.active_claims:,} active)",
@@ -252,6 +260,14 @@ def stats(store: StoreStats, questions: QuestionStats) -> str:
         f"Revisions in the last day: {store.revisions_last_day:,}",
         f"Questions in the last day: {questions.answered:,} answered, {questions.unanswered:,} unanswered",
     ]
+    if subscribers is not None:
+        why = ", ".join(f"{esc(k)}: {v:,}" for k, v in sorted(subscribers.paused_by_reason.items()))
+        lines.append(f"Subscribers: {subscribers.subscribers:,} chats; subscriptions {subscribers.active:,} "
+                     f"active, {subscribers.paused:,} paused" + (f" ({why})" if why else ""))
+    if delivery is not None:
+        lines.append(f"Digests: {delivery.sent_last_day:,} sent in the last day "
+                     f"({delivery.sent_total:,} in all), {delivery.pending + delivery.sending:,} waiting, "
+                     f"{delivery.failed_last_day:,} failed in the last day ({delivery.failed:,} in all)")
     if questions.recent_unanswered:
         lines.append("\n<b>Latest unanswered</b>")
         lines.extend(f"• {esc(shorten(q, 150))}" for q in questions.recent_unanswered)
@@ -267,6 +283,11 @@ USER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("claims", "Latest claims, optionally for a topic or speaker"),
     ("claim", "One claim in full: /claim ID"),
     ("history", "How a claim changed: /history ID"),
+    ("subscribe", "Digest of changes: /subscribe TOPIC|SPEAKER|claim ID [daily HH:MM|weekly DAY HH:MM|hourly|"
+                  "instant]"),
+    ("unsubscribe", "Stop a digest: /unsubscribe TOPIC|SPEAKER|claim ID"),
+    ("subscriptions", "What this chat follows, with buttons to remove"),
+    ("timezone", "Time zone for digests: /timezone Area/City"),
     ("help", "How to use this bot"),
     ("start", "Welcome"),
 )
@@ -277,6 +298,8 @@ ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("retract", "Retract a claim: /retract ID [REASON]"),
     ("merge", "Merge a duplicate: /merge ID INTO_ID"),
     ("stats", "Statistics"),
+    ("digest_now", "Send digests now, due or not: /digest_now [TOPIC]"),
+    ("feeds", "RSS/Atom feeds: /feeds, /feeds add URL, /feeds remove ID"),
 )
 
 
@@ -296,6 +319,8 @@ def welcome(first_name: str | None) -> str:
 def help_text(*, is_admin: bool) -> str:
     lines = ["<b>Commands</b>"] + [f"/{c} — {esc(d)}" for c, d in USER_COMMANDS]
     lines.append("\nAny other message in a private chat is a question.")
+    lines.append("Digests come only when something you follow changed; the default is daily at 08:00 "
+                 "in your time zone (see /timezone).")
     if is_admin:
         lines.append("\n<b>Admin commands</b>")
         lines.extend(f"/{c} — {esc(d)}" for c, d in ADMIN_COMMANDS)
@@ -310,7 +335,11 @@ def help_text(*, is_admin: bool) -> str:
 class Button:
     """A decoded, verified button press."""
 
-    kind: str  # "h": history of claim ``a``; "m": page ``b`` of the answers to question ``a``
+    kind: str
+    """``h``: history of claim ``a``; ``m``: page ``b`` of the answers to question ``a``;
+    ``fa``: follow the topic of claim ``a`` (the Follow button on answers); ``ft``/``fs``/``fc``:
+    follow topic/speaker/claim ``a`` on schedule ``b`` (``schedule_code``), the choices offered for
+    an ambiguous name; ``u``: remove subscription ``a``."""
     a: int
     b: int = 0
 
@@ -321,7 +350,7 @@ class CallbackCodec:
     The key derives from the bot token: buttons stay valid across restarts and replicas.
     """
 
-    _PATTERN = re.compile(r"^([hm]):(\d{1,12})(?::(\d{1,4}))?:([A-Za-z0-9_-]{10})$")
+    _PATTERN = re.compile(r"^(h|m|fa|ft|fs|fc|u):(\d{1,12})(?::(\d{1,6}))?:([A-Za-z0-9_-]{10})$")
 
     def __init__(self, secret: bytes) -> None:
         self._key = hashlib.sha256(b"claimbot-buttons\0" + secret).digest()
@@ -347,7 +376,7 @@ class CallbackCodec:
 
 
 def answer_keyboard(result: Answer, codec: CallbackCodec, *, page: int = 0) -> InlineKeyboardMarkup | None:
-    """History buttons for the claims shown, and paging through further results."""
+    """History buttons for the claims shown, paging through further results, and Follow topic."""
     rows: list[list[InlineKeyboardButton]] = []
     history_row = [InlineKeyboardButton(f"History #{v.id}", callback_data=codec.encode("h", v.id))
                    for v in result.claims]
@@ -362,11 +391,28 @@ def answer_keyboard(result: Answer, codec: CallbackCodec, *, page: int = 0) -> I
                                                                                      page + 1)))
     if nav:
         rows.append(nav)
+    follow = follow_buttons(result.claims, codec)  # last: History and paging keep their places
+    if follow:
+        rows.append(follow)
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+def follow_buttons(views: Sequence[ClaimView], codec: CallbackCodec, *, most: int = 3
+                   ) -> list[InlineKeyboardButton]:
+    """"Follow TOPIC" for each topic among the claims shown (the data names a claim: its topic is
+    looked up when pressed, so the button needs no topic id and survives renamed topics)."""
+    seen: dict[str, InlineKeyboardButton] = {}
+    for view in views:
+        if view.topic and view.topic not in seen and len(seen) < most:
+            label = shorten(view.topic_name or view.topic, 28)
+            data = codec.encode("fa", view.id)
+            seen[view.topic] = InlineKeyboardButton(f"Follow {label}", callback_data=data)
+    return list(seen.values())
+
+
 def claim_keyboard(view: ClaimView, codec: CallbackCodec) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton("History", callback_data=codec.encode("h", view.id))]])
+    row = [InlineKeyboardButton("History", callback_data=codec.encode("h", view.id))]
+    return InlineKeyboardMarkup([row + follow_buttons([view], codec)])
 
 
 # ---------------------------------------------------------------------------- splitting
@@ -470,3 +516,254 @@ def plain_chunks(text: str, limit: int = SAFE_LIMIT) -> list[str]:
 
 def lines(items: Iterable[Any]) -> str:
     return "\n".join(str(i) for i in items)
+
+
+# ---------------------------------------------------------------------------- subscriptions
+
+_SCHEDULE_KINDS = (ScheduleKind.DAILY, ScheduleKind.WEEKLY, ScheduleKind.HOURLY, ScheduleKind.INSTANT)
+_PAUSED_BECAUSE = {"blocked": "the bot was blocked or removed", "chat_not_found": "the chat was not found"}
+MAX_LISTED_BUTTONS = 90
+"""Telegram allows 100 buttons on a message; a chat following more removes the rest by name."""
+
+
+def schedule_code(schedule: Schedule) -> int:
+    """A schedule packed into one number for callback data (at most 50,399: kind, weekday, minute).
+
+    Choice buttons carry the schedule the user typed, so pressing one subscribes exactly as asked.
+    """
+    kind = _SCHEDULE_KINDS.index(schedule.kind) + 1
+    return (kind * 7 + (schedule.weekday or 0)) * 1440 + schedule.hour * 60 + schedule.minute
+
+
+def schedule_from_code(code: int) -> Schedule:
+    """The schedule ``schedule_code`` packed; an impossible number is a user-facing error."""
+    rest, minute_of_day = divmod(code, 1440)
+    kind_no, weekday = divmod(rest, 7)
+    if not 1 <= kind_no <= len(_SCHEDULE_KINDS):
+        raise InvalidArgumentError("That button is out of date. Please use /subscribe again.")
+    kind = _SCHEDULE_KINDS[kind_no - 1]
+    return Schedule(kind=kind, hour=minute_of_day // 60, minute=minute_of_day % 60,
+                    weekday=weekday if kind is ScheduleKind.WEEKLY else None)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def target_name(target: Target) -> str:
+    """``<b>Greenland</b> (topic)``; a claim's label already says it is a claim."""
+    kind = "" if target.kind is TargetKind.CLAIM else f" ({target.kind.value})"
+    return f"<b>{esc(target.label)}</b>{kind}"
+
+
+def schedule_phrase(schedule: Schedule, timezone: str) -> str:
+    """When digests come, in words: ``daily 08:00 Europe/Berlin``, ``hourly``, ``instant``."""
+    if schedule.kind is ScheduleKind.INSTANT:
+        return "instant (soon after anything changes)"
+    if schedule.kind is ScheduleKind.HOURLY:
+        return "hourly"
+    return f"{schedule.describe()} {timezone}"
+
+
+def subscribed(result: SubscribeResult) -> str:
+    """The reply to ``/subscribe`` and to Follow and choice buttons."""
+    sub = result.subscription
+    what = "Subscribed to" if result.created else "Updated: this chat follows"
+    lines = [f"✅ {what} {target_name(sub.target)}, {esc(schedule_phrase(sub.schedule, sub.timezone))}."]
+    if sub.schedule.kind is not ScheduleKind.INSTANT:
+        when = fmt_date(sub.next_run_at, _zone(sub.timezone), time=True)
+        lines.append(f"Next digest: {when} ({esc(sub.timezone)}), if anything changed by then.")
+    lines.append("You only get a message when something changed. /subscriptions lists what this chat "
+                 "follows; /timezone sets your time zone.")
+    return "\n".join(lines)
+
+
+def unsubscribed(view: SubscriptionView) -> str:
+    return f"Unsubscribed: this chat no longer follows {target_name(view.target)}."
+
+
+def subscriptions_list(views: Sequence[SubscriptionView], *, timezone: str) -> str:
+    """``/subscriptions``: what the chat follows, on which schedule, and whether it is paused."""
+    if not views:
+        return ("This chat follows nothing yet.\n\nTry /subscribe Greenland, "
+                "/subscribe Trump weekly monday 09:00 or /subscribe claim 12 instant.\n"
+                f"Daily and weekly digests use your time zone, now {esc(timezone)} "
+                "(change it with /timezone).")
+    lines = [f"<b>This chat follows</b> ({len(views)}) · time zone {esc(timezone)}"]
+    for n, view in enumerate(views, 1):
+        line = f"{n}. {target_name(view.target)} — {esc(schedule_phrase(view.schedule, view.timezone))}"
+        if view.status is SubscriptionStatus.PAUSED:
+            why = _PAUSED_BECAUSE.get(view.paused_reason or "", view.paused_reason or "undeliverable")
+            line += f" · <b>paused</b> ({esc(why)})"
+        lines.append(line)
+    lines.append("\nPress a button to stop one, or use /unsubscribe NAME.")
+    return "\n".join(lines)
+
+
+def subscriptions_keyboard(views: Sequence[SubscriptionView], codec: CallbackCodec
+                           ) -> InlineKeyboardMarkup | None:
+    """One remove button per subscription."""
+    rows = [[InlineKeyboardButton(f"✖ {n}. {shorten(v.target.label, 40)}",
+                                  callback_data=codec.encode("u", v.id))]
+            for n, v in enumerate(views[:MAX_LISTED_BUTTONS], 1)]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def choose_target(query: str, *, unsubscribe: bool = False) -> str:
+    action = "stop following" if unsubscribe else "follow"
+    return f"“{esc(shorten(query, 80))}” could mean more than one thing. Which one do you want to {action}?"
+
+
+def target_choices(choices: Sequence[Target], schedule: Schedule, codec: CallbackCodec
+                   ) -> InlineKeyboardMarkup:
+    """Buttons for an ambiguous name: each subscribes to one candidate, on the schedule asked for."""
+    code = schedule_code(schedule)
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(f"{shorten(t.label, 48)} ({t.kind.value})",
+                              callback_data=codec.encode(f"f{t.token[0]}", t.id, code))]
+        for t in choices
+    ])
+
+
+def timezone_set(name: str) -> str:
+    return (f"Time zone set to <b>{esc(name)}</b>. Daily and weekly digests in this chat now follow it "
+            "(see /subscriptions).")
+
+
+def timezone_current(name: str) -> str:
+    return (f"This chat's time zone is <b>{esc(name)}</b>.\n"
+            "Usage: /timezone Area/City, for example /timezone Europe/Berlin or /timezone America/New_York")
+
+
+def resumed(count: int) -> str:
+    what = "subscription is" if count == 1 else "subscriptions are"
+    return f"Welcome back! Your {count} paused {what} active again (/subscriptions)."
+
+
+# ---------------------------------------------------------------------------- digests
+
+DIGEST_TEXT_CHARS = 500
+DIGEST_KINDS = {"new": "🆕 New", "revised": "✏️ Reworded", "verdict": "⚖️ Verdict changed",
+                "retracted": "🚫 Retracted", "merged": "🔗 Merged"}
+
+
+def digest_messages(digest: Digest) -> list[str]:
+    """A digest as Telegram HTML messages under the limit, cut between items (stored in the outbox).
+
+    Dates are in the subscription's own time zone. Topic headings appear when the digest spans
+    topics (a speaker's or several); a topic's own digest needs none.
+    """
+    tz = _zone(digest.timezone)
+    n = digest.count
+    title = f"What changed: {esc(digest.target.label)}"
+    header = f"<b>{title}</b> — {n} update{'s' if n != 1 else ''}"
+    headings = len(digest.groups) > 1 or digest.target.kind is not TargetKind.TOPIC
+    blocks: list[str] = []
+    for group in digest.groups:
+        for i, item in enumerate(group.items):
+            body = digest_item(item, tz)
+            if headings and i == 0:
+                body = f"<b>▌{esc(group.topic_name or group.topic or 'No topic')}</b>\n\n{body}"
+            blocks.append(body)
+    return _pack(header, blocks, continued=f"<i>{title} (continued)</i>")
+
+
+def digest_item(item: DigestItem, tz: ZoneInfo) -> str:
+    """One claim's changes: what happened, who, before → after, verdict, source, commands."""
+    kinds = " · ".join(DIGEST_KINDS[k] for k in item.kinds)
+    lines = [f"{kinds} · #{item.claim_id} <b>{esc(item.speaker or 'Unknown speaker')}</b>"]
+    if item.text_before is not None:
+        half = DIGEST_TEXT_CHARS * 2 // 3
+        lines.append(f"Before: “{esc(shorten(item.text_before, half))}”")
+        lines.append(f"After: “{esc(shorten(item.text, half))}”")
+    else:
+        lines.append(f"“{esc(shorten(item.text, DIGEST_TEXT_CHARS))}”")
+    if item.verdict is not None:
+        before = f"{verdict(item.verdict_before)} → " if item.verdict_before else ""
+        lines.append(f"Verdict: {before}{verdict(item.verdict)}")
+    if item.merged_into is not None:
+        lines.append(f"Merged into #{item.merged_into} (/claim {item.merged_into})")
+    if item.merged_from:
+        lines.append("Now also stands for " + ", ".join(f"#{c}" for c in item.merged_from))
+    if item.note:
+        lines.append(f"Why: {esc(shorten(item.note, 300))}")
+    if item.source is not None:
+        lines.append(f"Source: {_digest_source(item.source, tz)}")
+    lines.append(f"/claim {item.claim_id} · /history {item.claim_id}")
+    return "\n".join(lines)
+
+
+def _digest_source(src: DigestSource, tz: ZoneInfo) -> str:
+    label = shorten(src.title or src.outlet or src.url or f"article {src.article_id}", 200)
+    outlet = f" — {esc(shorten(src.outlet, 80))}" if src.outlet and src.title else ""
+    return f"{link(src.url, label)}{outlet}, {fmt_date(src.published_at, tz)}"
+
+
+def _pack(header: str, blocks: Iterable[str], *, continued: str, limit: int = SAFE_LIMIT) -> list[str]:
+    """Blocks joined under ``limit`` per message, never cut inside a block unless it alone is too long."""
+    room = limit - utf16_len(continued) - 2
+    parts: list[str] = []
+    current = header
+    for block in blocks:
+        for piece in split_html(block, room) if utf16_len(block) > room else [block]:
+            if utf16_len(current) + 2 + utf16_len(piece) > limit:
+                parts.append(current)
+                current = continued
+            current = f"{current}\n\n{piece}"
+    parts.append(current)
+    return parts
+
+
+def digest_run(scope: str, queued: EnqueueReport, sent: DeliveryReport) -> str:
+    """The reply to ``/digest_now``: what was checked, recorded and delivered."""
+    lines = [f"<b>Digest run</b> for {esc(scope)}: {queued.due:,} active subscriptions checked."]
+    if queued.digests:
+        lines.append(f"{queued.digests:,} digests recorded ({queued.messages:,} messages); "
+                     f"{queued.empty:,} had nothing new.")
+    else:
+        lines.append("Nothing they follow changed: no digest to send.")
+    lines.append(f"Delivered now: {sent.messages:,} messages ({sent.digests:,} digests complete).")
+    if sent.messages + sent.failed < queued.messages:
+        lines.append("The rest go out in the background (chats waiting out Telegram's limits, or taken "
+                     "by another runner).")
+    problems = [(sent.blocked, "chats blocked the bot (paused)"),
+                (sent.not_found, "chats not found (paused)"),
+                (sent.migrated, "groups moved to a supergroup"),
+                (sent.retry_after, "waits for Telegram's 429"),
+                (sent.rejected, "messages refused by Telegram"),
+                (sent.errors, "send errors")]
+    if noted := [f"{n:,} {what}" for n, what in problems if n]:
+        lines.append("Also: " + "; ".join(noted) + ".")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- feeds
+
+
+def feeds_list(feeds: Sequence[FeedView], tz: ZoneInfo) -> str:
+    """``/feeds``: each feed with its state and when it was last polled."""
+    if not feeds:
+        return "No feeds yet. Add one with /feeds add URL (an RSS or Atom feed)."
+    lines = [f"<b>Feeds</b> ({len(feeds)})"]
+    for feed in feeds:
+        state = "⚠️ failing" if feed.status is FeedStatus.FAILING else "ok"
+        polled = fmt_date(feed.last_polled_at, tz, time=True) if feed.last_polled_at else "not polled yet"
+        lines.append(f"#{feed.id} {link(feed.url, shorten(feed.title or feed.url, 80))} — {state}, "
+                     f"last polled {polled}")
+        if feed.last_error:
+            lines.append(f"    last error: {esc(shorten(feed.last_error, 200))}")
+    lines.append("\n/feeds add URL · /feeds remove ID")
+    return "\n".join(lines)
+
+
+def feed_added(feed: FeedView) -> str:
+    return (f"Added feed #{feed.id}: {link(feed.url, shorten(feed.title or feed.url, 120))}. "
+            "It is polled now and then regularly; new articles flow into digests.")
+
+
+def feed_removed(feed: FeedView) -> str:
+    return (f"Removed feed #{feed.id} ({esc(shorten(feed.title or feed.url, 120))}). "
+            "What it brought in stays.")

@@ -1,7 +1,8 @@
 """Handlers grouped by feature, registered in one place with explicit groups.
 
-Group -1 is the admin gatekeeper; group 0 holds every feature's handlers, the catch-alls of
-``ask`` last (within a group the first matching handler wins).
+Group -2 resumes the digests of a chat that was unreachable and now writes again (it never stops
+the update); group -1 is the admin gatekeeper; group 0 holds every feature's handlers, the
+catch-alls of ``ask`` last (within a group the first matching handler wins).
 """
 
 from __future__ import annotations
@@ -9,18 +10,20 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.context import BotServices
-from bot.handlers import admin, ask, browse, buttons, errors, start
+from bot.handlers import admin, ask, browse, buttons, errors, start, subscriptions
 
+RESUME_GROUP = -2
 GATEKEEPER_GROUP = -1
 FEATURES_GROUP = 0
 
 
 def register(app: Application, services: BotServices) -> None:  # type: ignore[type-arg]
     admin_ids = services.settings.admin_ids
+    app.add_handlers(subscriptions.resume_handlers(), group=RESUME_GROUP)
     app.add_handlers(admin.gatekeeper(admin_ids), group=GATEKEEPER_GROUP)
     app.add_handlers(
-        [*start.handlers(), *browse.handlers(), *admin.handlers(admin_ids), *buttons.handlers(),
-         *ask.handlers()],
+        [*start.handlers(), *browse.handlers(), *subscriptions.handlers(), *admin.handlers(admin_ids),
+         *buttons.handlers(), *ask.handlers()],
         group=FEATURES_GROUP,
     )
     app.add_error_handler(errors.on_error)  # type: ignore[arg-type]

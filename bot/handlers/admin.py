@@ -1,4 +1,4 @@
-"""Admin commands: /ingest, /edit, /verdict, /retract, /merge and /stats.
+"""Admin commands: /ingest, /edit, /verdict, /retract, /merge, /stats, /digest_now and /feeds.
 
 Authorisation is one gatekeeper (``gatekeeper``), registered in a group that runs before all
 others: an admin command from anyone not in ``CLAIMBOT_ADMIN_IDS`` is refused politely, logged,
@@ -21,17 +21,24 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, CommandHandler, Me
 from bot import render
 from bot.context import BotServices, ClaimContext
 from bot.handlers.common import actor, claim_id, reply, rest_after
+from bot.jobs import fetch_policy, poll_feeds_soon
+from claims.delivery import delivery_stats
 from claims.errors import InputError, InvalidArgumentError
+from claims.feeds import FeedView, add_feed, list_feeds, remove_feed
 from claims.history import edit_claim, merge_claims, retract_claim, set_verdict
 from claims.ingest import IngestReport, ingest_article
+from claims.models import TargetKind
 from claims.questions import last_day, question_stats
 from claims.settings import Settings
-from claims.sources import ArticleInput, FetchPolicy, fetch_article, parse_document
+from claims.sources import ArticleInput, fetch_article, parse_document
 from claims.store import ClaimView, get_claim, get_claims, store_stats
+from claims.subscriptions import resolve_target, subscription_stats
 
 log = logging.getLogger(__name__)
 NAMES = frozenset(c for c, _ in render.ADMIN_COMMANDS)
 INGEST_USAGE = "Usage: /ingest URL, or reply /ingest to a message or a document with the article."
+FEEDS_USAGE = "Usage: /feeds (the list), /feeds add URL, /feeds remove ID"
+DIGEST_NOW_USAGE = "Usage: /digest_now [TOPIC]"
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 
 
@@ -114,9 +121,7 @@ async def _article(update: Update, context: ClaimContext) -> ArticleInput:
 
 async def _fetch(url: str, settings: Settings) -> ArticleInput:
     """Fetch off the event loop; private addresses only if the operator allowed them."""
-    policy = FetchPolicy(timeout=settings.fetch_timeout_seconds, max_bytes=settings.fetch_max_bytes,
-                         user_agent=settings.user_agent, allow_private=settings.allow_private_urls)
-    return await asyncio.to_thread(fetch_article, url, policy=policy)
+    return await asyncio.to_thread(fetch_article, url, policy=fetch_policy(settings))
 
 
 # ---------------------------------------------------------------------------- changes
@@ -182,7 +187,56 @@ async def stats(update: Update, context: ClaimContext) -> None:
     with context.services.session() as session:
         store = store_stats(session=session)
         questions = question_stats(session=session, since=last_day())
-    await reply(update, context, render.stats(store, questions))
+        subscribers = subscription_stats(session=session)
+        delivery = delivery_stats(session=session)
+    await reply(update, context, render.stats(store, questions, subscribers, delivery))
+
+
+# ---------------------------------------------------------------------------- digests and feeds
+
+
+async def digest_now(update: Update, context: ClaimContext) -> None:
+    """Every active subscription's digest now, due or not (or one topic's followers'), then counts."""
+    services = context.services
+    wanted = rest_after(update.effective_message, 1)
+    topic_id, scope = None, "all subscriptions"
+    if wanted:
+        with services.session() as session:
+            target = resolve_target(session=session, query=wanted)
+        if target.kind is not TargetKind.TOPIC:
+            raise InvalidArgumentError(f"{target.label} is a {target.kind.value}, not a topic. "
+                                       f"{DIGEST_NOW_USAGE}")
+        topic_id, scope = target.id, f"followers of {target.label}"
+    queued, sent = await services.digests.run_now(topic_id=topic_id)
+    await reply(update, context, render.digest_run(scope, queued, sent))
+
+
+async def feeds(update: Update, context: ClaimContext) -> None:
+    """``/feeds``, ``/feeds add URL`` (fetched once to check it is a feed), ``/feeds remove ID``."""
+    services = context.services
+    args = context.args or []
+    action = args[0].lower() if args else "list"
+    if action == "list" and len(args) <= 1:
+        with services.session() as session:
+            views = list_feeds(session=session)
+        await reply(update, context, render.feeds_list(views, services.tz))
+    elif action == "add" and len(args) == 2 and _URL.match(args[1]):
+        user = update.effective_user
+        view = await asyncio.to_thread(_add_feed, services, args[1], user.id if user else None)
+        poll_feeds_soon(context)
+        await reply(update, context, render.feed_added(view))
+    elif action in {"remove", "rm", "delete"} and len(args) == 2:
+        feed_id = claim_id(args[1], usage=FEEDS_USAGE)
+        with services.session() as session:
+            view = remove_feed(session=session, feed_id=feed_id)
+        await reply(update, context, render.feed_removed(view))
+    else:
+        raise InvalidArgumentError(FEEDS_USAGE)
+
+
+def _add_feed(services: BotServices, url: str, added_by: int | None) -> FeedView:
+    with services.session() as session:
+        return add_feed(session=session, url=url, added_by=added_by, policy=fetch_policy(services.settings))
 
 
 def handlers(admin_ids: Iterable[int]) -> list[BaseHandler]:
@@ -198,4 +252,7 @@ def handlers(admin_ids: Iterable[int]) -> list[BaseHandler]:
         CommandHandler("retract", retract, filters=admins),
         CommandHandler("merge", merge, filters=admins),
         CommandHandler("stats", stats, filters=admins),
+        # block=False: sending to every subscriber, or fetching a feed, takes a while
+        CommandHandler("digest_now", digest_now, filters=admins, block=False),
+        CommandHandler("feeds", feeds, filters=admins, block=False),
     ]

@@ -1,4 +1,6 @@
-"""Inline buttons: History and More results. Callback data is signed; anything else is refused politely.
+"""Inline buttons: History, More results, Follow, and the subscription buttons (``subscriptions``).
+
+Callback data is signed; anything else is refused politely.
 
 A stale button (its question no longer on record, its claim gone) or a forged one gets a short
 answer on the button itself and a log line, never an error message in the chat.
@@ -14,6 +16,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import render
 from bot.context import ClaimContext
+from bot.handlers import subscriptions
 from bot.handlers.browse import show_history
 from bot.handlers.common import reply
 from claims.errors import NotFoundError
@@ -39,6 +42,15 @@ async def on_button(update: Update, context: ClaimContext) -> None:
             await query.answer(EXPIRED)
             return
         await query.answer()
+        return
+    if button.kind == "fa":
+        await subscriptions.follow_topic_of_claim(update, context, button.a)
+        return
+    if button.kind in {"ft", "fs", "fc"}:
+        await subscriptions.follow_choice(update, context, button.kind[1], button.a, button.b)
+        return
+    if button.kind == "u":
+        await subscriptions.remove_subscription(update, context, button.a)
         return
     await more_results(update, context, button.a, button.b)
 

@@ -16,6 +16,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.context import FloodControl
+from bot.jobs import DigestConfig
 from claims.settings import DEFAULT_CONFIG_DIR, Settings
 from tests.bot.emulator import TOKEN, Emulator
 from tests.bot.harness import ADMIN_ID, USER_ID, Person, RunningBot, seed_store
@@ -65,8 +66,9 @@ async def start_bot(make_settings: Callable[..., Settings]) -> AsyncIterator[Cal
     running: list[RunningBot] = []
 
     async def start(*, flood: FloodControl | None = None, rate_limiter: bool = True,
-                    **overrides: Any) -> RunningBot:
-        bot = await RunningBot(make_settings(**overrides), flood=flood, rate_limiter=rate_limiter).start()
+                    digests: DigestConfig | None = None, **overrides: Any) -> RunningBot:
+        bot = await RunningBot(make_settings(**overrides), flood=flood, rate_limiter=rate_limiter,
+                               digests=digests).start()
         running.append(bot)
         return bot
 

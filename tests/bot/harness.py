@@ -8,6 +8,7 @@ from typing import Any
 from bot.app import build_application
 from bot.context import ClaimApp, FloodControl
 from bot.fakeapi import FakeBotApi, Sent
+from bot.jobs import DigestConfig
 from bot.run import ALLOWED_UPDATES
 from claims import db
 from claims.catalog import load_catalog
@@ -38,8 +39,9 @@ class RunningBot:
     """The real Application, started by hand exactly as ``run_polling`` would start it."""
 
     def __init__(self, settings: Settings, *, flood: FloodControl | None = None,
-                 rate_limiter: bool = True) -> None:
-        self.app: ClaimApp = build_application(settings, flood=flood, rate_limiter=rate_limiter)
+                 rate_limiter: bool = True, digests: DigestConfig | None = None) -> None:
+        self.app: ClaimApp = build_application(settings, flood=flood, rate_limiter=rate_limiter,
+                                               digests=digests)
 
     async def start(self) -> RunningBot:
         await self.app.initialize()

@@ -11,7 +11,7 @@ import pytest
 from bot.context import FloodControl
 from bot.fakeapi import utf16_len
 from tests.bot.emulator import Emulator
-from tests.bot.harness import Person, RunningBot
+from tests.bot.harness import Person, RunningBot, button
 
 HOSTILE = [
     "<b>bold</b> <script>alert(1)</script> & &amp; &lt; </i> <a href='javascript:x'>x</a>",
@@ -117,7 +117,7 @@ async def test_refused_edit_sends_the_page_as_a_new_message(bot: RunningBot, use
     first = await user.say("greenland")
     emulator.fail("editMessageText", 400, "Bad Request: can't parse entities: Unclosed start tag")
     start = len(emulator.api.sent)
-    await user.press(first, first.buttons()[-1]["callback_data"])
+    await user.press(first, button(first, "More results"))
     page = [s for s in emulator.api.sent[start:] if s.method == "sendMessage"]
     assert page
     assert "More results (page 2)" in page[0].text
