@@ -102,7 +102,8 @@ def build_application(
     app: ClaimApp = builder.build()  # type: ignore[assignment]
     app.bot_data.services = services
     # Digests go out through a bot of their own, paced by the delivery runner (see bot/sender.py).
-    services.delivery = Delivery(services, token=token, config=digests, request=request)
+    services.delivery = Delivery(services, token=token,
+                                 config=digests or DigestConfig.from_settings(settings), request=request)
     register(app, services)
     return app
 

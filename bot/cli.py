@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -273,8 +272,11 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.run import run_bot  # imported here: other commands need not load telegram
 
+    secret = args.secret_token or (
+        settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    )
     return run_bot(settings, webhook_url=args.webhook, listen=args.listen, port=args.port,
-                   url_path=args.url_path, secret_token=args.secret_token, verbose=args.verbose)
+                   url_path=args.url_path, secret_token=secret, verbose=args.verbose)
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -381,7 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--listen", default="127.0.0.1", help="address the webhook server binds to")
     p.add_argument("--port", type=int, default=8443, help="port the webhook server listens on")
     p.add_argument("--url-path", help="local path of the webhook (default: the URL's path)")
-    p.add_argument("--secret-token", default=os.environ.get("CLAIMBOT_WEBHOOK_SECRET"),
+    p.add_argument("--secret-token", default=None,
                    help="webhook secret header value (default: derived from the bot token)")
     p.set_defaults(func=cmd_run)
 

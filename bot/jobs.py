@@ -69,6 +69,16 @@ class DigestConfig:
     feeds_every: timedelta = timedelta(minutes=15)
     feeds_check_every: timedelta = timedelta(minutes=1)
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DigestConfig:
+        """The operator's choices from the settings; tests build shorter ones directly."""
+        return cls(
+            enqueue_every=timedelta(seconds=settings.digest_check_seconds),
+            grace=timedelta(minutes=settings.digest_grace_minutes),
+            limits=Limits(per_second=settings.digest_messages_per_second),
+            feeds_every=timedelta(minutes=settings.feed_poll_minutes),
+        )
+
 
 def fetch_policy(settings: Settings) -> FetchPolicy:
     """Fetching limits from the settings; private addresses only if the operator allowed them."""

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     user_agent: str = "claimbot/0.1"
     allow_private_urls: bool = False
     max_article_chars: int = 500_000
+    webhook_secret: SecretStr | None = None
+    digest_check_seconds: float = Field(default=30.0, gt=0)
+    digest_grace_minutes: float = Field(default=180.0, ge=0)
+    digest_messages_per_second: float = Field(default=25.0, gt=0, le=30)
+    feed_poll_minutes: float = Field(default=15.0, gt=0)
     config_dir: Path = Field(default_factory=config_dir)
 
     @classmethod
