@@ -113,11 +113,18 @@ def _status(view: ClaimView) -> str:
 # ---------------------------------------------------------------------------- claims
 
 
+def statement(view: ClaimView, limit: int | None = None) -> str:
+    """The claim's words: quote marks only around words the speaker actually said (direct quotes);
+    reported speech is the reporter's paraphrase and is labelled as such."""
+    text = esc(shorten(view.text, limit) if limit else view.text)
+    return f"“{text}”" if view.kind == "direct" else f"<i>reported:</i> {text}"
+
+
 def claim_card(view: ClaimView, tz: ZoneInfo) -> str:
     """A claim in an answer or a list: who, when, what, verdict and where it was reported."""
     who = esc(view.speaker or "Unknown speaker")
     head = f"<b>{who}</b> · {said(view, tz)} · {verdict(view.verdict)}{_status(view)}"
-    lines = [head, f"“{esc(shorten(view.text, CARD_TEXT_CHARS))}”"]
+    lines = [head, statement(view, CARD_TEXT_CHARS)]
     if src := view.first_source:
         more = f" (+{len(view.sources) - 1} more)" if len(view.sources) > 1 else ""
         lines.append(f"Source: {_source(src, tz)}{more}")
@@ -129,7 +136,7 @@ def claim_full(view: ClaimView, revisions: int, tz: ZoneInfo, *, bot_username: s
     """``/claim ID``: the whole claim, its quote, verdict, every source and how often it changed."""
     lines = [f"<b>Claim #{view.id}</b>{_status(view)}",
              f"<b>{esc(view.speaker or 'Unknown speaker')}</b> ({esc(view.kind)} statement)",
-             f"“{esc(view.text)}”"]
+             statement(view)]
     if view.quote and view.quote != view.text:
         lines.append(f"Quote: <i>{esc(view.quote)}</i>")
     lines.append(f"Verdict: {verdict(view.verdict, view.verdict_note)}")
@@ -241,7 +248,7 @@ def ingest_report(report: IngestReport, added: Sequence[ClaimView], tz: ZoneInfo
 def claim_line(view: ClaimView) -> str:
     """A claim in one line: id, speaker and the start of its text."""
     return (f"#{view.id} <b>{esc(view.speaker or 'Unknown speaker')}</b>: "
-            f"“{esc(shorten(view.text, 140))}”")
+            f"{statement(view, 140)}")
 
 
 def change_done(what: str, view: ClaimView, tz: ZoneInfo) -> str:

@@ -100,3 +100,16 @@ def test_flood_control_bucket() -> None:
     assert flood.check(2) is None  # per user
     now[0] = 10.0
     assert flood.check(1) is None
+
+
+def test_only_direct_quotes_get_quote_marks() -> None:
+    from dataclasses import replace
+
+    direct = view("We have to do it.")
+    reported = replace(direct, kind="reported", text='Mr. Rutte "could be instrumental" <here>')
+    tz = ZoneInfo("UTC")
+    assert "“We have to do it.”" in render.claim_card(direct, tz)
+    card = render.claim_card(reported, tz)
+    assert "“Mr. Rutte" not in card
+    assert "<i>reported:</i> Mr. Rutte \"could be instrumental\" &lt;here&gt;" in card
+    assert parse_html(card) is not None
