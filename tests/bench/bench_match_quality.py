@@ -8,7 +8,6 @@ miss with what was returned, so a regression shows exactly which phrasing broke.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 import time
 from pathlib import Path
@@ -17,20 +16,13 @@ from claims.catalog import load_catalog
 from claims.match import Matcher, load_synonyms
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # run as a script: reach tests.claims.questions
 
-
-def _labelled():
-    path = ROOT / "tests/claims/questions/labelled.py"
-    spec = importlib.util.spec_from_file_location("labelled_questions", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+from tests.claims.questions import labelled as labelled_set  # noqa: E402
 
 
 def main() -> None:
-    labelled = _labelled()
+    labelled = labelled_set
     catalog = load_catalog(ROOT / "config")
     matcher = Matcher.build(
         labelled.load_docs(catalog), catalog=catalog, synonyms=load_synonyms(ROOT / "config")

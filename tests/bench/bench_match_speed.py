@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib.util
 import itertools
 import random
 import sys
@@ -28,22 +27,16 @@ from claims.catalog import load_catalog
 from claims.match import ClaimDoc, Matcher, load_synonyms
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # run as a script: reach tests.claims.questions
+
+from tests.claims.questions import labelled as labelled_set  # noqa: E402
+
 SYLLABLES = [a + b for a in "bcdfghklmnprstvwz" for b in ("a", "e", "i", "o", "u", "ar", "en")]
 COMMON = [
     *("the a of to and in that is was for on it with as he said be by at have from not but this",
       "are will would has had they we been more their about which new people year one all also"),
 ]
 COMMON = [w for chunk in COMMON for w in chunk.split(" ")]
-
-
-def _labelled():
-    path = ROOT / "tests/claims/questions/labelled.py"
-    spec = importlib.util.spec_from_file_location("labelled_questions", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def rss_mb() -> float:
@@ -152,7 +145,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+",
                         default=[1_000, 10_000, 100_000, 1_000_000])
     args = parser.parse_args()
-    labelled = _labelled()
+    labelled = labelled_set
     catalog = load_catalog(ROOT / "config")
     synonyms = load_synonyms(ROOT / "config")
     print(f"{len(labelled.load_questions())} labelled + 200 synthetic questions per size; "

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,21 +13,11 @@ from hypothesis import strategies as st
 from claims.catalog import Catalog, load_catalog
 from claims.errors import ConfigError
 from claims.match import ClaimDoc, Matcher, load_synonyms
+from tests.claims.questions import labelled
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _labelled():
-    path = ROOT / "tests/claims/questions/labelled.py"
-    spec = importlib.util.spec_from_file_location("labelled_questions", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-labelled = _labelled()
 
 
 @pytest.fixture(scope="module")
