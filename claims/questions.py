@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
-from claims.match import ClaimDoc, Match, Matcher
+from claims.match import Match, Matcher
 from claims.models import ClaimStatus, QuestionLog, utcnow
-from claims.store import ClaimView, NameCount, get_claims, topics_with_counts
+from claims.store import ClaimView, NameCount, claim_docs, get_claims, topics_with_counts
 
 MAX_LOGGED_CHARS = 1000
 
@@ -138,29 +138,14 @@ def answer_page(
     return Answer(row.id, row.question, tuple(matches), tuple(views), has_more)
 
 
-def doc_from_view(view: ClaimView) -> ClaimDoc:
-    """The matcher's document for a claim, built like ``claims.store.claim_docs`` builds it."""
-    first = min(view.sources, key=lambda s: s.article_id) if view.sources else None
-    return ClaimDoc(
-        id=view.id,
-        text=view.text,
-        speaker=view.speaker,
-        speaker_aliases=view.speaker_aliases,
-        topic=view.topic,
-        topic_name=view.topic_name,
-        title=first.title if first else None,
-        published_at=(first.published_at if first and first.published_at else view.created_at),
-    )
-
-
 def refresh_matcher(*, session: Session, matcher: Matcher, claim_ids: Iterable[int]) -> None:
     """Bring changed claims up to date in the matcher: live ones upserted, the rest removed."""
     ids = list(dict.fromkeys(claim_ids))
-    views = {v.id: v for v in get_claims(session=session, claim_ids=ids)}
+    live = {doc.id: doc for doc in claim_docs(session=session, ids=ids)}
     for claim_id in ids:
-        view = views.get(claim_id)
-        if view is not None and view.status == ClaimStatus.ACTIVE.value:
-            matcher.upsert(doc_from_view(view))
+        doc = live.get(claim_id)
+        if doc is not None:
+            matcher.upsert(doc)
         else:
             matcher.remove(claim_id)
 

@@ -365,8 +365,11 @@ def store_stats(*, session: Session, now: datetime | None = None) -> StoreStats:
     )
 
 
-def claim_docs(*, session: Session, batch: int = 5000) -> Iterator[ClaimDoc]:
-    """Every live claim as the matcher indexes it, streamed in batches (100,000+ claims)."""
+def claim_docs(
+    *, session: Session, ids: Sequence[int] | None = None, batch: int = 5000
+) -> Iterator[ClaimDoc]:
+    """Live claims as the matcher indexes them: all of them streamed in batches (100,000+ claims)
+    at start-up, or just ``ids`` after an ingest or an admin's change."""
     from claims.match import ClaimDoc
 
     speakers = {s.id: s for s in session.exec(select(Speaker))}
@@ -388,6 +391,8 @@ def claim_docs(*, session: Session, batch: int = 5000) -> Iterator[ClaimDoc]:
         .order_by(col(Claim.id))
         .execution_options(yield_per=batch)
     )
+    if ids is not None:
+        stmt = stmt.where(col(Claim.id).in_(list(ids)))
     for cid, text, sid, tid, title, published, created in session.execute(stmt):
         sp = speakers.get(sid) if sid else None
         tp = topics.get(tid) if tid else None
