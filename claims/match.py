@@ -60,6 +60,9 @@ THRESHOLD = 0.28
 
 The relative share always crowns the best candidate, however poor, so it must not decide whether
 there is an answer at all (calibrated on the off-topic questions in tests/claims/questions)."""
+MIN_EVIDENCE = 0.45
+"""An answer that shares neither speaker nor topic with the question must cover at least this share
+of it (or hold as much matched evidence): one shared common word ("way", "work") is no answer."""
 RELATIVE_CUT = 0.6
 """Further answers must score at least this fraction of the best one."""
 
@@ -212,7 +215,10 @@ class Matcher:
         best = scored[0].score
         out: list[Match] = []
         for s in scored:
-            if len(out) >= limit or s.absolute < THRESHOLD or s.score < RELATIVE_CUT * best:
+            if len(out) >= limit or s.score < RELATIVE_CUT * best:
+                break
+            anchored = s.speaker or s.topic or query.subject is not None
+            if s.absolute < THRESHOLD or (not anchored and self._evidence(s) < MIN_EVIDENCE):
                 break
             doc = self._docs[s.doc]
             assert doc is not None
@@ -309,7 +315,10 @@ class Matcher:
         ]
         weights: list[float] = []
         for c in concepts:
-            weights.append(max(self._weight(t) for t in c.alts))
+            # A misspelling or synonym nobody used weighs as the known words it stands for; a
+            # concept with no known word at all keeps its full weight and counts against coverage.
+            known = [t for t in c.alts if index.df(t)]
+            weights.append(max(self._weight(t) for t in (known or c.alts)))
         total = sum(weights)
         asked = {t for c in query.concepts for t in c.alts}
         newest = max(
@@ -375,6 +384,10 @@ class Matcher:
             s.absolute = s.score
             s.score = min(1.0, max(0.0, (s.score + W_BM25 * relative) / (1.0 + W_BM25)))
         return out
+
+    @staticmethod
+    def _evidence(s: _Scored) -> float:
+        return max(s.coverage, 1.0 - math.exp(-s.mass / MASS_SCALE))
 
     def _weight(self, term: str) -> float:
         """How telling a word is: idf against the index plus a background of unseen documents."""

@@ -314,7 +314,7 @@ class QueryParser:
         if len(concepts) <= MAX_CORRECTED:  # in pasted text, unknown words are names, not typos
             for concept in concepts:
                 self._correct(concept, vocab, notes)
-        stems = [next(iter(c.alts)) for c in concepts]
+        stems = [_as_known(c, vocab) for c in concepts]  # "grenland" asks about Greenland
         topics = self._topics_in(stems)
         return Query(
             concepts=concepts,
@@ -391,7 +391,7 @@ class QueryParser:
     def _correct(concept: Concept, vocab: Vocabulary, notes: list[str]) -> None:
         """Replace a term the index has never seen by its nearest known spelling, if close."""
         term = next(iter(concept.alts))
-        if vocab.df(term) or term.isdigit() or len(term) < 4:
+        if vocab.df(term) or term.isdigit() or len(term) < MIN_CORRECTED_CHARS:
             return
         max_distance = 1 if len(term) <= 5 else 2
         best = None
@@ -413,6 +413,20 @@ class QueryParser:
                 if slug is not None and slug not in found:
                     found.append(slug)
         return tuple(found)
+
+
+def _as_known(concept: Concept, vocab: Vocabulary) -> str:
+    """The concept's word as typed, or its correction when the typed word is unknown."""
+    typed = next(iter(concept.alts))
+    if vocab.df(typed):
+        return typed
+    known = [(w, t) for t, w in concept.alts.items() if t != typed and vocab.df(t)]
+    return max(known)[1] if known else typed
+
+
+MIN_CORRECTED_CHARS = 5
+"""Shorter words are left as typed: one edit turns most short English words into other words
+("safe" into "sale", "hart" into "hard"), so correcting them invents matches."""
 
 
 def near_terms(
