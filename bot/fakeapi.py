@@ -17,7 +17,7 @@ import itertools
 import json
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -215,6 +215,7 @@ class FakeBotApi:
     faults: list[Fault] = field(default_factory=list)
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     on_update: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
+    group_admins: dict[int, set[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.bot_user = {
@@ -242,6 +243,7 @@ class FakeBotApi:
             "getwebhookinfo": self._get_webhook_info,
             "sendchataction": self._send_chat_action,
             "getfile": self._get_file,
+            "getchatmember": self._get_chat_member,
             "close": lambda p: True,
             "logout": lambda p: True,
         }
@@ -300,9 +302,11 @@ class FakeBotApi:
         self.chats.setdefault(user_id, {"id": user_id, "type": "private", "first_name": first_name})
         return user
 
-    def add_group(self, chat_id: int, title: str = "Newsroom") -> dict[str, Any]:
+    def add_group(self, chat_id: int, title: str = "Newsroom", *, admins: Iterable[int] = ()
+                  ) -> dict[str, Any]:
         chat = {"id": chat_id, "type": "supergroup" if chat_id < -10**12 else "group", "title": title}
         self.chats[chat_id] = chat
+        self.group_admins[chat_id] = set(admins)
         return chat
 
     def user_sends(
@@ -563,6 +567,16 @@ class FakeBotApi:
     def _get_webhook_info(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"url": self.webhook["url"] if self.webhook else "", "has_custom_certificate": False,
                 "pending_update_count": len(self.updates)}
+
+    def _get_chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat(params)
+        try:
+            user = self.users[int(params["user_id"])]
+        except (KeyError, TypeError, ValueError):
+            raise bad_request("user not found") from None
+        if user["id"] in self.group_admins.get(chat["id"], set()):
+            return {"status": "creator", "user": user, "is_anonymous": False}
+        return {"status": "member", "user": user}
 
     def _send_chat_action(self, params: dict[str, Any]) -> bool:
         self._chat(params)

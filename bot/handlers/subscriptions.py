@@ -16,7 +16,8 @@ import logging
 
 from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler, CommandHandler, TypeHandler
 
 from bot import render
@@ -45,12 +46,44 @@ from claims.subscriptions import (
 log = logging.getLogger(__name__)
 UNSUBSCRIBE_USAGE = "Usage: /unsubscribe TOPIC|SPEAKER|claim ID (see /subscriptions)"
 EXPIRED = "This button has expired. Please use /subscribe again."
+GROUP_ADMINS_ONLY = "In a group, only its admins can change what it follows."
 
 
 def _chat_id(update: Update) -> int:
     chat = update.effective_chat
     assert chat is not None, "command and button updates always have a chat"
     return chat.id
+
+
+async def may_change(update: Update, context: ClaimContext) -> bool:
+    """Anyone manages their own chat's subscriptions; in a group only its admins do, since the
+    digests go to every member."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return True
+    message = update.message
+    if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
+        return True  # an anonymous admin, writing as the group itself
+    user = update.effective_user
+    if user is None:
+        return False
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError as exc:
+        log.warning("could not check whether user %s administers chat %s: %s", user.id, chat.id, exc)
+        return False
+    return member.status in {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
+
+
+async def _refused(update: Update, context: ClaimContext) -> bool:
+    """Answer a non-admin's attempt in a group politely; True when the update must go no further."""
+    if await may_change(update, context):
+        return False
+    if update.callback_query is not None:
+        await update.callback_query.answer(GROUP_ADMINS_ONLY)
+    else:
+        await reply(update, context, render.esc(GROUP_ADMINS_ONLY))
+    return True
 
 
 # ---------------------------------------------------------------------------- commands
@@ -60,6 +93,8 @@ async def subscribe_command(update: Update, context: ClaimContext) -> None:
     """``/subscribe NAME [SCHEDULE]``: follow it, or choose among the names it could mean."""
     services = context.services
     query, schedule = parse_subscribe_args(rest_after(update.effective_message, 1))
+    if await _refused(update, context):
+        return
     try:
         with services.session() as session:
             target = resolve_target(session=session, query=query)
@@ -77,6 +112,8 @@ async def unsubscribe_command(update: Update, context: ClaimContext) -> None:
     query = rest_after(update.effective_message, 1)
     if not query:
         raise InvalidArgumentError(UNSUBSCRIBE_USAGE)
+    if await _refused(update, context):
+        return
     chat_id = _chat_id(update)
     with services.session() as session:
         try:
@@ -112,6 +149,8 @@ async def timezone_command(update: Update, context: ClaimContext) -> None:
             current = chat_timezone(session=session, chat_id=_chat_id(update),
                                     default=services.settings.timezone)
             text = render.timezone_current(current)
+        elif await _refused(update, context):
+            return
         else:
             text = render.timezone_set(set_timezone(session=session, chat_id=_chat_id(update),
                                                     timezone=wanted))
@@ -145,6 +184,8 @@ async def follow_topic_of_claim(update: Update, context: ClaimContext, claim_id:
     """The Follow button on answers: subscribe this chat to the claim's topic, default schedule."""
     query = update.callback_query
     assert query is not None
+    if await _refused(update, context):
+        return
     services = context.services
     try:
         with services.session() as session:
@@ -165,6 +206,8 @@ async def follow_choice(update: Update, context: ClaimContext, kind: str, target
     """A choice offered for an ambiguous name: subscribe, and turn the question into the answer."""
     query = update.callback_query
     assert query is not None
+    if await _refused(update, context):
+        return
     try:
         schedule = render.schedule_from_code(code)
         with context.services.session() as session:
@@ -181,6 +224,8 @@ async def remove_subscription(update: Update, context: ClaimContext, subscriptio
     """Remove on the list: unsubscribe, then show the list as it is now in the same message."""
     query = update.callback_query
     assert query is not None
+    if await _refused(update, context):
+        return
     chat_id = _chat_id(update)
     try:
         with context.services.session() as session:

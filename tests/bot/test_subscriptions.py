@@ -330,7 +330,7 @@ async def test_groups_migrated_and_gone(fast_bot: RunningBot, admin: Person, use
     old, new, gone = -1002, -1_000_000_000_777, -1003
     api = emulator.api
     for chat_id in (old, new, gone):
-        api.add_group(chat_id, f"Group {chat_id}")
+        api.add_group(chat_id, f"Group {chat_id}", admins=[user.user["id"]])
     await user.in_group(old).say("/subscribe greenland")
     await user.in_group(gone).say("/subscribe greenland")
     await change_greenland(admin)
@@ -469,3 +469,28 @@ def test_console_subscribes_and_shows_the_digest(tmp_path: Path) -> None:
     assert "After: “A reworded claim for the console.”" in output
     assert "Delivered now: 1 messages" in output
     assert "[:1] ✖ 1. claim #1" in output
+
+
+async def test_in_groups_only_admins_change_subscriptions(fast_bot: RunningBot, user: Person,
+                                                           emulator: Emulator) -> None:
+    api = emulator.api
+    member = Person(api, 5150, "Member")
+    api.add_group(-1009, "Desk", admins=[user.user["id"]])
+    refused = await member.in_group(-1009).say("/subscribe greenland")
+    assert "only its admins" in refused.text
+    assert "only its admins" in (await member.in_group(-1009).say("/timezone Europe/Berlin")).text
+    listing = await member.in_group(-1009).say("/subscriptions")  # looking is fine
+    assert "only its admins" not in listing.text
+    done = await user.in_group(-1009).say("/subscribe greenland")
+    assert "Subscribed to Greenland" in done.text
+    assert "only its admins" in (await member.in_group(-1009).say("/unsubscribe greenland")).text
+    listing = await user.in_group(-1009).say("/subscriptions")
+    start = len(api.calls)
+    remove = next(b["text"] for b in listing.buttons() if "Greenland" in b["text"])
+    query_id = api.press(member.user, listing, button(listing, remove))
+    await api.wait_until(lambda: api.callback_answers.get(query_id) is not None)
+    assert "only its admins" in api.callback_answers[query_id]["text"]
+    with Session(fast_bot.app.bot_data.services.engine) as session:
+        subs = session.exec(select(Subscription).where(Subscription.chat_id == -1009)).all()
+    assert [s.status for s in subs] == ["active"]
+    assert any(method == "getChatMember" for method, _ in api.calls[start:])
