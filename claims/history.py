@@ -177,6 +177,7 @@ def merge_claims(
             )
     source.status = ClaimStatus.MERGED.value
     source.merged_into_id = into_id
+    _move_followers(session=session, claim_id=claim_id, into_id=into_id)
     record_revision(
         session=session, claim=source, change=ChangeKind.MERGED, reason=reason, actor=actor,
         related_claim_id=into_id,
@@ -185,6 +186,21 @@ def merge_claims(
         session=session, claim=target, change=ChangeKind.MERGED, reason=reason, actor=actor,
         related_claim_id=claim_id,
     )
+
+
+def _move_followers(*, session: Session, claim_id: int, into_id: int) -> None:
+    """Chats that followed the duplicate now follow the survivor (those that already did keep
+    both: the duplicate's digest tells them once that it was merged, then falls silent)."""
+    from claims.models import Subscription, TargetKind
+
+    claim_kind = Subscription.target_kind == TargetKind.CLAIM.value
+    already = set(session.exec(
+        select(Subscription.chat_id).where(claim_kind, Subscription.target_id == into_id)
+    ))
+    for sub in session.exec(select(Subscription).where(claim_kind, Subscription.target_id == claim_id)):
+        if sub.chat_id not in already:
+            sub.target_id = into_id
+            session.add(sub)
 
 
 def claim_speaker_name(*, session: Session, claim: Claim) -> str | None:

@@ -162,6 +162,21 @@ def test_admin_changes_append_revisions(session, catalog) -> None:
     assert get_claim(session=session, claim_id=a).status == "retracted"
 
 
+def test_followers_of_a_merged_claim_follow_the_survivor(session, catalog) -> None:
+    from claims.models import TargetKind
+    from claims.subscriptions import list_subscriptions, subscribe, target_by_id
+
+    a, b = ingest(session, catalog, article()).added
+    for chat, followed in ((1, b), (2, b), (2, a)):
+        subscribe(session=session, chat_id=chat,
+                  target=target_by_id(session=session, kind=TargetKind.CLAIM, target_id=followed))
+    session.commit()
+    merge_claims(session=session, claim_id=b, into_id=a, actor=Actor(id=9))
+    session.commit()
+    assert [v.target.id for v in list_subscriptions(session=session, chat_id=1)] == [a]
+    assert sorted(v.target.id for v in list_subscriptions(session=session, chat_id=2)) == sorted([a, b])
+
+
 def test_bad_admin_input_changes_nothing(session, catalog) -> None:
     report = ingest(session, catalog, article())
     cid = report.added[0]
