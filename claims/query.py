@@ -433,7 +433,8 @@ def near_terms(
     term: str, candidates: Iterable[str], max_distance: int, limit: int = 8
 ) -> list[tuple[str, int]]:
     """Known terms within ``max_distance`` edits (transpositions count once) of ``term``."""
+    # rapidfuzz's stubs type scorers as similarities; a distance scorer is fine at run time.
     hits = process.extract(
-        term, candidates, scorer=OSA.distance, score_cutoff=max_distance, limit=limit
+        term, candidates, scorer=OSA.distance, score_cutoff=max_distance, limit=limit,  # type: ignore[arg-type]
     )
     return [(hit[0], int(hit[1])) for hit in hits]
