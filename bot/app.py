@@ -32,10 +32,10 @@ from bot.handlers.start import register_menus
 from bot.jobs import Delivery, DigestConfig, schedule_jobs
 from bot.render import CallbackCodec
 from claims.errors import ConfigError
-from claims.match import Matcher, load_synonyms
 from claims.runtime import open_runtime
+from claims.search.match import Matcher, load_synonyms
 from claims.settings import Settings
-from claims.store import claim_docs
+from claims.store.views import claim_docs
 
 log = logging.getLogger(__name__)
 TOKEN_FORMAT = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,}$")

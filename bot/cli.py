@@ -19,13 +19,9 @@ from typing import IO, Any, TypeVar
 from pydantic import ValidationError
 from tqdm import tqdm
 
-from claims import db
 from claims.errors import ClaimbotError, InputError
-from claims.ingest import IngestReport, ingest_article
-from claims.match import Matcher, load_synonyms
-from claims.runtime import open_runtime
-from claims.settings import Settings
-from claims.sources import (
+from claims.ingest.pipeline import IngestReport, ingest_article
+from claims.ingest.sources import (
     ArticleInput,
     FetchPolicy,
     fetch_articles,
@@ -33,13 +29,24 @@ from claims.sources import (
     load_file,
     looks_like_feed,
 )
-from claims.store import claim_docs, claim_history, claim_to_json, get_claims, list_claims, revision_to_json
-from claims.transfer import (
+from claims.runtime import open_runtime
+from claims.search.match import Matcher, load_synonyms
+from claims.settings import Settings
+from claims.store import db
+from claims.store.transfer import (
     claimreview_record,
     export_record,
     import_claims,
     iter_claims,
     read_records,
+)
+from claims.store.views import (
+    claim_docs,
+    claim_history,
+    claim_to_json,
+    get_claims,
+    list_claims,
+    revision_to_json,
 )
 
 log = logging.getLogger("claimbot")

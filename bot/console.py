@@ -22,10 +22,10 @@ from bot.context import ClaimApp
 from bot.fakeapi import FakeBotApi, InProcessRequest, Sent
 from bot.render import html_to_plain
 from claims.errors import InputError
-from claims.ingest import ingest_article
+from claims.ingest.pipeline import ingest_article
+from claims.ingest.sources import load_file
 from claims.settings import Settings
-from claims.sources import load_file
-from claims.store import store_stats
+from claims.store.views import store_stats
 
 CONSOLE_TOKEN = "1000001:console-offline-token-not-a-real-one-0"
 CONSOLE_USER_ID = 1001

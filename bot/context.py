@@ -21,11 +21,11 @@ from sqlmodel import Session
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.render import CallbackCodec
-from claims import db
 from claims.catalog import Catalog
-from claims.match import Matcher
-from claims.questions import refresh_matcher
+from claims.search.match import Matcher
+from claims.search.questions import refresh_matcher
 from claims.settings import Settings
+from claims.store import db
 
 if TYPE_CHECKING:
     from bot.jobs import Delivery

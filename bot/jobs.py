@@ -6,13 +6,13 @@ to register with APScheduler, and nothing to lose on a restart: ``schedule_jobs`
 ``post_init``) adds two repeating jobs that ask the database what is due.
 
 - ``enqueue_tick`` (every ``DigestConfig.enqueue_every``, first at start-up): records the digests of
-  due subscriptions in the outbox (``claims.delivery.enqueue_digests``, in a thread) and wakes the
+  due subscriptions in the outbox (``claims.follow.delivery.enqueue_digests``, in a thread) and wakes the
   runner. Running at once on start is what sends digests missed while the bot was down, as long
   as they are within ``grace``; older ones wait for their next run (their changes are kept).
 - ``poll_feeds_job`` (every ``feeds_check_every``): polls the feeds not read for ``feeds_every``
   (conditional requests, in a thread), then tells the matcher about new and revised claims. Those
   claims reach digests at the next tick like any other change.
-- ``Delivery`` runs ``claims.delivery.DeliveryRunner`` as a background task from ``post_init`` to
+- ``Delivery`` runs ``claims.follow.delivery.DeliveryRunner`` as a background task from ``post_init`` to
   ``post_shutdown``: it sends outbox rows at Telegram's pace through ``bot.sender``.
 """
 
@@ -29,7 +29,8 @@ from telegram.request import BaseRequest
 
 from bot import render
 from bot.sender import TelegramSender, digest_bot
-from claims.delivery import (
+from claims.errors import NotFoundError
+from claims.follow.delivery import (
     DEFAULT_GRACE,
     DeliveryReport,
     DeliveryRunner,
@@ -37,11 +38,10 @@ from claims.delivery import (
     Limits,
     enqueue_digests,
 )
-from claims.digest import SETTLE
-from claims.errors import NotFoundError
-from claims.feeds import PollReport, due_feeds, poll_feed
+from claims.follow.digest import SETTLE
+from claims.ingest.feeds import PollReport, due_feeds, poll_feed
+from claims.ingest.sources import FetchPolicy
 from claims.settings import Settings
-from claims.sources import FetchPolicy
 
 if TYPE_CHECKING:
     from bot.context import BotServices, ClaimApp, ClaimContext
@@ -63,7 +63,7 @@ class DigestConfig:
     grace: timedelta = DEFAULT_GRACE
     """A digest missed while the bot was down is still sent this late; after that it waits."""
     settle: timedelta = SETTLE
-    """Scheduled digests cover revisions at least this old (see ``claims.digest``)."""
+    """Scheduled digests cover revisions at least this old (see ``claims.follow.digest``)."""
     limits: Limits = field(default_factory=lambda: DIGEST_LIMITS)
     outbox_poll_seconds: float = 2.0
     feeds_every: timedelta = timedelta(minutes=15)

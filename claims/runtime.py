@@ -12,10 +12,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from claims import db
 from claims.catalog import Catalog, load_catalog
 from claims.errors import ClaimbotError
 from claims.settings import Settings
+from claims.store import db
 
 
 @dataclass

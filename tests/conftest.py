@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from claims import db
 from claims.catalog import Catalog, load_catalog
 from claims.settings import DEFAULT_CONFIG_DIR
+from claims.store import db
 
 POSTGRES_URL = os.environ.get(
     "CLAIMBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -75,7 +75,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "postgres":
         eng = _fresh_postgres(request.getfixturevalue("postgres_schema_url"))
     else:
-        eng = db.make_engine(f"sqlite:///{tmp_path / 'claims.db'}")
+        eng = db.make_engine(f"sqlite:///{tmp_path / 'claims.store.db'}")
     db.upgrade(eng)
     yield eng
     eng.dispose()
@@ -84,7 +84,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 @pytest.fixture
 def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
     """A store for tests that are about logic, not storage: SQLite only."""
-    eng = db.make_engine(f"sqlite:///{tmp_path / 'claims.db'}")
+    eng = db.make_engine(f"sqlite:///{tmp_path / 'claims.store.db'}")
     db.create_all(eng)
     yield eng
     eng.dispose()

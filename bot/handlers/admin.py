@@ -3,7 +3,7 @@
 Authorisation is one gatekeeper (``gatekeeper``), registered in a group that runs before all
 others: an admin command from anyone not in ``CLAIMBOT_ADMIN_IDS`` is refused politely, logged,
 and stops there. The admin handlers carry the same user filter as a second line of defence.
-Every change is made by one ``claims.history`` function with the admin as the revision's author,
+Every change is made by one ``claims.store.history`` function with the admin as the revision's author,
 and the matcher is told about the changed claims right after.
 """
 
@@ -22,17 +22,17 @@ from bot import render
 from bot.context import BotServices, ClaimContext
 from bot.handlers.common import actor, claim_id, reply, rest_after
 from bot.jobs import fetch_policy, poll_feeds_soon
-from claims.delivery import delivery_stats
 from claims.errors import InputError, InvalidArgumentError
-from claims.feeds import FeedView, add_feed, list_feeds, remove_feed
-from claims.history import edit_claim, merge_claims, retract_claim, set_verdict
-from claims.ingest import IngestReport, ingest_article
-from claims.models import TargetKind
-from claims.questions import last_day, question_stats
+from claims.follow.delivery import delivery_stats
+from claims.follow.subscriptions import resolve_target, subscription_stats
+from claims.ingest.feeds import FeedView, add_feed, list_feeds, remove_feed
+from claims.ingest.pipeline import IngestReport, ingest_article
+from claims.ingest.sources import ArticleInput, fetch_article, parse_document
+from claims.search.questions import last_day, question_stats
 from claims.settings import Settings
-from claims.sources import ArticleInput, fetch_article, parse_document
-from claims.store import ClaimView, get_claim, get_claims, store_stats
-from claims.subscriptions import resolve_target, subscription_stats
+from claims.store.history import edit_claim, merge_claims, retract_claim, set_verdict
+from claims.store.models import TargetKind
+from claims.store.views import ClaimView, get_claim, get_claims, store_stats
 
 log = logging.getLogger(__name__)
 NAMES = frozenset(c for c, _ in render.ADMIN_COMMANDS)

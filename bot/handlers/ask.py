@@ -1,7 +1,7 @@
 """Questions: plain text in private chats, mentions and replies in groups, and /ask.
 
 Each question passes per-user flood control, is answered and logged by one domain call
-(``claims.questions.answer_question``), and is rendered with History and More buttons.
+(``claims.search.questions.answer_question``), and is rendered with History and More buttons.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from bot import render
 from bot.context import ClaimContext
 from bot.handlers.common import reply, rest_after
 from claims.errors import InvalidArgumentError
-from claims.questions import answer_question
+from claims.search.questions import answer_question
 
 MAX_QUESTION_CHARS = 2000
 

@@ -9,7 +9,7 @@ from bot import render
 from bot.context import ClaimContext
 from bot.handlers.common import claim_id, reply
 from claims.errors import InvalidArgumentError, NotFoundError
-from claims.store import (
+from claims.store.views import (
     claim_history,
     find_speaker,
     find_topic,

@@ -20,7 +20,7 @@ from bot.handlers import subscriptions
 from bot.handlers.browse import show_history
 from bot.handlers.common import reply
 from claims.errors import NotFoundError
-from claims.questions import answer_page
+from claims.search.questions import answer_page
 
 log = logging.getLogger(__name__)
 EXPIRED = "This button has expired. Please ask again."

@@ -17,7 +17,7 @@ from telegram.error import BadRequest
 from bot import render
 from bot.context import ClaimContext
 from claims.errors import InvalidArgumentError
-from claims.history import Actor
+from claims.store.history import Actor
 
 log = logging.getLogger(__name__)
 _ID = re.compile(r"^#?(\d{1,12})$")

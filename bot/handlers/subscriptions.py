@@ -1,6 +1,6 @@
 """Subscriptions: /subscribe, /unsubscribe, /subscriptions, /timezone, and their buttons.
 
-Each handler parses, calls one ``claims.subscriptions`` function, and renders. A subscription
+Each handler parses, calls one ``claims.follow.subscriptions`` function, and renders. A subscription
 belongs to the chat it was made in (a group's digests go to the group). Names are resolved
 fuzzily by the domain; when a name fits several topics or speakers, the candidates come back as
 buttons that carry the schedule the user typed. The buttons (Follow on answers, the choices, and
@@ -24,10 +24,8 @@ from bot import render
 from bot.context import ClaimContext
 from bot.handlers.common import reply, rest_after
 from claims.errors import ClaimbotError, InvalidArgumentError, NotFoundError
-from claims.models import TargetKind
-from claims.schedule import DEFAULT_SCHEDULE, Schedule
-from claims.store import find_topic, get_claim
-from claims.subscriptions import (
+from claims.follow.schedule import DEFAULT_SCHEDULE, Schedule
+from claims.follow.subscriptions import (
     AmbiguousTargetError,
     SubscribeResult,
     Target,
@@ -42,6 +40,8 @@ from claims.subscriptions import (
     target_by_id,
     unsubscribe,
 )
+from claims.store.models import TargetKind
+from claims.store.views import find_topic, get_claim
 
 log = logging.getLogger(__name__)
 UNSUBSCRIBE_USAGE = "Usage: /unsubscribe TOPIC|SPEAKER|claim ID (see /subscriptions)"

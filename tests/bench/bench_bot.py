@@ -1,6 +1,6 @@
 """End-to-end question throughput and reply latency of the bot at 100,000 claims, over real HTTP.
 
-Bulk-loads synthetic claims (``claims.transfer.import_claims``), starts the Bot API emulator in this
+Bulk-loads synthetic claims (``claims.store.transfer.import_claims``), starts the Bot API emulator in this
 process and the real bot (``build_application`` + ``run_polling``) in another, then many simulated
 users ask questions concurrently, each waiting for its answer before asking again (closed loop).
 Latency is from the update being available to the bot until the emulator receives the reply.
@@ -34,10 +34,10 @@ sys.path.insert(0, str(ROOT))
 from pydantic import SecretStr  # noqa: E402
 
 from bot.fakeapi import FakeBotApi  # noqa: E402
-from claims import db  # noqa: E402
 from claims.catalog import load_catalog  # noqa: E402
 from claims.settings import DEFAULT_CONFIG_DIR, Settings  # noqa: E402
-from claims.transfer import ImportRecord, import_claims  # noqa: E402
+from claims.store import db  # noqa: E402
+from claims.store.transfer import ImportRecord, import_claims  # noqa: E402
 from tests.bot.emulator import TOKEN, Emulator  # noqa: E402
 
 SYLLABLES = [a + b for a in "bcdfghklmnprstvwz" for b in ("a", "e", "i", "o", "u", "ar", "en")]

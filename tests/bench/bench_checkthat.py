@@ -27,7 +27,7 @@ import snowballstemmer
 from rapidfuzz import fuzz, process
 
 from claims.catalog import load_catalog
-from claims.match import ClaimDoc, Matcher, load_synonyms
+from claims.search.match import ClaimDoc, Matcher, load_synonyms
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "bench" / "checkthat2020"

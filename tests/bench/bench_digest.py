@@ -46,8 +46,7 @@ import httpx
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from claims import db
-from claims.delivery import (
+from claims.follow.delivery import (
     ChatBlocked,
     ChatMigrated,
     ChatNotFound,
@@ -57,9 +56,11 @@ from claims.delivery import (
     RetryAfter,
     enqueue_digests,
 )
-from claims.digest import compute_digests
-from claims.history import Actor, edit_claim, merge_claims, record_revision, retract_claim, set_verdict
-from claims.models import (
+from claims.follow.digest import compute_digests
+from claims.normalize import fingerprint
+from claims.store import db
+from claims.store.history import Actor, edit_claim, merge_claims, record_revision, retract_claim, set_verdict
+from claims.store.models import (
     ChangeKind,
     Claim,
     DigestOutbox,
@@ -71,7 +72,6 @@ from claims.models import (
     Topic,
     utcnow,
 )
-from claims.normalize import fingerprint
 
 TOKEN = "123456:bench-token-abcdefghijklmnopqrstuvwxyz"
 ADMIN = Actor(id=1, name="bench")

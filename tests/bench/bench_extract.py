@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from claims.catalog import load_catalog  # noqa: E402
-from claims.extract import ExtractedClaim, extract_claims  # noqa: E402
+from claims.extract.attribution import ExtractedClaim, extract_claims  # noqa: E402
 from claims.normalize import normalize_text  # noqa: E402
 
 GOLD = ROOT / "tests" / "claims" / "gold"

@@ -24,7 +24,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from claims.catalog import load_catalog
-from claims.match import ClaimDoc, Matcher, load_synonyms
+from claims.search.match import ClaimDoc, Matcher, load_synonyms
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # run as a script: reach tests.claims.questions

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from claims.catalog import load_catalog  # noqa: E402
-from claims.extract import extract_claims  # noqa: E402
+from claims.extract.attribution import extract_claims  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "bench" / "polnear"
 _NOT_NAMES = frozenset(

@@ -10,11 +10,11 @@ from bot.context import ClaimApp, FloodControl
 from bot.fakeapi import FakeBotApi, Sent
 from bot.jobs import DigestConfig
 from bot.run import ALLOWED_UPDATES
-from claims import db
 from claims.catalog import load_catalog
-from claims.ingest import ingest_article
+from claims.ingest.pipeline import ingest_article
+from claims.ingest.sources import load_file
 from claims.settings import DEFAULT_CONFIG_DIR, Settings
-from claims.sources import load_file
+from claims.store import db
 
 ADMIN_ID = 1111
 USER_ID = 2222

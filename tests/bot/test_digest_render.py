@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 
 from bot import render
 from bot.fakeapi import MAX_TEXT, parse_html, utf16_len
-from claims.digest import Digest, DigestGroup, DigestItem, DigestSource
 from claims.errors import InvalidArgumentError
-from claims.models import ScheduleKind, TargetKind
-from claims.schedule import Schedule
-from claims.subscriptions import Target
+from claims.follow.digest import Digest, DigestGroup, DigestItem, DigestSource
+from claims.follow.schedule import Schedule
+from claims.follow.subscriptions import Target
+from claims.store.models import ScheduleKind, TargetKind
 
 HOSTILE = "<b>bold</b> & <i>unclosed &amp; </a> <script>x</script> 🇩🇰 \u202e מה"
 

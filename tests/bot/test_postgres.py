@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from claims import db
+from claims.store import db
 from tests.bot.harness import Person, seed_store
 
 pytestmark = pytest.mark.postgres

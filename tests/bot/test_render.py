@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot import render
 from bot.fakeapi import parse_html, utf16_len
-from claims.store import ClaimView, SourceView
+from claims.store.views import ClaimView, SourceView
 
 TZ = ZoneInfo("Europe/Berlin")
 PIECES = [*"ab <>&;\"'/.!?\n#", "&amp;", "<b>", "</i>", "😀", "ש", "\u202e", "\u200b", "👨‍👩‍👧", "word "]

@@ -22,9 +22,9 @@ from sqlmodel import Session, select
 from bot import console
 from bot.fakeapi import ApiError, Fault, Sent
 from bot.jobs import ENQUEUE_JOB, FEEDS_JOB, DigestConfig
-from claims import db
-from claims.models import DigestOutbox, Speaker, Subscription, utcnow
 from claims.settings import DEFAULT_CONFIG_DIR, Settings
+from claims.store import db
+from claims.store.models import DigestOutbox, Speaker, Subscription, utcnow
 from tests.bot.emulator import Emulator
 from tests.bot.harness import GOLD, Person, RunningBot, button
 

@@ -11,8 +11,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from claims.history import Actor, edit_claim, merge_claims, record_revision, retract_claim, set_verdict
-from claims.models import (
+from claims.normalize import content_hash, fingerprint
+from claims.store.history import Actor, edit_claim, merge_claims, record_revision, retract_claim, set_verdict
+from claims.store.models import (
     Article,
     ChangeKind,
     Claim,
@@ -23,7 +24,6 @@ from claims.models import (
     Topic,
     utcnow,
 )
-from claims.normalize import content_hash, fingerprint
 
 ADMIN = Actor(id=1, name="admin")
 

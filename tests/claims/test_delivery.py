@@ -20,13 +20,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-import claims.delivery as delivery
-from claims import db
-from claims.delivery import (
+import claims.follow.delivery.enqueue as delivery_enqueue
+from claims.follow.delivery import (
     ChatBlocked,
     ChatMigrated,
     ChatNotFound,
     DeliveryRunner,
+    EnqueueReport,
     Limits,
     MessageRejected,
     Outbox,
@@ -35,9 +35,17 @@ from claims.delivery import (
     delivery_stats,
     enqueue_digests,
 )
-from claims.models import DigestOutbox, OutboxStatus, Subscription, SubscriptionStatus, utcnow
-from claims.schedule import Schedule
-from claims.subscriptions import resolve_target, subscribe, subscription_stats
+from claims.follow.schedule import Schedule
+from claims.follow.subscriptions import resolve_target, subscribe, subscription_stats
+from claims.store import db
+from claims.store.models import (
+    DigestOutbox,
+    OutboxStatus,
+    ScheduleKind,
+    Subscription,
+    SubscriptionStatus,
+    utcnow,
+)
 from tests.claims.digest_world import World, later, standard_world
 
 pytestmark = pytest.mark.postgres
@@ -92,7 +100,7 @@ def follow(world: World, query: str, chat_id: int, schedule: Schedule | None = N
     return view.id
 
 
-def enqueue(world: World, **kwargs: object) -> delivery.EnqueueReport:
+def enqueue(world: World, **kwargs: object) -> EnqueueReport:
     world.session.commit()
     kwargs.setdefault("now", later())
     report = enqueue_digests(session=world.session, **kwargs)  # type: ignore[arg-type]
@@ -134,7 +142,7 @@ def test_digest_is_recorded_once_and_the_watermark_moves(world: World, engine: E
 
 
 def test_empty_digests_send_nothing(world: World, engine: Engine) -> None:
-    follow(world, "greenland", chat_id=1, schedule=Schedule(delivery.ScheduleKind.INSTANT))
+    follow(world, "greenland", chat_id=1, schedule=Schedule(ScheduleKind.INSTANT))
     assert enqueue(world).digests == 0
     world.claim("Off topic.", speaker="Mark Rutte", topic="ceasefire")
     assert enqueue(world).digests == 0
@@ -142,7 +150,7 @@ def test_empty_digests_send_nothing(world: World, engine: Engine) -> None:
 
 
 def test_instant_subscription_gets_each_change_once(world: World, engine: Engine) -> None:
-    follow(world, "trump", chat_id=1, schedule=Schedule(delivery.ScheduleKind.INSTANT))
+    follow(world, "trump", chat_id=1, schedule=Schedule(ScheduleKind.INSTANT))
     world.claim("One.", speaker="Donald Trump", topic="greenland")
     assert enqueue(world).digests == 1
     assert enqueue(world).digests == 0
@@ -198,7 +206,7 @@ def test_a_concurrent_enqueuer_never_records_a_digest_twice(world: World, engine
             b.commit()
     else:
         # Another process moves the watermark between our read and our write: we must back off.
-        real = delivery.compute_digests
+        real = delivery_enqueue.compute_digests
 
         def racing(**kwargs: object) -> object:
             result = real(**kwargs)  # type: ignore[arg-type]
@@ -207,7 +215,7 @@ def test_a_concurrent_enqueuer_never_records_a_digest_twice(world: World, engine
                              .values(watermark_revision_id=Subscription.watermark_revision_id + 1000))
             return result
 
-        monkeypatch.setattr(delivery, "compute_digests", racing)
+        monkeypatch.setattr(delivery_enqueue, "compute_digests", racing)
         report = enqueue(world)
         assert (report.digests, report.raced) == (0, 1)
     assert len(outbox(world.session)) <= 1

@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from claims.digest import Digest, compute_digest, compute_digests, horizon, render_text
-from claims.models import Subscription, TargetKind, utcnow
-from claims.subscriptions import resolve_target, subscribe
+from claims.follow.digest import Digest, compute_digest, compute_digests, horizon, render_text
+from claims.follow.subscriptions import resolve_target, subscribe
+from claims.store.models import Subscription, TargetKind, utcnow
 from tests.claims.digest_world import World, later, standard_world
 
 pytestmark = pytest.mark.postgres

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from claims.catalog import Catalog, TopicEntry
-from claims.extract import ExtractedClaim, extract_claims
+from claims.extract.attribution import ExtractedClaim, extract_claims
 from claims.normalize import normalize_text
 from tests.conftest import SEED_ARTICLE
 

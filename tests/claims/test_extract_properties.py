@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from claims.catalog import Catalog
-from claims.extract import extract_claims
+from claims.extract.attribution import extract_claims
 
 FRAGMENTS = [
     "“", "”", '"', "'", "''", "‘", "’", "``", ",", ".", ":", " ", "\n", "—", "(", ")",
@@ -46,7 +46,7 @@ def _check(text: str, catalog: Catalog) -> None:
 def test_never_crashes_never_leaves_text(
     text: str, catalog: Catalog, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="claims.extract"):
+    with caplog.at_level(logging.ERROR, logger="claims.extract.attribution"):
         _check(text, catalog)
     assert not caplog.records, caplog.records[0].getMessage()
 
@@ -60,7 +60,7 @@ def test_unbalanced_quotes(
     body: str, opener: str, catalog: Catalog, caplog: pytest.LogCaptureFixture
 ) -> None:
     text = f"Headline Words Here\n{opener}{body}, Mr. Trump said. {opener}{body}\n{body}"
-    with caplog.at_level(logging.ERROR, logger="claims.extract"):
+    with caplog.at_level(logging.ERROR, logger="claims.extract.attribution"):
         _check(text, catalog)
     assert not caplog.records
 

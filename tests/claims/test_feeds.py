@@ -13,12 +13,12 @@ import pytest
 from sqlmodel import Session
 
 from claims.catalog import Catalog
-from claims.delivery import enqueue_digests
 from claims.errors import InputError, InvalidArgumentError, NotFoundError
-from claims.feeds import add_feed, due_feeds, list_feeds, poll_feed, remove_feed
-from claims.models import Feed, FeedStatus, utcnow
-from claims.sources import FetchPolicy
-from claims.subscriptions import resolve_target, subscribe
+from claims.follow.delivery import enqueue_digests
+from claims.follow.subscriptions import resolve_target, subscribe
+from claims.ingest.feeds import add_feed, due_feeds, list_feeds, poll_feed, remove_feed
+from claims.ingest.sources import FetchPolicy
+from claims.store.models import Feed, FeedStatus, utcnow
 from tests.claims.digest_world import later
 
 pytestmark = pytest.mark.postgres

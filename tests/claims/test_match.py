@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from claims.catalog import Catalog, load_catalog
 from claims.errors import ConfigError
-from claims.match import ClaimDoc, Matcher, load_synonyms
+from claims.search.match import ClaimDoc, Matcher, load_synonyms
 from tests.claims.questions import labelled
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,4 +1,4 @@
-"""Answering, logging and counting questions (``claims.questions``), on SQLite and PostgreSQL."""
+"""Answering, logging and counting questions (``claims.search.questions``), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,15 +8,21 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from claims import db
 from claims.catalog import Catalog
-from claims.history import Actor, retract_claim
-from claims.ingest import ingest_article
-from claims.match import Matcher
-from claims.models import utcnow
-from claims.questions import answer_page, answer_question, log_question, question_stats, refresh_matcher
-from claims.sources import load_file
-from claims.store import claim_docs
+from claims.ingest.pipeline import ingest_article
+from claims.ingest.sources import load_file
+from claims.search.match import Matcher
+from claims.search.questions import (
+    answer_page,
+    answer_question,
+    log_question,
+    question_stats,
+    refresh_matcher,
+)
+from claims.store import db
+from claims.store.history import Actor, retract_claim
+from claims.store.models import utcnow
+from claims.store.views import claim_docs
 
 GOLD = Path(__file__).resolve().parent / "gold"
 

@@ -10,8 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claims.errors import InvalidArgumentError
-from claims.models import ScheduleKind
-from claims.schedule import (
+from claims.follow.schedule import (
     Schedule,
     is_missed,
     next_run,
@@ -20,6 +19,7 @@ from claims.schedule import (
     runs_between,
     validate_timezone,
 )
+from claims.store.models import ScheduleKind
 
 BERLIN = "Europe/Berlin"
 NEW_YORK = "America/New_York"

@@ -11,7 +11,7 @@ from typing import ClassVar
 import pytest
 
 from claims.errors import InputError
-from claims.sources import (
+from claims.ingest.sources import (
     FetchPolicy,
     check_url_allowed,
     fetch,

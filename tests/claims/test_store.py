@@ -10,14 +10,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import Session, SQLModel, select
 
-from claims import db
 from claims.catalog import Catalog
 from claims.errors import InvalidArgumentError, NotFoundError, SchemaOutdatedError
-from claims.history import Actor, edit_claim, merge_claims, retract_claim, set_verdict
-from claims.ingest import ArticleStatus, ingest_article
-from claims.models import Claim, ClaimRevision
-from claims.sources import ArticleInput
-from claims.store import claim_history, get_claim, list_claims, store_stats
+from claims.ingest.pipeline import ArticleStatus, ingest_article
+from claims.ingest.sources import ArticleInput
+from claims.store import db
+from claims.store.history import Actor, edit_claim, merge_claims, retract_claim, set_verdict
+from claims.store.models import Claim, ClaimRevision
+from claims.store.views import claim_history, get_claim, list_claims, store_stats
 
 pytestmark = pytest.mark.postgres
 
@@ -163,8 +163,8 @@ def test_admin_changes_append_revisions(session, catalog) -> None:
 
 
 def test_followers_of_a_merged_claim_follow_the_survivor(session, catalog) -> None:
-    from claims.models import TargetKind
-    from claims.subscriptions import list_subscriptions, subscribe, target_by_id
+    from claims.follow.subscriptions import list_subscriptions, subscribe, target_by_id
+    from claims.store.models import TargetKind
 
     a, b = ingest(session, catalog, article()).added
     for chat, followed in ((1, b), (2, b), (2, a)):
@@ -204,7 +204,7 @@ def test_revisions_are_numbered_uniquely(session, catalog) -> None:
 
 
 def test_naive_datetimes_are_rejected(session) -> None:
-    from claims.models import Article
+    from claims.store.models import Article
 
     session.add(Article(content_hash="x", text="t", published_at=datetime(2025, 1, 1)))
     with pytest.raises(sa.exc.StatementError, match="naive datetime"):

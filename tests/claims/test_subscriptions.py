@@ -8,15 +8,8 @@ import pytest
 from sqlmodel import Session, select
 
 from claims.errors import InvalidArgumentError, NotFoundError
-from claims.models import (
-    DigestOutbox,
-    ScheduleKind,
-    Subscription,
-    SubscriptionStatus,
-    TargetKind,
-)
-from claims.schedule import Schedule
-from claims.subscriptions import (
+from claims.follow.schedule import Schedule
+from claims.follow.subscriptions import (
     AmbiguousTargetError,
     Target,
     chat_timezone,
@@ -29,6 +22,13 @@ from claims.subscriptions import (
     subscribe,
     subscription_stats,
     unsubscribe,
+)
+from claims.store.models import (
+    DigestOutbox,
+    ScheduleKind,
+    Subscription,
+    SubscriptionStatus,
+    TargetKind,
 )
 from tests.claims.digest_world import World, standard_world
 

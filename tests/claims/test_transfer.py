@@ -9,15 +9,15 @@ import pytest
 from sqlmodel import Session
 
 from claims.errors import InputError
-from claims.history import Actor, set_verdict
-from claims.store import claim_history, list_claims
-from claims.transfer import (
+from claims.store.history import Actor, set_verdict
+from claims.store.transfer import (
     claimreview_record,
     export_record,
     import_claims,
     iter_claims,
     read_records,
 )
+from claims.store.views import claim_history, list_claims
 
 pytestmark = pytest.mark.postgres
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from claims.catalog import Catalog
-from claims.match import ClaimDoc, Matcher
+from claims.search.match import ClaimDoc, Matcher
 
 HERE = Path(__file__).resolve().parent
 

@@ -1,0 +1,203 @@
+"""Claims as users see them: cards, answers, lists, history, and their buttons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.render.codec import CallbackCodec
+from bot.render.html import esc, fmt_date, link, shorten
+from claims.search.questions import Answer
+from claims.store.views import ClaimView, NameCount, RevisionView, SourceView
+
+CARD_TEXT_CHARS = 600
+"""Claim text shown in answers and lists; ``/claim ID`` shows all of it."""
+
+VERDICTS = {
+    "accurate": "✅ accurate",
+    "misleading": "⚠️ misleading",
+    "false": "❌ false",
+    "disputed": "⚖️ disputed",
+    "unverified": "❔ unverified",
+}
+
+
+def said(view: ClaimView, tz: ZoneInfo) -> str:
+    """When the claim was made; without a dated source, say when we recorded it instead."""
+    if any(s.published_at for s in view.sources):
+        return fmt_date(view.said_at, tz)
+    return f"recorded {fmt_date(view.created_at, tz)}"
+
+
+def verdict(value: str, note: str | None = None) -> str:
+    label = VERDICTS.get(value, esc(value))
+    return f"{label} — {esc(shorten(note, 300))}" if note else label
+
+
+def _source(src: SourceView, tz: ZoneInfo) -> str:
+    label = shorten(src.title or src.outlet or src.url or f"article {src.article_id}", 200)
+    outlet = f" — {esc(shorten(src.outlet, 80))}" if src.outlet and src.title else ""
+    return f"{link(src.url, label)}{outlet}, {fmt_date(src.published_at, tz)}"
+
+
+def _status(view: ClaimView) -> str:
+    if view.status == "retracted":
+        return " · <b>retracted</b>"
+    if view.status == "merged":
+        return f" · <b>merged into #{view.merged_into_id}</b> (/claim {view.merged_into_id})"
+    return ""
+
+
+def statement(view: ClaimView, limit: int | None = None) -> str:
+    """The claim's words: quote marks only around words the speaker actually said (direct quotes);
+    reported speech is the reporter's paraphrase and is labelled as such."""
+    text = esc(shorten(view.text, limit) if limit else view.text)
+    return f"“{text}”" if view.kind == "direct" else f"<i>reported:</i> {text}"
+
+
+def claim_card(view: ClaimView, tz: ZoneInfo) -> str:
+    """A claim in an answer or a list: who, when, what, verdict and where it was reported."""
+    who = esc(view.speaker or "Unknown speaker")
+    head = f"<b>{who}</b> · {said(view, tz)} · {verdict(view.verdict)}{_status(view)}"
+    lines = [head, statement(view, CARD_TEXT_CHARS)]
+    if src := view.first_source:
+        more = f" (+{len(view.sources) - 1} more)" if len(view.sources) > 1 else ""
+        lines.append(f"Source: {_source(src, tz)}{more}")
+    lines.append(f"#{view.id} · /claim {view.id}")
+    return "\n".join(lines)
+
+
+def claim_full(view: ClaimView, revisions: int, tz: ZoneInfo, *, bot_username: str | None) -> str:
+    """``/claim ID``: the whole claim, its quote, verdict, every source and how often it changed."""
+    lines = [f"<b>Claim #{view.id}</b>{_status(view)}",
+             f"<b>{esc(view.speaker or 'Unknown speaker')}</b> ({esc(view.kind)} statement)",
+             statement(view)]
+    if view.quote and view.quote != view.text:
+        lines.append(f"Quote: <i>{esc(view.quote)}</i>")
+    lines.append(f"Verdict: {verdict(view.verdict, view.verdict_note)}")
+    if view.topic:
+        lines.append(f"Topic: {esc(view.topic_name or view.topic)}")
+    lines.append(f"Said: {said(view, tz)}")
+    if view.sources:
+        lines.append(f"\n<b>Sources ({len(view.sources)})</b>")
+        lines.extend(f"{n}. {_source(s, tz)}" for n, s in enumerate(view.sources, 1))
+    else:
+        lines.append("Sources: none on record")
+    lines.append(f"\nRevisions: {revisions} — /history {view.id}")
+    if bot_username:
+        lines.append(f"Share: https://t.me/{esc(bot_username)}?start=claim_{view.id}")
+    return "\n".join(lines)
+
+
+def answer(result: Answer, tz: ZoneInfo, *, page: int = 0) -> str:
+    """The claims that answer a question, or a clear "no claim on that" with the topics we know."""
+    if not result.claims:
+        if page:
+            return "No further claims match that question."
+        return no_answer(result.question, result.known_topics)
+    head = "Here is what I found:" if page == 0 else f"More results (page {page + 1}):"
+    cards = [claim_card(v, tz) for v in result.claims]
+    return head + "\n\n" + "\n\n".join(cards)
+
+
+def no_answer(question: str, topics: Sequence[NameCount]) -> str:
+    asked = esc(shorten(question, 120))
+    if not topics:
+        return f"I have no claim on “{asked}” — in fact I have no claims at all yet."
+    known = ", ".join(esc(t.label or t.name) for t in topics[:12])
+    return (f"I have no claim on “{asked}”.\n\nTopics I do know about: {known}.\n"
+            "Try /topics, /speakers or /claims TOPIC.")
+
+
+def claims_list(views: Sequence[ClaimView], title: str, tz: ZoneInfo) -> str:
+    if not views:
+        return f"No claims {esc(title)} yet."
+    return f"<b>Claims {esc(title)}</b> (newest first)\n\n" + "\n\n".join(claim_card(v, tz) for v in views)
+
+
+def names_list(items: Sequence[NameCount], *, kind: str) -> str:
+    """``/topics`` and ``/speakers``: names with their live claim counts."""
+    if not items:
+        return f"No {kind} yet: no claims have been ingested."
+    lines = [f"<b>{kind.capitalize()}</b> ({len(items)})"]
+    for item in items:
+        plural = "claim" if item.claims == 1 else "claims"
+        if kind == "topics":
+            lines.append(f"• {esc(item.label or item.name)} — {item.claims} {plural} · "
+                         f"/claims {esc(item.name)}")
+        else:
+            role = f" ({esc(item.label)})" if item.label else ""
+            lines.append(f"• {esc(item.name)}{role} — {item.claims} {plural}")
+    return "\n".join(lines)
+
+
+def history(view: ClaimView, revisions: Sequence[RevisionView], tz: ZoneInfo) -> str:
+    """``/history ID``: what changed in each revision, when, and on whose authority."""
+    lines = [f"<b>History of claim #{view.id}</b>{_status(view)} — {len(revisions)} revisions"]
+    for rev in revisions:
+        by = rev.admin_name or (f"admin {rev.admin_id}" if rev.admin_id else None)
+        origin = f" by {esc(by)}" if by else (f" from {_source(rev.source, tz)}" if rev.source else "")
+        lines.append(f"\n<b>r{rev.revision}</b> · {fmt_date(rev.at, tz, time=True)} · "
+                     f"{esc(_change_label(rev, view))}{origin}")
+        if rev.change in {"created", "imported"}:
+            lines.append(f"“{esc(shorten(rev.text, 800))}”")
+        if rev.old_text is not None:
+            lines.append(f"was: “{esc(shorten(rev.old_text, 800))}”")
+            lines.append(f"now: “{esc(shorten(rev.text, 800))}”")
+        if rev.change == "verdict":
+            lines.append(f"verdict: {verdict(rev.old_verdict or 'unverified')} → {verdict(rev.verdict)}")
+        if rev.reason:
+            lines.append(f"why: {esc(shorten(rev.reason, 500))}")
+    return "\n".join(lines)
+
+
+def _change_label(rev: RevisionView, view: ClaimView) -> str:
+    if rev.change == "merged" and rev.related_claim_id is not None:
+        if view.merged_into_id == rev.related_claim_id:
+            return f"merged into #{rev.related_claim_id}"
+        return f"absorbed duplicate #{rev.related_claim_id}"
+    return {"created": "first reported", "imported": "imported", "text": "wording changed",
+            "edited": "corrected", "verdict": "verdict", "retracted": "retracted"}.get(rev.change, rev.change)
+
+
+def answer_keyboard(result: Answer, codec: CallbackCodec, *, page: int = 0) -> InlineKeyboardMarkup | None:
+    """History buttons for the claims shown, paging through further results, and Follow topic."""
+    rows: list[list[InlineKeyboardButton]] = []
+    history_row = [InlineKeyboardButton(f"History #{v.id}", callback_data=codec.encode("h", v.id))
+                   for v in result.claims]
+    if history_row:
+        rows.append(history_row)
+    nav: list[InlineKeyboardButton] = []
+    if page > 0:
+        nav.append(InlineKeyboardButton("◀ Previous", callback_data=codec.encode("m", result.question_id,
+                                                                                 page - 1)))
+    if result.has_more:
+        nav.append(InlineKeyboardButton("More results ▶", callback_data=codec.encode("m", result.question_id,
+                                                                                     page + 1)))
+    if nav:
+        rows.append(nav)
+    follow = follow_buttons(result.claims, codec)  # last: History and paging keep their places
+    if follow:
+        rows.append(follow)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def follow_buttons(views: Sequence[ClaimView], codec: CallbackCodec, *, most: int = 3
+                   ) -> list[InlineKeyboardButton]:
+    """"Follow TOPIC" for each topic among the claims shown (the data names a claim: its topic is
+    looked up when pressed, so the button needs no topic id and survives renamed topics)."""
+    seen: dict[str, InlineKeyboardButton] = {}
+    for view in views:
+        if view.topic and view.topic not in seen and len(seen) < most:
+            label = shorten(view.topic_name or view.topic, 28)
+            data = codec.encode("fa", view.id)
+            seen[view.topic] = InlineKeyboardButton(f"Follow {label}", callback_data=data)
+    return list(seen.values())
+
+
+def claim_keyboard(view: ClaimView, codec: CallbackCodec) -> InlineKeyboardMarkup:
+    row = [InlineKeyboardButton("History", callback_data=codec.encode("h", view.id))]
+    return InlineKeyboardMarkup([row + follow_buttons([view], codec)])

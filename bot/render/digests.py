@@ -1,0 +1,108 @@
+"""Digest messages and the report of a /digest_now run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from bot.render.claims import verdict
+from bot.render.html import SAFE_LIMIT, esc, fmt_date, link, shorten, split_html, utf16_len
+from bot.render.subscriptions import zone_of
+from claims.follow.delivery import DeliveryReport, EnqueueReport
+from claims.follow.digest import Digest, DigestItem, DigestSource
+from claims.store.models import TargetKind
+
+DIGEST_TEXT_CHARS = 500
+DIGEST_KINDS = {"new": "🆕 New", "revised": "✏️ Reworded", "verdict": "⚖️ Verdict changed",
+                "retracted": "🚫 Retracted", "merged": "🔗 Merged"}
+
+
+def digest_messages(digest: Digest) -> list[str]:
+    """A digest as Telegram HTML messages under the limit, cut between items (stored in the outbox).
+
+    Dates are in the subscription's own time zone. Topic headings appear when the digest spans
+    topics (a speaker's or several); a topic's own digest needs none.
+    """
+    tz = zone_of(digest.timezone)
+    n = digest.count
+    title = f"What changed: {esc(digest.target.label)}"
+    header = f"<b>{title}</b> — {n} update{'s' if n != 1 else ''}"
+    headings = len(digest.groups) > 1 or digest.target.kind is not TargetKind.TOPIC
+    blocks: list[str] = []
+    for group in digest.groups:
+        for i, item in enumerate(group.items):
+            body = digest_item(item, tz)
+            if headings and i == 0:
+                body = f"<b>▌{esc(group.topic_name or group.topic or 'No topic')}</b>\n\n{body}"
+            blocks.append(body)
+    return _pack(header, blocks, continued=f"<i>{title} (continued)</i>")
+
+
+def digest_item(item: DigestItem, tz: ZoneInfo) -> str:
+    """One claim's changes: what happened, who, before → after, verdict, source, commands."""
+    kinds = " · ".join(DIGEST_KINDS[k] for k in item.kinds)
+    lines = [f"{kinds} · #{item.claim_id} <b>{esc(item.speaker or 'Unknown speaker')}</b>"]
+    if item.text_before is not None:
+        half = DIGEST_TEXT_CHARS * 2 // 3
+        lines.append(f"Before: “{esc(shorten(item.text_before, half))}”")
+        lines.append(f"After: “{esc(shorten(item.text, half))}”")
+    else:
+        lines.append(f"“{esc(shorten(item.text, DIGEST_TEXT_CHARS))}”")
+    if item.verdict is not None:
+        before = f"{verdict(item.verdict_before)} → " if item.verdict_before else ""
+        lines.append(f"Verdict: {before}{verdict(item.verdict)}")
+    if item.merged_into is not None:
+        lines.append(f"Merged into #{item.merged_into} (/claim {item.merged_into})")
+    if item.merged_from:
+        lines.append("Now also stands for " + ", ".join(f"#{c}" for c in item.merged_from))
+    if item.note:
+        lines.append(f"Why: {esc(shorten(item.note, 300))}")
+    if item.source is not None:
+        lines.append(f"Source: {_digest_source(item.source, tz)}")
+    lines.append(f"/claim {item.claim_id} · /history {item.claim_id}")
+    return "\n".join(lines)
+
+
+def _digest_source(src: DigestSource, tz: ZoneInfo) -> str:
+    label = shorten(src.title or src.outlet or src.url or f"article {src.article_id}", 200)
+    outlet = f" — {esc(shorten(src.outlet, 80))}" if src.outlet and src.title else ""
+    return f"{link(src.url, label)}{outlet}, {fmt_date(src.published_at, tz)}"
+
+
+def _pack(header: str, blocks: Iterable[str], *, continued: str, limit: int = SAFE_LIMIT) -> list[str]:
+    """Blocks joined under ``limit`` per message, never cut inside a block unless it alone is too long."""
+    room = limit - utf16_len(continued) - 2
+    parts: list[str] = []
+    current = header
+    for block in blocks:
+        for piece in split_html(block, room) if utf16_len(block) > room else [block]:
+            if utf16_len(current) + 2 + utf16_len(piece) > limit:
+                parts.append(current)
+                current = continued
+            current = f"{current}\n\n{piece}"
+    parts.append(current)
+    return parts
+
+
+def digest_run(scope: str, queued: EnqueueReport, sent: DeliveryReport) -> str:
+    """The reply to ``/digest_now``: what was checked, recorded and delivered."""
+    lines = [f"<b>Digest run</b> for {esc(scope)}: {queued.due:,} active subscriptions checked."]
+    if queued.digests:
+        lines.append(f"{queued.digests:,} digests recorded ({queued.messages:,} messages); "
+                     f"{queued.empty:,} had nothing new.")
+    else:
+        lines.append("Nothing they follow changed: no digest to send.")
+    lines.append(f"Delivered now: {sent.messages:,} messages ({sent.digests:,} digests complete).")
+    if sent.messages + sent.failed < queued.messages:
+        lines.append("The rest go out in the background (chats waiting out Telegram's limits, or taken "
+                     "by another runner).")
+    problems = [(sent.blocked, "chats blocked the bot (paused)"),
+                (sent.not_found, "chats not found (paused)"),
+                (sent.migrated, "groups moved to a supergroup"),
+                (sent.retry_after, "waits for Telegram's 429"),
+                (sent.rejected, "messages refused by Telegram"),
+                (sent.errors, "send errors")]
+    if noted := [f"{n:,} {what}" for n, what in problems if n]:
+        lines.append("Also: " + "; ".join(noted) + ".")
+    return "\n".join(lines)

@@ -1,0 +1,57 @@
+"""The command menus, the welcome and /help.
+"""
+
+from __future__ import annotations
+
+from bot.render.html import esc, shorten
+
+USER_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("ask", "Ask about a claim: /ask what did X say about Y"),
+    ("topics", "Topics with claims"),
+    ("speakers", "Who said things"),
+    ("claims", "Latest claims, optionally for a topic or speaker"),
+    ("claim", "One claim in full: /claim ID"),
+    ("history", "How a claim changed: /history ID"),
+    ("subscribe", "Digest of changes: /subscribe TOPIC|SPEAKER|claim ID [daily HH:MM|weekly DAY HH:MM|hourly|"
+                  "instant]"),
+    ("unsubscribe", "Stop a digest: /unsubscribe TOPIC|SPEAKER|claim ID"),
+    ("subscriptions", "What this chat follows, with buttons to remove"),
+    ("timezone", "Time zone for digests: /timezone Area/City"),
+    ("help", "How to use this bot"),
+    ("start", "Welcome"),
+)
+ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("ingest", "Ingest an article: /ingest URL, or reply to a message or file"),
+    ("edit", "Correct a claim's text: /edit ID TEXT"),
+    ("verdict", "Set a verdict: /verdict ID VERDICT [NOTE]"),
+    ("retract", "Retract a claim: /retract ID [REASON]"),
+    ("merge", "Merge a duplicate: /merge ID INTO_ID"),
+    ("stats", "Statistics"),
+    ("digest_now", "Send digests now, due or not: /digest_now [TOPIC]"),
+    ("feeds", "RSS/Atom feeds: /feeds, /feeds add URL, /feeds remove ID"),
+)
+
+
+def welcome(first_name: str | None) -> str:
+    name = f", {esc(shorten(first_name, 60))}" if first_name else ""
+    return (
+        f"Hello{name}! I keep track of who claimed what in the news, with every correction on record.\n\n"
+        "<b>Just send me a question</b>, for example:\n"
+        "• What did Trump say about the ceasefire?\n"
+        "• Zelensky on security guarantees\n\n"
+        "I answer with the matching claims: speaker, date, source and verdict. "
+        "In groups, mention me or reply to me.\n\n"
+        "See /topics and /speakers for what I know, and /help for all commands."
+    )
+
+
+def help_text(*, is_admin: bool) -> str:
+    lines = ["<b>Commands</b>"] + [f"/{c} — {esc(d)}" for c, d in USER_COMMANDS]
+    lines.append("\nAny other message in a private chat is a question.")
+    lines.append("Digests come only when something you follow changed; the default is daily at 08:00 "
+                 "in your time zone (see /timezone).")
+    if is_admin:
+        lines.append("\n<b>Admin commands</b>")
+        lines.extend(f"/{c} — {esc(d)}" for c, d in ADMIN_COMMANDS)
+        lines.append("Verdicts: accurate, misleading, false, disputed, unverified.")
+    return "\n".join(lines)

@@ -1,0 +1,268 @@
+"""The sender loop: claims outbox rows, sends them through a ``Sender`` at Telegram's pace, and hands
+unsent rows back on shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy.engine import Engine
+
+from claims.follow.delivery.limits import (
+    DEFAULT_LIMITS,
+    ChatBlocked,
+    ChatMigrated,
+    ChatNotFound,
+    Limits,
+    MessageRejected,
+    RateLimiter,
+    RetryAfter,
+    Sender,
+)
+from claims.follow.delivery.outbox import Outbox, OutboxJob
+from claims.store.models import utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+"""Sends that fail with unexpected errors are retried with backoff this many times, then failed."""
+
+
+# ---------------------------------------------------------------------------- the sender loop
+
+
+@dataclass
+class DeliveryReport:
+    """Counters of one runner since it started (the benchmark and logs read them)."""
+
+    messages: int = 0
+    digests: int = 0
+    retry_after: int = 0
+    blocked: int = 0
+    not_found: int = 0
+    migrated: int = 0
+    rejected: int = 0
+    errors: int = 0
+    failed: int = 0
+    lost_leases: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+
+class DeliveryRunner:
+    """Claims outbox rows and sends them through a ``Sender`` at Telegram's pace.
+
+    One failing chat never holds up others: each message is its own task, a chat waiting out a 429
+    or its per-chat limit is skipped over, and a chat held back for long is handed back to the
+    outbox. Database work runs in threads so the bot's event loop stays responsive.
+    """
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        sender: Sender,
+        limits: Limits = DEFAULT_LIMITS,
+        lease: timedelta = timedelta(seconds=60),
+        batch: int = 60,
+        max_in_flight: int = 40,
+        poll_interval: float = 2.0,
+        owner: str | None = None,
+        max_attempts: int = MAX_ATTEMPTS,
+        retry_backoff: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.outbox = Outbox(engine, lease=lease)
+        self.sender = sender
+        self.limiter = RateLimiter(limits)
+        self.batch = batch
+        self.max_in_flight = max_in_flight
+        self.poll_interval = poll_interval
+        self.owner = owner or f"runner-{uuid.uuid4().hex[:12]}"
+        self.max_attempts = max_attempts
+        self.retry_backoff = retry_backoff
+        self.clock = clock
+        self.report = DeliveryReport()
+        self._queue: list[OutboxJob] = []
+        self._busy: set[int] = set()  # chats with a message in flight
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._changed = asyncio.Event()
+        self._lease_seconds = lease.total_seconds()
+        self._renew_at = 0.0
+        self._claim_at = 0.0
+
+    def wake(self) -> None:
+        """New rows are in the outbox (the scheduler just enqueued): look now, not at the next poll."""
+        self._claim_at = 0.0
+        self._changed.set()
+
+    async def drain(self) -> DeliveryReport:
+        """Send everything sendable now, then return (``/digest_now``, tests, the benchmark)."""
+        return await self.run(drain=True)
+
+    async def run(self, *, stop: asyncio.Event | None = None, drain: bool = False) -> DeliveryReport:
+        """Deliver until ``stop`` is set (or, with ``drain``, until the outbox has nothing due)."""
+        stop = stop or asyncio.Event()
+        exhausted = False
+        try:
+            while not stop.is_set():
+                now = self.clock()
+                idle = not self._queue and not self._tasks
+                if len(self._queue) < self.batch // 2 and (now >= self._claim_at or (drain and idle)):
+                    claimed = await asyncio.to_thread(
+                        self.outbox.claim, owner=self.owner, limit=self.batch - len(self._queue)
+                    )
+                    self._queue.extend(claimed)
+                    exhausted = not claimed
+                    self._claim_at = now + (self.poll_interval if not claimed else 0.0)
+                if now >= self._renew_at:
+                    await self._renew_and_release(now)
+                now = self.clock()  # the awaits above take time; pace from the real dispatch time
+                job, wait = self._next_ready(now)
+                if job is not None:
+                    self._dispatch(job, now)
+                    continue
+                if drain and exhausted and not self._queue and not self._tasks:
+                    break
+                timeout = self.poll_interval if wait is None else max(0.0, min(wait, self.poll_interval))
+                if not self._queue and not self._tasks:
+                    timeout = max(0.0, min(timeout, self._claim_at - now))
+                await self._wait(timeout)
+        finally:
+            await self._shutdown()
+        return self.report
+
+    async def _wait(self, seconds: float) -> None:
+        """Sleep up to ``seconds``, or less if a send finishes or ``wake`` is called."""
+        self._changed.clear()
+        if seconds <= 0:
+            await asyncio.sleep(0)
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._changed.wait(), seconds)
+
+    def _next_ready(self, now: float) -> tuple[OutboxJob | None, float | None]:
+        """The first queued job whose chat may receive now, or how long until one may."""
+        if len(self._tasks) >= self.max_in_flight:
+            return None, None
+        earliest: float | None = None
+        global_at = self.limiter.global_ready_at
+        for job in self._queue:
+            if job.chat_id in self._busy:
+                continue
+            at = max(self.limiter.chat_ready_at(job.chat_id), job.not_before)
+            if at <= now:
+                if global_at <= now:
+                    return job, None
+                at = global_at
+            earliest = at if earliest is None else min(earliest, at)
+            if earliest <= global_at:
+                break  # nothing can beat the global slot
+        return None, None if earliest is None else earliest - now
+
+    def _dispatch(self, job: OutboxJob, now: float) -> None:
+        self._queue.remove(job)
+        self._busy.add(job.chat_id)
+        self.limiter.record(job.chat_id, now)
+        task = asyncio.create_task(self._send(job))
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self._changed.set()
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("delivery task crashed", exc_info=exc)
+
+    async def _send(self, job: OutboxJob) -> None:
+        chat_id = job.chat_id
+        requeue = False
+        try:
+            job.attempts += 1
+            await self.sender.send(job.chat_id, job.payload[job.parts_sent])
+        except RetryAfter as exc:
+            self.report.retry_after += 1
+            self.limiter.penalize(job.chat_id, self.clock() + exc.seconds, everyone=job.chat_id > 0)
+            requeue = True
+        except ChatMigrated as exc:
+            self.report.migrated += 1
+            await asyncio.to_thread(self.outbox.migrate_chat, job.chat_id, exc.new_chat_id)
+            for queued in [job, *self._queue]:
+                if queued.chat_id == chat_id:
+                    queued.chat_id = exc.new_chat_id
+            requeue = True
+        except (ChatBlocked, ChatNotFound) as exc:
+            blocked = isinstance(exc, ChatBlocked)
+            reason = "blocked" if blocked else "chat_not_found"
+            if blocked:
+                self.report.blocked += 1
+            else:
+                self.report.not_found += 1
+            await asyncio.to_thread(self.outbox.pause_chat, chat_id, reason=reason)
+            for dropped in [job, *[q for q in self._queue if q.chat_id == chat_id]]:
+                await asyncio.to_thread(self.outbox.fail, dropped, error=f"chat {reason}: {exc}")
+                self.report.failed += 1
+            self._queue = [q for q in self._queue if q.chat_id != chat_id]
+        except MessageRejected as exc:
+            self.report.rejected += 1
+            self.report.failed += 1
+            await asyncio.to_thread(self.outbox.fail, job, error=f"rejected: {exc}")
+        except Exception as exc:
+            self.report.errors += 1
+            log.exception("sending digest %s to chat %s failed", job.id, job.chat_id)
+            if job.attempts >= self.max_attempts:
+                self.report.failed += 1
+                await asyncio.to_thread(self.outbox.fail, job, error=f"{type(exc).__name__}: {exc}")
+            else:
+                job.not_before = self.clock() + min(self.retry_backoff * 2.0 ** (job.attempts - 1), 300.0)
+                requeue = True
+        else:
+            job.parts_sent += 1
+            self.report.messages += 1
+            if not await asyncio.to_thread(self.outbox.progress, job):
+                self.report.lost_leases += 1
+                log.warning("lost the lease on digest %s; another runner has it", job.id)
+            elif job.done:
+                self.report.digests += 1
+            else:
+                requeue = True
+        finally:
+            self._busy.discard(chat_id)
+        if requeue:
+            self._queue.append(job)
+            self._queue.sort(key=lambda j: j.id)
+
+    async def _renew_and_release(self, now: float) -> None:
+        """Extend held leases; hand back rows whose chat cannot receive for most of a lease."""
+        self._renew_at = now + self._lease_seconds / 3
+        horizon_at = now + self._lease_seconds / 2
+        keep: list[OutboxJob] = []
+        for job in self._queue:
+            at = max(self.limiter.chat_ready_at(job.chat_id), job.not_before)
+            if at > horizon_at:
+                not_before = utcnow() + timedelta(seconds=at - now)
+                await asyncio.to_thread(self.outbox.release, job, not_before=not_before)
+            else:
+                keep.append(job)
+        self._queue = keep
+        tokens = sorted({j.token for j in self._queue})
+        await asyncio.to_thread(self.outbox.renew, tokens)
+        self.limiter.forget_idle(now)
+
+    async def _shutdown(self) -> None:
+        """Let in-flight messages finish, then hand back what was claimed but not sent."""
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        for job in self._queue:
+            await asyncio.to_thread(self.outbox.release, job, not_before=utcnow())
+        self._queue = []

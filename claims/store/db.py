@@ -1,0 +1,108 @@
+"""Engines, sessions and schema migrations for the claim store.
+
+SQLite is the embedded default (WAL, busy timeout, foreign keys on); PostgreSQL is used as it is.
+Alembic owns the schema: ``upgrade()`` migrates, ``check_schema()`` refuses an outdated database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, SQLModel
+
+from claims.errors import SchemaOutdatedError
+from claims.store import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine with the pragmas that make SQLite safe for a bot and a CLI side by side."""
+    if url.startswith("sqlite"):
+        connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        if ":memory:" in url or url in {"sqlite://", "sqlite:///"}:
+            kwargs.setdefault("poolclass", StaticPool)
+        engine = sa.create_engine(url, connect_args=connect_args, **kwargs)
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return sa.create_engine(url, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One session for one unit of work (an update, a job, a CLI command): commit or roll back."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def create_all(engine: Engine) -> None:
+    """Create tables straight from the models: for tests' throwaway databases only."""
+    SQLModel.metadata.create_all(engine)
+
+
+def _alembic_config(engine: Engine) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema up to ``revision`` (``claimbot db upgrade``)."""
+    command.upgrade(_alembic_config(engine), revision)
+
+
+def head_revision() -> str:
+    """The newest migration this code ships."""
+    script = ScriptDirectory.from_config(_alembic_config(sa.create_engine("sqlite://")))
+    head = script.get_current_head()
+    assert head is not None, "no migrations found"
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The migration the database is at, or None for an empty database."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def check_schema(engine: Engine) -> None:
+    """Refuse to run on a database whose schema this code does not match."""
+    current = current_revision(engine)
+    head = head_revision()
+    if current == head:
+        return
+    if current is None:
+        raise SchemaOutdatedError(
+            "The database has no claimbot schema yet. Run `claimbot db upgrade` first."
+        )
+    raise SchemaOutdatedError(
+        f"The database schema is at revision {current}, this claimbot needs {head}. "
+        "Run `claimbot db upgrade` (back up the database first)."
+    )

@@ -1,0 +1,408 @@
+"""Reading the claim store: claims with their speakers, topics and sources, history and stats.
+
+Everything returns plain frozen dataclasses so the CLI, the bot and the matcher share one view of a
+claim and one JSON shape (``claim_to_json``), documented in the README.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from claims.errors import NotFoundError
+from claims.store.models import (
+    Article,
+    Claim,
+    ClaimAppearance,
+    ClaimRevision,
+    ClaimStatus,
+    Speaker,
+    Topic,
+    utcnow,
+)
+
+if TYPE_CHECKING:
+    from claims.search.match import ClaimDoc
+
+
+@dataclass(frozen=True, slots=True)
+class SourceView:
+    article_id: int
+    url: str | None
+    title: str | None
+    outlet: str | None
+    published_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimView:
+    """A claim as users see it: current state plus where it was reported."""
+
+    id: int
+    text: str
+    quote: str | None
+    kind: str
+    verdict: str
+    verdict_note: str | None
+    status: str
+    revision: int
+    speaker: str | None
+    speaker_aliases: tuple[str, ...]
+    topic: str | None
+    topic_name: str | None
+    external_id: str | None
+    merged_into_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    sources: tuple[SourceView, ...]
+
+    @property
+    def first_source(self) -> SourceView | None:
+        return self.sources[0] if self.sources else None
+
+    @property
+    def said_at(self) -> datetime:
+        """When the claim was made, as far as we know: its earliest source's date."""
+        dates = [s.published_at for s in self.sources if s.published_at]
+        return min(dates) if dates else self.created_at
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionView:
+    revision: int
+    change: str
+    text: str
+    verdict: str
+    old_text: str | None
+    old_verdict: str | None
+    reason: str | None
+    at: datetime
+    source: SourceView | None
+    admin_id: int | None
+    admin_name: str | None
+    related_claim_id: int | None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def source_to_json(source: SourceView) -> dict[str, Any]:
+    return {"url": source.url, "title": source.title, "published_at": _iso(source.published_at)}
+
+
+def claim_to_json(view: ClaimView) -> dict[str, Any]:
+    """The stable JSON shape of a claim (``claims --json``, ``ask --json``, export)."""
+    return {
+        "id": view.id,
+        "external_id": view.external_id,
+        "speaker": view.speaker,
+        "topic": view.topic,
+        "text": view.text,
+        "quote": view.quote,
+        "kind": view.kind,
+        "verdict": view.verdict,
+        "status": view.status,
+        "revision": view.revision,
+        "sources": [source_to_json(s) for s in view.sources],
+    }
+
+
+def revision_to_json(view: RevisionView) -> dict[str, Any]:
+    """The stable JSON shape of one revision (``history --json``)."""
+    return {
+        "revision": view.revision,
+        "change": view.change,
+        "text": view.text,
+        "verdict": view.verdict,
+        "old_text": view.old_text,
+        "old_verdict": view.old_verdict,
+        "reason": view.reason,
+        "at": _iso(view.at),
+        "source": source_to_json(view.source) if view.source else None,
+        "admin": view.admin_name or view.admin_id,
+        "related_claim": view.related_claim_id,
+    }
+
+
+# ---------------------------------------------------------------------------- building views
+
+
+def _views(session: Session, rows: Sequence[Claim]) -> list[ClaimView]:
+    """Views for many claims with a fixed number of queries, not one per claim."""
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    speaker_ids = {r.speaker_id for r in rows if r.speaker_id is not None}
+    topic_ids = {r.topic_id for r in rows if r.topic_id is not None}
+    speakers = {
+        s.id: s for s in session.exec(select(Speaker).where(col(Speaker.id).in_(speaker_ids)))
+    } if speaker_ids else {}
+    topics = {
+        t.id: t for t in session.exec(select(Topic).where(col(Topic.id).in_(topic_ids)))
+    } if topic_ids else {}
+    sources: dict[int, list[SourceView]] = defaultdict(list)
+    for chunk in _chunks(ids, 900):
+        stmt = (
+            select(ClaimAppearance.claim_id, Article)
+            .join(Article, col(Article.id) == ClaimAppearance.article_id)
+            .where(col(ClaimAppearance.claim_id).in_(chunk))
+            .order_by(col(ClaimAppearance.id))
+        )
+        for claim_id, art in session.exec(stmt):
+            sources[claim_id].append(_source(art))
+    out = []
+    for r in rows:
+        sp = speakers.get(r.speaker_id) if r.speaker_id else None
+        tp = topics.get(r.topic_id) if r.topic_id else None
+        out.append(
+            ClaimView(
+                id=r.id,  # type: ignore[arg-type]
+                text=r.text,
+                quote=r.quote,
+                kind=r.kind,
+                verdict=r.verdict,
+                verdict_note=r.verdict_note,
+                status=r.status,
+                revision=r.revision,
+                speaker=sp.name if sp else None,
+                speaker_aliases=tuple(sp.aliases) if sp else (),
+                topic=tp.slug if tp else None,
+                topic_name=tp.name if tp else None,
+                external_id=r.external_id,
+                merged_into_id=r.merged_into_id,
+                created_at=r.created_at,
+                updated_at=r.updated_at,
+                sources=tuple(sorted(sources.get(r.id, []),  # type: ignore[arg-type]
+                                     key=lambda s: (s.published_at is None, s.published_at))),
+            )
+        )
+    return out
+
+
+def _source(art: Article) -> SourceView:
+    return SourceView(
+        article_id=art.id,  # type: ignore[arg-type]
+        url=art.canonical_url or art.url,
+        title=art.title,
+        outlet=art.outlet,
+        published_at=art.published_at,
+    )
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+# ---------------------------------------------------------------------------- queries
+
+
+def get_claim(*, session: Session, claim_id: int) -> ClaimView:
+    """One claim by id, whatever its status."""
+    row = session.get(Claim, claim_id)
+    if row is None:
+        raise NotFoundError(f"There is no claim #{claim_id}.")
+    return _views(session, [row])[0]
+
+
+def get_claims(*, session: Session, claim_ids: Iterable[int]) -> list[ClaimView]:
+    """Claims by id, in the order asked, skipping ids that do not exist."""
+    wanted = list(dict.fromkeys(claim_ids))
+    if not wanted:
+        return []
+    rows = {r.id: r for r in session.exec(select(Claim).where(col(Claim.id).in_(wanted)))}
+    return _views(session, [rows[i] for i in wanted if i in rows])
+
+
+def find_speaker(*, session: Session, name: str) -> Speaker | None:
+    """A stored speaker by canonical name or alias, case-insensitively."""
+    wanted = name.strip().casefold()
+    if not wanted:
+        return None
+    for sp in session.exec(select(Speaker)):
+        if sp.name.casefold() == wanted or any(a.casefold() == wanted for a in sp.aliases):
+            return sp
+    return None
+
+
+def find_topic(*, session: Session, name: str) -> Topic | None:
+    """A stored topic by slug or display name, case-insensitively."""
+    wanted = name.strip().casefold()
+    for tp in session.exec(select(Topic)):
+        if wanted in {tp.slug.casefold(), tp.name.casefold()}:
+            return tp
+    return None
+
+
+def list_claims(
+    *,
+    session: Session,
+    topic: str | None = None,
+    speaker: str | None = None,
+    include_inactive: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[ClaimView]:
+    """Current claims, newest first, optionally filtered by topic and speaker (names or slugs)."""
+    stmt = select(Claim).order_by(col(Claim.updated_at).desc(), col(Claim.id).desc())
+    if not include_inactive:
+        stmt = stmt.where(Claim.status == ClaimStatus.ACTIVE.value)
+    if topic:
+        tp = find_topic(session=session, name=topic)
+        if tp is None:
+            raise NotFoundError(f"There is no topic {topic!r}.")
+        stmt = stmt.where(Claim.topic_id == tp.id)
+    if speaker:
+        sp = find_speaker(session=session, name=speaker)
+        if sp is None:
+            raise NotFoundError(f"There is no speaker {speaker!r}.")
+        stmt = stmt.where(Claim.speaker_id == sp.id)
+    if offset:
+        stmt = stmt.offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return _views(session, session.exec(stmt).all())
+
+
+def claim_history(*, session: Session, claim_id: int) -> list[RevisionView]:
+    """A claim's revisions, oldest first, each with the text and verdict it left the claim in."""
+    if session.get(Claim, claim_id) is None:
+        raise NotFoundError(f"There is no claim #{claim_id}.")
+    revs = session.exec(
+        select(ClaimRevision)
+        .where(ClaimRevision.claim_id == claim_id)
+        .order_by(col(ClaimRevision.revision))
+    ).all()
+    article_ids = {r.article_id for r in revs if r.article_id}
+    articles = {
+        a.id: a for a in session.exec(select(Article).where(col(Article.id).in_(article_ids)))
+    } if article_ids else {}
+    text, verdict = "", "unverified"
+    out = []
+    for r in revs:
+        text = r.new_text if r.new_text is not None else text
+        verdict = r.new_verdict if r.new_verdict is not None else verdict
+        art = articles.get(r.article_id) if r.article_id else None
+        out.append(
+            RevisionView(
+                revision=r.revision, change=r.change, text=text, verdict=verdict,
+                old_text=r.old_text, old_verdict=r.old_verdict, reason=r.reason, at=r.created_at,
+                source=_source(art) if art else None, admin_id=r.admin_id,
+                admin_name=r.admin_name, related_claim_id=r.related_claim_id,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class NameCount:
+    name: str
+    label: str
+    claims: int
+
+
+def topics_with_counts(*, session: Session) -> list[NameCount]:
+    """Topics that have live claims, busiest first."""
+    stmt = (
+        select(Topic.slug, Topic.name, func.count(col(Claim.id)))
+        .join(Claim, col(Claim.topic_id) == Topic.id)
+        .where(Claim.status == ClaimStatus.ACTIVE.value)
+        .group_by(col(Topic.id))
+        .order_by(func.count(col(Claim.id)).desc(), col(Topic.slug))
+    )
+    return [NameCount(slug, name, n) for slug, name, n in session.exec(stmt)]
+
+
+def speakers_with_counts(*, session: Session) -> list[NameCount]:
+    """Speakers that have live claims, busiest first."""
+    stmt = (
+        select(Speaker.name, Speaker.role, func.count(col(Claim.id)))
+        .join(Claim, col(Claim.speaker_id) == Speaker.id)
+        .where(Claim.status == ClaimStatus.ACTIVE.value)
+        .group_by(col(Speaker.id))
+        .order_by(func.count(col(Claim.id)).desc(), col(Speaker.name))
+    )
+    return [NameCount(name, role or "", n) for name, role, n in session.exec(stmt)]
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    claims: int
+    active_claims: int
+    speakers: int
+    topics: int
+    articles: int
+    revisions_last_day: int
+
+
+def store_stats(*, session: Session, now: datetime | None = None) -> StoreStats:
+    """Counts for ``/stats``."""
+    since = (now or utcnow()) - timedelta(days=1)
+
+    def count(stmt: Any) -> int:
+        return int(session.exec(stmt).one())
+
+    return StoreStats(
+        claims=count(select(func.count()).select_from(Claim)),
+        active_claims=count(
+            select(func.count()).select_from(Claim).where(Claim.status == ClaimStatus.ACTIVE.value)
+        ),
+        speakers=count(select(func.count()).select_from(Speaker)),
+        topics=count(select(func.count()).select_from(Topic)),
+        articles=count(select(func.count()).select_from(Article)),
+        revisions_last_day=count(
+            select(func.count()).select_from(ClaimRevision).where(
+                col(ClaimRevision.created_at) >= since
+            )
+        ),
+    )
+
+
+def claim_docs(
+    *, session: Session, ids: Sequence[int] | None = None, batch: int = 5000
+) -> Iterator[ClaimDoc]:
+    """Live claims as the matcher indexes them: all of them streamed in batches (100,000+ claims)
+    at start-up, or just ``ids`` after an ingest or an admin's change."""
+    from claims.search.match import ClaimDoc
+
+    speakers = {s.id: s for s in session.exec(select(Speaker))}
+    topics = {t.id: t for t in session.exec(select(Topic))}
+    first_source = (
+        select(
+            ClaimAppearance.claim_id,
+            func.min(col(ClaimAppearance.article_id)).label("article_id"),
+        )
+        .group_by(col(ClaimAppearance.claim_id))
+        .subquery()
+    )
+    stmt = (
+        sa.select(col(Claim.id), col(Claim.text), col(Claim.speaker_id), col(Claim.topic_id),
+                  col(Article.title), col(Article.published_at), col(Claim.created_at))
+        .outerjoin(first_source, first_source.c.claim_id == Claim.id)
+        .outerjoin(Article, col(Article.id) == first_source.c.article_id)
+        .where(col(Claim.status) == ClaimStatus.ACTIVE.value)
+        .order_by(col(Claim.id))
+        .execution_options(yield_per=batch)
+    )
+    if ids is not None:
+        stmt = stmt.where(col(Claim.id).in_(list(ids)))
+    for cid, text, sid, tid, title, published, created in session.execute(stmt):
+        sp = speakers.get(sid) if sid else None
+        tp = topics.get(tid) if tid else None
+        yield ClaimDoc(
+            id=cid,
+            text=text,
+            speaker=sp.name if sp else None,
+            speaker_aliases=tuple(sp.aliases) if sp else (),
+            topic=tp.slug if tp else None,
+            topic_name=tp.name if tp else None,
+            title=title,
+            published_at=published or created,
+        )
