@@ -14,7 +14,8 @@ from sqlmodel import Session, col, select
 from claims.catalog import Catalog
 from claims.errors import InputError
 from claims.extract.attribution import ExtractedClaim, extract_claims
-from claims.ingest.identity import EntityCache, find_reworded, find_same_statement, statement_key
+from claims.ingest.entities import EntityCache
+from claims.ingest.identity import find_reworded, find_same_statement, statement_key
 from claims.ingest.sources import ArticleInput
 from claims.normalize import clean_text, content_hash, fingerprint
 from claims.store.history import record_revision

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from claims.catalog import Catalog
 from claims.errors import InputError
-from claims.ingest.identity import EntityCache
+from claims.ingest.entities import EntityCache
 from claims.normalize import clean_text, content_hash, fingerprint
 from claims.store.history import MAX_CLAIM_CHARS, parse_verdict, record_revision
 from claims.store.models import (
