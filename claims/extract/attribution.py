@@ -53,6 +53,13 @@ class ExtractedClaim:
     cue: str | None = None  # the speech verb as written ("said", "according to"), if any
     published_at: datetime | None = None  # the article's publication time, kept with the claim
     said_on: date | None = None  # a weekday named in the sentence, resolved against published_at
+    # The open world (filled by the extractor, stored by ingest; empty when unknown):
+    speaker_aliases: tuple[str, ...] = ()  # every form this article uses for the speaker: full
+    # name, surname, honorific + surname, role phrases ("NATO Secretary General", "the Dutch leader")
+    speaker_affiliation: str | None = None  # who the speaker speaks for or works at ("Fox News")
+    context: str | None = None  # the sentence(s) before the claim that make it understandable
+    resolved_text: str | None = None  # ``text`` with pronouns and bare references resolved in
+    # brackets: "[Rutte] did not want to drag NATO into [the Greenland question]"
 
 
 # --- speech verbs ----------------------------------------------------------------------------------

@@ -79,6 +79,8 @@ class ClaimDoc:
     topic_name: str | None = None  # e.g. "Cease-fire"
     title: str | None = None  # source article title
     published_at: datetime | None = None  # tz-aware UTC
+    context: str | None = None  # the claim's context sentence(s): indexed at a lower weight
+    other_topics: tuple[str, ...] = ()  # display names of the claim's further topics
 
 
 @dataclass(frozen=True, slots=True)
