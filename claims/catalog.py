@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from claims.errors import ConfigError
+from claims.settings import config_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +67,8 @@ class Catalog:
 
 def load_catalog(config_dir: Path) -> Catalog:
     """Read ``topics.toml`` and ``speakers.toml``; a malformed file is a clear ``ConfigError``."""
-    topics_doc = _read_toml(config_dir / "topics.toml")
-    speakers_doc = _read_toml(config_dir / "speakers.toml")
+    topics_doc = _read_toml(config_file(config_dir, "topics.toml"))
+    speakers_doc = _read_toml(config_file(config_dir, "speakers.toml"))
     try:
         topics = tuple(
             TopicEntry(slug=t["slug"], name=t.get("name", t["slug"]), keywords=tuple(t["keywords"]))

@@ -18,13 +18,14 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from claims.catalog import Catalog, load_catalog
-from claims.errors import ClaimbotError, NotFoundError
+from claims.errors import ClaimbotError, ConfigError, NotFoundError
 from claims.follow.delivery import (
     DeliveryStats,
     delivery_stats,
@@ -46,8 +47,10 @@ from claims.search.questions import (
     question_stats,
 )
 from claims.settings import Settings
-from claims.store import db, history, transfer
+from claims.store import archive, db, history, transfer
+from claims.store.claimreview import ReviewSite, claimreview_record
 from claims.store.history import Actor
+from claims.store.listing import ClaimPage, ClaimScope, claim_page, scope_of
 from claims.store.views import (
     ClaimView,
     NameCount,
@@ -79,13 +82,6 @@ class Stats:
     subscribers: SubscriptionStats
     delivery: DeliveryStats
 
-
-@dataclass(frozen=True, slots=True)
-class ClaimList:
-    """A page of claims and what they are: "so far", "on Greenland", "by Donald Trump"."""
-
-    views: tuple[ClaimView, ...]
-    title: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,22 +247,30 @@ class ClaimService:
             return list_claims(session=session, topic=topic, speaker=speaker,
                                include_inactive=include_inactive, limit=limit, offset=offset)
 
-    def browse(self, wanted: str, *, limit: int, offset: int = 0) -> ClaimList:
-        """``/claims [NAME]``: the newest claims, or a topic's or a speaker's."""
+    def browse(self, wanted: str, *, limit: int, offset: int = 0) -> ClaimPage:
+        """``/claims [NAME]``: the newest claims, or a topic's or a speaker's, with their total."""
         with self.session() as session:
-            if not wanted:
-                return ClaimList(tuple(list_claims(session=session, limit=limit, offset=offset)), "so far")
-            if topic := find_topic(session=session, name=wanted):
-                views = list_claims(session=session, topic=topic.slug, limit=limit, offset=offset)
-                return ClaimList(tuple(views), f"on {topic.name}")
-            known = self.catalog.speaker_by_alias(wanted)
-            speaker = find_speaker(session=session, name=known.name if known else wanted)
-            if speaker is None:
-                raise NotFoundError(
-                    f"I know no topic or speaker called “{wanted[:80]}”. See /topics and /speakers."
-                )
-            views = list_claims(session=session, speaker=speaker.name, limit=limit, offset=offset)
-            return ClaimList(tuple(views), f"by {speaker.name}")
+            scope = self._browse_scope(session, wanted)
+            return claim_page(session=session, scope=scope, limit=limit, offset=offset)
+
+    def browse_page(self, scope: ClaimScope, *, limit: int, offset: int) -> ClaimPage:
+        """A later page of a ``/claims`` list (its page buttons carry the scope)."""
+        with self.session() as session:
+            return claim_page(session=session, scope=scope, limit=limit, offset=offset)
+
+    def _browse_scope(self, session: Session, wanted: str) -> ClaimScope:
+        """What a typed name stands for: every claim (nothing typed), a topic or a speaker."""
+        if not wanted:
+            return ClaimScope()
+        if topic := find_topic(session=session, name=wanted):
+            return scope_of(topic=topic)
+        known = self.catalog.speaker_by_alias(wanted)
+        speaker = find_speaker(session=session, name=known.name if known else wanted)
+        if speaker is None:
+            raise NotFoundError(
+                f"I know no topic or speaker called “{wanted[:80]}”. See /topics and /speakers."
+            )
+        return scope_of(speaker=speaker)
 
     def stats(self) -> Stats:
         with self.session() as session:
@@ -314,6 +318,43 @@ class ClaimService:
         """Every claim, streamed in batches inside one read session."""
         with self.session() as session:
             yield transfer.iter_claims(session=session, verdict_only=verdict_only)
+
+    def claim_reviews(self) -> list[dict[str, Any]]:
+        """schema.org ClaimReview for every live claim with a verdict (empty: none has one yet)."""
+        site = self.review_site()
+        with self.exported(verdict_only=True) as views:
+            return [claimreview_record(v, site=site, speaker_kind=self._speaker_kind(v.speaker))
+                    for v in views]
+
+    def review_site(self) -> ReviewSite:
+        """Publisher and claim pages for ClaimReview, refused when the settings do not say them."""
+        s = self.settings
+        if not s.claim_url_template:
+            raise ConfigError(
+                "ClaimReview needs the address of each claim's fact-check page: set "
+                "claim_url_template (CLAIMBOT_CLAIM_URL_TEMPLATE), for example "
+                "https://factcheck.example.org/claims/{id}."
+            )
+        return ReviewSite(publisher=s.claimreview_publisher, publisher_url=s.claimreview_publisher_url,
+                          claim_url_template=s.claim_url_template)
+
+    def _speaker_kind(self, name: str | None) -> str:
+        known = self.catalog.speaker_by_alias(name) if name else None
+        return known.kind if known else "person"
+
+    @contextmanager
+    def archived(self) -> Iterator[Iterator[dict[str, Any]]]:
+        """The whole store as archive lines (``export --format archive``), in one read session."""
+        with self.session() as session:
+            yield archive.export_archive(session=session)
+
+    def restore(self, lines: Iterable[str], *,
+                progress: Callable[[int], None] | None = None) -> archive.RestoreReport:
+        """An archive into this (empty) store, all or nothing, then indexed."""
+        with self.session() as session:
+            report = archive.restore_archive(lines, session=session, progress=progress)
+        self.catch_up()
+        return report
 
     # ---------------------------------------------------------------------------- admin changes
 

@@ -1,6 +1,12 @@
 """The one settings object: environment variables (``CLAIMBOT_*``) over ``config/settings.toml``.
 
 Built once in ``main()`` (or by a test) and passed down; nothing reads the environment at import time.
+
+Where the TOML files come from: the repository's ``config/`` folder is the one source of the
+defaults. A wheel carries it as ``claims/defaults/`` (``setup.py`` maps the folder into the package),
+so an installed claimbot finds its defaults without the repository. A deployment overrides any of the
+files with a folder of its own: ``CLAIMBOT_CONFIG_DIR``, else ``config/`` in the working directory;
+a file the override folder lacks is read from the defaults.
 """
 
 from __future__ import annotations
@@ -9,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -18,15 +24,30 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-#: The repository's ``config/`` folder: default settings and editable data (topics, speakers).
-DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+_PACKAGE = Path(__file__).resolve().parent
+PACKAGED_CONFIG_DIR = _PACKAGE / "defaults"
+"""The wheel's copy of ``config/`` (absent in a source checkout, which reads ``config/`` itself)."""
+
+#: The default settings and editable data (topics, speakers, synonyms) this claimbot ships with.
+DEFAULT_CONFIG_DIR = PACKAGED_CONFIG_DIR if PACKAGED_CONFIG_DIR.is_dir() else _PACKAGE.parent / "config"
 
 _PLACEHOLDER_TOKENS = {"", "changeme", "your-token-here", "token", "xxx", "<token>"}
 
 
 def config_dir() -> Path:
-    """Where the TOML files live; ``CLAIMBOT_CONFIG_DIR`` lets a deployment keep its own copy."""
-    return Path(os.environ.get("CLAIMBOT_CONFIG_DIR") or DEFAULT_CONFIG_DIR)
+    """The folder whose TOML files override the defaults: ``CLAIMBOT_CONFIG_DIR``, else ``config/``
+    in the working directory, else the defaults themselves."""
+    if chosen := os.environ.get("CLAIMBOT_CONFIG_DIR"):
+        return Path(chosen)
+    local = Path.cwd() / "config"
+    return local if local.is_dir() else DEFAULT_CONFIG_DIR
+
+
+def config_file(folder: Path, name: str) -> Path:
+    """``name`` from ``folder`` when it has one, else the shipped default, so an override folder
+    need only hold the files it changes."""
+    path = folder / name
+    return path if path.is_file() else DEFAULT_CONFIG_DIR / name
 
 
 class Settings(BaseSettings):
@@ -50,6 +71,9 @@ class Settings(BaseSettings):
     digest_grace_minutes: float = Field(default=180.0, ge=0)
     digest_messages_per_second: float = Field(default=25.0, gt=0, le=30)
     feed_poll_minutes: float = Field(default=15.0, gt=0)
+    claimreview_publisher: str = Field(default="claimbot", min_length=1, max_length=200)
+    claimreview_publisher_url: str | None = None
+    claim_url_template: str | None = None
     config_dir: Path = Field(default_factory=config_dir)
 
     @classmethod
@@ -62,7 +86,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Environment beats the TOML file; explicit constructor arguments beat both."""
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_dir() / "settings.toml")
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file(config_dir(), "settings.toml"))
         return (init_settings, env_settings, toml)
 
     @field_validator("admin_ids", mode="before")
@@ -87,6 +111,27 @@ class Settings(BaseSettings):
         if raw is None or str(raw).strip().lower() in _PLACEHOLDER_TOKENS:
             return None
         return value
+
+    @field_validator("config_dir")
+    @classmethod
+    def _existing_folder(cls, value: Path) -> Path:
+        """A mistyped ``CLAIMBOT_CONFIG_DIR`` must not silently fall back to the defaults."""
+        if not value.is_dir():
+            raise ValueError(f"{value} is not a folder")
+        return value
+
+    @field_validator("claimreview_publisher_url", "claim_url_template", mode="before")
+    @classmethod
+    def _web_address(cls, value: Any, info: ValidationInfo) -> Any:
+        """ClaimReview links must be absolute web addresses; the template must say where the id goes."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        text = str(value).strip()
+        if not text.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s):// address")
+        if info.field_name == "claim_url_template" and "{id}" not in text:
+            raise ValueError("must contain {id} where the claim number goes")
+        return text
 
     @field_validator("telegram_api_url")
     @classmethod

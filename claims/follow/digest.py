@@ -9,6 +9,10 @@ after the oldest watermark are loaded once, indexed by topic, speaker and claim,
 subscription takes its slice with a binary search. Several changes to one claim in one digest are
 folded into one item (first "before", last "after").
 
+A chat gets one digest per run however many of its subscriptions are due (``DigestBatch.for_chat``):
+their slices are joined, so a change that concerns a followed topic and a followed speaker at once
+is told once.
+
 Only revisions older than ``SETTLE`` are covered: on PostgreSQL a revision id is taken when the row
 is inserted but becomes visible at commit, so a lower id can appear after a higher one was already
 read. Waiting a few seconds past the newest revision lets such stragglers land before the watermark
@@ -40,6 +44,7 @@ from claims.store.models import (
     Topic,
     utcnow,
 )
+from claims.wording import count
 
 SETTLE = timedelta(seconds=15)
 MESSAGE_LIMIT = 4096
@@ -123,6 +128,17 @@ class Digest:
     from_revision_id: int
     to_revision_id: int
     groups: tuple[DigestGroup, ...]
+    also: tuple[Target, ...] = ()
+    """Further targets of the same chat folded into this digest (one digest per chat per run)."""
+
+    @property
+    def targets(self) -> tuple[Target, ...]:
+        return (self.target, *self.also)
+
+    @property
+    def label(self) -> str:
+        """What the digest is about: "Greenland", or "Greenland, Donald Trump"."""
+        return ", ".join(t.label for t in self.targets)
 
     @property
     def key(self) -> str:
@@ -200,18 +216,60 @@ def compute_digests(
 
     Covers revisions after each watermark up to ``upto_revision_id`` (default: ``horizon``).
     """
+    return compute_digest_batch(session=session, subscriptions=subscriptions,
+                                upto_revision_id=upto_revision_id, now=now, settle=settle).digests
+
+
+@dataclass
+class DigestBatch:
+    """Digests computed together: one per subscription, and joined per chat on request."""
+
+    digests: dict[int, Digest]
+    _selected: dict[int, list[_Rev]]
+    _ctx: _Context | None
+
+    def for_chat(self, subscription_ids: Sequence[int]) -> Digest | None:
+        """One digest for several subscriptions of one chat, each changed claim once.
+
+        The lowest subscription id anchors it: its watermark gives the outbox key (the anchor's
+        watermark moves on every digest it anchors, so keys never repeat) and its time zone the
+        dates. The others' targets are listed in ``also``. ``None`` when none of them changed.
+        """
+        ids = sorted(i for i in subscription_ids if i in self.digests)
+        if not ids or self._ctx is None:
+            return None
+        if len(ids) == 1:
+            return self.digests[ids[0]]
+        revs = sorted({r.id: r for i in ids for r in self._selected[i]}.values(), key=lambda r: r.id)
+        groups = self._ctx.groups(revs)
+        if not groups:
+            return None
+        return replace(self.digests[ids[0]], groups=groups,
+                       also=tuple(self.digests[i].target for i in ids[1:]))
+
+
+def compute_digest_batch(
+    *,
+    session: Session,
+    subscriptions: Sequence[Subscription],
+    upto_revision_id: int | None = None,
+    now: datetime | None = None,
+    settle: timedelta = SETTLE,
+) -> DigestBatch:
+    """Each subscription's digest, keeping what is needed to join a chat's digests into one."""
+    empty = DigestBatch(digests={}, _selected={}, _ctx=None)
     if not subscriptions:
-        return {}
+        return empty
     hi = upto_revision_id if upto_revision_id is not None else horizon(
         session=session, now=now, settle=settle
     )
     pending = [s for s in subscriptions if s.watermark_revision_id < hi]
     if not pending:
-        return {}
+        return empty
     lo = min(s.watermark_revision_id for s in pending)
     revs = _load_revisions(session, pending, lo, hi)
     if not revs:
-        return {}
+        return empty
 
     index: dict[tuple[str, int], list[_Rev]] = defaultdict(list)
     for rev in revs:
@@ -225,6 +283,7 @@ def compute_digests(
     ctx = _Context.load(session, revs)
     labels = target_labels(session=session, refs=[(s.target_kind, s.target_id) for s in pending])
     out: dict[int, Digest] = {}
+    chosen: dict[int, list[_Rev]] = {}
     for sub in pending:
         key = (sub.target_kind, sub.target_id)
         if key not in index:
@@ -237,6 +296,7 @@ def compute_digests(
         if not groups:
             continue
         kind = TargetKind(sub.target_kind)
+        chosen[sub.id] = selected  # type: ignore[index]
         out[sub.id] = Digest(  # type: ignore[index]
             subscription_id=sub.id,  # type: ignore[arg-type]
             chat_id=sub.chat_id,
@@ -246,7 +306,7 @@ def compute_digests(
             to_revision_id=hi,
             groups=groups,
         )
-    return out
+    return DigestBatch(digests=out, _selected=chosen, _ctx=ctx)
 
 
 def _load_revisions(session: Session, subs: Sequence[Subscription], lo: int, hi: int) -> list[_Rev]:
@@ -478,7 +538,7 @@ def item_lines(item: DigestItem) -> list[str]:
 
 def render_text(digest: Digest, *, limit: int = MESSAGE_LIMIT) -> list[str]:
     """The digest as plain-text messages, each under ``limit`` characters, cut between items."""
-    header = f"What changed: {digest.target.label} ({digest.count} update{'s' * (digest.count != 1)})"
+    header = f"What changed: {digest.label} ({count(digest.count, 'update')})"
     blocks: list[str] = []
     for group in digest.groups:
         heading = f"[{group.topic_name or 'Other'}]"

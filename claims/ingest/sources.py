@@ -224,10 +224,21 @@ def fetch(
     except httpx.TimeoutException as exc:
         raise InputError(f"{_safe(url)} did not answer within {policy.timeout:g} s.") from exc
     except httpx.HTTPError as exc:
-        raise InputError(f"{_safe(url)} could not be fetched ({type(exc).__name__}).") from exc
+        raise InputError(f"{_safe(url)} {_network_problem(exc)}") from exc
     finally:
         if own:
             client.close()
+
+
+def _network_problem(exc: httpx.HTTPError) -> str:
+    """What went wrong on the network, as the end of a sentence a reader can act on."""
+    if isinstance(exc, httpx.ConnectError):
+        return "could not be reached: check the address, or the site may be down."
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "closed the connection before sending the whole page."
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return "is not an http:// or https:// address."
+    return "could not be fetched because of a network error."
 
 
 def _read_capped(resp: httpx.Response, max_bytes: int, url: str) -> bytes:
