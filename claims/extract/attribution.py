@@ -24,6 +24,15 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from claims.catalog import Catalog
+from claims.extract.cues import (
+    CUE_RE,
+    CUES,
+    NOT_CUE_AFTER,
+    PARTICIPLES,
+    CuePolicy,
+    cue_class_at,
+    tracked,
+)
 from claims.extract.sentences import Quote, Sentence, find_quotes, paragraphs, sentences
 from claims.extract.speakers import Mention, Registry, Resolved, clause_subject, subject_after, subject_before
 from claims.extract.topics import classifier_for
@@ -64,55 +73,14 @@ class ExtractedClaim:
 
 # --- speech verbs ----------------------------------------------------------------------------------
 
-# Verbs whose content may follow directly ("said he would"), after a colon or comma, or "that".
-_SAY = [
-    "said", "says", "say", "added", "adds", "noted", "notes", "warned", "warns", "wrote", "writes",
-    "suggested", "suggests", "insisted", "insists", "denied", "denies", "argued", "argues",
-    "claimed", "claims", "stated", "asserted", "asserts", "declared", "declares", "explained",
-    "explains", "predicted", "predicts", "contended", "contends", "countered", "replied",
-    "cautioned", "cautions", "tweeted", "maintained", "maintains", "quipped", "joked", "observed",
-    "remarked", "conceded", "testified", "acknowledged", "acknowledges",
-]
-# Verbs with an addressee before the content ("told reporters in Brussels he had ...").
-_TELL = ["told", "tells", "assured", "assures", "reminded", "informed"]
-# Verbs that report a statement only when followed by "that".
-_THAT = [
-    "announced", "announces", "admitted", "admits", "agreed", "agrees", "believes", "believed",
-    "thinks", "hopes", "emphasized", "emphasised", "stressed", "stresses", "confirmed", "confirms",
-    "revealed", "reveals", "promised", "promises", "vowed", "vows", "pledged", "complained",
-    "complains", "recalled", "recalls", "estimated", "estimates", "found", "showed", "shows",
-    "reported", "reports", "expressed", "learned", "alleged", "alleges",
-]
-# Verbs whose object is part of what was said ("called the law “a disaster”").
-_OBJECT = [
-    "called", "calls", "described", "describes", "commended", "commends", "praised", "praises",
-    "criticized", "criticised", "dismissed", "dismisses", "accused", "accuses", "labeled",
-    "labelled", "branded",
-]
-_PARTICIPLES = {
-    "saying": "say", "adding": "say", "noting": "say", "warning": "say", "arguing": "say",
-    "insisting": "say", "suggesting": "say", "claiming": "say", "declaring": "say",
-    "explaining": "say", "predicting": "say", "denying": "say", "acknowledging": "say",
-    "telling": "tell", "assuring": "tell", "agreeing": "that", "stressing": "that",
-    "conceding": "that", "calling": "object", "describing": "object", "making clear": "say",
-}  # fmt: skip
-_VERB_KIND: dict[str, str] = {}
-for _kind, _verbs in (("say", _SAY), ("tell", _TELL), ("that", _THAT), ("object", _OBJECT)):
-    for _v in _verbs:
-        _VERB_KIND[_v] = _kind
-for _v in ("made clear", "makes clear", "make clear", "has learned", "have learned"):
-    _VERB_KIND[_v] = "say"
-_VERB_KIND.update(_PARTICIPLES)
-
-_CUE = re.compile(
-    r"(?<![\w’'-])(?:"
-    + "|".join(sorted((re.escape(v) for v in _VERB_KIND), key=len, reverse=True))
-    + r")(?![\w’'-])"
-)
+_VERB_KIND: dict[str, str] = {w: shape for w, (shape, _cls) in CUES.items()}
+_PARTICIPLES = PARTICIPLES
+_CUE = CUE_RE
 _ACCORDING = re.compile(r"(?<!\w)[Aa]ccording to\s+")
 # "called for", "calls on": a demand, not a statement; "states"/"reports" as nouns are excluded by
 # requiring a subject.
 _NOT_CUE_AFTER = re.compile(r"^\s+(?:for|on|off|in|up|out|back|into)\b")
+_LOOSE_CLASSES = frozenset(["belief", "finding", "stance", "question"])
 
 _ADVERBIALS_AFTER = re.compile(
     r"^(?:,?\s+(?:on\s+)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day(?:\s+(?:night|morning|"
@@ -162,9 +130,10 @@ class _Draft:
 class _Article:
     """State for one article: text, masked text (quote contents hidden), registry, drafts."""
 
-    def __init__(self, text: str, catalog: Catalog) -> None:
+    def __init__(self, text: str, catalog: Catalog, policy: CuePolicy = "tracked") -> None:
         self.text = text
         self.catalog = catalog
+        self.policy = policy
         self.paras = paragraphs(text)
         self.quotes: list[list[Quote]] = []
         self.sents: list[Sentence] = []
@@ -193,12 +162,16 @@ class _Article:
 
 
 def extract_claims(
-    text: str, *, catalog: Catalog, published_at: datetime | None = None
+    text: str, *, catalog: Catalog, published_at: datetime | None = None, cues: CuePolicy = "tracked"
 ) -> list[ExtractedClaim]:
-    """Every claim in ``text``, in reading order; never raises on text, never leaves its bounds."""
+    """Every claim in ``text``, in reading order; never raises on text, never leaves its bounds.
+
+    ``cues="tracked"`` keeps the attributions the cue policy tracks (see :mod:`claims.extract.cues`);
+    ``cues="all"`` also returns wants, plans, refusals and endorsements.
+    """
     if not isinstance(text, str) or not text.strip():
         return []
-    art = _Article(text, catalog)
+    art = _Article(text, catalog, cues)
     interviewee_checked = False
     interviewee: Resolved | None = None
     for no, sent in enumerate(art.sents):
@@ -236,8 +209,13 @@ def _sentence(art: _Article, sent: Sentence, no: int) -> None:
 
     for m in _CUE.finditer(masked, sent.start, sent.end):
         verb = m.group(0)
-        kind = _VERB_KIND[verb]
+        kind = CUES[verb][0]
+        cls = cue_class_at(verb, text[m.end() : m.end() + 5])
         if _NOT_CUE_AFTER.match(text, m.end()) and kind == "object":
+            continue
+        if cls in _LOOSE_CLASSES and NOT_CUE_AFTER.match(text, m.end()):
+            continue
+        if not tracked(cls, art.policy):
             continue
         if any(a <= m.start() < b for a, b in used):
             continue
@@ -440,7 +418,7 @@ _END_BOUNDARY = re.compile(
     + "|".join(
         v
         for v in sorted(_VERB_KIND, key=len, reverse=True)
-        if _VERB_KIND[v] != "that" and v not in _PARTICIPLES
+        if _VERB_KIND[v] != "that" and v not in _PARTICIPLES and CUES[v][1] in ("statement", "assertion")
     )
     + r"|acknowledged|acknowledges|agreed|emphasized|stressed|promised|vowed)\b)"
 )
