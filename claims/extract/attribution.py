@@ -33,8 +33,16 @@ from claims.extract.cues import (
     cue_class_at,
     tracked,
 )
-from claims.extract.sentences import Quote, Sentence, find_quotes, paragraphs, sentences
-from claims.extract.speakers import Mention, Registry, Resolved, clause_subject, subject_after, subject_before
+from claims.extract.sentences import Quote, Sentence, find_quotes, opens_with_quote, paragraphs, sentences
+from claims.extract.speakers import (
+    Mention,
+    Registry,
+    Resolved,
+    classify,
+    clause_subject,
+    subject_after,
+    subject_before,
+)
 from claims.extract.topics import classifier_for
 
 ClaimKind = Literal["direct", "reported"]
@@ -80,6 +88,8 @@ _ACCORDING = re.compile(r"(?<!\w)[Aa]ccording to\s+")
 # "called for", "calls on": a demand, not a statement; "states"/"reports" as nouns are excluded by
 # requiring a subject.
 _NOT_CUE_AFTER = re.compile(r"^\s+(?:for|on|off|in|up|out|back|into)\b")
+_OBJECT_FOR = re.compile(r"([^,;:“”\"]{1,60}?)\s+for\s+(\S)")
+_WITH_SUBJECT = re.compile(r"(?:^|[,\s])with\s+([^,;:“”\"]{2,60}?)\s*$")
 _LOOSE_CLASSES = frozenset(["belief", "finding", "stance", "question"])
 
 _ADVERBIALS_AFTER = re.compile(
@@ -125,6 +135,8 @@ class _Draft:
     confidence: float
     cue: str | None
     quotes: list[tuple[int, int]] = field(default_factory=list)
+    lead: str | None = None  # what the claim is about when the verb's object says it ("praised X for")
+    last_no: int = -1  # the last sentence a quotation running over paragraphs reached
 
 
 class _Article:
@@ -138,8 +150,12 @@ class _Article:
         self.quotes: list[list[Quote]] = []
         self.sents: list[Sentence] = []
         chars = list(text)
+        self.unclosed: set[int] = set()  # inner ends of quotes that run on into the next paragraph
         for pi, para in enumerate(self.paras):
-            qs = find_quotes(text, para.body_start, para.end)
+            nxt = self.paras[pi + 1] if pi + 1 < len(self.paras) else None
+            runs_on = nxt is not None and opens_with_quote(text, nxt.body_start)
+            qs = find_quotes(text, para.body_start, para.end, runs_on=runs_on)
+            self.unclosed.update(q.inner_end for q in qs if not q.closed and runs_on)
             self.quotes.append(qs)
             for q in qs:
                 last = q.inner_end - 1
@@ -233,7 +249,11 @@ def _sentence(art: _Article, sent: Sentence, no: int) -> None:
                 if before and not before.endswith(("before", "after", "while", "by", ","))
                 else None
             )
-            if mention is None or mention.form != "pronoun":
+            with_who = _WITH_SUBJECT.search(before)
+            if with_who:
+                # "..., with Ms. Okafor saying the city ...": the participle's own subject.
+                mention = classify(with_who.group(1), floor + with_who.start(1))
+            elif mention is None or mention.form != "pronoun":
                 lo = sent.start
                 for b in re.finditer(r",\s+but\s+|;\s+", masked[sent.start : m.start()]):
                     lo = sent.start + b.end()
@@ -256,7 +276,10 @@ def _sentence(art: _Article, sent: Sentence, no: int) -> None:
         spoke = True
         res = art.resolve(mention)
         art.registry.note_subject(res.entity, m.start())
+        before_drafts = len(art.drafts)
         found |= _attribute(art, sent, no, m, kind, mention, res, inverted, quotes, used)
+        if not inverted and len(art.drafts) > before_drafts:
+            _share_with_co_subjects(art, floor, mention, art.drafts[before_drafts:])
 
     if not spoke and subject is not None:
         # A sentence about someone ("Mrs. Clinton ... did not address ...") makes them the
@@ -264,6 +287,48 @@ def _sentence(art: _Article, sent: Sentence, no: int) -> None:
         art.registry.note_subject(art.resolve(subject).entity, sent.start)
     if not found:
         _continuation(art, sent, no, quotes)
+
+
+_CO_SUBJECT_TAIL = re.compile(r"(?:,\s*|\s+)and\s+$")
+
+
+def _share_with_co_subjects(art: _Article, floor: int, mention: Mention, drafts: list[_Draft]) -> None:
+    """ "Mr. Trump and Mr. Putin agreed that ...": the claim is each speaker's, one claim apiece."""
+    text = art.text
+    tail = _CO_SUBJECT_TAIL.search(text, floor, mention.start)
+    if tail is None or tail.end() != mention.start:
+        return
+    head = text[floor : tail.start()]
+    lo = max(head.rfind("; "), head.rfind(" — ")) + 1
+    others: list[Mention] = []
+    for part in re.finditer(r"[^,]+", head[lo:]):
+        phrase = part.group(0).strip()
+        if not phrase:
+            continue
+        at = floor + lo + part.start() + part.group(0).index(phrase)
+        co = classify(phrase, at)
+        if co is None or co.form not in ("name", "role"):
+            others = []  # "Prices rose and Mr. Putin said": a clause, not a list of speakers
+            continue
+        others.append(co)
+    for co in others:
+        res = art.resolve(co)
+        if res.name is None or res.name == (drafts[0].resolved.name if drafts else None):
+            continue
+        for d in drafts:
+            art.drafts.append(
+                _Draft(
+                    parts=list(d.parts),
+                    kind=d.kind,
+                    resolved=res,
+                    mention=co.text,
+                    sentence=d.sentence,
+                    sentence_no=d.sentence_no,
+                    confidence=d.confidence * 0.95,
+                    cue=d.cue,
+                    quotes=list(d.quotes),
+                )
+            )
 
 
 def _attribute(
@@ -340,15 +405,25 @@ def _attribute(
     start = _content_start(text, cue_end, sent.end, kind)
     if start is None:
         return False
-    q = _quote_at(quotes, text, start, sent.end)
     end = _content_end(art, start, sent.end)
+    reason = _OBJECT_FOR.match(text, start, end) if kind == "object" else None
+    lead = None
+    if reason:
+        # "commended Mr. Rutte for “doing a fantastic job”": the praise is the claim, the person
+        # praised is who it is about.
+        lead = f"{verb} {text[start : reason.start(2)].strip()} for"
+        start = reason.start(2)
+    q = _quote_at(quotes, text, start, sent.end)
     if q is not None and q.end >= end - 1 and q.start <= start + 2:
-        _direct(art, sent, no, q, mention, res, verb)
+        _direct(art, sent, no, q, mention, res, verb).lead = lead
         used.append((m.start(), q.end))
         return True
     if len(text[start:end].split()) < 2 and not any(start <= x.start < end for x in quotes):
         return False
-    return _reported(art, sent, no, [(start, end)], mention, res, verb, quotes, used, 1.0)
+    made = _reported(art, sent, no, [(start, end)], mention, res, verb, quotes, used, 1.0)
+    if made and lead:
+        art.drafts[-1].lead = lead
+    return made
 
 
 def _only_appositive(between: str) -> bool:
@@ -512,8 +587,6 @@ def _according(art: _Article, sent: Sentence, no: int, m: re.Match[str], quotes:
     if not src:
         return False
     phrase = src.group(1).strip()
-    from claims.extract.speakers import classify
-
     mention = classify(phrase, m.end())
     if mention is None:
         return False
@@ -546,13 +619,22 @@ def _continuation(art: _Article, sent: Sentence, no: int, quotes: list[Quote]) -
     prev = art.drafts[-1]
     if prev.kind != "direct" or (prev.resolved.name is None and prev.mention == ""):
         return
-    same_para = prev.sentence.paragraph == sent.paragraph and prev.sentence_no == no - 1
+    last_no = max(prev.sentence_no, prev.last_no)
+    last_para = art.sents[last_no].paragraph
+    same_para = last_para == sent.paragraph and last_no == no - 1
     if same_para:
         prev.parts.append((q.inner_start, q.inner_end))
         prev.quotes.append((q.inner_start, q.inner_end))
+        prev.last_no = no
         return
     # A quote-only paragraph right after the speaker's quoted paragraph.
-    if prev.sentence.paragraph == sent.paragraph - 1 and sent.start == art.paras[sent.paragraph].body_start:
+    if last_para == sent.paragraph - 1 and sent.start == art.paras[sent.paragraph].body_start:
+        if prev.parts and prev.parts[-1][1] in art.unclosed:
+            # The previous paragraph's quote had no closing mark: the same quotation goes on.
+            prev.parts.append((q.inner_start, q.inner_end))
+            prev.quotes.append((q.inner_start, q.inner_end))
+            prev.last_no = no
+            return
         art.drafts.append(
             _Draft(
                 parts=[(q.inner_start, q.inner_end)],
@@ -635,7 +717,7 @@ def _finish(art: _Article, published_at: datetime | None) -> list[ExtractedClaim
     text = art.text
     topics = classifier_for(art.catalog)
     out: list[ExtractedClaim] = []
-    seen: set[tuple[int, int]] = set()
+    seen: set[tuple[int, int, str | None]] = set()
     first_of_paragraph: dict[int, int] = {}
     for i, s in enumerate(art.sents):
         first_of_paragraph.setdefault(s.paragraph, i)
@@ -645,9 +727,9 @@ def _finish(art: _Article, published_at: datetime | None) -> list[ExtractedClaim
         if not parts:
             continue
         start, end = parts[0][0], parts[-1][1]
-        if (start, end) in seen:
+        if (start, end, d.resolved.name) in seen:
             continue
-        seen.add((start, end))
+        seen.add((start, end, d.resolved.name))
         claim_text = text[start:end] if len(parts) == 1 else _join(text, parts)
         claim_text = claim_text.strip().rstrip(",").strip()
         if len(claim_text) < 2:

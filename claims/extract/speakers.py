@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from claims.catalog import Catalog, SpeakerEntry
+from claims.extract.descriptions import ORG_DESCRIPTORS as _ORG_DESCRIPTORS
+from claims.extract.descriptions import ORG_HEADS as _ORG_HEADS
+from claims.extract.descriptions import describe, is_institution, organisation_name, split_possessive
 
 HONORIFICS = {
     "mr": "male", "mrs": "female", "ms": "female", "miss": "female", "dr": None, "sir": "male",
@@ -68,28 +71,6 @@ _STOP = frozenset(
         "according", "sitting", "standing", "writing", "talking", "meeting", "under", "over",
         "about", "around", "against", "among", "between", "into", "through", "until", "amid",
         "unlike", "like", "even", "just", "only", "again", "more", "less", "much",
-    ]
-)
-_ORG_HEADS = frozenset(
-    [
-        "commission", "department", "ministry", "agency", "association", "council", "committee",
-        "party", "campaign", "post", "times", "journal", "news", "network", "institute",
-        "university", "bank", "fund", "union", "kremlin", "house", "office", "bureau", "service",
-        "services", "administration", "government", "court", "parliament", "congress", "senate",
-        "police", "army", "navy", "company", "inc", "corp", "corporation", "group", "foundation",
-        "organization", "organisation", "reuters", "press", "pentagon", "cabinet", "embassy",
-        "states", "nations", "alliance", "board", "authority", "federation", "league", "coalition",
-        "center", "centre", "watch", "tribune", "herald", "gazette", "magazine", "cnn", "nbc",
-        "abc", "cbs", "bbc", "fox", "msnbc", "npr", "ap", "afp", "nato", "eu", "un", "who", "imf",
-        "opec",
-    ]
-)
-_ORG_DESCRIPTORS = frozenset(
-    [
-        "association", "company", "firm", "group", "agency", "ministry", "department",
-        "organization", "organisation", "union", "party", "campaign", "newspaper", "network",
-        "bank", "institute", "commission", "committee", "council", "outlet", "broadcaster",
-        "watchdog", "regulator", "tribunal", "court", "government",
     ]
 )
 _GENERIC_HEADS = frozenset(
@@ -160,6 +141,7 @@ class Mention:
     form: str  # "pronoun", "name", "role" or "generic"
     role: str | None = None
     key: str | None = None  # the part to resolve when it differs from ``text``
+    affiliation: str | None = None  # an outlet or employer written before the name ("CNN's")
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +153,7 @@ class Resolved:
     role: str | None
     confidence: float
     entity: Entity | None = None
+    affiliation: str | None = None
 
 
 def _norm(word: str) -> str:
@@ -242,6 +225,12 @@ class Registry:
         return ent
 
     def _register(self, seq: str, pos: int) -> None:
+        owner, rest = split_possessive(seq)
+        if owner is not None and rest[:1].isupper():
+            # "Fox News's Ed Henry": the outlet and the person are two names, never one.
+            self._register(owner, pos)
+            self._register(rest, pos + seq.index(rest, len(owner)))
+            return
         words = seq.split()
         if words and _POSSESSIVE.search(words[-1]) and len(words[-1]) > 2:
             words[-1] = _POSSESSIVE.sub("", words[-1])
@@ -399,6 +388,11 @@ class Registry:
             if ent:
                 return Resolved(ent.name, ent.kind, mention.role, 0.8, ent)
             return Resolved(None, "person", mention.role, 0.3)
+        if mention.form == "name" and mention.role == "organisation":
+            name = organisation_name(mention.key or mention.text)
+            ent = self._catalog_entity(name) or self._entity(name, tuple(name.split()))
+            ent.kind = "organisation"
+            return Resolved(ent.name, ent.kind, None, 0.85, ent)
         if mention.form == "name":
             words = (mention.key or mention.text).split()
             if words and _POSSESSIVE.search(words[-1]) and len(words[-1]) > 2:
@@ -415,6 +409,8 @@ class Registry:
                     ent = self._catalog_entity(alias) or self._catalog_entity(full)
                 if ent is None and (honorific or titles):
                     ent = self._entity(full, tuple(name))
+                if ent is None and _norm(full) in _GENERIC_HEADS:
+                    return self._description(mention)  # "Sources said", "Officials said"
                 if ent is None:
                     return Resolved(None, "person", role, 0.4)
             else:
@@ -424,17 +420,47 @@ class Registry:
                     or self._suffix_of_known(name)
                     or self._entity(full, tuple(name))
                 )
-            if mention.role == "organisation":
+            if ent.kind == "person" and not self._is_person(ent) and is_institution(full):
                 ent.kind = "organisation"
-                role = None if mention.role == "organisation" else role
-            return Resolved(ent.name, ent.kind, role, 0.9, ent)
+            return Resolved(ent.name, ent.kind, role, 0.9, ent, mention.affiliation)
         if mention.form == "role":
             role_text = re.sub(r"^(?:the|a|an)\s+", "", mention.text.strip(), flags=re.I)
-            ent = self.by_role(role_text, pos)
+            ent = self.by_role(role_text, pos) or self._organisation_for(role_text, pos)
             if ent:
                 return Resolved(ent.name, ent.kind, role_text, 0.75, ent)
-            return Resolved(None, "person", role_text, 0.4)
-        return Resolved(None, "person", mention.role, 0.4)
+        return self._description(mention)
+
+    def _is_person(self, ent: Entity) -> bool:
+        """Whether the article or the catalog gives clear signs of a person (honorific, gender)."""
+        return bool(ent.honorifics) or ent.gender is not None
+
+    def _organisation_for(self, description: str, pos: int) -> Entity | None:
+        """ "the company" -> the organisation last named before with that head ("Acme Corp")."""
+        words = description.lower().split()
+        if len(words) != 1 or words[0] not in _ORG_DESCRIPTORS:
+            return None
+        head = words[0]
+        cands = [
+            e
+            for e in self.entities.values()
+            if e.kind == "organisation" and e.last_before(pos) >= 0
+            and (head in e.tokens or (head == "company" and e.tokens[-1:] in (("inc",), ("corp",))))
+        ]
+        return max(cands, key=lambda e: e.last_before(pos)) if cands else None
+
+    def _description(self, mention: Mention) -> Resolved:
+        """A speaker the article describes but never names: keep the description (or institution)."""
+        name, kind = describe(mention.text)
+        if kind == "description" and _norm(name.split()[0]) in _GENERIC_HEADS | _INDEFINITE:
+            name = name[:1].lower() + name[1:]  # "Sources said" -> "sources"
+        if kind == "organisation" and name[:1].isupper():
+            ent = self._catalog_entity(name) or self._entity(name, tuple(name.split()))
+            ent.kind = "organisation"
+            if not ent.positions or ent.positions[-1] < mention.start:
+                ent.positions.append(mention.start)
+            return Resolved(ent.name, ent.kind, None, 0.7, ent)
+        role = re.sub(r"^(?:the|a|an)\s+", "", name)
+        return Resolved(name, kind, role, 0.5)
 
 
 @lru_cache(maxsize=8)
@@ -514,6 +540,13 @@ def classify(phrase: str, start: int, role: str | None = None) -> Mention | None
     )
     if m and looks_like_name(m.group(1)):
         return Mention(phrase, start, end, "name", "organisation", key=m.group(1))
+    owner, rest = split_possessive(phrase)
+    if owner is not None and looks_like_name(owner) and looks_like_name(rest):
+        if is_institution(rest):  # "Britain's Treasury"
+            return Mention(phrase, start, end, "name", "organisation", key=phrase)
+        # "Fox News's Ed Henry": the person speaks; the outlet is their affiliation.
+        at = start + phrase.index(rest, len(owner))
+        return Mention(rest, at, end, "name", role, affiliation=owner)
     if looks_like_name(phrase):
         return Mention(phrase, start, end, "name", role)
     m = _NAME_AT_END.search(phrase)

@@ -65,7 +65,7 @@ def seed(catalog: Catalog) -> tuple[str, list[ExtractedClaim]]:
         ("could be instrumental", "Donald Trump", "reported", "greenland"),
         ("drag NATO into that", "Mark Rutte", "reported", "nato"),
         ("he was in no hurry for a cease-fire", "Vladimir Putin", "reported", "ceasefire"),
-        ("doing a fantastic job", "Donald Trump", "reported", None),
+        ("doing a fantastic job", "Donald Trump", "direct", None),
     ],
 )
 def test_sample_article_claims(
