@@ -42,8 +42,8 @@ _TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
         "said", "says", "say", "added", "adds", "noted", "notes", "wrote", "writes", "stated",
         "declared", "declares", "explained", "explains", "tweeted", "tweets", "replied", "replies",
         "remarked", "observed", "quipped", "joked", "testified", "continued", "responded",
-        "responds", "posted", "recounted", "retorted", "exclaimed", "answered", "emailed", "texted", "reiterated", "reiterates", "summed up", "put it",
-        "made clear", "makes clear", "make clear",
+        "responds", "posted", "recounted", "retorted", "exclaimed", "answered", "emailed",
+        "texted", "reiterated", "reiterates", "summed up", "put it", "made clear", "makes clear", "make clear",
     )),
     "say assertion": ("say", (
         "warned", "warns", "warn", "insisted", "insists", "insist", "denied", "denies", "deny",

@@ -389,8 +389,8 @@ class Registry:
                 return Resolved(ent.name, ent.kind, mention.role, 0.8, ent)
             return Resolved(None, "person", mention.role, 0.3)
         if mention.form == "name" and mention.role == "organisation":
-            name = organisation_name(mention.key or mention.text)
-            ent = self._catalog_entity(name) or self._entity(name, tuple(name.split()))
+            org = organisation_name(mention.key or mention.text)
+            ent = self._catalog_entity(org) or self._entity(org, tuple(org.split()))
             ent.kind = "organisation"
             return Resolved(ent.name, ent.kind, None, 0.85, ent)
         if mention.form == "name":
