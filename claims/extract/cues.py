@@ -43,7 +43,8 @@ _TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
         "declared", "declares", "explained", "explains", "tweeted", "tweets", "replied", "replies",
         "remarked", "observed", "quipped", "joked", "testified", "continued", "responded",
         "responds", "posted", "recounted", "retorted", "exclaimed", "answered", "emailed",
-        "texted", "reiterated", "reiterates", "summed up", "put it", "made clear", "makes clear", "make clear",
+        "texted", "reiterated", "reiterates", "summed up", "put it", "made clear", "makes clear",
+        "make clear",
     )),
     "say assertion": ("say", (
         "warned", "warns", "warn", "insisted", "insists", "insist", "denied", "denies", "deny",
