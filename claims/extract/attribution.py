@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from claims.catalog import Catalog
+from claims.extract.context import context_for, resolved_text, speaker_aliases
 from claims.extract.cues import (
     CUE_RE,
     CUES,
@@ -275,6 +276,10 @@ def _sentence(art: _Article, sent: Sentence, no: int) -> None:
         previous = mention
         spoke = True
         res = art.resolve(mention)
+        if res.entity is not None and mention.role and mention.role != "organisation":
+            # "Pierre Dupont, the union's treasurer," lets a later "the treasurer" find him.
+            res.entity.roles.add(mention.role.lower())
+            res.entity.add_form(mention.role)
         art.registry.note_subject(res.entity, m.start())
         before_drafts = len(art.drafts)
         found |= _attribute(art, sent, no, m, kind, mention, res, inverted, quotes, used)
@@ -411,7 +416,7 @@ def _attribute(
     if reason:
         # "commended Mr. Rutte for “doing a fantastic job”": the praise is the claim, the person
         # praised is who it is about.
-        lead = f"{verb} {text[start : reason.start(2)].strip()} for"
+        lead = f"{verb} {reason.group(1).strip()} for"
         start = reason.start(2)
     q = _quote_at(quotes, text, start, sent.end)
     if q is not None and q.end >= end - 1 and q.start <= start + 2:
@@ -754,6 +759,11 @@ def _finish(art: _Article, published_at: datetime | None) -> list[ExtractedClaim
         if d.quotes:
             quote = " … ".join(text[a:b].strip().rstrip(",").strip() for a, b in d.quotes)
         res = d.resolved
+        ent = res.entity
+        previous = [text[s.start : s.end] for s in art.sents[max(0, d.sentence_no - 2) : d.sentence_no]]
+        resolved = resolved_text(claim_text, d.kind, res.name, ent)
+        if d.lead:
+            resolved = f"[{d.lead}] {resolved or claim_text}"
         confidence = d.confidence
         if res.name is None:
             confidence = min(confidence, 0.4)
@@ -775,6 +785,10 @@ def _finish(art: _Article, published_at: datetime | None) -> list[ExtractedClaim
                 cue=d.cue,
                 published_at=published_at,
                 said_on=_said_on(sentence_text, published_at),
+                speaker_aliases=speaker_aliases(ent, res.kind, res.name or ""),
+                speaker_affiliation=res.affiliation,
+                context=context_for(claim_text, previous),
+                resolved_text=resolved,
             )
         )
     return out

@@ -124,6 +124,15 @@ class Entity:
     roles: set[str] = field(default_factory=set)
     honorifics: set[str] = field(default_factory=set)
     positions: list[int] = field(default_factory=list)
+    forms: list[str] = field(default_factory=list)  # role phrases as this article writes them
+
+    def add_form(self, form: str) -> None:
+        """Remember a role phrase used for this entity ("NATO Secretary General", "the Dutch leader")."""
+        form = re.sub(r"\s+", " ", form.strip(" ,.;:"))
+        if form[:4] == "The ":
+            form = "the " + form[4:]
+        if form and form not in self.forms and form.lower() != self.name.lower():
+            self.forms.append(form)
 
     def last_before(self, pos: int) -> int:
         """Position of the latest mention before ``pos`` (-1 if none)."""
@@ -225,6 +234,14 @@ class Registry:
         return ent
 
     def _register(self, seq: str, pos: int) -> None:
+        words = seq.split()
+        for i, w in enumerate(words[:-1]):
+            if w.endswith(".") and len(w) > 3 and _norm(w) not in HONORIFICS and _norm(w) not in _TITLE_WORDS:
+                # "Washington on Thursday. Mr. Trump": a sentence ends inside the run.
+                cut = seq.index(words[i + 1], len(" ".join(words[: i + 1])))
+                self._register(seq[:cut].rstrip(), pos)
+                self._register(seq[cut:], pos + cut)
+                return
         owner, rest = split_possessive(seq)
         if owner is not None and rest[:1].isupper():
             # "Fox News's Ed Henry": the outlet and the person are two names, never one.
@@ -297,7 +314,9 @@ class Registry:
             if ent.gender is None and HONORIFICS.get(honorific):
                 ent.gender = HONORIFICS[honorific]
         if titles:
-            role = " ".join(titles).lower()
+            written = " ".join(titles)
+            ent.add_form(f"{written} of {' '.join(of_part)}" if of_part else written)
+            role = written.lower()
             if of_part:
                 ent.roles.add(f"{role} of {' '.join(of_part).lower()}")
             else:
@@ -427,6 +446,7 @@ class Registry:
             role_text = re.sub(r"^(?:the|a|an)\s+", "", mention.text.strip(), flags=re.I)
             ent = self.by_role(role_text, pos) or self._organisation_for(role_text, pos)
             if ent:
+                ent.add_form(mention.text)
                 return Resolved(ent.name, ent.kind, role_text, 0.75, ent)
         return self._description(mention)
 
@@ -555,7 +575,7 @@ def classify(phrase: str, start: int, role: str | None = None) -> Mention | None
         if descriptor.split()[-1] not in ("of", "for", "to", "with", "by", "from", "at", "in", "on"):
             if _norm(descriptor.split()[-1]) in _ORG_DESCRIPTORS:
                 return Mention(phrase, start, end, "name", "organisation", key=m.group(1))
-            return Mention(phrase, start, end, "name", role or descriptor.lower() or None, key=m.group(1))
+            return Mention(phrase, start, end, "name", role or descriptor or None, key=m.group(1))
     if words[0].lower() in _CONJUNCTIONS:
         return None
     if len(words) > 6 or any(w.lower() in _AUXILIARIES for w in words):
@@ -621,18 +641,18 @@ def _appositive_subject(text: str, lo: int, region: str) -> Mention | None:
     if looks_like_name(app_s) and (
         _DET.match(head_s) or (head_s and head_s[0].islower()) or "’s " in head_s or "'s " in head_s
     ):
-        return classify(app_s, lo + app_at + app.index(app_s), role=head_s.lower())
+        return classify(app_s, lo + app_at + app.index(app_s), role=head_s)
     if head_first in _FRONTED and len(parts) >= 3:
         head_at, head = parts[-3]
         head_s = head.strip()
     inner = subject_before(text, lo + head_at, lo + head_at + len(head))
     if inner is None:
         return None
-    role = app_s.lower() if (_DET.match(app_s) or app_s[:1].islower()) else None
+    role = app_s if (_DET.match(app_s) or app_s[:1].islower()) else None
     if role and role.startswith(("who ", "which ", "where ", "whose ")):
         role = None
     if role and inner.role is None:
-        return Mention(inner.text, inner.start, inner.end, inner.form, role, inner.key)
+        return Mention(inner.text, inner.start, inner.end, inner.form, role, inner.key, inner.affiliation)
     return inner
 
 
@@ -657,13 +677,13 @@ def subject_after(text: str, lo: int, hi: int) -> Mention | None:
     rest = region[m.end() :]
     rm = re.match(r",\s*([^,.;]+)", rest)
     if rm:
-        role = rm.group(1).strip().lower()
+        role = rm.group(1).strip()
     start = lo + region.index(phrase) if phrase in region else lo
     if role and looks_like_name(role.title()) and not looks_like_name(phrase) and rm:
         # "said the company's chief executive, John Ferriola" -> the name, with the role
         name = rm.group(1).strip()
         if looks_like_name(name):
-            return classify(name, lo + m.end() + rm.start(1), phrase.lower())
+            return classify(name, lo + m.end() + rm.start(1), phrase)
     mention = classify(phrase, start, role)
     if mention is None or mention.form == "pronoun":
         return None
