@@ -32,7 +32,9 @@ _REFERS_BACK = re.compile(
 )
 # "that" as a conjunction or relative ("said that", "the fact that") refers to nothing.
 _THAT_CLAUSE = re.compile(r"(?:\w+\s+)?that\s+(?:the|a|an|he|she|it|they|we|i|you|there|this)\b", re.I)
-_SUBJECT_PRONOUN = re.compile(r"(?<![\w’'-])(he|she|it)(?=\s+(?:[a-z]+n[’']t\s+|not\s+)?[a-z]+)", re.IGNORECASE)
+_SUBJECT_PRONOUN = re.compile(
+    r"(?<![\w’'-])(he|she|it)(?=\s+(?:[a-z]+n[’']t\s+|not\s+)?[a-z]+)", re.IGNORECASE
+)
 
 
 def speaker_aliases(ent: Entity | None, kind: str, mention: str) -> tuple[str, ...]:
@@ -44,9 +46,12 @@ def speaker_aliases(ent: Entity | None, kind: str, mention: str) -> tuple[str, .
     if ent.kind == "person" and len(words) >= 2:
         surname = words[-1] if words[-1] not in ("Jr.", "Sr.", "Jr", "Sr", "II", "III") else words[-2]
         out.append(surname)
-        out.extend(f"{_HONORIFIC_FORMS[h]} {surname}" for h in sorted(ent.honorifics) if h in _HONORIFIC_FORMS)
     elif ent.kind == "person" and words:
-        out.extend(f"{_HONORIFIC_FORMS[h]} {words[0]}" for h in sorted(ent.honorifics) if h in _HONORIFIC_FORMS)
+        surname = words[0]
+    else:
+        surname = ""
+    if ent.kind == "person" and surname:
+        out.extend(f"{_HONORIFIC_FORMS[h]} {surname}" for h in sorted(ent.honorifics) if h in _HONORIFIC_FORMS)
     surname_of = words[-1] if words else ""
     for form in ent.forms:
         # A bare title ("President") is only an alias with the surname ("President Trump").
