@@ -51,7 +51,8 @@ def speaker_aliases(ent: Entity | None, kind: str, mention: str) -> tuple[str, .
     else:
         surname = ""
     if ent.kind == "person" and surname:
-        out.extend(f"{_HONORIFIC_FORMS[h]} {surname}" for h in sorted(ent.honorifics) if h in _HONORIFIC_FORMS)
+        honorifics = sorted(h for h in ent.honorifics if h in _HONORIFIC_FORMS)
+        out.extend(f"{_HONORIFIC_FORMS[h]} {surname}" for h in honorifics)
     surname_of = words[-1] if words else ""
     for form in ent.forms:
         # A bare title ("President") is only an alias with the surname ("President Trump").
