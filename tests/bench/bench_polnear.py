@@ -11,9 +11,10 @@ each annotation file with the extractor's claims on the article text:
 * overlap precision: share of extracted claims whose span overlaps some gold Content span;
 * overlap recall: share of gold Contents overlapped by some extracted claim;
 * strict variants: the same with overlap / union of the two spans >= 0.5;
-* source match: of matched gold attributions whose Source is a name (capitalised, not a pronoun
-  or a description such as "the campaign"), the share where the claim's speaker or speaker mention
-  shares the source's last name word; for sources that are descriptions ("a campaign spokesman",
+* source match: sources are reduced to their head phrase (first comma segment, without a trailing
+  "of ..."/"who ..." phrase); of matched gold attributions whose source head is a name (its last
+  word capitalised), the share where the claim's speaker, mention or aliases hold that word; for
+  sources that are descriptions ("a campaign spokesman",
   "the company's chief executive"), the share where the speaker, its mention, role or aliases hold
   the description's head noun (the person it was resolved to is shown with the description as
   written). The target is on both together ("name or description").
@@ -128,19 +129,37 @@ def read_ann(path: Path) -> list[Gold]:
     return out
 
 
+_TAIL = re.compile(
+    r"\s+(?:of|in|at|from|for|with|on|who|whose|which|that|conducted|taken|released|published)\s.*$"
+)
+
+
+def head_phrase(source: str) -> str:
+    """The part of a raw source span that names or describes the source.
+
+    Sources are annotated with their appositives and modifiers ("Huma Abedin, vice chairwoman for
+    Clinton's presidential campaign,", "a woman in Worcester, Massachusetts"): the head is the
+    first comma segment without its trailing prepositional phrase or relative clause.
+    """
+    first = source.strip().split(",")[0].strip()
+    return _TAIL.sub("", first) or first
+
+
 def is_name(source: str | None) -> bool:
-    """Whether a raw source span names someone ("Hillary Clinton", "The Post", not "she")."""
+    """Whether a source names someone ("Hillary Clinton", "The Post"), by its head word's capital."""
     if not source:
         return False
-    words = re.findall(r"[\w’'.-]+", source)
-    return any(w[0].isupper() and w.lower() not in _NOT_NAMES for w in words)
+    words = re.findall(r"[\w’'.-]+", head_phrase(source))
+    if not words or (len(words) == 1 and words[0].lower() in _NOT_NAMES):
+        return False
+    return words[-1][0].isupper() and words[-1].lower() not in _NOT_NAMES
 
 
 def is_description(source: str | None) -> bool:
     """A source that describes without naming ("a campaign spokesman", "sources"), not a pronoun."""
     if not source or is_name(source):
         return False
-    words = re.findall(r"[\w’'-]+", source.lower())
+    words = re.findall(r"[\w’'-]+", head_phrase(source).lower())
     if not words or words[-1] in ("who", "which"):
         return False
     return not (len(words) == 1 and words[0] in _NOT_NAMES)
@@ -159,7 +178,7 @@ def tracked_cue(cue: str | None) -> bool:
 
 
 def _description_ok(source: str, c: ExtractedClaim) -> bool:
-    words = re.findall(r"[\w’'-]+", source.lower())
+    words = re.findall(r"[\w’'-]+", head_phrase(source).lower())
     head = re.sub(r"[’']s?$", "", words[-1])
     hay = " ".join([c.speaker or "", c.speaker_mention, c.speaker_role or "", *c.speaker_aliases]).lower()
     return re.search(rf"(?<!\w){re.escape(head)}", hay) is not None
@@ -176,12 +195,12 @@ def _strict(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return union > 0 and inter / union >= 0.5
 
 
-def _source_ok(source: str, speaker: str | None, mention: str) -> bool:
-    words = [w for w in re.findall(r"[\w’'-]+", source) if w[0].isupper()]
+def _source_ok(source: str, c: ExtractedClaim) -> bool:
+    words = [w for w in re.findall(r"[\w’'-]+", head_phrase(source)) if w[0].isupper()]
     if not words:
         return False
     last = re.sub(r"[’']s?$", "", words[-1]).lower()
-    hay = f"{speaker or ''} {mention}".lower()
+    hay = " ".join([c.speaker or "", c.speaker_mention, *c.speaker_aliases]).lower()
     return re.search(rf"(?<!\w){re.escape(last)}(?!\w)", hay) is not None
 
 
@@ -247,7 +266,7 @@ def run(split: str, base: Path, policy: CuePolicy, verbose: bool) -> None:
                     t.gold_strict += 1
                 if is_name(g.source):
                     t.named += 1
-                    if any(_source_ok(g.source or "", c.speaker, c.speaker_mention) for c in hits):
+                    if any(_source_ok(g.source or "", c) for c in hits):
                         t.named_ok += 1
                     elif verbose:
                         print(
