@@ -41,6 +41,7 @@ from claims.extract.speakers import (
     Resolved,
     classify,
     clause_subject,
+    looks_like_name,
     subject_after,
     subject_before,
 )
@@ -165,6 +166,9 @@ class _Article:
                         chars[i] = "x"
             if para.kind != "headline":
                 self.sents.extend(sentences(text, para, pi, qs))
+            elif _COLON_SPEAKER.match(text, para.body_start, para.end):
+                # "Sanders: Endorsements prove Clinton 'candidate of the establishment'"
+                self.sents.append(Sentence(para.body_start, para.end, pi))
         self.masked = "".join(chars)
         self.registry = Registry(text, catalog)
         self.drafts: list[_Draft] = []
@@ -203,6 +207,9 @@ def extract_claims(
                 if interviewee is not None:
                     _answer(art, sent, no, interviewee)
                 continue
+            if sent.start == para.body_start and _colon(art, sent, no):
+                if para.kind == "headline":
+                    continue
             _sentence(art, sent, no)
         except Exception:  # one odd sentence must not lose the whole article; the bug is logged
             log.exception("claim extraction failed on sentence at %d..%d", sent.start, sent.end)
@@ -611,6 +618,45 @@ def _according(art: _Article, sent: Sentence, no: int, m: re.Match[str], quotes:
     if len(text[parts[0][0] : parts[0][1]].split()) < 3:
         return False
     return _reported(art, sent, no, parts, mention, res, "according to", quotes, [], 0.9)
+
+
+_COLON_SPEAKER = re.compile(
+    r"((?:[A-Z][\w.’'-]*[ \t]+){0,3}[A-Z][\w.’'-]*[A-Za-z])[ \t]*:[ \t]+(?=[“\"‘'A-Z0-9])"
+)
+_COLON_LABELS = frozenset(
+    ["update", "updated", "note", "editor", "editors", "related", "watch", "read", "photo", "photos",
+     "video", "live", "breaking", "exclusive", "analysis", "opinion", "review", "correction",
+     "source", "sources", "credit", "listen", "q", "a", "question", "answer", "transcript", "poll",
+     "chart", "map", "graphic", "timeline", "factbox", "explainer", "fact", "check", "warning"]
+)  # fmt: skip
+
+
+def _colon(art: _Article, sent: Sentence, no: int) -> bool:
+    """A paragraph or headline opening "Name: ..." (a transcript turn, a headline's speaker)."""
+    text = art.text
+    para = art.paras[sent.paragraph]
+    m = _COLON_SPEAKER.match(text, sent.start, para.end)
+    if m is None:
+        return False
+    who = m.group(1)
+    words = who.split()
+    if any(w.lower().strip(".’'s") in _COLON_LABELS for w in words) or not looks_like_name(who):
+        return False
+    mention = classify(who, m.start(1))
+    if mention is None or mention.form != "name":
+        return False
+    known = art.registry.lookup(who, m.start(1))
+    shouting = who.isupper() and len(words) >= 2  # "KATE BOLDUAN:" in a transcript
+    if not (known or shouting or (len(words) >= 2 and para.kind == "headline")):
+        return False
+    res = art.resolve(Mention(who.title() if shouting else who, m.start(1), m.end(1), "name"))
+    lo, hi = m.end(), para.end
+    while hi > lo and text[hi - 1] in " .":
+        hi -= 1
+    if len(text[lo:hi].split()) < 2:
+        return False
+    quotes = art.quotes_in(Sentence(sent.start, para.end, sent.paragraph))
+    return _reported(art, sent, no, [(lo, hi)], mention, res, ":", quotes, [], 0.8)
 
 
 def _continuation(art: _Article, sent: Sentence, no: int, quotes: list[Quote]) -> None:

@@ -242,6 +242,8 @@ class Registry:
                 self._register(seq[:cut].rstrip(), pos)
                 self._register(seq[cut:], pos + cut)
                 return
+        if len(words) >= 2 and seq.isupper() and all(len(w) > 2 for w in words):
+            seq = seq.title()  # "KATE BOLDUAN:" in a transcript is Kate Bolduan
         owner, rest = split_possessive(seq)
         if owner is not None and rest[:1].isupper():
             # "Fox News's Ed Henry": the outlet and the person are two names, never one.
@@ -345,6 +347,16 @@ class Registry:
             fitting = [e for e in cands if not e.honorifics or honorific in e.honorifics]
             cands = fitting or cands
         return max(cands, key=lambda e: (e.last_before(pos), -len(e.positions)))
+
+    def lookup(self, phrase: str, pos: int) -> Entity | None:
+        """The known person or organisation a capitalised phrase names, if the article has it."""
+        words = phrase.split()
+        titles, honorific, name, _ = _split_seq(words)
+        if not name:
+            return None
+        if len(name) == 1:
+            return self._lookup(name, honorific, pos) or self._catalog_entity(name[0])
+        return self._catalog_entity(" ".join(name)) or self._match_full(name)
 
     def by_role(self, role: str, pos: int) -> Entity | None:
         """The most recently mentioned entity the article (or the catalog) gives this role."""
