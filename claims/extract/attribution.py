@@ -25,6 +25,7 @@ from typing import Literal
 
 from claims.catalog import Catalog
 from claims.extract.context import context_for, resolved_text, speaker_aliases
+from claims.extract.cue_model import THRESHOLD, candidates, load_model
 from claims.extract.cues import (
     CUE_RE,
     CUES,
@@ -207,9 +208,9 @@ def extract_claims(
                 if interviewee is not None:
                     _answer(art, sent, no, interviewee)
                 continue
-            if sent.start == para.body_start and _colon(art, sent, no):
-                if para.kind == "headline":
-                    continue
+            colon = sent.start == para.body_start and _colon(art, sent, no)
+            if colon and para.kind == "headline":
+                continue
             _sentence(art, sent, no)
         except Exception:  # one odd sentence must not lose the whole article; the bug is logged
             log.exception("claim extraction failed on sentence at %d..%d", sent.start, sent.end)
@@ -293,12 +294,40 @@ def _sentence(art: _Article, sent: Sentence, no: int) -> None:
         if not inverted and len(art.drafts) > before_drafts:
             _share_with_co_subjects(art, floor, mention, art.drafts[before_drafts:])
 
+    if art.policy == "all":
+        spoke |= _learned(art, sent, no, quotes, used)
+
     if not spoke and subject is not None:
         # A sentence about someone ("Mrs. Clinton ... did not address ...") makes them the
         # referent of a following "she said"; a sentence with a speaker already did that.
         art.registry.note_subject(art.resolve(subject).entity, sent.start)
     if not found:
         _continuation(art, sent, no, quotes)
+
+
+def _learned(
+    art: _Article, sent: Sentence, no: int, quotes: list[Quote], used: list[tuple[int, int]]
+) -> bool:
+    """Cues the rules do not know, proposed by the learned model (stance class: ``cues="all"``)."""
+    model = load_model()
+    if not model.weights:
+        return False
+    text = art.text
+    made = False
+    spans = [(q.start, q.end) for q in quotes]
+    for c in candidates(text, sent.start, sent.end, spans, model.vocab):
+        if any(a <= c.start < b for a, b in used) or model.score(c.features) <= THRESHOLD:
+            continue
+        floor = max([sent.start] + [q.end for q in quotes if q.end <= c.start])
+        mention = subject_before(text, floor, c.start)
+        if mention is None:
+            continue
+        m = re.compile(re.escape(c.word)).match(text, c.start)
+        if m is None:
+            continue
+        res = art.resolve(mention)
+        made |= _attribute(art, sent, no, m, "say", mention, res, False, quotes, used)
+    return made
 
 
 _CO_SUBJECT_TAIL = re.compile(r"(?:,\s*|\s+)and\s+$")

@@ -351,7 +351,7 @@ class Registry:
     def lookup(self, phrase: str, pos: int) -> Entity | None:
         """The known person or organisation a capitalised phrase names, if the article has it."""
         words = phrase.split()
-        titles, honorific, name, _ = _split_seq(words)
+        _titles, honorific, name, _ = _split_seq(words)
         if not name:
             return None
         if len(name) == 1:
