@@ -119,8 +119,23 @@ _EXPRESSED = re.compile(r"^\s+(?:\w+\s+)?(?:hope|confidence|concern|doubt|optimi
 _PARTICIPLE_AFTER = re.compile(r"^(?:,\s*[”\"’']{0,2}|[”\"’']{1,2},?)\s+([a-z]+ing)\b")
 _PREPOSITIONS = frozenset(
     [
-        "of", "in", "on", "at", "to", "from", "with", "for", "about", "during", "after", "before",
-        "by", "over", "under", "via", "as",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "from",
+        "with",
+        "for",
+        "about",
+        "during",
+        "after",
+        "before",
+        "by",
+        "over",
+        "under",
+        "via",
+        "as",
     ]
 )
 
@@ -487,7 +502,13 @@ def _skip_appositive(text: str, pos: int, limit: int) -> int:
 def _after_cue(text: str, pos: int, limit: int, kind: str) -> int:
     """Offset just after the verb and its adverbials ("said in a statement on Monday")."""
     m = _ADVERBIALS_AFTER.match(text[pos:limit])
-    return pos + m.end() if m else pos
+    end = pos + m.end() if m else pos
+    if kind == "tell":
+        # "..., Ms. Okafor told reporters." - the addressee ends the attribution.
+        t = _TELL_OBJECT.match(text[end:limit])
+        if t and not text[end + t.end() : limit].strip(' .,;:!?)”"’'):
+            return end + t.end()
+    return end
 
 
 def _quote_at(quotes: list[Quote], text: str, pos: int, limit: int) -> Quote | None:

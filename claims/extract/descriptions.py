@@ -13,24 +13,114 @@ import re
 
 ORG_HEADS = frozenset(
     [
-        "commission", "department", "ministry", "agency", "association", "council", "committee",
-        "party", "campaign", "post", "times", "journal", "news", "network", "institute",
-        "university", "bank", "fund", "union", "kremlin", "house", "office", "bureau", "service",
-        "services", "administration", "government", "court", "parliament", "congress", "senate",
-        "police", "army", "navy", "company", "inc", "corp", "corporation", "group", "foundation",
-        "organization", "organisation", "reuters", "press", "pentagon", "cabinet", "embassy",
-        "states", "nations", "alliance", "board", "authority", "federation", "league", "coalition",
-        "center", "centre", "watch", "tribune", "herald", "gazette", "magazine", "cnn", "nbc",
-        "abc", "cbs", "bbc", "fox", "msnbc", "npr", "ap", "afp", "nato", "eu", "un", "who", "imf",
+        "commission",
+        "department",
+        "ministry",
+        "agency",
+        "association",
+        "council",
+        "committee",
+        "party",
+        "campaign",
+        "post",
+        "times",
+        "journal",
+        "news",
+        "network",
+        "institute",
+        "university",
+        "bank",
+        "fund",
+        "union",
+        "kremlin",
+        "house",
+        "office",
+        "bureau",
+        "service",
+        "services",
+        "administration",
+        "government",
+        "court",
+        "parliament",
+        "congress",
+        "senate",
+        "police",
+        "army",
+        "navy",
+        "company",
+        "inc",
+        "corp",
+        "corporation",
+        "group",
+        "foundation",
+        "organization",
+        "organisation",
+        "reuters",
+        "press",
+        "pentagon",
+        "cabinet",
+        "embassy",
+        "states",
+        "nations",
+        "alliance",
+        "board",
+        "authority",
+        "federation",
+        "league",
+        "coalition",
+        "center",
+        "centre",
+        "watch",
+        "tribune",
+        "herald",
+        "gazette",
+        "magazine",
+        "cnn",
+        "nbc",
+        "abc",
+        "cbs",
+        "bbc",
+        "fox",
+        "msnbc",
+        "npr",
+        "ap",
+        "afp",
+        "nato",
+        "eu",
+        "un",
+        "who",
+        "imf",
         "opec",
     ]
 )
 ORG_DESCRIPTORS = frozenset(
     [
-        "association", "company", "firm", "group", "agency", "ministry", "department",
-        "organization", "organisation", "union", "party", "campaign", "newspaper", "network",
-        "bank", "institute", "commission", "committee", "council", "outlet", "broadcaster",
-        "watchdog", "regulator", "tribunal", "court", "government",
+        "association",
+        "company",
+        "firm",
+        "group",
+        "agency",
+        "ministry",
+        "department",
+        "organization",
+        "organisation",
+        "union",
+        "party",
+        "campaign",
+        "newspaper",
+        "network",
+        "bank",
+        "institute",
+        "commission",
+        "committee",
+        "council",
+        "outlet",
+        "broadcaster",
+        "watchdog",
+        "regulator",
+        "tribunal",
+        "court",
+        "government",
     ]
 )
 _POSSESSIVE_WORD = re.compile(r"^(.+?)[’']s?$")
@@ -47,7 +137,7 @@ INSTITUTIONS = frozenset(
 
 
 def _cap(word: str) -> bool:
-    return word[:1].isupper()
+    return word[:1].isupper() or word[:1].isdigit()  # "Channel 9's"
 
 
 def split_possessive(phrase: str) -> tuple[str | None, str]:
@@ -57,10 +147,21 @@ def split_possessive(phrase: str) -> tuple[str | None, str]:
     words = phrase.split()
     for i, w in enumerate(words[:-1]):
         m = _POSSESSIVE_WORD.match(w)
-        if m and w[-2:] in ("’s", "'s", "s’", "s'") and all(_cap(x) for x in words[: i + 1]):
+        if (
+            m
+            and w[-2:] in ("’s", "'s", "s’", "s'")
+            and all(_cap(x) for x in words[: i + 1])
+            and _cap(words[0])
+        ):
             owner = " ".join([*words[:i], m.group(1) if w[-2:] in ("’s", "'s") else w[:-1]])
             return owner, " ".join(words[i + 1 :])
     return None, phrase
+
+
+def owner_like(phrase: str) -> bool:
+    """Whether a possessive owner reads like a name ("Fox News", "Channel 9")."""
+    words = phrase.split()
+    return bool(words) and all(_cap(w) for w in words) and words[0][:1].isupper()
 
 
 def is_institution(phrase: str) -> bool:
