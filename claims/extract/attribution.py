@@ -1,30 +1,36 @@
 """Claim extraction: direct quotes and reported speech, with speaker, topic and exact spans.
 
-The extractor is rule-based on purpose: news attribution follows a small number of conventions
-("“...,” Mr. X said", "X said that ...", "..., X said", "X said: “...”", "according to X"), and
-rules over those conventions are fast (hundreds of articles a second on one core), deterministic,
-explainable to an editor, and need no model download. Measured quality and the known gaps are in
-``tests/bench/bench_extract.py`` and ``tests/bench/bench_polnear.py``.
+Rules first: news attribution follows a small number of conventions ("“...,” Mr. X said",
+"X said that ...", "..., X said", "X said: “...”", "according to X", "NAME: ..." in transcripts and
+headlines), and rules over those conventions are fast, deterministic and explainable to an editor.
+The cue words, their shapes and the cue policy (which attributions are trackable claims) are in
+:mod:`claims.extract.cues`. For the long tail of rarer cues a small averaged perceptron
+(:mod:`claims.extract.cue_model`, weights shipped in the package) proposes further cues when the
+caller asks for every attribution (``cues="all"``). Measured quality: ``tests/bench/bench_polnear.py``
+(PolNeAR) and ``tests/bench/bench_extract.py`` (gold files, speed).
 
 Pipeline, per article:
-1. :mod:`claims.extract.sentences` drops page chrome, finds quotations and splits quote-aware sentences.
-2. :mod:`claims.extract.speakers` builds the article's name registry (full names, honorifics, roles).
-3. Each sentence is scanned for speech verbs outside quotations; each verb's speaker phrase and
-   content span are found by the attribution pattern around it; quotes that continue a speaker's
-   previous quote are joined to it; interview answers are attributed to the interviewee.
-4. :mod:`claims.extract.topics` files each claim under a topic from the catalog's keywords.
+1. :mod:`claims.extract.sentences` drops page chrome, finds quotations (a quote left open at the end
+   of a paragraph runs on into the next one that opens with a quotation mark) and splits
+   quote-aware sentences.
+2. :mod:`claims.extract.speakers` builds the article's name registry (full names, honorifics, roles,
+   appositive descriptions); :mod:`claims.extract.descriptions` names speakers that are descriptions,
+   organisations or carry an outlet prefix.
+3. Each sentence is scanned for cues outside quotations; each cue's speaker phrase and content span
+   are found by the attribution pattern around it; compound subjects share the claim; quotes that
+   continue a speaker's previous quote are joined to it; interview answers go to the interviewee.
+4. :mod:`claims.extract.claim` turns drafts into :class:`ExtractedClaim` objects with topic, speaker
+   aliases, context and resolved text.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Literal
+from datetime import datetime
 
 from claims.catalog import Catalog
-from claims.extract.context import context_for, resolved_text, speaker_aliases
+from claims.extract.claim import ClaimKind, Draft, ExtractedClaim, finish
 from claims.extract.cue_model import THRESHOLD, candidates, load_model
 from claims.extract.cues import (
     CUE_RE,
@@ -46,40 +52,10 @@ from claims.extract.speakers import (
     subject_after,
     subject_before,
 )
-from claims.extract.topics import classifier_for
 
-ClaimKind = Literal["direct", "reported"]
+__all__ = ["ClaimKind", "ExtractedClaim", "extract_claims"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class ExtractedClaim:
-    """One statement found in an article; offsets index the article text given to the extractor."""
-
-    text: str  # the statement itself: quote content, or the reported clause
-    kind: ClaimKind
-    speaker: str | None  # canonical name (catalog name, or full name from the first mention)
-    speaker_mention: str  # the speaker as written at this claim ("he", "Mr. Putin")
-    topic: str  # topic slug, or the catalog's fallback
-    sentence: str
-    sentence_index: int
-    start: int  # span of ``text`` in the article: article_text[start:end] == text (modulo quotes)
-    end: int
-    confidence: float  # 0..1
-    quote: str | None = None  # exact quoted words for direct quotes (and partial quotes)
-    speaker_kind: str = "person"  # person or organisation
-    speaker_role: str | None = None  # role as described in the article, if any
-    cue: str | None = None  # the speech verb as written ("said", "according to"), if any
-    published_at: datetime | None = None  # the article's publication time, kept with the claim
-    said_on: date | None = None  # a weekday named in the sentence, resolved against published_at
-    # The open world (filled by the extractor, stored by ingest; empty when unknown):
-    speaker_aliases: tuple[str, ...] = ()  # every form this article uses for the speaker: full
-    # name, surname, honorific + surname, role phrases ("NATO Secretary General", "the Dutch leader")
-    speaker_affiliation: str | None = None  # who the speaker speaks for or works at ("Fox News")
-    context: str | None = None  # the sentence(s) before the claim that make it understandable
-    resolved_text: str | None = None  # ``text`` with pronouns and bare references resolved in
-    # brackets: "[Rutte] did not want to drag NATO into [the Greenland question]"
 
 
 # --- speech verbs ----------------------------------------------------------------------------------
@@ -119,42 +95,10 @@ _EXPRESSED = re.compile(r"^\s+(?:\w+\s+)?(?:hope|confidence|concern|doubt|optimi
 _PARTICIPLE_AFTER = re.compile(r"^(?:,\s*[”\"’']{0,2}|[”\"’']{1,2},?)\s+([a-z]+ing)\b")
 _PREPOSITIONS = frozenset(
     [
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "from",
-        "with",
-        "for",
-        "about",
-        "during",
-        "after",
-        "before",
-        "by",
-        "over",
-        "under",
-        "via",
-        "as",
+        "of", "in", "on", "at", "to", "from", "with", "for", "about", "during", "after", "before",
+        "by", "over", "under", "via", "as",
     ]
-)
-
-
-@dataclass(slots=True)
-class _Draft:
-    """A claim being built; becomes an :class:`ExtractedClaim` once topics are known."""
-
-    parts: list[tuple[int, int]]
-    kind: ClaimKind
-    resolved: Resolved
-    mention: str
-    sentence: Sentence
-    sentence_no: int
-    confidence: float
-    cue: str | None
-    quotes: list[tuple[int, int]] = field(default_factory=list)
-    lead: str | None = None  # what the claim is about when the verb's object says it ("praised X for")
-    last_no: int = -1  # the last sentence a quotation running over paragraphs reached
+)  # fmt: skip
 
 
 class _Article:
@@ -187,7 +131,7 @@ class _Article:
                 self.sents.append(Sentence(para.body_start, para.end, pi))
         self.masked = "".join(chars)
         self.registry = Registry(text, catalog)
-        self.drafts: list[_Draft] = []
+        self.drafts: list[Draft] = []
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -229,7 +173,7 @@ def extract_claims(
             _sentence(art, sent, no)
         except Exception:  # one odd sentence must not lose the whole article; the bug is logged
             log.exception("claim extraction failed on sentence at %d..%d", sent.start, sent.end)
-    return _finish(art, published_at)
+    return finish(art.text, art.sents, art.drafts, art.catalog, published_at)
 
 
 # --- per sentence ----------------------------------------------------------------------------------
@@ -348,7 +292,7 @@ def _learned(
 _CO_SUBJECT_TAIL = re.compile(r"(?:,\s*|\s+)and\s+$")
 
 
-def _share_with_co_subjects(art: _Article, floor: int, mention: Mention, drafts: list[_Draft]) -> None:
+def _share_with_co_subjects(art: _Article, floor: int, mention: Mention, drafts: list[Draft]) -> None:
     """ "Mr. Trump and Mr. Putin agreed that ...": the claim is each speaker's, one claim apiece."""
     text = art.text
     tail = _CO_SUBJECT_TAIL.search(text, floor, mention.start)
@@ -373,7 +317,7 @@ def _share_with_co_subjects(art: _Article, floor: int, mention: Mention, drafts:
             continue
         for d in drafts:
             art.drafts.append(
-                _Draft(
+                Draft(
                     parts=list(d.parts),
                     kind=d.kind,
                     resolved=res,
@@ -590,8 +534,8 @@ def _pre_region(text: str, sent: Sentence, quotes: list[Quote], who_start: int) 
 
 def _direct(
     art: _Article, sent: Sentence, no: int, q: Quote, mention: Mention, res: Resolved, verb: str
-) -> _Draft:
-    draft = _Draft(
+) -> Draft:
+    draft = Draft(
         parts=[(q.inner_start, q.inner_end)],
         kind="direct",
         resolved=res,
@@ -626,7 +570,7 @@ def _reported(
         return False
     inner = [(q.inner_start, q.inner_end) for q in quotes if lo <= q.start and q.end <= hi + 1]
     art.drafts.append(
-        _Draft(
+        Draft(
             parts=parts,
             kind="reported",
             resolved=res,
@@ -737,7 +681,7 @@ def _continuation(art: _Article, sent: Sentence, no: int, quotes: list[Quote]) -
             prev.last_no = no
             return
         art.drafts.append(
-            _Draft(
+            Draft(
                 parts=[(q.inner_start, q.inner_end)],
                 kind="direct",
                 resolved=prev.resolved,
@@ -759,7 +703,7 @@ def _answer(art: _Article, sent: Sentence, no: int, who: Resolved) -> None:
         return
     ent = who.entity
     art.drafts.append(
-        _Draft(
+        Draft(
             parts=[(sent.start, sent.end)],
             kind="direct",
             resolved=who,
@@ -770,121 +714,3 @@ def _answer(art: _Article, sent: Sentence, no: int, who: Resolved) -> None:
             cue="answer",
         )
     )
-
-
-# --- finishing -------------------------------------------------------------------------------------
-
-_WEEKDAYS = {
-    d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
-}
-_WEEKDAY_RE = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
-
-
-def _said_on(sentence: str, published_at: datetime | None) -> date | None:
-    """The date a weekday in the sentence stands for: the latest such day on or before publication."""
-    if published_at is None:
-        return None
-    m = _WEEKDAY_RE.search(sentence)
-    if not m:
-        return None
-    pub = published_at.date()
-    back = (pub.weekday() - _WEEKDAYS[m.group(1).lower()]) % 7
-    return pub - timedelta(days=back)
-
-
-def _join(text: str, parts: list[tuple[int, int]]) -> str:
-    """Split-quote parts as one statement: a part cut off by the attribution gets its full stop."""
-    pieces: list[str] = []
-    for a, b in parts:
-        piece = text[a:b].strip().rstrip(",").strip()
-        if not piece:
-            continue
-        if pieces and piece[:1].isupper() and not pieces[-1].endswith((".", "!", "?", "…")):
-            pieces[-1] += "."
-        pieces.append(piece)
-    return " ".join(pieces)
-
-
-def _clean(text: str, start: int, end: int) -> tuple[int, int]:
-    """Trim whitespace and a dangling comma inside the span, keeping it inside the text."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] == ","):
-        end -= 1
-    return start, end
-
-
-def _finish(art: _Article, published_at: datetime | None) -> list[ExtractedClaim]:
-    text = art.text
-    topics = classifier_for(art.catalog)
-    out: list[ExtractedClaim] = []
-    seen: set[tuple[int, int, str | None]] = set()
-    first_of_paragraph: dict[int, int] = {}
-    for i, s in enumerate(art.sents):
-        first_of_paragraph.setdefault(s.paragraph, i)
-    for d in sorted(art.drafts, key=lambda d: (d.parts[0][0], d.parts[-1][1])):
-        parts = [_clean(text, a, b) for a, b in d.parts]
-        parts = [(a, b) for a, b in parts if b > a]
-        if not parts:
-            continue
-        start, end = parts[0][0], parts[-1][1]
-        if (start, end, d.resolved.name) in seen:
-            continue
-        seen.add((start, end, d.resolved.name))
-        claim_text = text[start:end] if len(parts) == 1 else _join(text, parts)
-        claim_text = claim_text.strip().rstrip(",").strip()
-        if len(claim_text) < 2:
-            continue
-        sent = d.sentence
-        sentence_text = text[sent.start : sent.end]
-        context = [
-            text[s.start : s.end]
-            for s in art.sents[max(0, d.sentence_no - 1) : d.sentence_no + 2]
-            if s is not sent and s.paragraph == sent.paragraph
-        ]
-        first = first_of_paragraph[sent.paragraph]
-        wider = [text[art.sents[first - 1].start : art.sents[first - 1].end]] if first else []
-        if d.resolved.role:
-            # The speaker's description ("chairman of Mrs. Clinton's campaign") is not the topic.
-            sentence_text_for_topic = re.sub(
-                re.escape(d.resolved.role), " ", sentence_text, flags=re.IGNORECASE
-            )
-        else:
-            sentence_text_for_topic = sentence_text
-        quote = None
-        if d.quotes:
-            quote = " … ".join(text[a:b].strip().rstrip(",").strip() for a, b in d.quotes)
-        res = d.resolved
-        ent = res.entity
-        previous = [text[s.start : s.end] for s in art.sents[max(0, d.sentence_no - 2) : d.sentence_no]]
-        resolved = resolved_text(claim_text, d.kind, res.name, ent)
-        if d.lead:
-            resolved = f"[{d.lead}] {resolved or claim_text}"
-        confidence = d.confidence
-        if res.name is None:
-            confidence = min(confidence, 0.4)
-        out.append(
-            ExtractedClaim(
-                text=claim_text,
-                kind=d.kind,
-                speaker=res.name,
-                speaker_mention=d.mention,
-                topic=topics.classify(claim_text, sentence_text_for_topic, context, wider),
-                sentence=sentence_text,
-                sentence_index=d.sentence_no,
-                start=start,
-                end=end,
-                confidence=round(max(0.0, min(1.0, confidence)), 3),
-                quote=quote if quote else (claim_text if d.kind == "direct" else None),
-                speaker_kind=res.kind,
-                speaker_role=res.role,
-                cue=d.cue,
-                published_at=published_at,
-                said_on=_said_on(sentence_text, published_at),
-                speaker_aliases=speaker_aliases(ent, res.kind, res.name or ""),
-                speaker_affiliation=res.affiliation,
-                context=context_for(claim_text, previous),
-                resolved_text=resolved,
-            )
-        )
-    return out
