@@ -69,6 +69,8 @@ from claims.store.views import (
 
 log = logging.getLogger(__name__)
 
+WRITE_BATCH_SECONDS = 0.2
+"""Long writes (imports) commit this often, so SQLite's one write lock is never held for long."""
 QUESTION_LOG_WAIT_MS = 250
 """How long logging a question may wait for SQLite's write lock before the entry is dropped."""
 
@@ -309,7 +311,7 @@ class ClaimService:
                        progress: Callable[[int], None] | None = None) -> transfer.ImportReport:
         with self.session() as session:
             report = transfer.import_claims(records, session=session, catalog=self.catalog,
-                                            progress=progress)
+                                            progress=progress, commit_every=WRITE_BATCH_SECONDS)
         self.catch_up()
         return report
 

@@ -140,7 +140,7 @@ def test_inverted_attribution_with_appositive(catalog: Catalog) -> None:
     )
     c = _find(claims, "Tariffs are a tax")
     assert c.speaker == "Jane Doe"
-    assert c.speaker_role == "an economist at example bank"
+    assert c.speaker_role == "an economist at Example Bank"
     assert c.topic == "tariffs"
 
 
