@@ -70,6 +70,8 @@ class ChangeKind(StrEnum):
     MERGED = "merged"
     EDITED = "edited"
     IMPORTED = "imported"
+    REMOVED = "removed"
+    """An updated version of an article no longer contains the claim (``article_id`` says which)."""
 
 
 class Article(SQLModel, table=True):
@@ -146,7 +148,12 @@ class ClaimRevision(SQLModel, table=True):
 
 
 class ClaimAppearance(SQLModel, table=True):
-    """Where a claim was found: which article, which sentence, which characters."""
+    """Where a claim was found: which article, which sentence, which characters.
+
+    ``removed_at``/``removed_in_version`` are set when an updated version of the article no longer
+    contains the claim (and cleared if a later version carries it again); the row stays, since the
+    claim was reported there.
+    """
 
     __table_args__ = (
         sa.UniqueConstraint("claim_id", "article_id", name="uq_appearance_claim_article"),
@@ -162,6 +169,8 @@ class ClaimAppearance(SQLModel, table=True):
     speaker_mention: str | None = Field(default=None, max_length=300)
     confidence: float = 1.0
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    removed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    removed_in_version: int | None = None
 
 
 class QuestionLog(SQLModel, table=True):
