@@ -76,7 +76,7 @@ def add_feed(
     url: str,
     added_by: int | None = None,
     policy: FetchPolicy | None = None,
-    client: httpx.Client | None = None,
+    transport: httpx.BaseTransport | None = None,
     verify: bool = True,
 ) -> FeedView:
     """Register a feed (``/feeds add URL``); with ``verify`` it is fetched once to prove it is a feed.
@@ -97,7 +97,7 @@ def add_feed(
         raise InvalidArgumentError(f"There are already {MAX_FEEDS} feeds; remove one first.")
     title = None
     if verify:
-        fetched = fetch(url, policy=policy, client=client)
+        fetched = fetch(url, policy=policy, transport=transport)
         if not looks_like_feed(fetched.content):
             raise InputError("That URL is not an RSS or Atom feed.")
         parse_feed(fetched.content, name="That feed")
@@ -144,7 +144,7 @@ def poll_feed(
     feed_id: int,
     catalog: Catalog,
     policy: FetchPolicy,
-    client: httpx.Client | None = None,
+    transport: httpx.BaseTransport | None = None,
     now: datetime | None = None,
     max_chars: int = 500_000,
 ) -> PollReport:
@@ -160,7 +160,7 @@ def poll_feed(
     polled_at = now or utcnow()
     feed.last_polled_at = polled_at
     try:
-        fetched = fetch(feed.url, policy=policy, client=client, etag=feed.etag,
+        fetched = fetch(feed.url, policy=policy, transport=transport, etag=feed.etag,
                         last_modified=feed.last_modified)
         entries = [] if fetched.not_modified else parse_feed(fetched.content, name=f"Feed #{feed_id}")
     except InputError as exc:
@@ -185,7 +185,7 @@ def poll_feed(
             report.skipped += 1
             continue
         try:
-            article = entry_article(entry, policy=policy, client=client)
+            article = entry_article(entry, policy=policy, transport=transport)
             result = ingest_article(article, session=session, catalog=catalog, max_chars=max_chars)
         except InputError as exc:
             session.rollback()  # only this entry's work: earlier entries are committed
