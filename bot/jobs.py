@@ -82,8 +82,7 @@ class DigestConfig:
 
 def fetch_policy(settings: Settings) -> FetchPolicy:
     """Fetching limits from the settings; private addresses only if the operator allowed them."""
-    return FetchPolicy(timeout=settings.fetch_timeout_seconds, max_bytes=settings.fetch_max_bytes,
-                       user_agent=settings.user_agent, allow_private=settings.allow_private_urls)
+    return FetchPolicy.from_settings(settings)
 
 
 class Delivery:

@@ -35,7 +35,7 @@ class Runtime:
 
 def open_runtime(settings: Settings, *, migrate_empty: bool = True) -> Runtime:
     """Open the store, creating the schema on a brand-new database and refusing an outdated one."""
-    engine = db.make_engine(settings.resolved_database_url())
+    engine = db.make_engine(settings.resolved_database_url(), busy_seconds=settings.database_busy_seconds)
     try:
         if migrate_empty and db.current_revision(engine) is None:
             db.upgrade(engine)

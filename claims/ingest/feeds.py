@@ -29,7 +29,7 @@ from claims.ingest.sources import (
     looks_like_feed,
     parse_feed,
 )
-from claims.store.models import Article, Feed, FeedStatus, utcnow
+from claims.store.models import Article, Feed, FeedStatus, is_storable_id, utcnow
 
 FAILING_AFTER = 3
 """Consecutive failed polls after which a feed is shown as failing (it is still polled)."""
@@ -115,7 +115,7 @@ def list_feeds(*, session: Session) -> list[FeedView]:
 
 def remove_feed(*, session: Session, feed_id: int) -> FeedView:
     """Stop polling a feed (``/feeds remove ID``); what it brought in stays in the store."""
-    feed = session.get(Feed, feed_id)
+    feed = session.get(Feed, feed_id) if is_storable_id(feed_id) else None
     if feed is None:
         raise NotFoundError(f"There is no feed #{feed_id}.")
     view = _view(feed)
@@ -153,7 +153,7 @@ def poll_feed(
     A feed that cannot be fetched or parsed is recorded as failing (with the reason) rather than
     raising, so one broken feed does not stop a polling job that walks all of them.
     """
-    feed = session.get(Feed, feed_id)
+    feed = session.get(Feed, feed_id) if is_storable_id(feed_id) else None
     if feed is None:
         raise NotFoundError(f"There is no feed #{feed_id}.")
     report = PollReport(feed_id=feed_id, url=feed.url)

@@ -27,6 +27,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from claims.errors import InputError
+from claims.settings import Settings
 
 MAX_REDIRECTS = 5
 _ENCODINGS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
@@ -50,6 +51,13 @@ class FetchPolicy:
     allow_private: bool = False
     deadline: float = 20.0
     trusted_hosts: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FetchPolicy:
+        """The limits the operator configured (``CLAIMBOT_FETCH_*``, ``CLAIMBOT_ALLOW_PRIVATE_URLS``)."""
+        return cls(timeout=settings.fetch_timeout_seconds, max_bytes=settings.fetch_max_bytes,
+                   user_agent=settings.user_agent, allow_private=settings.allow_private_urls,
+                   deadline=settings.fetch_deadline_seconds)
 
     def trusting(self, url: str) -> FetchPolicy:
         """This policy with ``url``'s host trusted (the operator typed it)."""

@@ -255,7 +255,10 @@ def _parse_date(value: str | None) -> datetime | None:
             parsed = parsedate_to_datetime(value)
         except (TypeError, ValueError):
             return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    try:
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError:  # a date at the very edge of the calendar, with an offset: not a real date
+        return None
 
 
 def _struct_time(value: object) -> datetime | None:
