@@ -142,7 +142,8 @@ class _Site(BaseHTTPRequestHandler):
                     "/article</link></item></channel></rss>").encode()
             ctype = "application/rss+xml"
         else:
-            body, ctype = f"<html><body><article><p>{ARTICLE}</p></article></body></html>".encode(), "text/html"
+            body = f"<html><body><article><p>{ARTICLE}</p></article></body></html>".encode()
+            ctype = "text/html"
         self.send_response(200)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))

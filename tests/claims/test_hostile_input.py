@@ -210,10 +210,11 @@ def test_malformed_database_urls_are_one_clear_error(url) -> None:
 
 
 def test_sql_errors_never_carry_user_text(engine) -> None:
-    with Session(engine) as session, pytest.raises(sa.exc.DBAPIError) as info:
+    with Session(engine) as session:
         session.add(Topic(slug="dup", name="secret user text 1"))
         session.add(Topic(slug="dup", name="secret user text 2"))
-        session.commit()
+        with pytest.raises(sa.exc.DBAPIError) as info:
+            session.commit()
     assert "secret user text" not in str(info.value)
 
 
@@ -224,9 +225,10 @@ def test_a_locked_database_waits_briefly_then_says_so(tmp_path) -> None:
     quick = db.make_engine(url, busy_seconds=0.2)
     with holder.connect() as conn:
         conn.exec_driver_sql("BEGIN EXCLUSIVE")
-        with Session(quick) as session, pytest.raises(sa.exc.OperationalError, match="locked"):
+        with Session(quick) as session:
             session.add(Topic(slug="t", name="T"))
-            session.commit()
+            with pytest.raises(sa.exc.OperationalError, match="locked"):
+                session.commit()
         conn.exec_driver_sql("ROLLBACK")
     holder.dispose()
     quick.dispose()
