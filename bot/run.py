@@ -58,6 +58,14 @@ class _QuietBootstrap(logging.Filter):
         return "(Bootstrap" not in record.getMessage()
 
 
+class _QuietConflict(logging.Filter):
+    """On the way out PTB calls getUpdates once more, meets the same 409 and logs its traceback;
+    ``stop_on_conflict`` has explained the conflict already, so that record is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], Conflict))
+
+
 def configure_logging(token: str, *, verbose: bool = False) -> None:
     """Operator-friendly levels for a long-running bot, and the token redacted on every handler."""
     root = logging.getLogger()
@@ -145,6 +153,9 @@ def stop_on_conflict(app: Application) -> asyncio.Event:  # type: ignore[type-ar
             context.application.stop_running()
         raise ApplicationHandlerStop
 
+    updater_log = logging.getLogger("telegram.ext.Updater")
+    if not any(isinstance(f, _QuietConflict) for f in updater_log.filters):
+        updater_log.addFilter(_QuietConflict())
     others = dict(app.error_handlers)
     app.error_handlers.clear()
     app.add_error_handler(on_conflict)

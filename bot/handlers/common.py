@@ -16,9 +16,8 @@ from telegram.error import BadRequest
 
 from bot import render
 from bot.context import ClaimContext
-from claims.errors import InvalidArgumentError, NotFoundError
+from claims.errors import InvalidArgumentError
 from claims.store.history import Actor
-from claims.store.models import is_storable_id
 
 log = logging.getLogger(__name__)
 _ID = re.compile(r"^#?(\d{1,12})$")
@@ -67,15 +66,11 @@ async def send_html(
 
 
 def claim_id(value: str, *, usage: str) -> int:
-    """A claim id from user input ("12" or "#12"), or a usage message; a number no claim can have
-    (beyond the store's id range) is answered as the unknown claim it is."""
+    """A claim id from user input ("12" or "#12"), or a usage message."""
     m = _ID.match(value.strip())
     if m is None:
         raise InvalidArgumentError(f"{value[:40]!r} is not a claim number. Usage: {usage}")
-    number = int(m.group(1))
-    if not is_storable_id(number):
-        raise NotFoundError(f"There is no claim #{number}.")
-    return number
+    return int(m.group(1))
 
 
 def rest_after(message: Message | None, words: int) -> str:
