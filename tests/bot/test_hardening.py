@@ -13,8 +13,12 @@ import sqlalchemy as sa
 
 from tests.bot.emulator import Emulator
 from tests.bot.harness import Person
+from tests.bot.processes import claimbot_env, start_claimbot, stop_claimbot
 from tests.bot.test_postgres import postgres_url  # noqa: F401  (the seeded PostgreSQL store)
-from tests.bot.test_run import _claimbot, _env, _stop
+
+
+def _env(emulator: Emulator, db_path: Path, **extra: str) -> dict[str, str]:
+    return claimbot_env(emulator, f"sqlite:///{db_path}", **extra)
 
 CONFLICT = ("Conflict: terminated by other getUpdates request; make sure that only one bot "
             "instance is running")
@@ -25,11 +29,11 @@ async def test_another_instance_polling_stops_the_bot_with_an_explanation(
 ) -> None:
     emulator.fail("getUpdates", 409, CONFLICT, times=None)
     log = tmp_path / "run.log"
-    proc = await _claimbot("run", env=_env(emulator, db_path), log=log)
+    proc = await start_claimbot("run", env=_env(emulator, db_path), log=log)
     try:
         status = await asyncio.wait_for(proc.wait(), 60)
     finally:
-        await _stop(proc)
+        await stop_claimbot(proc)
     output = log.read_text()
     assert status == 1, output
     assert "409 Conflict: another process" in output and "Stopping" in output
@@ -41,13 +45,13 @@ async def test_credentials_in_the_api_url_are_never_logged(
 ) -> None:
     with_credentials = emulator.url.replace("://", "://desk:s3cretpass@")
     log = tmp_path / "run.log"
-    proc = await _claimbot("-v", "run", env=_env(emulator, db_path,
+    proc = await start_claimbot("-v", "run", env=_env(emulator, db_path,
                                                   CLAIMBOT_TELEGRAM_API_URL=with_credentials), log=log)
     try:
         api = emulator.api
         await api.wait_until(lambda: any(m == "getUpdates" for m, _ in api.calls), within=60)
     finally:
-        await _stop(proc)
+        await stop_claimbot(proc)
     output = log.read_text()
     assert "Starting long polling against http://127.0.0.1" in output
     assert "s3cretpass" not in output and "desk:" not in output
@@ -56,7 +60,7 @@ async def test_credentials_in_the_api_url_are_never_logged(
         s.bind(("127.0.0.1", 0))
         dead = f"http://desk:s3cretpass@127.0.0.1:{s.getsockname()[1]}"
     log = tmp_path / "dead.log"
-    proc = await _claimbot("run", env=_env(emulator, db_path, CLAIMBOT_TELEGRAM_API_URL=dead), log=log)
+    proc = await start_claimbot("run", env=_env(emulator, db_path, CLAIMBOT_TELEGRAM_API_URL=dead), log=log)
     assert await asyncio.wait_for(proc.wait(), 60) == 1
     output = log.read_text()
     assert "Cannot reach the Bot API at http://127.0.0.1:" in output
