@@ -13,8 +13,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from bot import cli
+from claims.store import db
 
 ARTICLE = (
     "Talks on a truce continue\n"
@@ -81,17 +83,26 @@ def test_history_of_an_id_beyond_the_integer_range(cli_env, tmp_path) -> None:
         "error: There is no claim #2147483648."
 
 
+@pytest.fixture
+def fresh_postgres_url(postgres_engine: sa.Engine, postgres_migrated: str) -> str:
+    """The shared PostgreSQL test schema, emptied and at the current schema revision (another test
+    marks it outdated on purpose)."""
+    with postgres_engine.begin() as conn:
+        conn.execute(sa.text("update alembic_version set version_num = :head"), {"head": db.head_revision()})
+    return postgres_migrated
+
+
 @pytest.mark.postgres
 def test_history_of_an_id_beyond_the_integer_range_on_postgres(cli_env, tmp_path,
-                                                                postgres_schema_url) -> None:
-    cli_env["CLAIMBOT_DATABASE_URL"] = postgres_schema_url
+                                                                fresh_postgres_url) -> None:
+    cli_env["CLAIMBOT_DATABASE_URL"] = fresh_postgres_url
     assert one_sentence(run(cli_env, "history", "2147483648", cwd=tmp_path)) == \
         "error: There is no claim #2147483648."
 
 
 @pytest.mark.postgres
-def test_a_postgres_url_as_heroku_writes_it(cli_env, tmp_path, postgres_schema_url) -> None:
-    cli_env["CLAIMBOT_DATABASE_URL"] = postgres_schema_url.replace("postgresql+psycopg://", "postgres://")
+def test_a_postgres_url_as_heroku_writes_it(cli_env, tmp_path, fresh_postgres_url) -> None:
+    cli_env["CLAIMBOT_DATABASE_URL"] = fresh_postgres_url.replace("postgresql+psycopg://", "postgres://")
     proc = run(cli_env, "db", "current", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "head:" in proc.stdout

@@ -77,8 +77,10 @@ _HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 _TOKEN = re.compile(
     r"(?P<cur>[$€£¥])?\s?(?P<num>\d+(?:[.,]\d+)*)(?P<suffix>%|(?:k|m|mn|bn|b|tn|st|nd|rd|th|s)\b)?"
     r"|(?P<word>[^\W\d_]+(?:'[^\W\d_]+)*)"
-    r"|(?P<stop>[.!?;:])"
+    r"|(?P<stop>[.!?;:,()\[\]\"])"
 )
+_LAST_WORD = re.compile(r"[^\W\d_]+$")
+_FIRST_WORD = re.compile(r"[^\W\d_]+")
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 
 
@@ -174,7 +176,7 @@ def _emit_span(span: list[_Word], tokens: list[str], names: list[Name]) -> None:
 
 def _items(text: str) -> list[_Word | str | None]:
     """Words (with their case), canonical number, currency and negation tokens, and ``None`` at
-    each sentence boundary (a name never runs across one)."""
+    each punctuation mark (a name never runs across one: "Obama, Trump" is two names)."""
     text = clean_text(text).replace("\x00", "")
     text = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
     text = _ABBREVIATION.sub(lambda m: m.group(1) or m.group(2), text)
@@ -220,7 +222,7 @@ def _word_items(word: str, out: list[_Word | str | None]) -> list[_Word | str | 
         if _mark_last_number(out, "%"):
             return []
         out.append(last)
-    if low in _CURRENCY_WORDS:
+    if low in _CURRENCY_WORDS and _number_at_end(out) is not None:  # "5 dollars", not "Dollar Tree"
         return [_CURRENCY_WORDS[low]]
     if low == "cannot":
         return ["can", "not"]
@@ -310,7 +312,7 @@ def _number_token(value: Decimal) -> str:
 
 def _join_hyphen(match: re.Match[str]) -> str:
     """"cease-fire" is "ceasefire", but "twenty-five" stays two number words."""
-    before = match.string[: match.start()].rsplit(None, 1)[-1].rsplit("-", 1)[-1].casefold()
-    after = re.match(r"[^\W\d_]+", match.string[match.end():])
-    after_word = after.group(0).casefold() if after else ""
-    return " " if before in _UNITS or after_word in _UNITS else ""
+    before = _LAST_WORD.search(match.string, 0, match.start())
+    after = _FIRST_WORD.match(match.string, match.end())
+    words = {m.group(0).casefold() for m in (before, after) if m}
+    return " " if words & _UNITS.keys() else ""
