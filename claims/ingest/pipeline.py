@@ -64,7 +64,8 @@ def ingest_article(
     """Store ``article`` and its claims; the caller's session scope commits or rolls back."""
     if len(article.text) > max_chars:
         raise InputError(
-            f"The article is {len(article.text):,} characters long; the limit is {max_chars:,}."
+            f"The article is {len(article.text):,} characters long; the limit is {max_chars:,} "
+            "(CLAIMBOT_MAX_ARTICLE_CHARS allows more)."
         )
     article = _without_nul(article)
     row, status = _upsert_article(article, session=session)

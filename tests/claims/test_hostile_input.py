@@ -146,6 +146,13 @@ def test_a_stray_byte_in_utf8_keeps_the_file_utf8() -> None:
     assert "â€œ" not in text
 
 
+def test_a_stray_nul_in_a_text_file_is_dropped_not_refused() -> None:
+    assert decode_document(b"Officials said\x00 the talks would continue.", name="File x") == \
+        "Officials said the talks would continue."
+    with pytest.raises(InputError, match="binary"):
+        decode_document("Officials said".encode("utf-16-le"), name="File x")
+
+
 def test_a_cp1252_file_is_still_read_as_cp1252() -> None:
     raw = "“Greenland is not for sale,” she said — and ça va.".encode("cp1252")
     assert decode_document(raw, name="File x") == "“Greenland is not for sale,” she said — and ça va."
