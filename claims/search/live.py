@@ -34,6 +34,8 @@ GAP_TIMEOUT_SECONDS = 300.0
 """How long a hole in the revision ids is waited for before it is taken for a rollback."""
 CATCH_UP_CHUNK = 2000
 """Revisions read and applied at a time: a chunk holds the index's lock for a few milliseconds."""
+APPLY_AT_ONCE = 100
+"""Changes applied under one hold of the index's lock: a question waits at most for these."""
 CATCH_UP_BUDGET_SECONDS = 1.0
 """One catch-up stops after about this long (the next one carries on), so the job never overlaps."""
 
@@ -153,15 +155,16 @@ class LiveIndex:
                 ).all()
             claim_ids = list(dict.fromkeys(int(c) for _, c in rows))
             docs = {d.id: d for d in claim_docs(session=session, ids=claim_ids)} if claim_ids else {}
-        with self._lock:
-            matcher = self._matcher
-            assert matcher is not None
-            for claim_id in claim_ids:
-                doc = docs.get(claim_id)
-                if doc is not None:
-                    matcher.upsert(doc)
-                else:  # retracted, merged or gone: no longer an answer
-                    matcher.remove(claim_id)
+        matcher = self._matcher
+        assert matcher is not None
+        for start in range(0, len(claim_ids), APPLY_AT_ONCE):  # questions slip in between
+            with self._lock:
+                for claim_id in claim_ids[start:start + APPLY_AT_ONCE]:
+                    doc = docs.get(claim_id)
+                    if doc is not None:
+                        matcher.upsert(doc)
+                    else:  # retracted, merged or gone: no longer an answer
+                        matcher.remove(claim_id)
         cursor.advance((int(r) for r, _ in rows), now=self._clock())
         if claim_ids:
             log.debug("index caught up with %d revisions (%d claims); top %d, %d holes", len(rows),
