@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
+from sqlalchemy import exc as sa_exc
 
 from bot import cli_changes
 from bot.terminal import Bar, emit_json
@@ -102,10 +103,11 @@ def _articles(item: str, args: argparse.Namespace, policy: FetchPolicy
     """One input's articles; a failure is yielded as an error so the other inputs still run."""
     try:
         if item.startswith(("http://", "https://")):
+            own = policy.trusting(item)  # the operator's own URL may be private; what it links to not
             if args.feed:
-                yield from fetch_feed_articles(item, policy=policy)
+                yield from fetch_feed_articles(item, policy=own)
             else:  # a feed URL given without --feed is still read as a feed
-                yield from fetch_articles(item, policy=policy)
+                yield from fetch_articles(item, policy=own)
         elif args.feed or _is_feed_file(Path(item)):
             yield from fetch_feed_articles(item, policy=policy, raw=_read_file(Path(item)))
         else:
@@ -132,7 +134,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         raise InputError("--url names the canonical URL of one local file; give exactly one file.")
     published = _parse_cli_date(args.published) if args.published else None
     service = ClaimService.open(settings)
-    policy = service.fetch_policy(operator=True)  # the operator may read intranet pages and local feeds
+    # The operator's own URLs may be private (intranet pages, local feeds); what those pages link
+    # to (feed entries, redirects to other hosts) follows CLAIMBOT_ALLOW_PRIVATE_URLS.
+    policy = service.fetch_policy()
     failures = 0
     many = len(args.inputs) > 1 or args.feed
     previous = -1
@@ -181,9 +185,11 @@ def _describe_report(report: IngestReport) -> str:
 def _parse_cli_date(value: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     except ValueError:
-        raise InputError(f"--published {value!r} is not an ISO 8601 date (2025-03-13).") from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        raise InputError(f"--published {value[:40]!r} is not an ISO 8601 date (2025-03-13).") from None
+    except OverflowError:
+        raise InputError(f"--published {value[:40]!r} is outside the dates claimbot can store.") from None
 
 
 # ---------------------------------------------------------------------------- claims, history
@@ -458,7 +464,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``claimbot`` console script."""
+    """Entry point of the ``claimbot`` console script.
+
+    Every failure ends as one sentence on stderr and exit status 1: errors users cause carry their
+    own message, known database conditions get one of their own, and anything else (a bug) is one
+    line that says to run with ``-v``, which logs the traceback.
+    """
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
@@ -469,21 +480,56 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "settings"
-        print(f"error: invalid setting {where}: {first['msg']}", file=sys.stderr)
+        print(f"error: {_settings_problem(exc)}", file=sys.stderr)
         return 1
     func: Command = args.func
     try:
         return func(args, settings)
-    except ClaimbotError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
     except BrokenPipeError:
         _discard_stdout()
         return 0
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        message = failure_sentence(exc)
+        if message is None:
+            log.debug("unexpected failure", exc_info=exc)
+            message = f"unexpected {type(exc).__name__}; run with -v for details."
+        elif not isinstance(exc, ClaimbotError):
+            log.debug("failure", exc_info=exc)
+        print(f"error: {message}", file=sys.stderr)
+        return 1
+
+
+def failure_sentence(exc: BaseException) -> str | None:
+    """The sentence for a failure the CLI knows how to explain, or None for a bug."""
+    if isinstance(exc, ClaimbotError):
+        return str(exc)
+    if isinstance(exc, sa_exc.OperationalError) and "locked" in str(exc.orig).lower():
+        return ("The database is locked by another process (the bot or another claimbot command) "
+                "and stayed locked; try again when it has finished.")
+    if isinstance(exc, sa_exc.OperationalError):
+        return f"The database could not be used ({_first_line(exc.orig)})."
+    if isinstance(exc, sa_exc.DBAPIError):
+        return f"The database refused the operation ({type(exc.orig).__name__}); nothing was changed."
+    if isinstance(exc, RecursionError):
+        return "The input is nested too deeply to read."
+    if isinstance(exc, OSError) and exc.filename:
+        return f"{exc.filename}: {exc.strerror or type(exc).__name__}."
+    return None
+
+
+def _settings_problem(exc: ValidationError) -> str:
+    """The first invalid setting as one sentence, named as the environment variable that sets it
+    (the value itself is never repeated: it may be a secret)."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "settings"
+    msg = str(first["msg"]).removeprefix("Value error, ")
+    return f"invalid setting CLAIMBOT_{where.upper()}: {msg}."
+
+
+def _first_line(value: object) -> str:
+    return str(value).strip().splitlines()[0][:200] if str(value).strip() else type(value).__name__
 
 
 def _discard_stdout() -> None:

@@ -113,7 +113,7 @@ class ClaimService:
         The index is not built here (seconds at 100,000 claims): ``load_index`` does it, so a
         command that never answers questions never pays for it.
         """
-        engine = db.make_engine(settings.resolved_database_url())
+        engine = db.make_engine(settings.resolved_database_url(), busy_seconds=settings.database_busy_seconds)
         try:
             if migrate_empty and db.current_revision(engine) is None:
                 db.upgrade(engine)
@@ -129,7 +129,7 @@ class ClaimService:
     @staticmethod
     def upgrade_schema(settings: Settings) -> str | None:
         """Migrate the store to the schema this code needs (``claimbot db upgrade``)."""
-        engine = db.make_engine(settings.resolved_database_url())
+        engine = db.make_engine(settings.resolved_database_url(), busy_seconds=settings.database_busy_seconds)
         try:
             db.upgrade(engine)
             return db.current_revision(engine)
@@ -139,7 +139,7 @@ class ClaimService:
     @staticmethod
     def schema_status(settings: Settings) -> tuple[str | None, str]:
         """The schema revision the store is at, and the one this code needs."""
-        engine = db.make_engine(settings.resolved_database_url())
+        engine = db.make_engine(settings.resolved_database_url(), busy_seconds=settings.database_busy_seconds)
         try:
             return db.current_revision(engine), db.head_revision()
         finally:
@@ -283,11 +283,10 @@ class ClaimService:
 
     # ---------------------------------------------------------------------------- ingest
 
-    def fetch_policy(self, *, operator: bool = False) -> FetchPolicy:
-        """Fetching limits; ``operator`` (a URL typed at the terminal) may reach private addresses."""
-        s = self.settings
-        return FetchPolicy(timeout=s.fetch_timeout_seconds, max_bytes=s.fetch_max_bytes,
-                           user_agent=s.user_agent, allow_private=operator or s.allow_private_urls)
+    def fetch_policy(self) -> FetchPolicy:
+        """Fetching limits from the settings; ``FetchPolicy.trusting(url)`` lets a URL the operator
+        typed reach a private address while what it links to still follows the setting."""
+        return FetchPolicy.from_settings(self.settings)
 
     def ingest(self, article: ArticleInput) -> Ingested:
         """Store one article and its claims, then index them."""
@@ -301,7 +300,8 @@ class ClaimService:
 
     def ingest_url(self, url: str, *, operator: bool = False) -> Ingested:
         """Fetch an article (refusing private addresses unless allowed) and ingest it."""
-        return self.ingest(fetch_article(url, policy=self.fetch_policy(operator=operator)))
+        policy = self.fetch_policy()
+        return self.ingest(fetch_article(url, policy=policy.trusting(url) if operator else policy))
 
     def ingest_document(self, raw: bytes, *, name: str) -> Ingested:
         """Ingest a sent file or pasted text (plain text or HTML); ``name`` is used in errors."""

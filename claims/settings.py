@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import (
@@ -23,6 +24,8 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 _PACKAGE = Path(__file__).resolve().parent
 PACKAGED_CONFIG_DIR = _PACKAGE / "defaults"
@@ -32,6 +35,23 @@ PACKAGED_CONFIG_DIR = _PACKAGE / "defaults"
 DEFAULT_CONFIG_DIR = PACKAGED_CONFIG_DIR if PACKAGED_CONFIG_DIR.is_dir() else _PACKAGE.parent / "config"
 
 _PLACEHOLDER_TOKENS = {"", "changeme", "your-token-here", "token", "xxx", "<token>"}
+
+
+def redact_url_credentials(url: str) -> str:
+    """``url`` with any ``user:password@`` removed, for logs and messages."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    netloc, slash, path = rest.partition("/")
+    return f"{scheme}://{netloc.rsplit('@', 1)[-1]}{slash}{path}"
+
+
+def _postgres_driver(url: str) -> str:
+    """``postgres://`` and ``postgresql://`` use psycopg 3, the driver claimbot installs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
 
 
 def config_dir() -> Path:
@@ -56,12 +76,14 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CLAIMBOT_", extra="ignore")
 
     database_url: str = "sqlite:///claimbot.db"
+    database_busy_seconds: float = Field(default=10.0, ge=0, le=600)
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
     timezone: str = "UTC"
-    fetch_timeout_seconds: float = 15.0
-    fetch_max_bytes: int = 5_000_000
+    fetch_timeout_seconds: float = Field(default=15.0, gt=0)
+    fetch_deadline_seconds: float = Field(default=20.0, gt=0)
+    fetch_max_bytes: int = Field(default=5_000_000, gt=0)
     user_agent: str = "claimbot/0.1"
     allow_private_urls: bool = False
     max_article_chars: int = 500_000
@@ -74,6 +96,7 @@ class Settings(BaseSettings):
     claimreview_publisher: str = Field(default="claimbot", min_length=1, max_length=200)
     claimreview_publisher_url: str | None = None
     claim_url_template: str | None = None
+    max_subscriptions_per_chat: int = Field(default=50, ge=1, le=10_000)
     config_dir: Path = Field(default_factory=config_dir)
 
     @classmethod
@@ -136,7 +159,42 @@ class Settings(BaseSettings):
     @field_validator("telegram_api_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError("must be an http(s) URL such as https://api.telegram.org")
         return value.rstrip("/")
+
+    @field_validator("timezone")
+    @classmethod
+    def _iana_timezone(cls, value: str) -> str:
+        """Only real IANA names: ``localtime`` means whatever the host is set to, ``Factory`` none."""
+        from claims.follow.schedule import is_iana_zone
+
+        if not is_iana_zone(value):
+            raise ValueError(f"{value[:40]!r} is not an IANA time zone name (such as Europe/Berlin)")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        """``sqlite:///PATH`` or a PostgreSQL URL (``postgres://`` as Heroku writes it is accepted);
+        anything else is refused here rather than as a driver traceback later."""
+        url = _postgres_driver(value.strip())
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            raise ValueError("is not a database URL; use sqlite:///PATH or "
+                             "postgresql://USER@HOST/DATABASE") from None
+        except ValueError:
+            raise ValueError("has an invalid port or address") from None
+        if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
+            raise ValueError(f"names the database {parsed.get_backend_name()[:20]!r}; claimbot "
+                             "supports sqlite:///PATH and postgresql://USER@HOST/DATABASE")
+        return url
+
+    def telegram_api_url_for_logs(self) -> str:
+        """The Bot API URL without credentials (``https://user:pass@host`` shows as ``https://host``)."""
+        return redact_url_credentials(self.telegram_api_url)
 
     def resolved_database_url(self) -> str:
         """The database URL with a relative SQLite path pinned to the working directory."""

@@ -175,6 +175,8 @@ def history(view: ClaimView, revisions: Sequence[RevisionView], tz: ZoneInfo) ->
     for rev in revisions:
         by = rev.admin_name or (f"admin {rev.admin_id}" if rev.admin_id else None)
         origin = f" by {esc(by)}" if by else (f" from {_source(rev.source, tz)}" if rev.source else "")
+        if rev.change == "removed" and rev.source:
+            origin = f": {_source(rev.source, tz)}"
         lines.append(f"\n<b>r{rev.revision}</b> · {fmt_date(rev.at, tz, time=True)} · "
                      f"{esc(_change_label(rev, view))}{origin}")
         if rev.change in {"created", "imported"}:
@@ -195,7 +197,8 @@ def _change_label(rev: RevisionView, view: ClaimView) -> str:
             return f"merged into #{rev.related_claim_id}"
         return f"absorbed duplicate #{rev.related_claim_id}"
     return {"created": "first reported", "imported": "imported", "text": "wording changed",
-            "edited": "corrected", "verdict": "verdict", "retracted": "retracted"}.get(rev.change, rev.change)
+            "edited": "corrected", "verdict": "verdict", "retracted": "retracted",
+            "removed": "no longer in the article"}.get(rev.change, rev.change)
 
 
 def answer_keyboard(result: Answer, codec: CallbackCodec, *, page: int = 0) -> InlineKeyboardMarkup | None:

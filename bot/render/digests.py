@@ -16,7 +16,8 @@ from claims.wording import count
 
 DIGEST_TEXT_CHARS = 500
 DIGEST_KINDS = {"new": "🆕 New", "revised": "✏️ Reworded", "verdict": "⚖️ Verdict changed",
-                "retracted": "🚫 Retracted", "merged": "🔗 Merged"}
+                "retracted": "🚫 Retracted", "merged": "🔗 Merged",
+                "removed": "📤 No longer in the article"}
 
 
 def digest_messages(digest: Digest) -> list[str]:
@@ -57,9 +58,11 @@ def digest_item(item: DigestItem, tz: ZoneInfo) -> str:
         lines.append(f"Merged into #{item.merged_into} (/claim {item.merged_into})")
     if item.merged_from:
         lines.append("Now also stands for " + ", ".join(f"#{c}" for c in item.merged_from))
+    if item.removed_from is not None:
+        lines.append(f"No longer in the article: {_digest_source(item.removed_from, tz)}")
     if item.note:
         lines.append(f"Why: {esc(shorten(item.note, 300))}")
-    if item.source is not None:
+    if item.source is not None and item.source != item.removed_from:
         lines.append(f"Source: {_digest_source(item.source, tz)}")
     lines.append(f"/claim {item.claim_id} · /history {item.claim_id}")
     return "\n".join(lines)

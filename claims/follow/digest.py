@@ -90,10 +90,12 @@ class DigestItem:
     source: DigestSource | None
     at: datetime
     revision_id: int
+    removed_from: DigestSource | None = None
+    """The article whose updated version no longer contains the claim."""
 
     @property
     def kinds(self) -> tuple[str, ...]:
-        """What happened, in reading order: new, revised, verdict, retracted, merged."""
+        """What happened, in reading order: new, revised, verdict, retracted, merged, removed."""
         out = []
         if self.new:
             out.append("new")
@@ -105,6 +107,8 @@ class DigestItem:
             out.append("retracted")
         if self.merged_into is not None or self.merged_from:
             out.append("merged")
+        if self.removed_from is not None:
+            out.append("removed")
         return tuple(out)
 
 
@@ -454,8 +458,10 @@ class _Context:
                 merged_into = r.related_claim_id
             else:
                 merged_from.append(r.related_claim_id)
+        removed = next((r for r in reversed(revs) if r.change == ChangeKind.REMOVED.value), None)
+        removed_from = self.articles.get(removed.article_id) if removed and removed.article_id else None
         if not (new or text_before is not None or verdict_before is not None or retracted
-                or merged_into is not None or merged_from):
+                or merged_into is not None or merged_from or removed_from is not None):
             return None
         article_id = next((r.article_id for r in reversed(revs) if r.article_id), None)
         article_id = article_id or self.first_article.get(claim.id)
@@ -477,6 +483,7 @@ class _Context:
             source=self.articles.get(article_id) if article_id else None,
             at=revs[-1].created_at,
             revision_id=revs[-1].id,
+            removed_from=removed_from,
         )
 
 
@@ -527,6 +534,10 @@ def item_lines(item: DigestItem) -> list[str]:
         lines.append(f"  MERGED into #{item.merged_into}")
     if item.merged_from:
         lines.append("  Merged in: " + ", ".join(f"#{c}" for c in item.merged_from))
+    if item.removed_from is not None:
+        title = item.removed_from.title or item.removed_from.outlet or "the article"
+        lines.append(f"  NO LONGER IN THE ARTICLE: {_short(title, 200)}"
+                     + (f" {item.removed_from.url}" if item.removed_from.url else ""))
     if item.note:
         lines.append(f"  Note: {_short(item.note, 300)}")
     if item.source:

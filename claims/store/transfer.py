@@ -80,6 +80,10 @@ def parse_record(line: str, *, lineno: int) -> ImportRecord | None:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         raise InputError(f"{where}: not valid JSON ({exc.msg}).") from None
+    except RecursionError:
+        raise InputError(f"{where}: JSON nested too deeply.") from None
+    except ValueError:  # an integer of more digits than Python converts (4,300 by default)
+        raise InputError(f"{where}: a number too long to read.") from None
     if not isinstance(obj, dict):
         raise InputError(f"{where}: expected a JSON object.")
     text = obj.get("text")
@@ -146,9 +150,12 @@ def _parse_when(value: Any, *, where: str) -> datetime | None:
         raise InputError(f"{where}: 'published_at' must be an ISO 8601 string.")
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     except ValueError:
         raise InputError(f"{where}: 'published_at' {value[:40]!r} is not an ISO 8601 date.") from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+05:00 is before the first UTC instant Python has
+        raise InputError(f"{where}: 'published_at' {value[:40]!r} is outside the dates claimbot "
+                         "can store.") from None
 
 
 def import_claims(

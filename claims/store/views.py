@@ -24,6 +24,7 @@ from claims.store.models import (
     ClaimStatus,
     Speaker,
     Topic,
+    is_storable_id,
     utcnow,
 )
 
@@ -206,7 +207,7 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 def get_claim(*, session: Session, claim_id: int) -> ClaimView:
     """One claim by id, whatever its status."""
-    row = session.get(Claim, claim_id)
+    row = session.get(Claim, claim_id) if is_storable_id(claim_id) else None
     if row is None:
         raise NotFoundError(f"There is no claim #{claim_id}.")
     return _views(session, [row])[0]
@@ -214,7 +215,7 @@ def get_claim(*, session: Session, claim_id: int) -> ClaimView:
 
 def get_claims(*, session: Session, claim_ids: Iterable[int]) -> list[ClaimView]:
     """Claims by id, in the order asked, skipping ids that do not exist."""
-    wanted = list(dict.fromkeys(claim_ids))
+    wanted = [i for i in dict.fromkeys(claim_ids) if is_storable_id(i)]
     if not wanted:
         return []
     rows = {r.id: r for r in session.exec(select(Claim).where(col(Claim.id).in_(wanted)))}
@@ -273,7 +274,7 @@ def list_claims(
 
 def claim_history(*, session: Session, claim_id: int) -> list[RevisionView]:
     """A claim's revisions, oldest first, each with the text and verdict it left the claim in."""
-    if session.get(Claim, claim_id) is None:
+    if not is_storable_id(claim_id) or session.get(Claim, claim_id) is None:
         raise NotFoundError(f"There is no claim #{claim_id}.")
     revs = session.exec(
         select(ClaimRevision)

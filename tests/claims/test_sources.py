@@ -133,7 +133,7 @@ def test_unreachable_url_is_a_clear_error() -> None:
      "http://[::1]/", "file:///etc/passwd", "ftp://example.org/"],
 )
 def test_private_and_non_http_urls_are_refused(url: str) -> None:
-    with pytest.raises(InputError, match=r"not allowed|not an http"):
+    with pytest.raises(InputError, match=r"CLAIMBOT_ALLOW_PRIVATE_URLS=true|not an http"):
         check_url_allowed(url, allow_private=False)
 
 
