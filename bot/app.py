@@ -30,11 +30,13 @@ from bot.context import BotData, BotServices, ClaimApp, ClaimContext, FloodContr
 from bot.delivery import Delivery, DigestConfig
 from bot.handlers import register
 from bot.handlers.start import register_menus
+from bot.handlers.tipline import schedule_weekly_digest
 from bot.jobs import schedule_jobs
 from bot.render import CallbackCodec
 from claims.errors import ConfigError
 from claims.service import ClaimService
 from claims.settings import Settings
+from claims.tipline.service import digest_slot
 
 log = logging.getLogger(__name__)
 TOKEN_FORMAT = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,}$")
@@ -77,6 +79,7 @@ def build_application(
         raise ConfigError(
             f"Unknown time zone {settings.timezone!r} (use a name such as Europe/Berlin)."
         ) from None
+    digest_slot(settings)  # a malformed weekly digest time fails here, not at its first run
     claims = ClaimService.open(settings)
     # Digests go out through a bot of their own, paced by the delivery runner (see bot/sender.py).
     delivery = Delivery(claims, token=token, config=digests or DigestConfig.from_settings(settings),
@@ -113,6 +116,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     await register_menus(app.bot, services.settings.admin_ids)
     await services.delivery.start()
     schedule_jobs(app)  # type: ignore[arg-type]
+    schedule_weekly_digest(app)  # type: ignore[arg-type]
     log.info("claimbot is up as @%s with %d claims indexed", app.bot.username, indexed)
 
 

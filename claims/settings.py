@@ -6,6 +6,7 @@ Built once in ``main()`` (or by a test) and passed down; nothing reads the envir
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -50,6 +51,11 @@ class Settings(BaseSettings):
     digest_grace_minutes: float = Field(default=180.0, ge=0)
     digest_messages_per_second: float = Field(default=25.0, gt=0, le=30)
     feed_poll_minutes: float = Field(default=15.0, gt=0)
+    # The tipline (claims.tipline): posts, links, inline answers and unanswered questions.
+    asker_salt: SecretStr | None = None
+    post_min_chars: int = Field(default=280, ge=40)
+    inline_cache_seconds: int = Field(default=30, ge=0, le=3600)
+    unanswered_digest: str = ""
     config_dir: Path = Field(default_factory=config_dir)
 
     @classmethod
@@ -86,6 +92,24 @@ class Settings(BaseSettings):
         raw = value.get_secret_value() if isinstance(value, SecretStr) else value
         if raw is None or str(raw).strip().lower() in _PLACEHOLDER_TOKENS:
             return None
+        return value
+
+    @field_validator("asker_salt", mode="before")
+    @classmethod
+    def _empty_salt_is_none(cls, value: Any) -> Any:
+        """An empty salt means "derive it from the token", not a salt of nothing."""
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        return None if raw is None or not str(raw).strip() else value
+
+    @field_validator("unanswered_digest")
+    @classmethod
+    def _digest_slot(cls, value: str) -> str:
+        """``"monday 09:00"`` (a weekday and a time), or empty or ``off`` for no digest."""
+        value = " ".join(value.lower().split())
+        if value in {"", "off", "none", "no", "false"}:
+            return ""
+        if not re.fullmatch(r"(mon|tue|wed|thu|fri|sat|sun)[a-z]* ([01]?\d|2[0-3])[:.h][0-5]\d", value):
+            raise ValueError('unanswered_digest must be a weekday and a time, e.g. "monday 09:00", or "off"')
         return value
 
     @field_validator("telegram_api_url")

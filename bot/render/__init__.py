@@ -7,6 +7,7 @@ so handlers write ``render.claim_card`` without knowing which file holds it.
 - ``admin``: ingest reports, changes, statistics
 - ``help``: command menus, welcome, /help
 - ``subscriptions``, ``digests``, ``feeds``: their features' texts and buttons
+- ``tipline``: checked posts and links, inline answers, the team's list of unanswered questions
 """
 
 from bot.render.admin import (
@@ -90,6 +91,21 @@ from bot.render.subscriptions import (
     unsubscribed,
     zone_of,
 )
+from bot.render.tipline import (
+    STATS_DAYS,
+    deep_link,
+    handled_done,
+    inline_message,
+    inline_nothing,
+    inline_results,
+    stats_keyboard,
+    team_keyboard,
+    team_list,
+    tip_check,
+    tip_keyboard,
+    tip_usage,
+    unanswered_section,
+)
 
 __all__ = [
     "ADMIN_COMMANDS",
@@ -102,6 +118,7 @@ __all__ = [
     "PICK",
     "PICKED",
     "SAFE_LIMIT",
+    "STATS_DAYS",
     "USER_COMMANDS",
     "VERDICTS",
     "Button",
@@ -118,6 +135,7 @@ __all__ = [
     "claim_keyboard",
     "claim_line",
     "claims_list",
+    "deep_link",
     "digest_item",
     "digest_messages",
     "digest_run",
@@ -127,10 +145,14 @@ __all__ = [
     "feeds_list",
     "fmt_date",
     "follow_buttons",
+    "handled_done",
     "help_text",
     "history",
     "html_to_plain",
     "ingest_report",
+    "inline_message",
+    "inline_nothing",
+    "inline_results",
     "lines",
     "link",
     "names_list",
@@ -145,13 +167,20 @@ __all__ = [
     "split_html",
     "statement",
     "stats",
+    "stats_keyboard",
     "subscribed",
     "subscriptions_keyboard",
     "subscriptions_list",
     "target_choices",
     "target_name",
+    "team_keyboard",
+    "team_list",
     "timezone_current",
     "timezone_set",
+    "tip_check",
+    "tip_keyboard",
+    "tip_usage",
+    "unanswered_section",
     "unsubscribed",
     "utf16_len",
     "verdict",

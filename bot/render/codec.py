@@ -25,6 +25,8 @@ class ButtonKind(StrEnum):
     PICK_SPEAKER = "pick_s"  # the same for speaker ``a``
     PICK_CLAIM = "pick_c"  # the same for claim ``a``
     UNSUBSCRIBE = "unsub"  # remove subscription ``a``
+    HANDLED = "handled"  # the team handled the unanswered group holding question ``a``; list of ``b`` days
+    INGEST_LINK = "ingest"  # an admin ingests reported link ``a``
 
 
 def button_pattern(*kinds: ButtonKind) -> str:
