@@ -187,8 +187,9 @@ async def inline_query(update: Update, context: ClaimContext) -> None:
     services = context.services
     page = await services.call(services.claims.tipline.inline, query.query, offset=query.offset)
     results = render.inline_results(page, services.tz, bot_username=context.bot.username)
+    # no more pages: leave next_offset out (PTB 22 sends an empty one as "[]", which clients echo back)
     await query.answer(results, cache_time=services.settings.inline_cache_seconds, is_personal=False,
-                       next_offset=page.next_offset,
+                       next_offset=page.next_offset or None,
                        button=None if results or query.offset else render.inline_nothing())
 
 

@@ -50,6 +50,8 @@ def tip_check(result: TipCheck, tz: ZoneInfo, *, is_admin: bool) -> str:
     if result.kind is MessageKind.POST:
         parts.append(_post(result, tz))
     parts.extend(_link(check, tz, is_admin=is_admin) for check in result.links)
+    if is_admin and result.kind is MessageKind.POST:
+        parts.append("<i>To store this text as an article, reply /ingest to it.</i>")
     return "\n\n".join(p for p in parts if p) or "I found nothing in that message that I could check."
 
 
@@ -63,17 +65,20 @@ def _post(result: TipCheck, tz: ZoneInfo) -> str:
                 "I have passed it on to the fact-checking team.")
     lines = [f"<b>{len(found)} of the {n} {noun} in this post {'is' if len(found) == 1 else 'are'} "
              "tracked:</b>"]
-    shown = 0
+    shown: set[int] = set()
     for check in found:
-        if shown >= SHOWN_CLAIMS:
+        if len(shown) >= SHOWN_CLAIMS:
             break
         who = f" — {esc(check.statement.speaker)}" if check.statement.speaker else ""
         lines.append(f"\n🔎 <i>{esc(shorten(check.statement.text, 160))}</i>{who}")
-        for _, view in check.found[: SHOWN_CLAIMS - shown]:
-            lines.append(claim_card(view, tz))
-            shown += 1
-    if len(result.found) > shown:
-        lines.append(f"\n… and {len(result.found) - shown} more tracked claims.")
+        for _, view in check.found:
+            if view.id in shown:
+                lines.append(f"↳ claim #{view.id}, shown above")
+            elif len(shown) < SHOWN_CLAIMS:
+                lines.append(claim_card(view, tz))
+                shown.add(view.id)
+    if len(result.found) > len(shown):
+        lines.append(f"\n… and {len(result.found) - len(shown)} more tracked claims.")
     untracked = result.untracked
     if untracked:
         lines.append("\n<b>Not tracked yet:</b>")
@@ -193,10 +198,14 @@ def unanswered_section(unanswered: Unanswered, tz: ZoneInfo, *, heading: bool = 
         return f"{top}No unanswered questions."
     shown = len(unanswered.groups)
     more = f"; the {shown} most asked" if unanswered.total_groups > shown else ""
-    lines = [f"{top}{unanswered.questions} questions in {unanswered.total_groups} groups{more}, "
-             "most asked first:"]
+    lines = [f"{top}{_count(unanswered.questions, 'question')} in "
+             f"{_count(unanswered.total_groups, 'group')}{more}, most asked first:"]
     lines.extend(_group_lines(n, g, tz) for n, g in enumerate(unanswered.groups, 1))
     return "\n".join(lines)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _group_lines(n: int, group: QuestionGroup, tz: ZoneInfo) -> str:

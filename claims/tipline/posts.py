@@ -28,6 +28,8 @@ MAX_STATEMENTS = 15
 MIN_WORDS = 4
 """Sentences shorter than this ("Share this!", "Wow.") assert nothing worth matching."""
 MATCHES_PER_STATEMENT = 2
+SECOND_MATCH_SHARE = 0.85
+"""A statement's second match is shown only when it scores at least this share of the first."""
 LINK_COMMENT_WORDS = 8
 """A link with at most this many other words ("is this true?") is a message about the link."""
 _WORD = re.compile(r"\w+(?:[’'-]\w+)*")
@@ -131,18 +133,18 @@ class StatementCheck:
 
 def match_statements(statements: list[Statement], *, ask: Callable[..., list[Match]],
                      views: Callable[[list[int]], list[ClaimView]]) -> list[StatementCheck]:
-    """Match each statement on its own; a claim is shown under the first statement that found it,
-    and only live claims are shown (``views`` loads them in one query)."""
+    """Match each statement on its own, keeping only live claims (``views`` loads them in one query).
+
+    A statement keeps its best match, and a second one only when it scores nearly as well: a reader
+    checking a rumour needs the claim it repeats, not everything on the same topic. A claim may
+    answer several statements; the renderer shows it once.
+    """
     matched = [(st, ask(st.query, limit=MATCHES_PER_STATEMENT)) for st in statements]
     wanted = [m.claim_id for _, ms in matched for m in ms]
     live = {v.id: v for v in views(wanted) if v.status == "active"}
-    seen: set[int] = set()
     out = []
     for st, ms in matched:
-        found = []
-        for m in ms:
-            if m.claim_id in live and m.claim_id not in seen:
-                seen.add(m.claim_id)
-                found.append((m, live[m.claim_id]))
-        out.append(StatementCheck(st, tuple(found)))
+        kept = [m for m in ms if m.claim_id in live]
+        kept = [m for m in kept if m.score >= SECOND_MATCH_SHARE * kept[0].score] if kept else []
+        out.append(StatementCheck(st, tuple((m, live[m.claim_id]) for m in kept)))
     return out
