@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from bot.render import ButtonKind
 from bot.handlers.tipline import WEEKLY_DIGEST_JOB
+from bot.render import ButtonKind
 from tests.bot.emulator import Emulator
 from tests.bot.harness import ADMIN_ID, GOLD, GROUP_ID, USER_ID, Person, RunningBot, button
 
@@ -147,7 +147,7 @@ async def test_only_admins_can_press_ingest(bot: RunningBot, admin: Person, user
                                             emulator: Emulator) -> None:
     emulator.api.add_group(GROUP_ID, admins=[ADMIN_ID])
     in_group = admin.in_group(GROUP_ID)
-    offer = await in_group.say(f"@claimbot_test_bot https://elsewhere.example/story")
+    offer = await in_group.say("@claimbot_test_bot https://elsewhere.example/story")
     answer = await user.in_group(GROUP_ID).press(offer, button(offer, "Ingest"))
     assert answer["text"] == "Only the claimbot team can ingest articles."
 
