@@ -20,6 +20,7 @@ from telegram.constants import ParseMode
 from bot.render.claims import VERDICTS, claim_card, said, statement, verdict
 from bot.render.codec import ButtonKind, CallbackCodec
 from bot.render.html import esc, fmt_date, link, shorten
+from claims.search.match import Match
 from claims.store.views import ClaimView
 from claims.tipline.links import LinkView
 from claims.tipline.posts import MessageKind
@@ -60,32 +61,44 @@ def _post(result: TipCheck, tz: ZoneInfo) -> str:
     found = [c for c in checks if c.found]
     n = len(checks)
     noun = "statement" if n == 1 else "statements"
-    if not found:
+    if not found and not result.whole:
         return (f"I read {n} {noun} in this post; none of them is a claim we track yet. "
                 "I have passed it on to the fact-checking team.")
-    lines = [f"<b>{len(found)} of the {n} {noun} in this post {'is' if len(found) == 1 else 'are'} "
-             "tracked:</b>"]
+    if found and n > 1:
+        lines = [f"<b>{len(found)} of the {n} {noun} in this post {'is' if len(found) == 1 else 'are'} "
+                 "tracked:</b>"]
+    else:
+        lines = ["<b>This post repeats a claim we track:</b>"]
     shown: set[int] = set()
     for check in found:
-        if len(shown) >= SHOWN_CLAIMS:
-            break
         who = f" — {esc(check.statement.speaker)}" if check.statement.speaker else ""
         lines.append(f"\n🔎 <i>{esc(shorten(check.statement.text, 160))}</i>{who}")
-        for _, view in check.found:
-            if view.id in shown:
-                lines.append(f"↳ claim #{view.id}, shown above")
-            elif len(shown) < SHOWN_CLAIMS:
-                lines.append(claim_card(view, tz))
-                shown.add(view.id)
+        lines.extend(_cards(check.found, shown, tz))
+    rest = [pair for pair in result.whole if pair[1].id not in shown]
+    if rest:
+        lines.append("\n🔎 <i>The post as a whole</i>" if found else "")
+        lines.extend(_cards(rest, shown, tz))
     if len(result.found) > len(shown):
         lines.append(f"\n… and {len(result.found) - len(shown)} more tracked claims.")
-    untracked = result.untracked
+    untracked = result.untracked if found else ()
     if untracked:
         lines.append("\n<b>Not tracked yet:</b>")
         lines.extend(f"• <i>{esc(shorten(c.statement.text, 120))}</i>" for c in untracked[:SHOWN_UNTRACKED])
         if len(untracked) > SHOWN_UNTRACKED:
             lines.append(f"… and {len(untracked) - SHOWN_UNTRACKED} more.")
-    return "\n".join(lines)
+    return "\n".join(line for line in lines if line)
+
+
+def _cards(pairs: Sequence[tuple[Match, ClaimView]], shown: set[int], tz: ZoneInfo) -> list[str]:
+    """Claim cards, each claim once per answer (later mentions point back), at most ``SHOWN_CLAIMS``."""
+    out = []
+    for _, view in pairs:
+        if view.id in shown:
+            out.append(f"↳ claim #{view.id}, shown above")
+        elif len(shown) < SHOWN_CLAIMS:
+            out.append(claim_card(view, tz))
+            shown.add(view.id)
+    return out
 
 
 def _link(check: LinkCheck, tz: ZoneInfo, *, is_admin: bool) -> str:

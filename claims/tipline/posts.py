@@ -30,6 +30,11 @@ MIN_WORDS = 4
 MATCHES_PER_STATEMENT = 2
 SECOND_MATCH_SHARE = 0.85
 """A statement's second match is shown only when it scores at least this share of the first."""
+POST_MIN_SCORE = 0.74
+"""The lowest matcher score a match for a whole post must reach (see ``match_post``); tuned on
+CheckThat! 2020 train with ``tests/bench/bench_tipline_posts.py``."""
+STATEMENT_EXTRA = 0.10
+"""How much more a single statement's match must score than a whole post's."""
 LINK_COMMENT_WORDS = 8
 """A link with at most this many other words ("is this true?") is a message about the link."""
 _WORD = re.compile(r"\w+(?:[’'-]\w+)*")
@@ -131,20 +136,45 @@ class StatementCheck:
     found: tuple[tuple[Match, ClaimView], ...]
 
 
-def match_statements(statements: list[Statement], *, ask: Callable[..., list[Match]],
-                     views: Callable[[list[int]], list[ClaimView]]) -> list[StatementCheck]:
-    """Match each statement on its own, keeping only live claims (``views`` loads them in one query).
+def select_matches(matches: list[Match], *, min_score: float = POST_MIN_SCORE) -> list[Match]:
+    """The matches a statement keeps: its best, if it scores at least ``min_score``, and a second
+    only when it scores nearly as well. A reader checking a rumour needs the claim it repeats, not
+    everything on the same topic, so posts ask more of a match than questions do (the matcher's own
+    threshold is tuned for questions; ``tests/bench/bench_tipline_posts.py`` tunes this one)."""
+    if not matches or matches[0].score < min_score:
+        return []
+    best = matches[0].score
+    return [m for m in matches if m.score >= max(min_score, SECOND_MATCH_SHARE * best)]
 
-    A statement keeps its best match, and a second one only when it scores nearly as well: a reader
-    checking a rumour needs the claim it repeats, not everything on the same topic. A claim may
-    answer several statements; the renderer shows it once.
+
+@dataclass(frozen=True, slots=True)
+class PostMatches:
+    """A post's statements with their matches, and what the post as a whole matches."""
+
+    statements: tuple[StatementCheck, ...]
+    whole: tuple[tuple[Match, ClaimView], ...]
+
+
+def match_post(text: str, statements: list[Statement], *, ask: Callable[..., list[Match]],
+               views: Callable[[list[int]], list[ClaimView]], min_score: float = POST_MIN_SCORE
+               ) -> PostMatches:
+    """Match the post as a whole at ``min_score`` and each statement on its own at
+    ``min_score + STATEMENT_EXTRA``, keeping only live claims (``views`` loads them in one query).
+
+    Both, because neither alone serves every post: a tweet-length post is matched best whole (on
+    CheckThat! tweets the whole post found as many of its claims, with fewer wrong ones, than its
+    statements did), while a post making several assertions needs each one checked. Statements
+    must score higher because every extra query is another chance of a wrong match.
     """
-    matched = [(st, ask(st.query, limit=MATCHES_PER_STATEMENT)) for st in statements]
-    wanted = [m.claim_id for _, ms in matched for m in ms]
+    asked = [ask(st.query, limit=MATCHES_PER_STATEMENT) for st in statements]
+    whole = ask(" ".join(without_urls(text).split())[:2000], limit=MATCHES_PER_STATEMENT)
+    wanted = [m.claim_id for ms in [*asked, whole] for m in ms]
     live = {v.id: v for v in views(wanted) if v.status == "active"}
-    out = []
-    for st, ms in matched:
-        kept = [m for m in ms if m.claim_id in live]
-        kept = [m for m in kept if m.score >= SECOND_MATCH_SHARE * kept[0].score] if kept else []
-        out.append(StatementCheck(st, tuple((m, live[m.claim_id]) for m in kept)))
-    return out
+
+    def kept(ms: list[Match], floor: float) -> tuple[tuple[Match, ClaimView], ...]:
+        return tuple((m, live[m.claim_id])
+                     for m in select_matches([m for m in ms if m.claim_id in live], min_score=floor))
+
+    checks = tuple(StatementCheck(st, kept(ms, min_score + STATEMENT_EXTRA))
+                   for st, ms in zip(statements, asked, strict=True))
+    return PostMatches(checks, kept(whole, min_score))

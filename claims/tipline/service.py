@@ -22,6 +22,7 @@ from claims.catalog import Catalog
 from claims.errors import ConfigError, InvalidArgumentError, NotFoundError
 from claims.follow.schedule import parse_time, parse_weekday
 from claims.search.live import LiveIndex
+from claims.search.match import Match
 from claims.search.questions import log_question, page_of_answers
 from claims.settings import Settings
 from claims.store import db
@@ -29,7 +30,7 @@ from claims.store.models import QuestionKind, TeamDigestRun, utcnow
 from claims.store.views import ClaimView, get_claims, list_claims
 from claims.tipline import links as link_store
 from claims.tipline.askers import asker_key, asker_salt, group_chat_id, random_salt
-from claims.tipline.posts import MessageKind, StatementCheck, match_statements, statements_in
+from claims.tipline.posts import MessageKind, PostMatches, StatementCheck, match_post, statements_in
 from claims.tipline.unanswered import Unanswered, mark_handled, unanswered_groups
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class TipCheck:
     kind: MessageKind
     statements: tuple[StatementCheck, ...]
     links: tuple[LinkCheck, ...]
+    whole: tuple[tuple[Match, ClaimView], ...] = ()  # what the post as a whole matches
 
     @property
     def found(self) -> tuple[ClaimView, ...]:
@@ -66,6 +68,8 @@ class TipCheck:
         for check in self.statements:
             for _, view in check.found:
                 seen.setdefault(view.id, view)
+        for _, view in self.whole:
+            seen.setdefault(view.id, view)
         for link in self.links:
             for view in link.tracked.claims if link.tracked else ():
                 seen.setdefault(view.id, view)
@@ -143,16 +147,16 @@ class TiplineService:
         """
         given = [u for u in map(link_store.clean_url, urls) if u]
         wanted = list(dict.fromkeys([*link_store.find_urls(text), *given]))[: link_store.MAX_LINKS]
-        checks: list[StatementCheck] = []
+        matched = PostMatches((), ())
         statements = statements_in(text, catalog=self._catalog) if kind is MessageKind.POST else []
         if statements:
             self._ensure_index()
         with self.session() as session:
             if statements:
-                checks = match_statements(statements, ask=self._index.ask,
-                                          views=lambda ids: get_claims(session=session, claim_ids=ids))
+                matched = match_post(text, statements, ask=self._index.ask,
+                                     views=lambda ids: get_claims(session=session, claim_ids=ids))
             links = tuple(self._link(session, url) for url in wanted)
-        result = TipCheck(kind, tuple(checks), links)
+        result = TipCheck(kind, matched.statements, links, matched.whole)
         if kind is MessageKind.POST:
             found = result.found
             self.log(text, kind=QuestionKind.POST, matches=len(found),

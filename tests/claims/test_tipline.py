@@ -16,13 +16,14 @@ from sqlalchemy.engine import Engine
 from claims.catalog import Catalog
 from claims.errors import InvalidArgumentError
 from claims.ingest.sources import load_file
+from claims.search.match import Match
 from claims.service import ClaimService
 from claims.settings import Settings
 from claims.store import db
 from claims.store.models import utcnow
 from claims.tipline.askers import asker_key, asker_salt
 from claims.tipline.links import clean_url, find_urls, link_key, url_variants
-from claims.tipline.posts import MessageKind, kind_of, statements_in
+from claims.tipline.posts import MessageKind, kind_of, select_matches, statements_in
 from claims.tipline.unanswered import unanswered_groups
 
 GOLD = Path(__file__).resolve().parent / "gold"
@@ -63,6 +64,16 @@ def test_statements_are_extracted_claims_and_plain_sentences(catalog: Catalog) -
     assert found[1].speaker is None
     assert found[1].text == "The EU will put tariffs of 50% on all American cars next week."
     assert len(found) == 2  # "Wow." asserts nothing; the link is not a statement
+
+
+def test_select_matches_keeps_the_best_and_a_close_second_above_the_floor() -> None:
+    def ms(*scores: float) -> list[Match]:
+        return [Match(n, s, "") for n, s in enumerate(scores, 1)]
+
+    assert [m.claim_id for m in select_matches(ms(0.9, 0.8), min_score=0.74)] == [1, 2]
+    assert [m.claim_id for m in select_matches(ms(0.9, 0.7), min_score=0.5)] == [1]
+    assert select_matches(ms(0.7, 0.69), min_score=0.74) == []
+    assert select_matches([], min_score=0.0) == []
 
 
 def test_statements_are_capped_and_never_empty(catalog: Catalog) -> None:
