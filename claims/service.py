@@ -71,6 +71,8 @@ log = logging.getLogger(__name__)
 
 STATS_UNANSWERED = timedelta(days=7)
 """The window of the unanswered questions ``/stats`` shows (``/unanswered DAYS`` chooses its own)."""
+WRITE_BATCH_SECONDS = 0.2
+"""Long writes (imports) commit this often, so SQLite's one write lock is never held for long."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,7 +310,7 @@ class ClaimService:
                        progress: Callable[[int], None] | None = None) -> transfer.ImportReport:
         with self.session() as session:
             report = transfer.import_claims(records, session=session, catalog=self.catalog,
-                                            progress=progress)
+                                            progress=progress, commit_every=WRITE_BATCH_SECONDS)
         self.catch_up()
         return report
 

@@ -112,6 +112,14 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def postgres_engine(postgres_migrated: str) -> Iterator[Engine]:
+    """The PostgreSQL store alone, for what only PostgreSQL does (commit-order gaps)."""
+    eng = _emptied_postgres(postgres_migrated)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
 def sqlite_engine(tmp_path: Path, sqlite_template: Path) -> Iterator[Engine]:
     """A store for tests that are about logic, not storage: SQLite only."""
     path = tmp_path / "claims.db"

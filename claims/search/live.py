@@ -8,8 +8,8 @@ to notify the index, and a change made elsewhere reaches this process within one
 
 PostgreSQL hands out ids when rows are inserted but they become visible when their transaction
 commits, so a lower id can appear after a higher one ("commit-order gaps"). ``RevisionCursor``
-keeps ids above its mark that it has already applied, watches the holes below them, and gives up on
-a hole only after ``gap_timeout`` (a rolled-back transaction or a skipped sequence value).
+remembers the holes below the highest id it has applied and asks for them again until they show up,
+giving up on one only after ``gap_timeout`` (a rolled-back transaction or a skipped sequence value).
 """
 
 from __future__ import annotations
@@ -32,54 +32,42 @@ log = logging.getLogger(__name__)
 
 GAP_TIMEOUT_SECONDS = 300.0
 """How long a hole in the revision ids is waited for before it is taken for a rollback."""
+CATCH_UP_CHUNK = 2000
+"""Revisions read and applied at a time: a chunk holds the index's lock for a few milliseconds."""
+APPLY_AT_ONCE = 100
+"""Changes applied under one hold of the index's lock: a question waits at most for these."""
+CATCH_UP_BUDGET_SECONDS = 1.0
+"""One catch-up stops after about this long (the next one carries on), so the job never overlaps."""
 
 
 @dataclass
 class RevisionCursor:
     """How far into the revision log this process has indexed.
 
-    Every id at or below ``mark`` is applied (or was a hole given up on); ``applied`` holds ids
-    above the mark already applied; ``holes`` the missing ids below the highest applied one, with
-    when they were first noticed.
+    Every id at or below ``top`` has been applied, except the ``holes``: ids below ``top`` that were
+    not visible yet when a higher one was read (with when they were first missed). A hole is asked
+    for again at every catch-up until it shows up or ``gap_timeout`` passes (a rolled-back
+    transaction leaves a hole that never fills).
     """
 
-    mark: int = 0
-    applied: set[int] = field(default_factory=set)
+    top: int = 0
     holes: dict[int, float] = field(default_factory=dict)
     gap_timeout: float = GAP_TIMEOUT_SECONDS
 
-    def fresh(self, rows: Iterable[tuple[int, int]]) -> tuple[list[int], list[int]]:
-        """Of ``(revision id, claim id)`` rows above the mark, the ones not applied yet:
-        their revision ids and their claim ids (in log order, claims once each)."""
-        ids: list[int] = []
-        claims: dict[int, None] = {}
-        for rev_id, claim_id in rows:
-            if rev_id > self.mark and rev_id not in self.applied:
-                ids.append(rev_id)
-                claims[claim_id] = None
-        return ids, list(claims)
-
-    def advance(self, applied: Iterable[int], *, now: float) -> None:
-        """Record applied ids, note new holes, give up on old ones, and move the mark up."""
-        self.applied.update(applied)
-        for rev_id in applied:
+    def advance(self, seen: Iterable[int], *, now: float) -> None:
+        """Record the revision ids just applied: fill holes, note new ones, give up on old ones."""
+        ids = sorted(set(seen))
+        for rev_id in ids:
             self.holes.pop(rev_id, None)
-        top = max(self.applied, default=self.mark)
-        for missing in range(self.mark + 1, top):
-            if missing not in self.applied:
-                self.holes.setdefault(missing, now)
+        if ids and ids[-1] > self.top:
+            present = set(ids)
+            for missing in range(self.top + 1, ids[-1]):
+                if missing not in present:
+                    self.holes.setdefault(missing, now)
+            self.top = ids[-1]
         for hole, since in list(self.holes.items()):
             if now - since >= self.gap_timeout:
                 del self.holes[hole]
-                self.applied.add(hole)  # treated as applied: nothing will ever come for it
-        while self.mark + 1 in self.applied:
-            self.mark += 1
-            self.applied.discard(self.mark)
-
-    @property
-    def low(self) -> int:
-        """The lowest id worth asking for again: the mark (holes lie above it)."""
-        return self.mark
 
 
 class LiveIndex:
@@ -102,15 +90,15 @@ class LiveIndex:
     # -- building ------------------------------------------------------------------------------
 
     def load(self) -> None:
-        """Index every live claim. The mark is read first, so a change committed while the index is
-        being built is applied again by the next catch-up (upserts are idempotent)."""
+        """Index every live claim. The top revision id is read first, so a change committed while
+        the index is being built is applied again by the next catch-up (upserts are idempotent)."""
         with Session(self._engine) as session:
-            mark = int(session.execute(sa.select(sa.func.coalesce(sa.func.max(col(ClaimRevision.id)), 0)))
-                       .scalar_one())
+            top = int(session.execute(sa.select(sa.func.coalesce(sa.func.max(col(ClaimRevision.id)), 0)))
+                      .scalar_one())
             matcher = self._build(claim_docs(session=session))
         with self._lock:
             self._matcher = matcher
-            self.cursor = RevisionCursor(mark=mark)
+            self.cursor = RevisionCursor(top=top)
 
     @property
     def loaded(self) -> bool:
@@ -129,35 +117,56 @@ class LiveIndex:
 
     # -- keeping up ----------------------------------------------------------------------------
 
-    def catch_up(self) -> int:
-        """Apply every revision committed since the last catch-up; returns how many claims changed.
+    def catch_up(self, *, budget_seconds: float = CATCH_UP_BUDGET_SECONDS) -> int:
+        """Apply revisions committed since the last catch-up; returns how many claims changed.
 
-        One catch-up at a time: a second caller returns at once (the running one covers its writes
-        unless they committed after its read, and then the next timer tick does).
+        Work goes in chunks, each read without the lock and applied under it, so questions keep
+        being answered during a catch-up of 100,000 imported claims; after ``budget_seconds`` it
+        stops and the next call carries on. One catch-up at a time: a second caller returns at once.
         """
         if self._matcher is None or not self._catching_up.acquire(blocking=False):
             return 0
         try:
-            with Session(self._engine) as session:
-                rows = session.execute(
+            deadline = self._clock() + budget_seconds
+            changed = 0
+            while True:
+                claims, more = self._catch_up_chunk()
+                changed += claims
+                if not more or self._clock() >= deadline:
+                    return changed
+        finally:
+            self._catching_up.release()
+
+    def _catch_up_chunk(self) -> tuple[int, bool]:
+        """One chunk of the log: its claims re-read and applied. Returns (claims, more to come)."""
+        cursor = self.cursor
+        with Session(self._engine) as session:
+            rows = list(session.execute(
+                sa.select(col(ClaimRevision.id), col(ClaimRevision.claim_id))
+                .where(col(ClaimRevision.id) > cursor.top)
+                .order_by(col(ClaimRevision.id))
+                .limit(CATCH_UP_CHUNK)
+            ))
+            more = len(rows) >= CATCH_UP_CHUNK
+            if cursor.holes:
+                rows += session.execute(
                     sa.select(col(ClaimRevision.id), col(ClaimRevision.claim_id))
-                    .where(col(ClaimRevision.id) > self.cursor.low)
-                    .order_by(col(ClaimRevision.id))
+                    .where(col(ClaimRevision.id).in_(sorted(cursor.holes)[:CATCH_UP_CHUNK]))
                 ).all()
-                rev_ids, claim_ids = self.cursor.fresh((int(r), int(c)) for r, c in rows)
-                docs = {d.id: d for d in claim_docs(session=session, ids=claim_ids)} if claim_ids else {}
+            claim_ids = list(dict.fromkeys(int(c) for _, c in rows))
+            docs = {d.id: d for d in claim_docs(session=session, ids=claim_ids)} if claim_ids else {}
+        matcher = self._matcher
+        assert matcher is not None
+        for start in range(0, len(claim_ids), APPLY_AT_ONCE):  # questions slip in between
             with self._lock:
-                matcher = self._matcher
-                for claim_id in claim_ids:
+                for claim_id in claim_ids[start:start + APPLY_AT_ONCE]:
                     doc = docs.get(claim_id)
                     if doc is not None:
                         matcher.upsert(doc)
                     else:  # retracted, merged or gone: no longer an answer
                         matcher.remove(claim_id)
-            self.cursor.advance(rev_ids, now=self._clock())
-            if claim_ids:
-                log.debug("index caught up with %d revisions (%d claims); mark %d", len(rev_ids),
-                          len(claim_ids), self.cursor.mark)
-            return len(claim_ids)
-        finally:
-            self._catching_up.release()
+        cursor.advance((int(r) for r, _ in rows), now=self._clock())
+        if claim_ids:
+            log.debug("index caught up with %d revisions (%d claims); top %d, %d holes", len(rows),
+                      len(claim_ids), cursor.top, len(cursor.holes))
+        return len(claim_ids), more

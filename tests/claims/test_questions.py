@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from claims.catalog import Catalog
 from claims.ingest.sources import load_file
@@ -17,7 +18,7 @@ from claims.search.questions import log_question, question_stats
 from claims.service import ClaimService
 from claims.settings import Settings
 from claims.store import db
-from claims.store.history import Actor
+from claims.store.history import Actor, retract_claim
 from claims.store.models import utcnow
 
 GOLD = Path(__file__).resolve().parent / "gold"
@@ -110,15 +111,35 @@ def test_question_is_answered_when_the_log_cannot_be_written(sqlite_engine: Engi
 
 
 def test_cursor_waits_for_holes_then_gives_up() -> None:
-    cursor = RevisionCursor(mark=10, gap_timeout=60)
-    ids, claims = cursor.fresh([(11, 1), (13, 3)])  # 12 is not committed yet
-    assert (ids, claims) == ([11, 13], [1, 3])
-    cursor.advance(ids, now=0)
-    assert cursor.mark == 11 and cursor.holes == {12: 0}
-    assert cursor.fresh([(12, 2), (13, 3)]) == ([12], [2])  # 13 is not applied twice
-    cursor.advance([12], now=5)
-    assert cursor.mark == 13 and not cursor.holes
-    cursor.advance(cursor.fresh([(15, 5)])[0], now=10)
-    assert cursor.mark == 13
+    cursor = RevisionCursor(top=10, gap_timeout=60)
+    cursor.advance([11, 13], now=0)  # 12 is not committed yet
+    assert cursor.top == 13 and cursor.holes == {12: 0}
+    cursor.advance([12], now=5)  # it shows up
+    assert cursor.top == 13 and not cursor.holes
+    cursor.advance([15], now=10)
+    assert cursor.holes == {14: 10}
+    cursor.advance([], now=69)
+    assert cursor.holes == {14: 10}
     cursor.advance([], now=71)  # 14 never came: a rolled-back transaction
-    assert cursor.mark == 15 and not cursor.holes
+    assert cursor.top == 15 and not cursor.holes
+
+
+@pytest.mark.postgres
+def test_a_late_commit_below_the_top_is_not_missed(postgres_engine: Engine, catalog: Catalog) -> None:
+    """On PostgreSQL a revision id is taken at insert and seen at commit: a transaction that
+    started first can commit last. The index must still apply its change when it lands."""
+    service = ClaimService(Settings(database_url=str(postgres_engine.url)), postgres_engine, catalog)
+    service.ingest(load_file(GOLD / "interview_frederiksen.txt", canonical_url="https://x.example/f"))
+    service.load_index()
+    first, second = (v.id for v in service.ask("greenland", log_it=False, per_page=2).claims)
+    with Session(postgres_engine) as slow:  # takes the lower revision id, commits last
+        retract_claim(session=slow, claim_id=first, reason="late", actor=ADMIN)
+        slow.flush()
+        service.retract(second, reason="quick", actor=ADMIN)  # higher id, committed and caught up
+        assert service.index.cursor.holes  # the lower id is missing: a hole, not a loss
+        live = {m.claim_id for m in service.index.ask("greenland", limit=50)}
+        assert second not in live and first in live
+        slow.commit()
+    service.catch_up()
+    assert first not in {m.claim_id for m in service.index.ask("greenland", limit=50)}
+    assert not service.index.cursor.holes
