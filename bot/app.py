@@ -4,7 +4,8 @@ the offline console, which differ only in the request layer they pass (PTB's sea
 The store is opened here, synchronously, so a bad database or configuration fails before any call
 to Telegram; the index (seconds at 100,000 claims) is loaded in ``post_init``, before polling.
 ``post_init`` also starts digest delivery and adds the digest and feed jobs to PTB's JobQueue
-(``bot.jobs``); ``post_shutdown`` stops delivery, handing unsent digests back to the outbox.
+(``bot.jobs``) and, when configured, the admins' weekly digest of unanswered questions
+(``bot.handlers.tipline``); ``post_shutdown`` stops delivery, handing unsent digests back to the outbox.
 """
 
 from __future__ import annotations
