@@ -127,7 +127,9 @@ def _starts_sentence(text: str, at: int) -> bool:
     return i < 0 or text[i] in '.!?:;"\n'
 
 
+@lru_cache(maxsize=300_000)
 def _word(token: str, sentence_start: bool) -> Word:
+    """One token as a ``Word`` (cached: most tokens of a collection are repeats)."""
     tagged = token[0] in "#@"
     raw = token[1:] if tagged else token
     pieces = [p for chunk in raw.split("-") for p in _CAMEL.split(chunk) if p]

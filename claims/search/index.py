@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -212,6 +213,47 @@ class InvertedIndex:
         self._tail = {}
         self._tail_postings = 0
         self._norm_avgdl = 0.0
+
+    # -- persistence ---------------------------------------------------------------------------
+
+    def export_state(self) -> tuple[dict[str, npt.NDArray[Any]], dict[str, Any]]:
+        """Arrays and scalars that ``restore`` turns back into this index (merges the tail)."""
+        if self._tail:
+            self.merge()
+        arrays = {
+            "vocab": np.frombuffer("\n".join(self.vocab).encode("utf-8"), np.uint8),
+            "df": self.df.view(), "lengths": self.lengths.view(), "alive": self.alive.view(),
+            "fwd_off": self.fwd_off.view(), "fwd_term": self.fwd_term.view(),
+            "fwd_tf": self.fwd_tf.view(), "fwd_flag": self.fwd_flag.view(),
+            "base_off": self.base_off, "base_doc": self.base_doc, "base_tf": self.base_tf,
+        }
+        scalars = {"k1": self.k1, "b": self.b, "live": self._live,
+                   "total_length": self._total_length, "base_docs": self.base_docs,
+                   "terms": len(self.vocab)}
+        return arrays, scalars
+
+    @classmethod
+    def restore(cls, arrays: Mapping[str, npt.NDArray[Any]], scalars: Mapping[str, Any]) -> InvertedIndex:
+        """An index from ``export_state`` output (arrays may be memory-mapped)."""
+        index = cls(float(scalars["k1"]), float(scalars["b"]))
+        blob = bytes(arrays["vocab"]).decode("utf-8")
+        index.vocab = blob.split("\n") if blob else []
+        if len(index.vocab) != int(scalars["terms"]):
+            raise ValueError("vocabulary size does not match")
+        index.term_ids = dict(zip(index.vocab, range(len(index.vocab)), strict=True))
+        for name in ("df", "lengths", "alive", "fwd_off", "fwd_term", "fwd_tf", "fwd_flag"):
+            setattr(index, name, Column.of(arrays[name]))
+        index.base_off, index.base_doc = arrays["base_off"], arrays["base_doc"]
+        index.base_tf = arrays["base_tf"]
+        index._live = int(scalars["live"])
+        index._total_length = float(scalars["total_length"])
+        index.base_docs = int(scalars["base_docs"])
+        docs = len(index.alive)
+        if (len(index.lengths) != docs or len(index.fwd_off) != docs + 1
+                or len(index.df) != len(index.vocab) or len(index.base_off) != len(index.vocab) + 1
+                or index.base_docs != docs):
+            raise ValueError("array sizes do not match")
+        return index
 
     # -- scoring -------------------------------------------------------------------------------
 

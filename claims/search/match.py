@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -216,6 +217,95 @@ class Matcher:
         raw, matched = extract(self._index, query, numbers, infos)
         claim_ids = [int(c) for c in self._claim.data[np.asarray(numbers, np.int64)]]
         return Candidates(query, numbers, claim_ids, derive(raw), matched)
+
+    # -- persistence ---------------------------------------------------------------------------
+
+    def save(self, path: Path, *, mark: int) -> None:
+        """Write the index to ``path`` (atomically), tagged with the revision ``mark`` it reflects.
+
+        ``Matcher.load`` reads it back; see ``claims.search.snapshot`` for the format."""
+        from claims.search import snapshot
+
+        snapshot.save(self, path, mark=mark)
+
+    @classmethod
+    def load(
+        cls,
+        path: Path,
+        *,
+        catalog: Catalog,
+        synonyms: Mapping[str, Sequence[str]] | None = None,
+    ) -> tuple[Matcher, int]:
+        """The matcher saved at ``path`` and its revision mark.
+
+        Raises ``claims.search.snapshot.SnapshotError`` when the file is missing, of another
+        format version, truncated or corrupt: rebuild from the store then. The loaded matcher
+        takes ``upsert`` and ``remove`` like a built one."""
+        from claims.search import snapshot
+
+        return snapshot.load(path, catalog=catalog, synonyms=synonyms)
+
+    def export_state(self) -> tuple[dict[str, npt.NDArray[Any]], dict[str, Any]]:
+        """Flat arrays and small tables that ``from_state`` turns back into this matcher."""
+        arrays, scalars = self._index.export_state()
+        others = sorted(self._other_topics.items())
+        arrays.update({
+            "claim": self._claim.view(), "speaker": self._speaker.view(),
+            "topic": self._topic.view(), "published": self._published.view(),
+            "other_doc": np.array([n for n, _ in others], np.int64),
+            "other_off": np.cumsum([0, *(len(t) for _, t in others)]).astype(np.int64),
+            "other_ids": np.array([i for _, t in others for i in t], np.int32),
+        })
+        tables = {
+            "index": scalars,
+            "speakers": [self._speaker_display, [list(a) for a in self._speaker_aliases]],
+            "topics": [self._topics, self._topic_names],
+        }
+        return arrays, tables
+
+    @classmethod
+    def from_state(
+        cls,
+        arrays: Mapping[str, npt.NDArray[Any]],
+        tables: Mapping[str, Any],
+        *,
+        catalog: Catalog,
+        synonyms: Mapping[str, Sequence[str]] | None = None,
+    ) -> Matcher:
+        """A matcher from ``export_state`` output; speakers and topics are re-registered with
+        today's catalog and synonyms."""
+        matcher = cls(catalog, synonyms)
+        matcher._index = InvertedIndex.restore(arrays, tables["index"])
+        docs = len(matcher._index.alive)
+        for name in ("claim", "speaker", "topic", "published"):
+            if len(arrays[name]) != docs:
+                raise ValueError(f"{name} has {len(arrays[name])} rows for {docs} documents")
+            setattr(matcher, f"_{name}", Column.of(arrays[name]))
+        display, aliases = tables["speakers"]
+        for name, known in zip(display, aliases, strict=True):
+            key = matcher._parser.add_speaker(name, known)
+            matcher._speaker_ids.setdefault(key, len(matcher._speakers))
+            matcher._speakers.append(key)
+            matcher._speaker_display.append(name)
+            matcher._speaker_aliases.append(tuple(known))
+        keys, names = tables["topics"]
+        for key, name in zip(keys, names, strict=True):
+            matcher._topic_ids[key] = len(matcher._topics)
+            matcher._topics.append(key)
+            matcher._topic_names.append(name)
+            matcher._parser.add_topic(key, name)
+        off, ids = arrays["other_off"], arrays["other_ids"]
+        matcher._other_topics = {
+            int(n): tuple(int(t) for t in ids[off[i] : off[i + 1]])
+            for i, n in enumerate(arrays["other_doc"])
+        }
+        alive = np.asarray(matcher._index.alive.view(), bool)
+        live = np.flatnonzero(alive)
+        matcher._number = dict(zip(np.asarray(arrays["claim"])[live].tolist(), live.tolist(), strict=True))
+        speakers = np.asarray(arrays["speaker"])[live]
+        counts = np.bincount(speakers[speakers >= 0], minlength=len(matcher._speakers))
+        matcher._speaker_claims = Column.of(counts.astype(np.int64))
+        return matcher
 
     # -- indexing ------------------------------------------------------------------------------
 
