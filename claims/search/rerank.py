@@ -276,6 +276,29 @@ def fit_ranker(groups: Sequence[Group], l2: float = RANKER_L2) -> tuple[FArray, 
         [groups[i].weight for i, _ in usable],
     )
     target = target / target.sum(axis=1, keepdims=True)
+    active = np.ones(x.shape[2], bool)
+    while True:  # refit without any evidence feature whose weight came out with the wrong sign
+        w = _fit_listwise(x[:, :, active], mask, target, weight, l2)
+        full = np.zeros(x.shape[2])
+        full[active] = w
+        wrong = (full * _SIGNS) < 0
+        if not wrong.any():
+            return mean, scale, full
+        active &= ~wrong
+
+
+_MORE_IS_WORSE = frozenset({"numbers_missed", "names_missed", "unmatched_rare", "corrected"})
+_UNSIGNED = frozenset({"length_ratio", "question_len"})
+_SIGNS = np.array([0.0 if f in _UNSIGNED else -1.0 if f in _MORE_IS_WORSE else 1.0 for f in FEATURES])
+"""The direction evidence must push a candidate: more of the question covered never ranks a
+claim lower. Features that collinearity would give the other sign are left out and the rest refit,
+so the ranker cannot learn that covering the question's rarest word is a bad sign."""
+
+
+def _fit_listwise(
+    x: FArray, mask: npt.NDArray[np.bool_], target: FArray, weight: FArray, l2: float
+) -> FArray:
+    """Newton's method on the weighted softmax cross-entropy of each question's candidates."""
     w = np.zeros(x.shape[2])
 
     def loss(w: FArray) -> float:
@@ -295,7 +318,7 @@ def fit_ranker(groups: Sequence[Group], l2: float = RANKER_L2) -> tuple[FArray, 
         hess -= np.einsum("g,gd,ge->de", weight, mean_x, mean_x)
         hess += l2 * np.eye(len(w))
         w = _damped_step(w, np.linalg.solve(hess, grad), loss)
-    return mean, scale, w
+    return w
 
 
 def fit_calibrator(
