@@ -93,9 +93,31 @@ def quality(model: str) -> None:
             if semantic is not None:
                 semantic.fill()
             answered = sum(bool(offline.ask(q.text)) for q in off)
+            print(f"  {name:<22} {score.top1:6.3f}   {score.top3:6.3f}   {ranked / len(questions):6.3f}"
+                  f"                           {answered}/{len(off)}", flush=True)
+            if semantic is not None:
+                trade_off(service, offline, questions, expected, off)
             service.close()
-        print(f"  {name:<22} {score.top1:6.3f}   {score.top3:6.3f}   {ranked / len(questions):6.3f}"
-              f"                           {answered}/{len(off)}")
+
+
+def trade_off(service: ClaimService, offline: Matcher, questions: list, expected: list, off: list) -> None:
+    """What lowering the no-match threshold would buy: paraphrases answered vs off-topic answered."""
+    from dataclasses import replace
+
+    matchers = [service.index._matcher, offline]
+    shipped = offline._semantic_model
+    assert shipped is not None
+    print(f"  no-match threshold (shipped {shipped.threshold}) vs paraphrase top-3 and off-topic answered:")
+    for threshold in (0.2, 0.15, 0.1, 0.05, 0.02, 0.0):
+        trial = replace(shipped, threshold=threshold, follow=min(shipped.follow, threshold))
+        for m in matchers:
+            m._semantic_model = trial  # type: ignore[union-attr]
+        score = paraphrases.score(lambda q: service.index.ask(q, limit=3), questions, expected)
+        answered = sum(bool(offline.ask(q.text)) for q in off)
+        print(f"    {threshold:4.2f}: top-3 {score.top3:.3f}, off-topic answered {answered}/{len(off)}",
+              flush=True)
+    for m in matchers:
+        m._semantic_model = shipped  # type: ignore[union-attr]
 
 
 def ranked_ids(matcher: Matcher, question: str) -> list[int]:
