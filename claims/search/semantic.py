@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -157,7 +158,7 @@ class SemanticIndex:
                 break
             with self._lock:
                 take = batch if limit is None else min(batch, limit - embedded)
-                work = list(self._pending.items())[:take]
+                work = list(islice(self._pending.items(), take))
             if not work:
                 break
             vectors = self.encoder.encode([text for _, (_, text) in work])
