@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -35,7 +36,7 @@ from claims.follow.subscriptions import SubscriptionStats, subscription_stats
 from claims.ingest import feeds as feed_store
 from claims.ingest.pipeline import IngestReport, ingest_article
 from claims.ingest.sources import ArticleInput, FetchPolicy, fetch_article, parse_document
-from claims.search.live import LiveIndex
+from claims.search.live import LiveIndex, Progress
 from claims.search.match import Match, Matcher, load_synonyms
 from claims.search.questions import (
     Answer,
@@ -106,7 +107,8 @@ class ClaimService:
         self.engine = engine
         self.catalog = catalog
         self.synonyms = load_synonyms(settings.config_dir)
-        self.index = LiveIndex(engine=engine, build=self._build_matcher)
+        self.index = LiveIndex(engine=engine, build=self._build_matcher, restore=self._restore_matcher,
+                               snapshot=settings.index_snapshot())
         self.follow = FollowService(settings=settings, engine=engine, session=self.session)
         """Subscriptions, time zones and digests: the other half of the door."""
         self.tipline = TiplineService(settings=settings, engine=engine, catalog=catalog, index=self.index,
@@ -166,10 +168,21 @@ class ClaimService:
     def _build_matcher(self, docs: Iterable) -> Matcher:
         return Matcher.build(docs, catalog=self.catalog, synonyms=self.synonyms)
 
-    def load_index(self) -> int:
-        """Index every live claim (start-up, or the first question of a one-off command)."""
-        self.index.load()
+    def _restore_matcher(self, path: Path) -> tuple[Matcher, int]:
+        return Matcher.load(path, catalog=self.catalog, synonyms=self.synonyms)
+
+    def load_index(self, *, progress: Progress | None = None) -> int:
+        """Make the index ready (start-up, or the first question of a one-off command): from its
+        snapshot and the revision log since, or rebuilt from the store (telling ``progress``)."""
+        how = self.index.load(progress=progress)
+        log.info("index ready (%s): %d claims", how, len(self.index))
         return len(self.index)
+
+    def save_index(self, *, every_seconds: float | None = None) -> bool:
+        """Save the index snapshot (at shutdown), or only if changes have waited ``every_seconds``."""
+        if every_seconds is None:
+            return self.index.save()
+        return self.index.save_if_due(every_seconds=every_seconds)
 
     def catch_up(self) -> int:
         """Bring the index up to the revision log: this process's writes and everyone else's."""

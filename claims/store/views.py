@@ -358,6 +358,13 @@ class StoreStats:
     revisions_last_day: int
 
 
+def live_claim_count(*, session: Session) -> int:
+    """How many claims can be answers (what building the index has to go through)."""
+    return int(session.execute(
+        sa.select(func.count()).select_from(Claim).where(col(Claim.status) == ClaimStatus.ACTIVE.value)
+    ).scalar_one())
+
+
 def store_stats(*, session: Session, now: datetime | None = None) -> StoreStats:
     """Counts for ``/stats``."""
     since = (now or utcnow()) - timedelta(days=1)
