@@ -308,7 +308,8 @@ class ClaimService:
         """Store one article and its claims, then index them."""
         with self.session() as session:
             report = ingest_article(article, session=session, catalog=self.catalog,
-                                    max_chars=self.settings.max_article_chars)
+                                    max_chars=self.settings.max_article_chars,
+                                    commit_every=WRITE_BATCH_SECONDS)
             session.flush()
             shown = get_claims(session=session, claim_ids=[*report.added, *report.revised])
         self.catch_up()
@@ -426,7 +427,7 @@ class ClaimService:
                 with self.session() as session:
                     reports.append(feed_store.poll_feed(
                         session=session, feed_id=feed_id, catalog=self.catalog, policy=policy,
-                        max_chars=self.settings.max_article_chars))
+                        max_chars=self.settings.max_article_chars, commit_every=WRITE_BATCH_SECONDS))
             except NotFoundError:
                 continue  # removed while we were polling the others
         self.catch_up()
