@@ -75,7 +75,7 @@ def ingest_article(
         ids = _claims_of_article(session=session, article_id=row.id)
         previous = list(session.exec(select(Claim).where(Claim.id.in_(ids)))) if ids else []  # type: ignore[union-attr]
 
-    cache = EntityCache(session=session, catalog=catalog)
+    cache = EntityCache(session=session, catalog=catalog, article=row)
     seen: set[tuple[str, str]] = set()
     for found in extract_claims(row.text, catalog=catalog, published_at=row.published_at):
         key = statement_key(found)
@@ -83,6 +83,7 @@ def ingest_article(
             continue
         seen.add(key)
         _fold_in(found, article=row, previous=previous, cache=cache, report=report)
+    cache.finish()
     return report
 
 
@@ -143,8 +144,8 @@ def _fold_in(
     report: IngestReport,
 ) -> None:
     session = cache.session
-    speaker = cache.speaker(found.speaker, kind=found.speaker_kind, role=found.speaker_role)
-    topic = cache.topic(found.topic)
+    speaker = cache.speaker_of(found)
+    topic = cache.main_topic(found)
     text = clean_text(found.text)
     quote = clean_text(found.quote) if found.quote else None
     fp = fingerprint(speaker.name if speaker else None, text)
@@ -161,6 +162,7 @@ def _fold_in(
         else:
             report.appeared.append(claim.id)  # type: ignore[arg-type]
         _record_appearance(found, claim=claim, article=article, session=session)
+        cache.claim_seen(claim, found)
         return
 
     reworded = find_reworded(candidates=previous, speaker_id=speaker_id, text=text)
@@ -177,6 +179,7 @@ def _fold_in(
         previous.remove(reworded)
         report.revised.append(reworded.id)  # type: ignore[arg-type]
         _record_appearance(found, claim=reworded, article=article, session=session)
+        cache.claim_seen(reworded, found)
         return
 
     claim = Claim(
@@ -195,6 +198,7 @@ def _fold_in(
     )
     report.added.append(claim.id)  # type: ignore[arg-type]
     _record_appearance(found, claim=claim, article=article, session=session)
+    cache.claim_seen(claim, found)
 
 
 def _record_appearance(

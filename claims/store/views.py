@@ -23,9 +23,13 @@ from claims.store.models import (
     ClaimRevision,
     ClaimStatus,
     Speaker,
+    SpeakerKind,
     Topic,
     utcnow,
 )
+from claims.store.names import resolve_speaker, resolve_topic
+from claims.store.speakers import aliases_by_speaker
+from claims.store.topics import claims_in_topic, further_topics, topics_by_activity
 
 if TYPE_CHECKING:
     from claims.search.match import ClaimDoc
@@ -61,6 +65,12 @@ class ClaimView:
     created_at: datetime
     updated_at: datetime
     sources: tuple[SourceView, ...]
+    context: str | None = None
+    """The sentence(s) around the claim that make it understandable (None: the claim says it all)."""
+    resolved_text: str | None = None
+    """The text with pronouns and bare references resolved in brackets, when the extractor knew."""
+    other_topics: tuple[tuple[str, str], ...] = ()
+    """Further topics as ``(slug, name)`` pairs, beside the main ``topic``."""
 
     @property
     def first_source(self) -> SourceView | None:
@@ -111,6 +121,8 @@ def claim_to_json(view: ClaimView) -> dict[str, Any]:
         "status": view.status,
         "revision": view.revision,
         "sources": [source_to_json(s) for s in view.sources],
+        "context": view.context,
+        "topics": [t for t in (view.topic, *(slug for slug, _ in view.other_topics)) if t],
     }
 
 
@@ -144,6 +156,8 @@ def _views(session: Session, rows: Sequence[Claim]) -> list[ClaimView]:
     speakers = {
         s.id: s for s in session.exec(select(Speaker).where(col(Speaker.id).in_(speaker_ids)))
     } if speaker_ids else {}
+    aliases = aliases_by_speaker(session=session, speaker_ids=speaker_ids)
+    further = further_topics(session=session, claim_ids=ids)  # type: ignore[arg-type]
     topics = {
         t.id: t for t in session.exec(select(Topic).where(col(Topic.id).in_(topic_ids)))
     } if topic_ids else {}
@@ -172,7 +186,7 @@ def _views(session: Session, rows: Sequence[Claim]) -> list[ClaimView]:
                 status=r.status,
                 revision=r.revision,
                 speaker=sp.name if sp else None,
-                speaker_aliases=tuple(sp.aliases) if sp else (),
+                speaker_aliases=aliases.get(sp.id, ()) if sp and sp.id else (),
                 topic=tp.slug if tp else None,
                 topic_name=tp.name if tp else None,
                 external_id=r.external_id,
@@ -181,6 +195,10 @@ def _views(session: Session, rows: Sequence[Claim]) -> list[ClaimView]:
                 updated_at=r.updated_at,
                 sources=tuple(sorted(sources.get(r.id, []),  # type: ignore[arg-type]
                                      key=lambda s: (s.published_at is None, s.published_at))),
+                context=r.context,
+                resolved_text=r.resolved_text,
+                other_topics=tuple((t.slug, t.name) for t in further.get(r.id, [])  # type: ignore[arg-type]
+                                   if t.id != r.topic_id),
             )
         )
     return out
@@ -222,23 +240,29 @@ def get_claims(*, session: Session, claim_ids: Iterable[int]) -> list[ClaimView]
 
 
 def find_speaker(*, session: Session, name: str) -> Speaker | None:
-    """A stored speaker by canonical name or alias, case-insensitively."""
-    wanted = name.strip().casefold()
-    if not wanted:
+    """The speaker a typed name stands for (see ``claims.store.names``), or None when none fits.
+
+    Ambiguous names raise ``AmbiguousNameError`` with the choices.
+    """
+    if not name.strip():
         return None
-    for sp in session.exec(select(Speaker)):
-        if sp.name.casefold() == wanted or any(a.casefold() == wanted for a in sp.aliases):
-            return sp
-    return None
+    try:
+        return resolve_speaker(session=session, text=name)
+    except NotFoundError:
+        return None
 
 
 def find_topic(*, session: Session, name: str) -> Topic | None:
-    """A stored topic by slug or display name, case-insensitively."""
-    wanted = name.strip().casefold()
-    for tp in session.exec(select(Topic)):
-        if wanted in {tp.slug.casefold(), tp.name.casefold()}:
-            return tp
-    return None
+    """The topic a typed name stands for (slug, name, part of it, typo), or None when none fits.
+
+    Ambiguous names raise ``AmbiguousNameError`` with the choices.
+    """
+    if not name.strip():
+        return None
+    try:
+        return resolve_topic(session=session, text=name)
+    except NotFoundError:
+        return None
 
 
 def list_claims(
@@ -250,19 +274,20 @@ def list_claims(
     limit: int | None = None,
     offset: int = 0,
 ) -> list[ClaimView]:
-    """Current claims, newest first, optionally filtered by topic and speaker (names or slugs)."""
+    """Current claims, newest first, optionally filtered by topic and speaker.
+
+    Names are resolved forgivingly (surname, alias, role, slug, part of a name, typo); a topic
+    filter takes claims with it as main or further topic. An unknown name is a ``NotFoundError``,
+    an ambiguous one an ``AmbiguousNameError`` listing the choices.
+    """
     stmt = select(Claim).order_by(col(Claim.updated_at).desc(), col(Claim.id).desc())
     if not include_inactive:
         stmt = stmt.where(Claim.status == ClaimStatus.ACTIVE.value)
     if topic:
-        tp = find_topic(session=session, name=topic)
-        if tp is None:
-            raise NotFoundError(f"There is no topic {topic!r}.")
-        stmt = stmt.where(Claim.topic_id == tp.id)
+        tp = resolve_topic(session=session, text=topic)
+        stmt = stmt.where(claims_in_topic(tp.id))  # type: ignore[arg-type]
     if speaker:
-        sp = find_speaker(session=session, name=speaker)
-        if sp is None:
-            raise NotFoundError(f"There is no speaker {speaker!r}.")
+        sp = resolve_speaker(session=session, text=speaker)
         stmt = stmt.where(Claim.speaker_id == sp.id)
     if offset:
         stmt = stmt.offset(offset)
@@ -309,15 +334,10 @@ class NameCount:
 
 
 def topics_with_counts(*, session: Session) -> list[NameCount]:
-    """Topics that have live claims, busiest first."""
-    stmt = (
-        select(Topic.slug, Topic.name, func.count(col(Claim.id)))
-        .join(Claim, col(Claim.topic_id) == Topic.id)
-        .where(Claim.status == ClaimStatus.ACTIVE.value)
-        .group_by(col(Topic.id))
-        .order_by(func.count(col(Claim.id)).desc(), col(Topic.slug))
-    )
-    return [NameCount(slug, name, n) for slug, name, n in session.exec(stmt)]
+    """Visible topics that have live claims (as main or further topic), busiest first."""
+    rows = topics_by_activity(session=session)
+    rows.sort(key=lambda t: (-t.claims, t.slug))
+    return [NameCount(t.slug, t.name, t.claims) for t in rows]
 
 
 def speakers_with_counts(*, session: Session) -> list[NameCount]:
@@ -325,7 +345,7 @@ def speakers_with_counts(*, session: Session) -> list[NameCount]:
     stmt = (
         select(Speaker.name, Speaker.role, func.count(col(Claim.id)))
         .join(Claim, col(Claim.speaker_id) == Speaker.id)
-        .where(Claim.status == ClaimStatus.ACTIVE.value)
+        .where(Claim.status == ClaimStatus.ACTIVE.value, Speaker.kind != SpeakerKind.DESCRIPTION.value)
         .group_by(col(Speaker.id))
         .order_by(func.count(col(Claim.id)).desc(), col(Speaker.name))
     )
@@ -374,6 +394,7 @@ def claim_docs(
 
     speakers = {s.id: s for s in session.exec(select(Speaker))}
     topics = {t.id: t for t in session.exec(select(Topic))}
+    aliases = aliases_by_speaker(session=session, speaker_ids=[i for i in speakers if i is not None])
     first_source = (
         select(
             ClaimAppearance.claim_id,
@@ -384,7 +405,8 @@ def claim_docs(
     )
     stmt = (
         sa.select(col(Claim.id), col(Claim.text), col(Claim.speaker_id), col(Claim.topic_id),
-                  col(Article.title), col(Article.published_at), col(Claim.created_at))
+                  col(Article.title), col(Article.published_at), col(Claim.created_at),
+                  col(Claim.context))
         .outerjoin(first_source, first_source.c.claim_id == Claim.id)
         .outerjoin(Article, col(Article.id) == first_source.c.article_id)
         .where(col(Claim.status) == ClaimStatus.ACTIVE.value)
@@ -393,16 +415,32 @@ def claim_docs(
     )
     if ids is not None:
         stmt = stmt.where(col(Claim.id).in_(list(ids)))
-    for cid, text, sid, tid, title, published, created in session.execute(stmt):
-        sp = speakers.get(sid) if sid else None
-        tp = topics.get(tid) if tid else None
-        yield ClaimDoc(
-            id=cid,
-            text=text,
-            speaker=sp.name if sp else None,
-            speaker_aliases=tuple(sp.aliases) if sp else (),
-            topic=tp.slug if tp else None,
-            topic_name=tp.name if tp else None,
-            title=title,
-            published_at=published or created,
-        )
+    for chunk in _batches(session.execute(stmt), batch):
+        further = further_topics(session=session, claim_ids=[row[0] for row in chunk])
+        for cid, text, sid, tid, title, published, created, context in chunk:
+            sp = speakers.get(sid) if sid else None
+            tp = topics.get(tid) if tid else None
+            yield ClaimDoc(
+                id=cid,
+                text=text,
+                speaker=sp.name if sp else None,
+                speaker_aliases=aliases.get(sid, ()) if sp else (),
+                topic=tp.slug if tp and not tp.hidden else None,
+                topic_name=tp.name if tp and not tp.hidden else None,
+                title=title,
+                published_at=published or created,
+                context=context,
+                other_topics=tuple(t.name for t in further.get(cid, []) if t.id != tid),
+            )
+
+
+def _batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Rows in lists of ``size``, so per-batch lookups stay a fixed number of queries."""
+    chunk: list[Any] = []
+    for row in rows:
+        chunk.append(tuple(row))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -25,6 +25,7 @@ from bot.jobs import ENQUEUE_JOB, FEEDS_JOB, DigestConfig
 from claims.settings import DEFAULT_CONFIG_DIR, Settings
 from claims.store import db
 from claims.store.models import DigestOutbox, Speaker, Subscription, utcnow
+from claims.store.speakers import store_alias
 from tests.bot.emulator import Emulator
 from tests.bot.harness import GOLD, Person, RunningBot, button
 
@@ -118,7 +119,7 @@ async def test_timezone_moves_digests(fast_bot: RunningBot, user: Person) -> Non
 
 
 @pytest.mark.parametrize(("command", "expected"), [
-    ("/subscribe", "Usage: /subscribe TOPIC|SPEAKER|claim ID [daily HH:MM | weekly DAY HH:MM | hourly"),
+    ("/subscribe", "Usage: /subscribe TOPIC|SPEAKER|claim ID|\"PHRASE\" [daily HH:MM | weekly DAY HH:MM | hourly"),
     ("/subscribe daily 08:00", "Usage: /subscribe TOPIC|SPEAKER|claim ID"),
     ("/subscribe greenland weekly", "A weekly schedule needs a day"),
     ("/subscribe greenland weekly someday 08:00", "'someday' is not a day of the week"),
@@ -142,14 +143,17 @@ async def test_ambiguous_name_offers_choices_with_the_schedule(
 ) -> None:
     engine = db.make_engine(f"sqlite:///{db_path}")
     with db.session_scope(engine) as session:
-        session.add(Speaker(name="Anders Fogh Rasmussen", aliases=[]))
+        speaker = Speaker(name="Anders Fogh Rasmussen")
+        session.add(speaker)
+        session.flush()
+        store_alias(session=session, speaker=speaker, alias="Rasmussen")
     engine.dispose()
     bot = await start_bot(digests=FAST)
 
     question = await user.say("/subscribe rasmussen weekly friday 18:00")
     assert "“rasmussen” could mean more than one thing" in question.text
-    labels = [b["text"] for b in question.buttons()]
-    assert labels == ["Anders Fogh Rasmussen (speaker)", "Lars Lokke Rasmussen (speaker)"]
+    labels = [b["text"] for b in question.buttons()]  # the most quoted first
+    assert labels == ["Lars Lokke Rasmussen (speaker)", "Anders Fogh Rasmussen (speaker)"]
 
     start = len(emulator.api.sent)
     answer = await user.press(question, button(question, "Lars"))

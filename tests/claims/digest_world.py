@@ -24,6 +24,7 @@ from claims.store.models import (
     Topic,
     utcnow,
 )
+from claims.store.speakers import store_alias
 
 ADMIN = Actor(id=1, name="admin")
 
@@ -48,9 +49,11 @@ class World:
         return row
 
     def speaker(self, name: str, *aliases: str) -> Speaker:
-        row = Speaker(name=name, aliases=list(aliases))
+        row = Speaker(name=name)
         self.session.add(row)
         self.session.flush()
+        for alias in (name, *aliases):
+            store_alias(session=self.session, speaker=row, alias=alias)
         self.speakers[name] = row
         return row
 
