@@ -77,7 +77,7 @@ def _rules(stop: tuple[str, ...], names: tuple[str, ...], words: tuple[str, ...]
            min_claims: int, share: float, after: int) -> PhraseRules:
     return PhraseRules(
         stop_words=frozenset(w.casefold() for w in stop),
-        generic_names=frozenset(name_key(n) for n in names),
+        generic_names=frozenset(phrase_key(n) for n in names),
         generic_words=frozenset(w.casefold() for w in words),
         min_articles=min_articles, min_claims=min_claims, max_article_share=share,
         share_after_articles=after,

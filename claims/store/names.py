@@ -219,17 +219,16 @@ def _compact(key: str) -> str:
 
 
 def _starts_words(query: str, name: str) -> bool:
-    """Every word of ``query`` begins a different word of ``name``, in order ("nato sec gen")."""
+    """Every word of ``query`` begins a different word of ``name``, in any order ("nato sec gen",
+    "NAACP president" for "president of the NAACP")."""
     if len(query) < 3:
         return False
     words = name.replace("-", " ").split()
-    at = 0
     for q in query.replace("-", " ").split():
-        while at < len(words) and not words[at].startswith(q):
-            at += 1
-        if at == len(words):
+        at = next((i for i, w in enumerate(words) if w.startswith(q)), None)
+        if at is None:
             return False
-        at += 1
+        words.pop(at)
     return True
 
 

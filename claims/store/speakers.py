@@ -412,16 +412,26 @@ def store_alias(*, session: Session, speaker: Speaker, alias: str, article_id: i
 
 
 
-def aliases_by_speaker(*, session: Session, speaker_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
-    """Every stored alias of these speakers (their own name excluded), in the order learned."""
+NAME_ALIASES = (AliasKind.NAME, AliasKind.SURNAME, AliasKind.HONORIFIC, AliasKind.ADMIN)
+"""Aliases that are names, not roles ("the president" is a role many people held)."""
+
+
+def aliases_by_speaker(
+    *, session: Session, speaker_ids: Iterable[int], kinds: Iterable[AliasKind] | None = None
+) -> dict[int, tuple[str, ...]]:
+    """Stored aliases of these speakers (of ``kinds``, default all), in the order learned."""
     wanted = sorted(set(speaker_ids))
     out: dict[int, list[str]] = {}
+    kind_filter = [k.value for k in kinds] if kinds is not None else None
     for i in range(0, len(wanted), 900):
-        for sid, alias in session.exec(
+        stmt = (
             select(SpeakerAlias.speaker_id, SpeakerAlias.alias)
             .where(col(SpeakerAlias.speaker_id).in_(wanted[i : i + 900]))
             .order_by(col(SpeakerAlias.id))
-        ):
+        )
+        if kind_filter is not None:
+            stmt = stmt.where(col(SpeakerAlias.kind).in_(kind_filter))
+        for sid, alias in session.exec(stmt):
             out.setdefault(sid, []).append(alias)
     return {sid: tuple(dict.fromkeys(a)) for sid, a in out.items()}
 

@@ -394,6 +394,7 @@ def claim_docs(
 
     speakers = {s.id: s for s in session.exec(select(Speaker))}
     topics = {t.id: t for t in session.exec(select(Topic))}
+    # Roles too: the matcher learns from these which speaker a question names ("the NATO chief").
     aliases = aliases_by_speaker(session=session, speaker_ids=[i for i in speakers if i is not None])
     first_source = (
         select(
