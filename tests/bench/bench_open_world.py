@@ -54,8 +54,8 @@ from claims.store.models import (  # noqa: E402
     Topic,
     TopicKind,
 )
-from claims.store.names import AmbiguousNameError, resolve_speaker  # noqa: E402
 from claims.store.nameforms import name_key, parse_name  # noqa: E402
+from claims.store.names import AmbiguousNameError, resolve_speaker  # noqa: E402
 from claims.store.speakers import aliases_by_speaker  # noqa: E402
 from claims.store.topics import topics_by_activity  # noqa: E402
 from claims.store.views import claim_docs  # noqa: E402
@@ -136,7 +136,8 @@ def speaker_lookup(session: Session, matcher: Matcher, split: str, verbose: bool
 
 def _is(session: Session, speaker: Speaker, expected: str) -> bool:
     keys = {name_key(speaker.name)}
-    keys |= {name_key(a) for a in aliases_by_speaker(session=session, speaker_ids=[speaker.id]).get(speaker.id, ())}
+    aliases = aliases_by_speaker(session=session, speaker_ids=[speaker.id]).get(speaker.id, ())
+    keys |= {name_key(a) for a in aliases}
     return name_key(expected) in keys
 
 
@@ -191,7 +192,8 @@ def ambiguous_surnames(session: Session) -> list[str]:
         form = parse_name(name)
         if form is not None and form.is_full:
             surnames[name_key(form.surname)] = surnames.get(name_key(form.surname), 0) + 1
-    return [n for n in people if (f := parse_name(n)) and not f.is_full and surnames.get(name_key(f.surname), 0) > 1]
+    return [n for n in people
+            if (f := parse_name(n)) and not f.is_full and surnames.get(name_key(f.surname), 0) > 1]
 
 
 # ---------------------------------------------------------------------------- seed questions
@@ -272,7 +274,8 @@ def main(argv: list[str]) -> int:
             print(f"persons split into two speakers: {len(split)} {split[:10]}")
             ambiguous = ambiguous_surnames(session)
             print(f"surname-only speakers kept apart as ambiguous: {len(ambiguous)} {ambiguous[:10]}")
-            discovered = [t for t in topics_by_activity(session=session) if t.kind == TopicKind.DISCOVERED.value]
+            discovered = [t for t in topics_by_activity(session=session)
+                          if t.kind == TopicKind.DISCOVERED.value]
             print(f"discovered topics: {len(discovered)}; the 20 with most claims:")
             for t in sorted(discovered, key=lambda t: (-t.claims, t.name))[:20]:
                 print(f"  {t.name} ({t.claims} claims)")

@@ -119,7 +119,7 @@ async def test_timezone_moves_digests(fast_bot: RunningBot, user: Person) -> Non
 
 
 @pytest.mark.parametrize(("command", "expected"), [
-    ("/subscribe", "Usage: /subscribe TOPIC|SPEAKER|claim ID|\"PHRASE\" [daily HH:MM | weekly DAY HH:MM | hourly"),
+    ("/subscribe", 'Usage: /subscribe TOPIC|SPEAKER|claim ID|"PHRASE" [daily HH:MM | weekly DAY HH:MM'),
     ("/subscribe daily 08:00", "Usage: /subscribe TOPIC|SPEAKER|claim ID"),
     ("/subscribe greenland weekly", "A weekly schedule needs a day"),
     ("/subscribe greenland weekly someday 08:00", "'someday' is not a day of the week"),

@@ -43,8 +43,8 @@ def article(session: Session, text: str) -> Article:
 
 def mention(session: Session, catalog: Catalog, name: str, text: str = "", **kwargs) -> Speaker:
     art = article(session, text or name)
-    found = resolve_mention(session=session, catalog=catalog,
-                            mention=SpeakerMention(name=name, article_id=art.id, article_text=art.text, **kwargs))
+    said = SpeakerMention(name=name, article_id=art.id, article_text=art.text, **kwargs)
+    found = resolve_mention(session=session, catalog=catalog, mention=said)
     assert found is not None
     return found
 
@@ -148,8 +148,9 @@ def test_organisations_and_descriptions(session, catalog) -> None:
 def test_ingest_learns_the_article_forms_of_a_seed_speaker(session, catalog) -> None:
     text = ("Talks\n“We have very serious discussions,” President Trump said on Thursday.\n"
             "“It is a nightmare,” Mr. Trump added.\n")
-    ingest_article(ArticleInput(text=text, url="https://ex.org/t", canonical_url="https://ex.org/t",
-                                published_at=datetime(2025, 3, 13, tzinfo=UTC)), session=session, catalog=catalog)
+    art = ArticleInput(text=text, url="https://ex.org/t", canonical_url="https://ex.org/t",
+                       published_at=datetime(2025, 3, 13, tzinfo=UTC))
+    ingest_article(art, session=session, catalog=catalog)
     session.commit()
     [trump] = session.exec(select(Speaker).where(Speaker.name == "Donald Trump")).all()
     aliases = aliases_by_speaker(session=session, speaker_ids=[trump.id])[trump.id]
