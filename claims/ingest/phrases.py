@@ -36,6 +36,12 @@ _OPENERS = frozenset({
     "according", "however", "several", "meanwhile", "despite", "asked", "said", "says", "yes",
 })
 """Words that open a sentence in capitals without being part of a name ("But Time Warner ...")."""
+_ORGANISATION_HEADS = frozenset({
+    "department", "committee", "court", "council", "party", "foundation", "agency", "service",
+    "commission", "house", "office", "administration", "bureau", "board", "university", "institute",
+    "center", "centre", "association", "union", "bank", "fund", "group", "company", "corporation",
+    "network", "ministry", "academy", "school", "club", "league", "alliance", "coalition", "caucus",
+})
 _CONTRACTION = re.compile(r"['’](?:re|ve|ll|d|m|s|t)$", re.IGNORECASE)
 _DEMONYM = re.compile(r"^[A-Z][a-z]+(?:an|ian|ese|ish|ic|i)$")
 
@@ -143,7 +149,8 @@ def _names(tokens: list[str], inside: set[str], rules: PhraseRules) -> list[str]
                 break
         opens = start == 0 or (tokens[start - 1] in _SENTENCE_END
                                 and _bare(tokens[start - 2] if start > 1 else "") not in HONORIFICS)
-        while run and (_bare(run[0]) in TITLES or _bare(run[0]) in HONORIFICS
+        organisation = _bare(run[-1]) in _ORGANISATION_HEADS  # "Justice Department" keeps "Justice"
+        while run and ((_bare(run[0]) in TITLES and not organisation) or _bare(run[0]) in HONORIFICS
                        or _bare(run[0]) in _OPENERS):
             run.pop(0)
             opens = False
