@@ -59,7 +59,8 @@ def test_a_weak_keyword_alone_files_nothing(catalog: Catalog) -> None:
 def test_a_claim_has_every_topic_its_sentence_names(catalog: Catalog) -> None:
     got = classifier_for(catalog).assign(
         "he did not want to drag NATO into that",
-        "Mr. Rutte deflected the question of taking Greenland, saying he did not want to drag NATO into that.")
+        "Mr. Rutte deflected the question of taking Greenland, saying he did not want to drag NATO "
+        "into that.")
     assert got.main == "nato"
     assert got.further == ("greenland",)
 
