@@ -9,7 +9,10 @@ optional plural ending. A longer keyword hides the shorter ones it contains ("tr
 
 Some keywords are *weak* (``weak`` in ``topics.toml``): "Russia" belongs to the Ukraine war only in
 a story that is about that war. A weak keyword counts only when a strong keyword of the same topic
-appears near the claim or, at ingest, anywhere in its article; alone it files nothing.
+appears near the claim (its sentence and paragraph) or, at ingest, when its article is clearly about
+that topic; alone it files nothing. Weak keywords need not be among the keywords the matcher reads
+to understand questions ("Republicans" supports the election topic without making every question
+about Republicans a question about elections).
 
 ``classify`` gives the extractor one topic; ``assign`` gives ingest the main topic and the further
 ones, using the whole article as the last resort: a claim that names no topic inherits the topic its
@@ -60,7 +63,7 @@ class TopicClassifier:
         keyed = []
         for ti, topic in enumerate(topics):
             weak = {_key(w) for w in topic.weak}
-            for kw in topic.keywords:
+            for kw in dict.fromkeys((*topic.keywords, *topic.weak)):
                 words = re.findall(r"\w+", kw)
                 if words:
                     keyed.append((len("".join(words)), ti, words, _key(kw) in weak))
@@ -94,13 +97,15 @@ class TopicClassifier:
                     hits.strong += weight
         return out
 
-    def scores(self, text: str, support: Sequence[str] = ()) -> dict[int, float]:
+    def scores(self, text: str, support: Sequence[str] = (), backed: frozenset[int] = frozenset()
+               ) -> dict[int, float]:
         """Keyword weight per topic index found in ``text``.
 
-        Weak keywords count only for topics with a strong keyword in ``text`` or in ``support``.
+        Weak keywords count only for topics with a strong keyword in ``text`` or in ``support``,
+        or listed in ``backed``.
         """
         hits = self._hits((text,))
-        backed = {ti for ti, h in self._hits(support).items() if h.strong} if support else set()
+        backed = backed | {ti for ti, h in self._hits(support).items() if h.strong}
         return {
             ti: h.strong + (h.weak if (h.strong or ti in backed) else 0.0)
             for ti, h in hits.items()
@@ -140,9 +145,11 @@ class TopicClassifier:
         article is clearly about one topic. Weak keywords count when the same topic has a strong
         keyword anywhere in these texts.
         """
-        support = (claim, sentence, *context, *wider, article)
-        own = self.scores(claim, support)
-        near = self.scores(sentence, support) if sentence else {}
+        support = (claim, sentence, *context, *wider)
+        dominant = self._article_topic(article)
+        backed = frozenset({dominant}) if dominant is not None else frozenset()
+        own = self.scores(claim, support, backed)
+        near = self.scores(sentence, support, backed) if sentence else {}
         if own or near:
             merged = dict(near)
             for ti, s in own.items():
@@ -153,7 +160,7 @@ class TopicClassifier:
         for texts in (tuple(context), tuple(wider)):
             total: dict[int, float] = {}
             for text in texts:
-                for ti, s in self.scores(text, support).items():
+                for ti, s in self.scores(text, support, backed).items():
                     total[ti] = total.get(ti, 0.0) + s
             if total:
                 best = max(total.items(), key=lambda kv: (kv[1], -kv[0]))
@@ -162,6 +169,10 @@ class TopicClassifier:
 
     def article_topic(self, article: str) -> str | None:
         """The topic an article is clearly about (most strong keywords, by a margin), if any."""
+        ti = self._article_topic(article)
+        return self._slugs[ti] if ti is not None else None
+
+    def _article_topic(self, article: str) -> int | None:
         if not article:
             return None
         hits = {ti: h.strong for ti, h in self._hits((article,)).items() if h.strong}
@@ -169,9 +180,7 @@ class TopicClassifier:
         if not hits:
             return None
         ti, best = max(hits.items(), key=lambda kv: (kv[1], -kv[0]))
-        if best >= ARTICLE_MIN_HITS and best / total >= ARTICLE_MIN_SHARE:
-            return self._slugs[ti]
-        return None
+        return ti if best >= ARTICLE_MIN_HITS and best / total >= ARTICLE_MIN_SHARE else None
 
 
 def _key(keyword: str) -> str:
