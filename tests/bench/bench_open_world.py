@@ -246,11 +246,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("split", nargs="?", default="dev", choices=("dev", "train"))
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--keep", type=Path, help="build the store in this SQLite file and keep it")
     args = parser.parse_args(argv)
     catalog = load_catalog(DEFAULT_CONFIG_DIR)
     synonyms = load_synonyms(DEFAULT_CONFIG_DIR)
     with tempfile.TemporaryDirectory() as tmp:
-        engine = db.make_engine(f"sqlite:///{Path(tmp) / 'open_world.db'}")
+        path = args.keep or Path(tmp) / "open_world.db"
+        path.unlink(missing_ok=True)
+        engine = db.make_engine(f"sqlite:///{path}")
         db.upgrade(engine)
 
         def session_factory() -> Session:
