@@ -2,7 +2,7 @@
 the offline console, which differ only in the request layer they pass (PTB's seam to Telegram).
 
 The store is opened here, synchronously, so a bad database or configuration fails before any call
-to Telegram; the matcher (seconds at 100,000 claims) is built in ``post_init``, before polling.
+to Telegram; the index (seconds at 100,000 claims) is loaded in ``post_init``, before polling.
 ``post_init`` also starts digest delivery and adds the digest and feed jobs to PTB's JobQueue
 (``bot.jobs``); ``post_shutdown`` stops delivery, handing unsent digests back to the outbox.
 """
@@ -27,15 +27,14 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.context import BotData, BotServices, ClaimApp, ClaimContext, FloodControl
+from bot.delivery import Delivery, DigestConfig
 from bot.handlers import register
 from bot.handlers.start import register_menus
-from bot.jobs import Delivery, DigestConfig, schedule_jobs
+from bot.jobs import schedule_jobs
 from bot.render import CallbackCodec
 from claims.errors import ConfigError
-from claims.runtime import open_runtime
-from claims.search.match import Matcher, load_synonyms
+from claims.service import ClaimService
 from claims.settings import Settings
-from claims.store.views import claim_docs
 
 log = logging.getLogger(__name__)
 TOKEN_FORMAT = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,}$")
@@ -78,9 +77,12 @@ def build_application(
         raise ConfigError(
             f"Unknown time zone {settings.timezone!r} (use a name such as Europe/Berlin)."
         ) from None
-    runtime = open_runtime(settings)
-    services = BotServices(settings=settings, engine=runtime.engine, catalog=runtime.catalog,
-                           codec=CallbackCodec(token.encode()), tz=tz, flood=flood or FloodControl())
+    claims = ClaimService.open(settings)
+    # Digests go out through a bot of their own, paced by the delivery runner (see bot/sender.py).
+    delivery = Delivery(claims, token=token, config=digests or DigestConfig.from_settings(settings),
+                        request=request)
+    services = BotServices(claims=claims, codec=CallbackCodec(token.encode()), tz=tz, delivery=delivery,
+                           flood=flood or FloodControl())
     api = settings.telegram_api_url
     builder = (
         ApplicationBuilder()
@@ -101,30 +103,20 @@ def build_application(
         builder = builder.rate_limiter(rate_limiter)
     app: ClaimApp = builder.build()  # type: ignore[assignment]
     app.bot_data.services = services
-    # Digests go out through a bot of their own, paced by the delivery runner (see bot/sender.py).
-    services.delivery = Delivery(services, token=token,
-                                 config=digests or DigestConfig.from_settings(settings), request=request)
     register(app, services)
     return app
 
 
-def build_matcher(services: BotServices) -> Matcher:
-    """Index every live claim (the bot keeps it current afterwards, claim by claim)."""
-    with services.session() as session:
-        return Matcher.build(claim_docs(session=session), catalog=services.catalog,
-                             synonyms=load_synonyms(services.settings.config_dir))
-
-
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     services: BotServices = app.bot_data.services
-    services.matcher = build_matcher(services)
+    indexed = await services.call(services.claims.load_index)
     await register_menus(app.bot, services.settings.admin_ids)
-    await services.digests.start()
+    await services.delivery.start()
     schedule_jobs(app)  # type: ignore[arg-type]
-    log.info("claimbot is up as @%s with %d claims indexed", app.bot.username, len(services.matcher))
+    log.info("claimbot is up as @%s with %d claims indexed", app.bot.username, indexed)
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     services: BotServices = app.bot_data.services
-    await services.digests.stop()
-    services.engine.dispose()
+    await services.delivery.stop()
+    services.claims.close()

@@ -1,7 +1,8 @@
 """The ``claimbot`` command: a thin layer over ``claims/`` (and ``bot/`` for running the bot).
 
-Every command builds the settings, opens the store, calls one domain function and prints the result,
-as text for people or as stable JSON (``--json``) for scripts. Errors a user can cause go to stderr
+Every command builds the settings, opens the application service (``claims.service.ClaimService``,
+the same one the bot uses), calls one of its methods and prints the result, as text for people or as
+stable JSON (``--json``) for scripts. Errors a user can cause go to stderr
 as one sentence with exit status 1; usage errors exit with 2.
 """
 
@@ -20,7 +21,7 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from claims.errors import ClaimbotError, InputError
-from claims.ingest.pipeline import IngestReport, ingest_article
+from claims.ingest.pipeline import IngestReport
 from claims.ingest.sources import (
     ArticleInput,
     FetchPolicy,
@@ -29,23 +30,15 @@ from claims.ingest.sources import (
     load_file,
     looks_like_feed,
 )
-from claims.runtime import open_runtime
-from claims.search.match import Matcher, load_synonyms
+from claims.service import ClaimService
 from claims.settings import Settings
-from claims.store import db
 from claims.store.transfer import (
     claimreview_record,
     export_record,
-    import_claims,
-    iter_claims,
     read_records,
 )
 from claims.store.views import (
-    claim_docs,
-    claim_history,
     claim_to_json,
-    get_claims,
-    list_claims,
     revision_to_json,
 )
 
@@ -68,13 +61,10 @@ def emit_json(obj: Any, out: IO[str] | None = None) -> None:
 
 
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
-    engine = db.make_engine(settings.resolved_database_url())
     if args.action == "upgrade":
-        db.upgrade(engine)
-        print(f"Database is at revision {db.current_revision(engine)}.")
+        print(f"Database is at revision {ClaimService.upgrade_schema(settings)}.")
     else:
-        current = db.current_revision(engine)
-        head = db.head_revision()
+        current, head = ClaimService.schema_status(settings)
         print(f"current: {current or '(empty)'}  head: {head}")
     return 0
 
@@ -115,13 +105,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     if args.url and (len(args.inputs) != 1 or args.feed):
         raise InputError("--url names the canonical URL of one local file; give exactly one file.")
     published = _parse_cli_date(args.published) if args.published else None
-    rt = open_runtime(settings)
-    policy = FetchPolicy(
-        timeout=settings.fetch_timeout_seconds,
-        max_bytes=settings.fetch_max_bytes,
-        user_agent=settings.user_agent,
-        allow_private=True,  # the operator at the terminal may read intranet pages and local feeds
-    )
+    service = ClaimService.open(settings)
+    policy = service.fetch_policy(operator=True)  # the operator may read intranet pages and local feeds
     failures = 0
     reports: list[IngestReport] = []
     many = len(args.inputs) > 1 or args.feed
@@ -134,9 +119,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         if published and not item.published_at:
             item = ArticleInput(**{**_fields(item), "published_at": published})
         try:
-            with rt.session() as session:
-                report = ingest_article(item, session=session, catalog=rt.catalog,
-                                        max_chars=settings.max_article_chars)
+            report = service.ingest(item).report
         except InputError as exc:
             failures += 1
             print(f"error: {exc}", file=sys.stderr)
@@ -179,10 +162,8 @@ def _parse_cli_date(value: str) -> datetime:
 
 
 def cmd_claims(args: argparse.Namespace, settings: Settings) -> int:
-    rt = open_runtime(settings)
-    with rt.session() as session:
-        views = list_claims(session=session, topic=args.topic, speaker=args.speaker,
-                            include_inactive=args.all, limit=args.limit)
+    views = ClaimService.open(settings).claims(topic=args.topic, speaker=args.speaker,
+                                               include_inactive=args.all, limit=args.limit)
     if args.json:
         for view in views:
             emit_json(claim_to_json(view))
@@ -202,9 +183,7 @@ def cmd_claims(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
-    rt = open_runtime(settings)
-    with rt.session() as session:
-        revisions = claim_history(session=session, claim_id=args.claim_id)
+    _, revisions = ClaimService.open(settings).history(args.claim_id)
     if args.json:
         for rev in revisions:
             emit_json(revision_to_json(rev))
@@ -229,17 +208,17 @@ def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    rt = open_runtime(settings)
+    service = ClaimService.open(settings)
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
     try:
-        with rt.session() as session:
-            if args.format == "claimreview":
-                reviews = [claimreview_record(v) for v in iter_claims(session=session,
-                                                                      verdict_only=True)]
-                json.dump(reviews, out, ensure_ascii=False, indent=2)
-                out.write("\n")
-            else:
-                for view in iter_claims(session=session):
+        if args.format == "claimreview":
+            with service.exported(verdict_only=True) as views:
+                reviews = [claimreview_record(v) for v in views]
+            json.dump(reviews, out, ensure_ascii=False, indent=2)
+            out.write("\n")
+        else:
+            with service.exported() as views:
+                for view in views:
                     emit_json(export_record(view), out)
     finally:
         if args.output:
@@ -256,13 +235,11 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             records = read_records(fh)
         except UnicodeDecodeError:
             raise InputError(f"File {path} is not UTF-8 text; nothing was imported.") from None
-    rt = open_runtime(settings)
+    service = ClaimService.open(settings)
     bar = None
     if not args.json and sys.stderr.isatty():
         bar = tqdm(total=len(records), desc="importing", unit="claim", file=sys.stderr, leave=False)
-    with rt.session() as session:
-        report = import_claims(records, session=session, catalog=rt.catalog,
-                               progress=bar.update if bar else None)
+    report = service.import_records(records, progress=bar.update if bar else None)
     if bar:
         bar.close()
     if args.json:
@@ -301,25 +278,23 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.limit < 1:
         raise InputError("--limit must be at least 1.")
     questions = [args.question] if args.question is not None else _read_questions(Path(args.batch))
-    rt = open_runtime(settings)
-    with rt.session() as session:
-        matcher = Matcher.build(claim_docs(session=session), catalog=rt.catalog,
-                                synonyms=load_synonyms(settings.config_dir))
-        for question in progress(questions, total=len(questions),
-                                 enabled=args.batch is not None and not args.json, desc="asking"):
-            found = matcher.ask(question, limit=args.limit)
-            views = {v.id: v for v in get_claims(session=session, claim_ids=[m.claim_id for m in found])}
-            answers = [(m, views[m.claim_id]) for m in found if m.claim_id in views]
-            if args.json or args.batch is not None:
-                emit_json({"question": question, "matches": [
-                    {"claim": claim_to_json(v), "score": round(m.score, 4), "why": m.why}
-                    for m, v in answers]})
-            elif not answers:
-                print("No claim matches that question.")
-            else:
-                for m, v in answers:
-                    print(f"#{v.id} {v.speaker or 'unknown speaker'} ({m.score:.2f}): {v.text}")
-                    print(f"    why: {m.why}")
+    service = ClaimService.open(settings)
+    answered = service.find(
+        progress(questions, total=len(questions), enabled=args.batch is not None and not args.json,
+                 desc="asking"),
+        limit=args.limit,
+    )
+    for question, answers in zip(questions, answered, strict=True):
+        if args.json or args.batch is not None:
+            emit_json({"question": question, "matches": [
+                {"claim": claim_to_json(v), "score": round(m.score, 4), "why": m.why}
+                for m, v in answers]})
+        elif not answers:
+            print("No claim matches that question.")
+        else:
+            for m, v in answers:
+                print(f"#{v.id} {v.speaker or 'unknown speaker'} ({m.score:.2f}): {v.text}")
+                print(f"    why: {m.why}")
     return 0
 
 

@@ -22,10 +22,8 @@ from bot.context import ClaimApp
 from bot.fakeapi import FakeBotApi, InProcessRequest, Sent
 from bot.render import html_to_plain
 from claims.errors import InputError
-from claims.ingest.pipeline import ingest_article
 from claims.ingest.sources import load_file
 from claims.settings import Settings
-from claims.store.views import store_stats
 
 CONSOLE_TOKEN = "1000001:console-offline-token-not-a-real-one-0"
 CONSOLE_USER_ID = 1001
@@ -94,10 +92,9 @@ class Console:
 
     def _seed(self, app: ClaimApp) -> str:
         """Ingest the sample article when the database has no articles yet."""
-        services = app.bot_data.services
-        with services.session() as session:
-            if store_stats(session=session).articles:
-                return "Using the existing claims in the database."
+        claims = app.bot_data.services.claims
+        if claims.stats().store.articles:
+            return "Using the existing claims in the database."
         seeds = sorted(SEEDS_DIR.glob("*.txt")) if SEEDS_DIR.is_dir() else []
         if not seeds:
             return (f"No sample article found in {SEEDS_DIR}; the database is empty. "
@@ -105,9 +102,7 @@ class Console:
         added = 0
         for path in seeds[:1]:
             try:
-                with services.session() as session:
-                    added += len(ingest_article(load_file(path), session=session, catalog=services.catalog,
-                                                max_chars=self.settings.max_article_chars).added)
+                added += len(claims.ingest(load_file(path)).report.added)
             except InputError as exc:
                 return f"Could not read the sample article: {exc}"
         return f"Seeded an empty database with the sample article ({added} claims)."

@@ -1,34 +1,30 @@
-"""What every handler shares, typed: settings, the store, the matcher, flood control, buttons.
+"""What every handler shares, typed: the application service, flood control, buttons, digests.
 
 PTB hands handlers a ``CallbackContext``; ours (``ClaimContext``) exposes ``context.services`` so
-handlers never fish string keys out of ``bot_data``. One session lives for one update: handlers
-open it with ``services.session()`` and never ``await`` inside it (an await there would let another
-update run while a pooled connection is held).
+handlers never fish string keys out of ``bot_data``. Handlers never open sessions: they call one
+``ClaimService`` method through ``services.call`` (in a worker thread), so a slow query or a busy
+store never holds up other chats.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
+from bot.delivery import Delivery
 from bot.render import CallbackCodec
-from claims.catalog import Catalog
-from claims.search.match import Matcher
-from claims.search.questions import refresh_matcher
+from claims.service import ClaimService
 from claims.settings import Settings
-from claims.store import db
 
-if TYPE_CHECKING:
-    from bot.jobs import Delivery
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class FloodControl:
@@ -65,41 +61,26 @@ class FloodControl:
 
 @dataclass
 class BotServices:
-    """Built once by ``build_application``; the matcher arrives in ``post_init``, and the digest
-    machinery (``delivery``) starts there."""
+    """Built once by ``build_application``: the application service (``claims``, the one door into
+    the domain), plus what only the bot needs: buttons, the display zone, flood control, and the
+    digest machinery (``delivery``)."""
 
-    settings: Settings
-    engine: Engine
-    catalog: Catalog
+    claims: ClaimService
     codec: CallbackCodec
     tz: ZoneInfo
+    delivery: Delivery
     flood: FloodControl = field(default_factory=FloodControl)
-    matcher: Matcher | None = None
-    delivery: Delivery | None = None
 
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """One unit of work: committed on success, rolled back on any error."""
-        with db.session_scope(self.engine) as session:
-            yield session
+    @property
+    def settings(self) -> Settings:
+        return self.claims.settings
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_ids
 
-    @property
-    def answers(self) -> Matcher:
-        assert self.matcher is not None, "the matcher is built in post_init"
-        return self.matcher
-
-    @property
-    def digests(self) -> Delivery:
-        assert self.delivery is not None, "the digest machinery is set up by build_application"
-        return self.delivery
-
-    def claims_changed(self, claim_ids: Iterable[int]) -> None:
-        """Keep the matcher current after ingest or an admin change (upsert or remove)."""
-        with self.session() as session:
-            refresh_matcher(session=session, matcher=self.answers, claim_ids=claim_ids)
+    async def call(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a service method off the event loop: database work and fetching never stall the bot."""
+        return await asyncio.to_thread(fn, *args, **kwargs)
 
 
 class BotData:

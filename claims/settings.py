@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     allow_private_urls: bool = False
     max_article_chars: int = 500_000
     webhook_secret: SecretStr | None = None
+    index_catch_up_seconds: float = Field(default=2.0, gt=0)
     digest_check_seconds: float = Field(default=30.0, gt=0)
     digest_grace_minutes: float = Field(default=180.0, ge=0)
     digest_messages_per_second: float = Field(default=25.0, gt=0, le=30)

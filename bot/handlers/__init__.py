@@ -23,7 +23,7 @@ def register(app: Application, services: BotServices) -> None:  # type: ignore[t
     app.add_handlers(admin.gatekeeper(admin_ids), group=GATEKEEPER_GROUP)
     app.add_handlers(
         [*start.handlers(), *browse.handlers(), *subscriptions.handlers(), *admin.handlers(admin_ids),
-         *buttons.handlers(), *ask.handlers()],
+         *buttons.handlers(), *buttons.fallback_handlers(), *ask.handlers()],
         group=FEATURES_GROUP,
     )
     app.add_error_handler(errors.on_error)  # type: ignore[arg-type]

@@ -3,36 +3,24 @@
 Authorisation is one gatekeeper (``gatekeeper``), registered in a group that runs before all
 others: an admin command from anyone not in ``CLAIMBOT_ADMIN_IDS`` is refused politely, logged,
 and stops there. The admin handlers carry the same user filter as a second line of defence.
-Every change is made by one ``claims.store.history`` function with the admin as the revision's author,
-and the matcher is told about the changed claims right after.
+Every change is one ``ClaimService`` call with the admin as the revision's author; the service
+brings the index up to date itself.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-from sqlmodel import Session
 from telegram import Message, Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot import render
-from bot.context import BotServices, ClaimContext
+from bot.context import ClaimContext
 from bot.handlers.common import actor, claim_id, reply, rest_after
-from bot.jobs import fetch_policy, poll_feeds_soon
+from bot.jobs import poll_feeds_soon
 from claims.errors import InputError, InvalidArgumentError
-from claims.follow.delivery import delivery_stats
-from claims.follow.subscriptions import resolve_target, subscription_stats
-from claims.ingest.feeds import FeedView, add_feed, list_feeds, remove_feed
-from claims.ingest.pipeline import IngestReport, ingest_article
-from claims.ingest.sources import ArticleInput, fetch_article, parse_document
-from claims.search.questions import last_day, question_stats
-from claims.settings import Settings
-from claims.store.history import edit_claim, merge_claims, retract_claim, set_verdict
-from claims.store.models import TargetKind
-from claims.store.views import ClaimView, get_claim, get_claims, store_stats
 
 log = logging.getLogger(__name__)
 NAMES = frozenset(c for c, _ in render.ADMIN_COMMANDS)
@@ -76,52 +64,29 @@ def gatekeeper(admin_ids: Iterable[int]) -> list[BaseHandler]:
 
 
 async def ingest(update: Update, context: ClaimContext) -> None:
-    """Fetch or read the article, ingest it off the event loop, then update the matcher."""
+    """Fetch or read the article and ingest it, off the event loop."""
     services = context.services
-    article = await _article(update, context)
-    report, added = await asyncio.to_thread(_store_article, services, article)
-    services.claims_changed([*report.added, *report.revised, *report.appeared])
-    await reply(update, context, render.ingest_report(report, added, services.tz))
-
-
-def _store_article(services: BotServices, article: ArticleInput) -> tuple[IngestReport, list[ClaimView]]:
-    with services.session() as session:
-        report = ingest_article(article, session=session, catalog=services.catalog,
-                                max_chars=services.settings.max_article_chars)
-        session.flush()
-        added = get_claims(session=session, claim_ids=[*report.added, *report.revised])
-    return report, added
-
-
-async def _article(update: Update, context: ClaimContext) -> ArticleInput:
-    """The article from the URL argument, the replied-to message or document, or this document."""
-    settings = context.services.settings
     message = update.effective_message
     assert message is not None
     args = rest_after(message, 1)
     source = message.reply_to_message
-    if args:
-        if not _URL.match(args):
-            raise InvalidArgumentError(INGEST_USAGE)
-        return await _fetch(args, settings)
     document = message.document or (source.document if source else None)
-    if document is not None:
-        if document.file_size and document.file_size > settings.fetch_max_bytes:
-            raise InputError(f"The file is larger than the {settings.fetch_max_bytes:,}-byte limit.")
+    text = (source.text or source.caption or "").strip() if source else ""
+    if args and not _URL.match(args):
+        raise InvalidArgumentError(INGEST_USAGE)
+    if args or _URL.match(text):
+        done = await services.call(services.claims.ingest_url, args or text)
+    elif document is not None:
+        if document.file_size and document.file_size > services.settings.fetch_max_bytes:
+            raise InputError(f"The file is larger than the {services.settings.fetch_max_bytes:,}-byte limit.")
         raw = bytes(await (await document.get_file()).download_as_bytearray())
         name = f"The file {document.file_name or 'you sent'}"
-        return await asyncio.to_thread(parse_document, raw, name=name)
-    text = (source.text or source.caption or "").strip() if source else ""
-    if not text:
+        done = await services.call(services.claims.ingest_document, raw, name=name)
+    elif text:
+        done = await services.call(services.claims.ingest_document, text.encode(), name="The message")
+    else:
         raise InvalidArgumentError(INGEST_USAGE)
-    if _URL.match(text):
-        return await _fetch(text, settings)
-    return await asyncio.to_thread(parse_document, text.encode(), name="The message")
-
-
-async def _fetch(url: str, settings: Settings) -> ArticleInput:
-    """Fetch off the event loop; private addresses only if the operator allowed them."""
-    return await asyncio.to_thread(fetch_article, url, policy=fetch_policy(settings))
+    await reply(update, context, render.ingest_report(done.report, done.claims, services.tz))
 
 
 # ---------------------------------------------------------------------------- changes
@@ -134,8 +99,9 @@ async def edit(update: Update, context: ClaimContext) -> None:
     if not args or not text:
         raise InvalidArgumentError(f"Usage: {usage}")
     cid = claim_id(args[0], usage=usage)
-    await _change(update, context, [cid], "Edited.",
-                  lambda s: edit_claim(session=s, claim_id=cid, text=text, actor=actor(update)))
+    services = context.services
+    view = await services.call(services.claims.edit, cid, text, actor=actor(update))
+    await reply(update, context, render.change_done("Edited.", view, services.tz))
 
 
 async def verdict(update: Update, context: ClaimContext) -> None:
@@ -145,9 +111,9 @@ async def verdict(update: Update, context: ClaimContext) -> None:
         raise InvalidArgumentError(f"Usage: {usage}")
     cid = claim_id(args[0], usage=usage)
     note = rest_after(update.effective_message, 3) or None
-    await _change(update, context, [cid], "Verdict recorded.",
-                  lambda s: set_verdict(session=s, claim_id=cid, verdict=args[1], note=note,
-                                        actor=actor(update)))
+    services = context.services
+    view = await services.call(services.claims.set_verdict, cid, args[1], note=note, actor=actor(update))
+    await reply(update, context, render.change_done("Verdict recorded.", view, services.tz))
 
 
 async def retract(update: Update, context: ClaimContext) -> None:
@@ -157,8 +123,9 @@ async def retract(update: Update, context: ClaimContext) -> None:
         raise InvalidArgumentError(f"Usage: {usage}")
     cid = claim_id(args[0], usage=usage)
     reason = rest_after(update.effective_message, 2) or None
-    await _change(update, context, [cid], "Retracted.",
-                  lambda s: retract_claim(session=s, claim_id=cid, reason=reason, actor=actor(update)))
+    services = context.services
+    view = await services.call(services.claims.retract, cid, reason=reason, actor=actor(update))
+    await reply(update, context, render.change_done("Retracted.", view, services.tz))
 
 
 async def merge(update: Update, context: ClaimContext) -> None:
@@ -167,29 +134,16 @@ async def merge(update: Update, context: ClaimContext) -> None:
     if len(args) != 2:
         raise InvalidArgumentError(f"Usage: {usage}")
     cid, into = claim_id(args[0], usage=usage), claim_id(args[1], usage=usage)
-    await _change(update, context, [cid, into], f"Merged #{cid} into #{into}.",
-                  lambda s: merge_claims(session=s, claim_id=cid, into_id=into, actor=actor(update)))
-
-
-async def _change(update: Update, context: ClaimContext, ids: list[int], done: str,
-                  change: Callable[[Session], object]) -> None:
-    """Run one history function in one session, refresh the matcher, show the resulting claim."""
     services = context.services
-    with services.session() as session:
-        change(session)
-        session.flush()
-        view = get_claim(session=session, claim_id=ids[-1])
-    services.claims_changed(ids)
-    await reply(update, context, render.change_done(done, view, services.tz))
+    view = await services.call(services.claims.merge, cid, into, actor=actor(update))
+    await reply(update, context, render.change_done(f"Merged #{cid} into #{into}.", view, services.tz))
 
 
 async def stats(update: Update, context: ClaimContext) -> None:
-    with context.services.session() as session:
-        store = store_stats(session=session)
-        questions = question_stats(session=session, since=last_day())
-        subscribers = subscription_stats(session=session)
-        delivery = delivery_stats(session=session)
-    await reply(update, context, render.stats(store, questions, subscribers, delivery))
+    services = context.services
+    figures = await services.call(services.claims.stats)
+    await reply(update, context, render.stats(figures.store, figures.questions, figures.subscribers,
+                                               figures.delivery))
 
 
 # ---------------------------------------------------------------------------- digests and feeds
@@ -201,13 +155,12 @@ async def digest_now(update: Update, context: ClaimContext) -> None:
     wanted = rest_after(update.effective_message, 1)
     topic_id, scope = None, "all subscriptions"
     if wanted:
-        with services.session() as session:
-            target = resolve_target(session=session, query=wanted)
-        if target.kind is not TargetKind.TOPIC:
-            raise InvalidArgumentError(f"{target.label} is a {target.kind.value}, not a topic. "
-                                       f"{DIGEST_NOW_USAGE}")
-        topic_id, scope = target.id, f"followers of {target.label}"
-    queued, sent = await services.digests.run_now(topic_id=topic_id)
+        try:
+            topic_id, name = await services.call(services.claims.follow.topic_id, wanted)
+        except InvalidArgumentError as exc:
+            raise InvalidArgumentError(f"{exc} {DIGEST_NOW_USAGE}") from None
+        scope = f"followers of {name}"
+    queued, sent = await services.delivery.run_now(topic_id=topic_id)
     await reply(update, context, render.digest_run(scope, queued, sent))
 
 
@@ -217,26 +170,19 @@ async def feeds(update: Update, context: ClaimContext) -> None:
     args = context.args or []
     action = args[0].lower() if args else "list"
     if action == "list" and len(args) <= 1:
-        with services.session() as session:
-            views = list_feeds(session=session)
+        views = await services.call(services.claims.feeds)
         await reply(update, context, render.feeds_list(views, services.tz))
     elif action == "add" and len(args) == 2 and _URL.match(args[1]):
         user = update.effective_user
-        view = await asyncio.to_thread(_add_feed, services, args[1], user.id if user else None)
+        view = await services.call(services.claims.add_feed, args[1], added_by=user.id if user else None)
         poll_feeds_soon(context)
         await reply(update, context, render.feed_added(view))
     elif action in {"remove", "rm", "delete"} and len(args) == 2:
         feed_id = claim_id(args[1], usage=FEEDS_USAGE)
-        with services.session() as session:
-            view = remove_feed(session=session, feed_id=feed_id)
+        view = await services.call(services.claims.remove_feed, feed_id)
         await reply(update, context, render.feed_removed(view))
     else:
         raise InvalidArgumentError(FEEDS_USAGE)
-
-
-def _add_feed(services: BotServices, url: str, added_by: int | None) -> FeedView:
-    with services.session() as session:
-        return add_feed(session=session, url=url, added_by=added_by, policy=fetch_policy(services.settings))
 
 
 def handlers(admin_ids: Iterable[int]) -> list[BaseHandler]:

@@ -1,7 +1,7 @@
 """Questions: plain text in private chats, mentions and replies in groups, and /ask.
 
-Each question passes per-user flood control, is answered and logged by one domain call
-(``claims.search.questions.answer_question``), and is rendered with History and More buttons.
+Each question passes per-user flood control, is answered and logged by one service call
+(``ClaimService.ask``, off the event loop), and is rendered with History and More buttons.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from bot import render
 from bot.context import ClaimContext
 from bot.handlers.common import reply, rest_after
 from claims.errors import InvalidArgumentError
-from claims.search.questions import answer_question
 
 MAX_QUESTION_CHARS = 2000
 
@@ -75,9 +74,8 @@ async def answer(update: Update, context: ClaimContext, text: str) -> None:
         await reply(update, context, "Send me a question in words, for example: "
                                      "what did Trump say about the ceasefire?")
         return
-    with services.session() as session:
-        result = answer_question(session=session, matcher=services.answers, question=text,
-                                 user_id=user.id if user else None, chat_id=chat.id if chat else None)
+    result = await services.call(services.claims.ask, text, user_id=user.id if user else None,
+                                 chat_id=chat.id if chat else None)
     await reply(update, context, render.answer(result, services.tz),
                 keyboard=render.answer_keyboard(result, services.codec))
 

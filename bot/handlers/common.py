@@ -1,8 +1,10 @@
-"""Helpers every handler uses: sending HTML safely, reading arguments, who is asking.
+"""Helpers every handler uses: sending HTML safely, reading arguments, buttons, who is asking.
 
 ``reply`` is the one way the bot answers: it splits long HTML under Telegram's limit, puts the
 buttons on the last piece, and resends as plain text if Telegram still refuses the markup, so a
-formatting bug costs formatting, never the answer.
+formatting bug costs formatting, never the answer. ``edit_or_reply`` is the one way a button
+updates the message it sits on. ``pressed`` is the one way a button's data is read: forged or
+stale data gets a short answer on the button itself.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from telegram.error import BadRequest
 
 from bot import render
 from bot.context import ClaimContext
+from bot.render import Button
 from claims.errors import InvalidArgumentError
 from claims.store.history import Actor
 
@@ -63,6 +66,41 @@ async def send_html(
         )
     assert sent is not None
     return sent
+
+
+async def edit_or_reply(update: Update, context: ClaimContext, html: str,
+                        keyboard: InlineKeyboardMarkup | None) -> None:
+    """Replace the message that had the button; if Telegram will not edit it (too long, gone,
+    refused markup), send the text as a new message instead."""
+    query = update.callback_query
+    message = query.message if query else None
+    chunks = render.split_html(html)
+    if len(chunks) == 1 and message is not None and message.is_accessible:
+        try:
+            await context.bot.edit_message_text(chunks[0], chat_id=message.chat.id,
+                                                message_id=message.message_id, reply_markup=keyboard)
+            return
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return
+            log.info("could not edit message %s in chat %s (%s); sending anew", message.message_id,
+                     message.chat.id, exc)
+    await reply(update, context, html, keyboard=keyboard)
+
+
+EXPIRED = "This button has expired. Please ask again."
+
+
+async def pressed(update: Update, context: ClaimContext) -> Button | None:
+    """The verified button behind a callback query; forged or malformed data is answered and logged."""
+    query = update.callback_query
+    assert query is not None
+    button = context.services.codec.decode(query.data)
+    if button is None:
+        log.warning("Refused forged or unknown button data %r from user %s", (query.data or "")[:64],
+                    query.from_user.id)
+        await query.answer(EXPIRED)
+    return button
 
 
 def claim_id(value: str, *, usage: str) -> int:

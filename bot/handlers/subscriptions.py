@@ -1,6 +1,6 @@
 """Subscriptions: /subscribe, /unsubscribe, /subscriptions, /timezone, and their buttons.
 
-Each handler parses, calls one ``claims.follow.subscriptions`` function, and renders. A subscription
+Each handler parses, calls one ``ClaimService`` method, and renders. A subscription
 belongs to the chat it was made in (a group's digests go to the group). Names are resolved
 fuzzily by the domain; when a name fits several topics or speakers, the candidates come back as
 buttons that carry the schedule the user typed. The buttons (Follow on answers, the choices, and
@@ -14,38 +14,20 @@ from __future__ import annotations
 
 import logging
 
-from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest, TelegramError
-from telegram.ext import BaseHandler, CommandHandler, TypeHandler
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, TypeHandler
 
 from bot import render
 from bot.context import ClaimContext
-from bot.handlers.common import reply, rest_after
+from bot.handlers.common import edit_or_reply, pressed, reply, rest_after
+from bot.render import ButtonKind, button_pattern
 from claims.errors import ClaimbotError, InvalidArgumentError, NotFoundError
-from claims.follow.schedule import DEFAULT_SCHEDULE, Schedule
-from claims.follow.subscriptions import (
-    AmbiguousTargetError,
-    SubscribeResult,
-    Target,
-    chat_timezone,
-    list_subscriptions,
-    parse_subscribe_args,
-    parse_target_token,
-    resolve_target,
-    resume_chat,
-    set_timezone,
-    subscribe,
-    target_by_id,
-    unsubscribe,
-)
-from claims.store.models import TargetKind
-from claims.store.views import find_topic, get_claim
+from claims.follow.subscriptions import AmbiguousTargetError, parse_subscribe_args
 
 log = logging.getLogger(__name__)
 UNSUBSCRIBE_USAGE = "Usage: /unsubscribe TOPIC|SPEAKER|claim ID (see /subscriptions)"
-EXPIRED = "This button has expired. Please use /subscribe again."
 GROUP_ADMINS_ONLY = "In a group, only its admins can change what it follows."
 
 
@@ -96,9 +78,8 @@ async def subscribe_command(update: Update, context: ClaimContext) -> None:
     if await _refused(update, context):
         return
     try:
-        with services.session() as session:
-            target = resolve_target(session=session, query=query)
-            result = _subscribe(update, context, session, target, schedule)
+        result = await services.call(services.claims.follow.subscribe, chat_id=_chat_id(update), query=query,
+                                     schedule=schedule, user_id=_user_id(update))
     except AmbiguousTargetError as exc:
         await reply(update, context, render.choose_target(exc.query),
                     keyboard=render.target_choices(exc.choices, schedule, services.codec))
@@ -114,29 +95,17 @@ async def unsubscribe_command(update: Update, context: ClaimContext) -> None:
         raise InvalidArgumentError(UNSUBSCRIBE_USAGE)
     if await _refused(update, context):
         return
-    chat_id = _chat_id(update)
-    with services.session() as session:
-        try:
-            target: Target | None = resolve_target(session=session, query=query)
-        except AmbiguousTargetError as exc:
-            followed = {(v.target.kind, v.target.id): v
-                        for v in list_subscriptions(session=session, chat_id=chat_id)}
-            mine = [followed[(t.kind, t.id)] for t in exc.choices if (t.kind, t.id) in followed]
-            if not mine:
-                names = ", ".join(t.label for t in exc.choices)
-                raise NotFoundError(f"This chat follows none of: {names}.") from None
-            target = mine[0].target if len(mine) == 1 else None
-        view = unsubscribe(session=session, chat_id=chat_id, target=target) if target else None
-    if view is None:  # it follows several of them: offer their remove buttons
+    done = await services.call(services.claims.follow.unsubscribe, chat_id=_chat_id(update), query=query)
+    if isinstance(done, list):  # it follows several of them: offer their remove buttons
         await reply(update, context, render.choose_target(query, unsubscribe=True),
-                    keyboard=render.subscriptions_keyboard(mine, services.codec))
+                    keyboard=render.subscriptions_keyboard(done, services.codec))
         return
-    await reply(update, context, render.unsubscribed(view))
+    await reply(update, context, render.unsubscribed(done))
 
 
 async def subscriptions_command(update: Update, context: ClaimContext) -> None:
     """``/subscriptions``: this chat's subscriptions, each with a remove button."""
-    text, keyboard = _listing(context, _chat_id(update))
+    text, keyboard = await _listing(context, _chat_id(update))
     await reply(update, context, text, keyboard=keyboard)
 
 
@@ -144,24 +113,19 @@ async def timezone_command(update: Update, context: ClaimContext) -> None:
     """``/timezone Area/City`` sets the chat's zone (moving its digests); without one, shows it."""
     services = context.services
     wanted = rest_after(update.effective_message, 1)
-    with services.session() as session:
-        if not wanted:
-            current = chat_timezone(session=session, chat_id=_chat_id(update),
-                                    default=services.settings.timezone)
-            text = render.timezone_current(current)
-        elif await _refused(update, context):
-            return
-        else:
-            text = render.timezone_set(set_timezone(session=session, chat_id=_chat_id(update),
-                                                    timezone=wanted))
+    if not wanted:
+        text = render.timezone_current(await services.call(services.claims.follow.timezone, _chat_id(update)))
+    elif await _refused(update, context):
+        return
+    else:
+        zone = await services.call(services.claims.follow.set_timezone, _chat_id(update), wanted)
+        text = render.timezone_set(zone)
     await reply(update, context, text)
 
 
-def _listing(context: ClaimContext, chat_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
+async def _listing(context: ClaimContext, chat_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
     services = context.services
-    with services.session() as session:
-        views = list_subscriptions(session=session, chat_id=chat_id)
-        tz = chat_timezone(session=session, chat_id=chat_id, default=services.settings.timezone)
+    views, tz = await services.call(services.claims.follow.subscriptions, chat_id)
     return render.subscriptions_list(views, timezone=tz), render.subscriptions_keyboard(views, services.codec)
 
 
@@ -170,8 +134,8 @@ async def resume_if_paused(update: Update, context: ClaimContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    with context.services.session() as session:
-        resumed = resume_chat(session=session, chat_id=chat.id)
+    services = context.services
+    resumed = await services.call(services.claims.follow.resume_chat, chat.id)
     if resumed:
         log.info("chat %s is reachable again: %d subscriptions resumed", chat.id, resumed)
         await reply(update, context, render.resumed(resumed))
@@ -180,70 +144,67 @@ async def resume_if_paused(update: Update, context: ClaimContext) -> None:
 # ---------------------------------------------------------------------------- buttons
 
 
-async def follow_topic_of_claim(update: Update, context: ClaimContext, claim_id: int) -> None:
+async def follow_button(update: Update, context: ClaimContext) -> None:
     """The Follow button on answers: subscribe this chat to the claim's topic, default schedule."""
     query = update.callback_query
     assert query is not None
-    if await _refused(update, context):
+    button = await pressed(update, context)
+    if button is None or await _refused(update, context):
         return
     services = context.services
     try:
-        with services.session() as session:
-            slug = get_claim(session=session, claim_id=claim_id).topic
-            topic = find_topic(session=session, name=slug) if slug else None
-            if topic is None or topic.id is None:
-                raise NotFoundError("That claim has no topic any more.")
-            target = target_by_id(session=session, kind=TargetKind.TOPIC, target_id=topic.id)
-            result = _subscribe(update, context, session, target)
+        result = await services.call(services.claims.follow.follow_topic_of, chat_id=_chat_id(update),
+                                     claim_id=button.a, user_id=_user_id(update))
     except ClaimbotError as exc:
         await query.answer(_short(str(exc)))
         return
-    await query.answer(_short(f"Following {target.label}"))
+    await query.answer(_short(f"Following {result.subscription.target.label}"))
     await reply(update, context, render.subscribed(result))
 
 
-async def follow_choice(update: Update, context: ClaimContext, kind: str, target_id: int, code: int) -> None:
+async def pick_button(update: Update, context: ClaimContext) -> None:
     """A choice offered for an ambiguous name: subscribe, and turn the question into the answer."""
     query = update.callback_query
     assert query is not None
-    if await _refused(update, context):
+    button = await pressed(update, context)
+    if button is None or await _refused(update, context):
         return
+    services = context.services
     try:
-        schedule = render.schedule_from_code(code)
-        with context.services.session() as session:
-            target = parse_target_token(f"{kind}{target_id}", session=session)
-            result = _subscribe(update, context, session, target, schedule)
+        schedule = render.schedule_from_code(button.b)
+        result = await services.call(services.claims.follow.subscribe_target, chat_id=_chat_id(update),
+                                     kind=render.PICKED[button.kind], target_id=button.a,
+                                     schedule=schedule, user_id=_user_id(update))
     except ClaimbotError as exc:
         await query.answer(_short(str(exc)))
         return
-    await query.answer(_short(f"Following {target.label}"))
-    await _edit_or_reply(update, context, render.subscribed(result), None)
+    await query.answer(_short(f"Following {result.subscription.target.label}"))
+    await edit_or_reply(update, context, render.subscribed(result), None)
 
 
-async def remove_subscription(update: Update, context: ClaimContext, subscription_id: int) -> None:
+async def unsubscribe_button(update: Update, context: ClaimContext) -> None:
     """Remove on the list: unsubscribe, then show the list as it is now in the same message."""
     query = update.callback_query
     assert query is not None
-    if await _refused(update, context):
+    button = await pressed(update, context)
+    if button is None or await _refused(update, context):
         return
+    services = context.services
     chat_id = _chat_id(update)
     try:
-        with context.services.session() as session:
-            view = unsubscribe(session=session, chat_id=chat_id, subscription_id=subscription_id)
+        view = await services.call(services.claims.follow.unsubscribe_id, chat_id=chat_id,
+                                   subscription_id=button.a)
     except NotFoundError:
         await query.answer("That subscription was already removed.")
     else:
         await query.answer(_short(f"Unsubscribed from {view.target.label}"))
-    text, keyboard = _listing(context, chat_id)
-    await _edit_or_reply(update, context, text, keyboard)
+    text, keyboard = await _listing(context, chat_id)
+    await edit_or_reply(update, context, text, keyboard)
 
 
-def _subscribe(update: Update, context: ClaimContext, session: Session, target: Target,
-               schedule: Schedule = DEFAULT_SCHEDULE) -> SubscribeResult:
-    """Subscribe the update's chat, on behalf of whoever sent it or pressed the button."""
-    user = update.effective_user
-    return subscribe(session=session, chat_id=_chat_id(update), target=target, schedule=schedule,
-                     user_id=user.id if user else None, default_timezone=context.services.settings.timezone)
+def _user_id(update: Update) -> int | None:
+    """Whoever sent the command or pressed the button (recorded on the subscription)."""
+    return update.effective_user.id if update.effective_user else None
 
 
 def _short(text: str) -> str:
@@ -251,30 +212,16 @@ def _short(text: str) -> str:
     return render.shorten(text, 200)
 
 
-async def _edit_or_reply(update: Update, context: ClaimContext, text: str,
-                         keyboard: InlineKeyboardMarkup | None) -> None:
-    """Replace the message that had the button; if Telegram will not edit it, send a new one."""
-    message = update.callback_query.message if update.callback_query else None
-    chunks = render.split_html(text)
-    if len(chunks) == 1 and message is not None and message.is_accessible:
-        try:
-            await context.bot.edit_message_text(chunks[0], chat_id=message.chat.id,
-                                                message_id=message.message_id, reply_markup=keyboard)
-            return
-        except BadRequest as exc:
-            if "not modified" in str(exc).lower():
-                return
-            log.info("could not edit message %s in chat %s (%s); sending anew", message.message_id,
-                     message.chat.id, exc)
-    await reply(update, context, text, keyboard=keyboard)
-
-
 def handlers() -> list[BaseHandler]:
+    picks = (ButtonKind.PICK_TOPIC, ButtonKind.PICK_SPEAKER, ButtonKind.PICK_CLAIM)
     return [
         CommandHandler("subscribe", subscribe_command),
         CommandHandler("unsubscribe", unsubscribe_command),
         CommandHandler("subscriptions", subscriptions_command),
         CommandHandler("timezone", timezone_command),
+        CallbackQueryHandler(follow_button, pattern=button_pattern(ButtonKind.FOLLOW)),
+        CallbackQueryHandler(pick_button, pattern=button_pattern(*picks)),
+        CallbackQueryHandler(unsubscribe_button, pattern=button_pattern(ButtonKind.UNSUBSCRIBE)),
     ]
 
 

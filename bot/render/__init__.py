@@ -35,7 +35,9 @@ from bot.render.claims import (
 )
 from bot.render.codec import (
     Button,
+    ButtonKind,
     CallbackCodec,
+    button_pattern,
 )
 from bot.render.digests import (
     DIGEST_KINDS,
@@ -71,6 +73,8 @@ from bot.render.html import (
 )
 from bot.render.subscriptions import (
     MAX_LISTED_BUTTONS,
+    PICK,
+    PICKED,
     choose_target,
     resumed,
     schedule_code,
@@ -95,14 +99,18 @@ __all__ = [
     "INGEST_LISTED",
     "MAX_LISTED_BUTTONS",
     "MESSAGE_LIMIT",
+    "PICK",
+    "PICKED",
     "SAFE_LIMIT",
     "USER_COMMANDS",
     "VERDICTS",
     "Button",
+    "ButtonKind",
     "CallbackCodec",
     "answer",
     "answer_keyboard",
     "attr",
+    "button_pattern",
     "change_done",
     "choose_target",
     "claim_card",

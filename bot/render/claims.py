@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.render.codec import CallbackCodec
+from bot.render.codec import ButtonKind, CallbackCodec
 from bot.render.html import esc, fmt_date, link, shorten
 from claims.search.questions import Answer
 from claims.store.views import ClaimView, NameCount, RevisionView, SourceView
@@ -166,17 +166,19 @@ def _change_label(rev: RevisionView, view: ClaimView) -> str:
 def answer_keyboard(result: Answer, codec: CallbackCodec, *, page: int = 0) -> InlineKeyboardMarkup | None:
     """History buttons for the claims shown, paging through further results, and Follow topic."""
     rows: list[list[InlineKeyboardButton]] = []
-    history_row = [InlineKeyboardButton(f"History #{v.id}", callback_data=codec.encode("h", v.id))
+    history_row = [InlineKeyboardButton(f"History #{v.id}",
+                                        callback_data=codec.encode(ButtonKind.HISTORY, v.id))
                    for v in result.claims]
     if history_row:
         rows.append(history_row)
     nav: list[InlineKeyboardButton] = []
-    if page > 0:
-        nav.append(InlineKeyboardButton("◀ Previous", callback_data=codec.encode("m", result.question_id,
-                                                                                 page - 1)))
-    if result.has_more:
-        nav.append(InlineKeyboardButton("More results ▶", callback_data=codec.encode("m", result.question_id,
-                                                                                     page + 1)))
+    asked = result.question_id  # an unlogged question (the store was busy) cannot be paged
+    if asked is not None and page > 0:
+        nav.append(InlineKeyboardButton("◀ Previous",
+                                        callback_data=codec.encode(ButtonKind.MORE, asked, page - 1)))
+    if asked is not None and result.has_more:
+        nav.append(InlineKeyboardButton("More results ▶",
+                                        callback_data=codec.encode(ButtonKind.MORE, asked, page + 1)))
     if nav:
         rows.append(nav)
     follow = follow_buttons(result.claims, codec)  # last: History and paging keep their places
@@ -193,11 +195,11 @@ def follow_buttons(views: Sequence[ClaimView], codec: CallbackCodec, *, most: in
     for view in views:
         if view.topic and view.topic not in seen and len(seen) < most:
             label = shorten(view.topic_name or view.topic, 28)
-            data = codec.encode("fa", view.id)
+            data = codec.encode(ButtonKind.FOLLOW, view.id)
             seen[view.topic] = InlineKeyboardButton(f"Follow {label}", callback_data=data)
     return list(seen.values())
 
 
 def claim_keyboard(view: ClaimView, codec: CallbackCodec) -> InlineKeyboardMarkup:
-    row = [InlineKeyboardButton("History", callback_data=codec.encode("h", view.id))]
+    row = [InlineKeyboardButton("History", callback_data=codec.encode(ButtonKind.HISTORY, view.id))]
     return InlineKeyboardMarkup([row + follow_buttons([view], codec)])

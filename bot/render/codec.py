@@ -1,4 +1,8 @@
 """Signed, compact callback data for inline buttons (Telegram allows 64 bytes).
+
+Each button family has a readable prefix (``ButtonKind``); the feature that owns a family registers
+its handler with ``pattern=button_pattern(kind)``, so the routing is visible where handlers are
+registered rather than hidden in one dispatcher.
 """
 
 from __future__ import annotations
@@ -8,17 +12,31 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ButtonKind(StrEnum):
+    """What a button does, and the prefix of its callback data."""
+
+    HISTORY = "history"  # the history of claim ``a``
+    MORE = "more"  # page ``b`` of the answers to logged question ``a``
+    FOLLOW = "follow"  # follow the topic of claim ``a`` (the Follow button on answers)
+    PICK_TOPIC = "pick_t"  # follow topic ``a`` on schedule ``b``: a choice for an ambiguous name
+    PICK_SPEAKER = "pick_s"  # the same for speaker ``a``
+    PICK_CLAIM = "pick_c"  # the same for claim ``a``
+    UNSUBSCRIBE = "unsub"  # remove subscription ``a``
+
+
+def button_pattern(*kinds: ButtonKind) -> str:
+    """The ``CallbackQueryHandler`` pattern for these button families."""
+    return "^(?:" + "|".join(k.value for k in kinds) + "):"
 
 
 @dataclass(frozen=True, slots=True)
 class Button:
     """A decoded, verified button press."""
 
-    kind: str
-    """``h``: history of claim ``a``; ``m``: page ``b`` of the answers to question ``a``;
-    ``fa``: follow the topic of claim ``a`` (the Follow button on answers); ``ft``/``fs``/``fc``:
-    follow topic/speaker/claim ``a`` on schedule ``b`` (``schedule_code``), the choices offered for
-    an ambiguous name; ``u``: remove subscription ``a``."""
+    kind: ButtonKind
     a: int
     b: int = 0
 
@@ -29,7 +47,7 @@ class CallbackCodec:
     The key derives from the bot token: buttons stay valid across restarts and replicas.
     """
 
-    _PATTERN = re.compile(r"^(h|m|fa|ft|fs|fc|u):(\d{1,12})(?::(\d{1,6}))?:([A-Za-z0-9_-]{10})$")
+    _PATTERN = re.compile(r"^([a-z_]{1,12}):(\d{1,12})(?::(\d{1,6}))?:([A-Za-z0-9_-]{10})$")
 
     def __init__(self, secret: bytes) -> None:
         self._key = hashlib.sha256(b"claimbot-buttons\0" + secret).digest()
@@ -38,8 +56,8 @@ class CallbackCodec:
         mac = hmac.new(self._key, payload.encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(mac).decode()[:10]
 
-    def encode(self, kind: str, a: int, b: int | None = None) -> str:
-        payload = f"{kind}:{a}" if b is None else f"{kind}:{a}:{b}"
+    def encode(self, kind: ButtonKind, a: int, b: int | None = None) -> str:
+        payload = f"{kind.value}:{a}" if b is None else f"{kind.value}:{a}:{b}"
         return f"{payload}:{self._sign(payload)}"
 
     def decode(self, data: str | None) -> Button | None:
@@ -49,6 +67,9 @@ class CallbackCodec:
             return None
         kind, a, b, sig = m.groups()
         payload = f"{kind}:{a}" if b is None else f"{kind}:{a}:{b}"
-        if not hmac.compare_digest(sig, self._sign(payload)):
+        if not hmac.compare_digest(sig, self._sign(payload)) or kind not in _KINDS:
             return None
-        return Button(kind, int(a), int(b or 0))
+        return Button(ButtonKind(kind), int(a), int(b or 0))
+
+
+_KINDS = frozenset(k.value for k in ButtonKind)

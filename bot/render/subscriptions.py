@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.render.codec import CallbackCodec
+from bot.render.codec import ButtonKind, CallbackCodec
 from bot.render.html import esc, fmt_date, shorten
 from claims.errors import InvalidArgumentError
 from claims.follow.schedule import Schedule
@@ -19,6 +19,11 @@ _SCHEDULE_KINDS = (ScheduleKind.DAILY, ScheduleKind.WEEKLY, ScheduleKind.HOURLY,
 _PAUSED_BECAUSE = {"blocked": "the bot was blocked or removed", "chat_not_found": "the chat was not found"}
 MAX_LISTED_BUTTONS = 90
 """Telegram allows 100 buttons on a message; a chat following more removes the rest by name."""
+
+PICK = {TargetKind.TOPIC: ButtonKind.PICK_TOPIC, TargetKind.SPEAKER: ButtonKind.PICK_SPEAKER,
+        TargetKind.CLAIM: ButtonKind.PICK_CLAIM}
+"""The button that subscribes to a target of each kind, one of the choices for an ambiguous name."""
+PICKED = {button: kind for kind, button in PICK.items()}
 
 
 def schedule_code(schedule: Schedule) -> int:
@@ -102,7 +107,7 @@ def subscriptions_keyboard(views: Sequence[SubscriptionView], codec: CallbackCod
                            ) -> InlineKeyboardMarkup | None:
     """One remove button per subscription."""
     rows = [[InlineKeyboardButton(f"✖ {n}. {shorten(v.target.label, 40)}",
-                                  callback_data=codec.encode("u", v.id))]
+                                  callback_data=codec.encode(ButtonKind.UNSUBSCRIBE, v.id))]
             for n, v in enumerate(views[:MAX_LISTED_BUTTONS], 1)]
     return InlineKeyboardMarkup(rows) if rows else None
 
@@ -118,7 +123,7 @@ def target_choices(choices: Sequence[Target], schedule: Schedule, codec: Callbac
     code = schedule_code(schedule)
     return InlineKeyboardMarkup([
         [InlineKeyboardButton(f"{shorten(t.label, 48)} ({t.kind.value})",
-                              callback_data=codec.encode(f"f{t.token[0]}", t.id, code))]
+                              callback_data=codec.encode(PICK[t.kind], t.id, code))]
         for t in choices
     ])
 

@@ -1,118 +1,75 @@
 """Claim extraction: direct quotes and reported speech, with speaker, topic and exact spans.
 
-The extractor is rule-based on purpose: news attribution follows a small number of conventions
-("“...,” Mr. X said", "X said that ...", "..., X said", "X said: “...”", "according to X"), and
-rules over those conventions are fast (hundreds of articles a second on one core), deterministic,
-explainable to an editor, and need no model download. Measured quality and the known gaps are in
-``tests/bench/bench_extract.py`` and ``tests/bench/bench_polnear.py``.
+Rules first: news attribution follows a small number of conventions ("“...,” Mr. X said",
+"X said that ...", "..., X said", "X said: “...”", "according to X", "NAME: ..." in transcripts and
+headlines), and rules over those conventions are fast, deterministic and explainable to an editor.
+The cue words, their shapes and the cue policy (which attributions are trackable claims) are in
+:mod:`claims.extract.cues`. For the long tail of rarer cues a small averaged perceptron
+(:mod:`claims.extract.cue_model`, weights shipped in the package) proposes further cues when the
+caller asks for every attribution (``cues="all"``). Measured quality: ``tests/bench/bench_polnear.py``
+(PolNeAR) and ``tests/bench/bench_extract.py`` (gold files, speed).
 
 Pipeline, per article:
-1. :mod:`claims.extract.sentences` drops page chrome, finds quotations and splits quote-aware sentences.
-2. :mod:`claims.extract.speakers` builds the article's name registry (full names, honorifics, roles).
-3. Each sentence is scanned for speech verbs outside quotations; each verb's speaker phrase and
-   content span are found by the attribution pattern around it; quotes that continue a speaker's
-   previous quote are joined to it; interview answers are attributed to the interviewee.
-4. :mod:`claims.extract.topics` files each claim under a topic from the catalog's keywords.
+1. :mod:`claims.extract.sentences` drops page chrome, finds quotations (a quote left open at the end
+   of a paragraph runs on into the next one that opens with a quotation mark) and splits
+   quote-aware sentences.
+2. :mod:`claims.extract.speakers` builds the article's name registry (full names, honorifics, roles,
+   appositive descriptions); :mod:`claims.extract.descriptions` names speakers that are descriptions,
+   organisations or carry an outlet prefix.
+3. Each sentence is scanned for cues outside quotations; each cue's speaker phrase and content span
+   are found by the attribution pattern around it; compound subjects share the claim; quotes that
+   continue a speaker's previous quote are joined to it; interview answers go to the interviewee.
+4. :mod:`claims.extract.claim` turns drafts into :class:`ExtractedClaim` objects with topic, speaker
+   aliases, context and resolved text.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Literal
+from datetime import datetime
 
 from claims.catalog import Catalog
-from claims.extract.sentences import Quote, Sentence, find_quotes, paragraphs, sentences
-from claims.extract.speakers import Mention, Registry, Resolved, clause_subject, subject_after, subject_before
-from claims.extract.topics import classifier_for
+from claims.extract.claim import ClaimKind, Draft, ExtractedClaim, finish
+from claims.extract.cue_model import THRESHOLD, candidates, load_model
+from claims.extract.cues import (
+    CUE_RE,
+    CUES,
+    NOT_CUE_AFTER,
+    PARTICIPLES,
+    CuePolicy,
+    cue_class_at,
+    tracked,
+)
+from claims.extract.sentences import Quote, Sentence, find_quotes, opens_with_quote, paragraphs, sentences
+from claims.extract.speakers import (
+    Mention,
+    Registry,
+    Resolved,
+    classify,
+    clause_subject,
+    looks_like_name,
+    subject_after,
+    subject_before,
+)
 
-ClaimKind = Literal["direct", "reported"]
+__all__ = ["ClaimKind", "ExtractedClaim", "extract_claims"]
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class ExtractedClaim:
-    """One statement found in an article; offsets index the article text given to the extractor."""
-
-    text: str  # the statement itself: quote content, or the reported clause
-    kind: ClaimKind
-    speaker: str | None  # canonical name (catalog name, or full name from the first mention)
-    speaker_mention: str  # the speaker as written at this claim ("he", "Mr. Putin")
-    topic: str  # topic slug, or the catalog's fallback
-    sentence: str
-    sentence_index: int
-    start: int  # span of ``text`` in the article: article_text[start:end] == text (modulo quotes)
-    end: int
-    confidence: float  # 0..1
-    quote: str | None = None  # exact quoted words for direct quotes (and partial quotes)
-    speaker_kind: str = "person"  # person or organisation
-    speaker_role: str | None = None  # role as described in the article, if any
-    cue: str | None = None  # the speech verb as written ("said", "according to"), if any
-    published_at: datetime | None = None  # the article's publication time, kept with the claim
-    said_on: date | None = None  # a weekday named in the sentence, resolved against published_at
-    # The open world (filled by the extractor, stored by ingest; empty when unknown):
-    speaker_aliases: tuple[str, ...] = ()  # every form this article uses for the speaker: full
-    # name, surname, honorific + surname, role phrases ("NATO Secretary General", "the Dutch leader")
-    speaker_affiliation: str | None = None  # who the speaker speaks for or works at ("Fox News")
-    context: str | None = None  # the sentence(s) before the claim that make it understandable
-    resolved_text: str | None = None  # ``text`` with pronouns and bare references resolved in
-    # brackets: "[Rutte] did not want to drag NATO into [the Greenland question]"
-
-
 # --- speech verbs ----------------------------------------------------------------------------------
 
-# Verbs whose content may follow directly ("said he would"), after a colon or comma, or "that".
-_SAY = [
-    "said", "says", "say", "added", "adds", "noted", "notes", "warned", "warns", "wrote", "writes",
-    "suggested", "suggests", "insisted", "insists", "denied", "denies", "argued", "argues",
-    "claimed", "claims", "stated", "asserted", "asserts", "declared", "declares", "explained",
-    "explains", "predicted", "predicts", "contended", "contends", "countered", "replied",
-    "cautioned", "cautions", "tweeted", "maintained", "maintains", "quipped", "joked", "observed",
-    "remarked", "conceded", "testified", "acknowledged", "acknowledges",
-]
-# Verbs with an addressee before the content ("told reporters in Brussels he had ...").
-_TELL = ["told", "tells", "assured", "assures", "reminded", "informed"]
-# Verbs that report a statement only when followed by "that".
-_THAT = [
-    "announced", "announces", "admitted", "admits", "agreed", "agrees", "believes", "believed",
-    "thinks", "hopes", "emphasized", "emphasised", "stressed", "stresses", "confirmed", "confirms",
-    "revealed", "reveals", "promised", "promises", "vowed", "vows", "pledged", "complained",
-    "complains", "recalled", "recalls", "estimated", "estimates", "found", "showed", "shows",
-    "reported", "reports", "expressed", "learned", "alleged", "alleges",
-]
-# Verbs whose object is part of what was said ("called the law “a disaster”").
-_OBJECT = [
-    "called", "calls", "described", "describes", "commended", "commends", "praised", "praises",
-    "criticized", "criticised", "dismissed", "dismisses", "accused", "accuses", "labeled",
-    "labelled", "branded",
-]
-_PARTICIPLES = {
-    "saying": "say", "adding": "say", "noting": "say", "warning": "say", "arguing": "say",
-    "insisting": "say", "suggesting": "say", "claiming": "say", "declaring": "say",
-    "explaining": "say", "predicting": "say", "denying": "say", "acknowledging": "say",
-    "telling": "tell", "assuring": "tell", "agreeing": "that", "stressing": "that",
-    "conceding": "that", "calling": "object", "describing": "object", "making clear": "say",
-}  # fmt: skip
-_VERB_KIND: dict[str, str] = {}
-for _kind, _verbs in (("say", _SAY), ("tell", _TELL), ("that", _THAT), ("object", _OBJECT)):
-    for _v in _verbs:
-        _VERB_KIND[_v] = _kind
-for _v in ("made clear", "makes clear", "make clear", "has learned", "have learned"):
-    _VERB_KIND[_v] = "say"
-_VERB_KIND.update(_PARTICIPLES)
-
-_CUE = re.compile(
-    r"(?<![\w’'-])(?:"
-    + "|".join(sorted((re.escape(v) for v in _VERB_KIND), key=len, reverse=True))
-    + r")(?![\w’'-])"
-)
+_VERB_KIND: dict[str, str] = {w: shape for w, (shape, _cls) in CUES.items()}
+_PARTICIPLES = PARTICIPLES
+_CUE = CUE_RE
 _ACCORDING = re.compile(r"(?<!\w)[Aa]ccording to\s+")
 # "called for", "calls on": a demand, not a statement; "states"/"reports" as nouns are excluded by
 # requiring a subject.
 _NOT_CUE_AFTER = re.compile(r"^\s+(?:for|on|off|in|up|out|back|into)\b")
+_OBJECT_FOR = re.compile(r"([^,;:“”\"]{1,60}?)\s+for\s+(\S)")
+_WITH_SUBJECT = re.compile(r"(?:^|[,\s])with\s+([^,;:“”\"]{2,60}?)\s*$")
+_LOOSE_CLASSES = frozenset(["belief", "finding", "stance", "question"])
 
 _ADVERBIALS_AFTER = re.compile(
     r"^(?:,?\s+(?:on\s+)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day(?:\s+(?:night|morning|"
@@ -141,36 +98,26 @@ _PREPOSITIONS = frozenset(
         "of", "in", "on", "at", "to", "from", "with", "for", "about", "during", "after", "before",
         "by", "over", "under", "via", "as",
     ]
-)
-
-
-@dataclass(slots=True)
-class _Draft:
-    """A claim being built; becomes an :class:`ExtractedClaim` once topics are known."""
-
-    parts: list[tuple[int, int]]
-    kind: ClaimKind
-    resolved: Resolved
-    mention: str
-    sentence: Sentence
-    sentence_no: int
-    confidence: float
-    cue: str | None
-    quotes: list[tuple[int, int]] = field(default_factory=list)
+)  # fmt: skip
 
 
 class _Article:
     """State for one article: text, masked text (quote contents hidden), registry, drafts."""
 
-    def __init__(self, text: str, catalog: Catalog) -> None:
+    def __init__(self, text: str, catalog: Catalog, policy: CuePolicy = "tracked") -> None:
         self.text = text
         self.catalog = catalog
+        self.policy = policy
         self.paras = paragraphs(text)
         self.quotes: list[list[Quote]] = []
         self.sents: list[Sentence] = []
         chars = list(text)
+        self.unclosed: set[int] = set()  # inner ends of quotes that run on into the next paragraph
         for pi, para in enumerate(self.paras):
-            qs = find_quotes(text, para.body_start, para.end)
+            nxt = self.paras[pi + 1] if pi + 1 < len(self.paras) else None
+            runs_on = nxt is not None and opens_with_quote(text, nxt.body_start)
+            qs = find_quotes(text, para.body_start, para.end, runs_on=runs_on)
+            self.unclosed.update(q.inner_end for q in qs if not q.closed and runs_on)
             self.quotes.append(qs)
             for q in qs:
                 last = q.inner_end - 1
@@ -179,9 +126,12 @@ class _Article:
                         chars[i] = "x"
             if para.kind != "headline":
                 self.sents.extend(sentences(text, para, pi, qs))
+            elif _COLON_SPEAKER.match(text, para.body_start, para.end):
+                # "Sanders: Endorsements prove Clinton 'candidate of the establishment'"
+                self.sents.append(Sentence(para.body_start, para.end, pi))
         self.masked = "".join(chars)
         self.registry = Registry(text, catalog)
-        self.drafts: list[_Draft] = []
+        self.drafts: list[Draft] = []
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -193,12 +143,16 @@ class _Article:
 
 
 def extract_claims(
-    text: str, *, catalog: Catalog, published_at: datetime | None = None
+    text: str, *, catalog: Catalog, published_at: datetime | None = None, cues: CuePolicy = "tracked"
 ) -> list[ExtractedClaim]:
-    """Every claim in ``text``, in reading order; never raises on text, never leaves its bounds."""
+    """Every claim in ``text``, in reading order; never raises on text, never leaves its bounds.
+
+    ``cues="tracked"`` keeps the attributions the cue policy tracks (see :mod:`claims.extract.cues`);
+    ``cues="all"`` also returns wants, plans, refusals and endorsements.
+    """
     if not isinstance(text, str) or not text.strip():
         return []
-    art = _Article(text, catalog)
+    art = _Article(text, catalog, cues)
     interviewee_checked = False
     interviewee: Resolved | None = None
     for no, sent in enumerate(art.sents):
@@ -213,10 +167,13 @@ def extract_claims(
                 if interviewee is not None:
                     _answer(art, sent, no, interviewee)
                 continue
+            colon = sent.start == para.body_start and _colon(art, sent, no)
+            if colon and para.kind == "headline":
+                continue
             _sentence(art, sent, no)
         except Exception:  # one odd sentence must not lose the whole article; the bug is logged
             log.exception("claim extraction failed on sentence at %d..%d", sent.start, sent.end)
-    return _finish(art, published_at)
+    return finish(art.text, art.sents, art.drafts, art.catalog, published_at)
 
 
 # --- per sentence ----------------------------------------------------------------------------------
@@ -236,8 +193,13 @@ def _sentence(art: _Article, sent: Sentence, no: int) -> None:
 
     for m in _CUE.finditer(masked, sent.start, sent.end):
         verb = m.group(0)
-        kind = _VERB_KIND[verb]
+        kind = CUES[verb][0]
+        cls = cue_class_at(verb, text[m.end() : m.end() + 5])
         if _NOT_CUE_AFTER.match(text, m.end()) and kind == "object":
+            continue
+        if cls in _LOOSE_CLASSES and NOT_CUE_AFTER.match(text, m.end()):
+            continue
+        if not tracked(cls, art.policy):
             continue
         if any(a <= m.start() < b for a, b in used):
             continue
@@ -255,7 +217,11 @@ def _sentence(art: _Article, sent: Sentence, no: int) -> None:
                 if before and not before.endswith(("before", "after", "while", "by", ","))
                 else None
             )
-            if mention is None or mention.form != "pronoun":
+            with_who = _WITH_SUBJECT.search(before)
+            if with_who:
+                # "..., with Ms. Okafor saying the city ...": the participle's own subject.
+                mention = classify(with_who.group(1), floor + with_who.start(1))
+            elif mention is None or mention.form != "pronoun":
                 lo = sent.start
                 for b in re.finditer(r",\s+but\s+|;\s+", masked[sent.start : m.start()]):
                     lo = sent.start + b.end()
@@ -277,8 +243,18 @@ def _sentence(art: _Article, sent: Sentence, no: int) -> None:
         previous = mention
         spoke = True
         res = art.resolve(mention)
+        if res.entity is not None and mention.role and mention.role != "organisation":
+            # "Pierre Dupont, the union's treasurer," lets a later "the treasurer" find him.
+            res.entity.roles.add(mention.role.lower())
+            res.entity.add_form(mention.role)
         art.registry.note_subject(res.entity, m.start())
+        before_drafts = len(art.drafts)
         found |= _attribute(art, sent, no, m, kind, mention, res, inverted, quotes, used)
+        if not inverted and len(art.drafts) > before_drafts:
+            _share_with_co_subjects(art, floor, mention, art.drafts[before_drafts:])
+
+    if art.policy == "all":
+        spoke |= _learned(art, sent, no, quotes, used)
 
     if not spoke and subject is not None:
         # A sentence about someone ("Mrs. Clinton ... did not address ...") makes them the
@@ -286,6 +262,73 @@ def _sentence(art: _Article, sent: Sentence, no: int) -> None:
         art.registry.note_subject(art.resolve(subject).entity, sent.start)
     if not found:
         _continuation(art, sent, no, quotes)
+
+
+def _learned(
+    art: _Article, sent: Sentence, no: int, quotes: list[Quote], used: list[tuple[int, int]]
+) -> bool:
+    """Cues the rules do not know, proposed by the learned model (stance class: ``cues="all"``)."""
+    model = load_model()
+    if not model.weights:
+        return False
+    text = art.text
+    made = False
+    spans = [(q.start, q.end) for q in quotes]
+    for c in candidates(text, sent.start, sent.end, spans, model.vocab):
+        if any(a <= c.start < b for a, b in used) or model.score(c.features) <= THRESHOLD:
+            continue
+        floor = max([sent.start] + [q.end for q in quotes if q.end <= c.start])
+        mention = subject_before(text, floor, c.start)
+        if mention is None:
+            continue
+        m = re.compile(re.escape(c.word)).match(text, c.start)
+        if m is None:
+            continue
+        res = art.resolve(mention)
+        made |= _attribute(art, sent, no, m, "say", mention, res, False, quotes, used)
+    return made
+
+
+_CO_SUBJECT_TAIL = re.compile(r"(?:,\s*|\s+)and\s+$")
+
+
+def _share_with_co_subjects(art: _Article, floor: int, mention: Mention, drafts: list[Draft]) -> None:
+    """ "Mr. Trump and Mr. Putin agreed that ...": the claim is each speaker's, one claim apiece."""
+    text = art.text
+    tail = _CO_SUBJECT_TAIL.search(text, floor, mention.start)
+    if tail is None or tail.end() != mention.start:
+        return
+    head = text[floor : tail.start()]
+    lo = max(head.rfind("; "), head.rfind(" — ")) + 1
+    others: list[Mention] = []
+    for part in re.finditer(r"[^,]+", head[lo:]):
+        phrase = part.group(0).strip()
+        if not phrase:
+            continue
+        at = floor + lo + part.start() + part.group(0).index(phrase)
+        co = classify(phrase, at)
+        if co is None or co.form not in ("name", "role"):
+            others = []  # "Prices rose and Mr. Putin said": a clause, not a list of speakers
+            continue
+        others.append(co)
+    for co in others:
+        res = art.resolve(co)
+        if res.name is None or res.name == (drafts[0].resolved.name if drafts else None):
+            continue
+        for d in drafts:
+            art.drafts.append(
+                Draft(
+                    parts=list(d.parts),
+                    kind=d.kind,
+                    resolved=res,
+                    mention=co.text,
+                    sentence=d.sentence,
+                    sentence_no=d.sentence_no,
+                    confidence=d.confidence * 0.95,
+                    cue=d.cue,
+                    quotes=list(d.quotes),
+                )
+            )
 
 
 def _attribute(
@@ -362,15 +405,25 @@ def _attribute(
     start = _content_start(text, cue_end, sent.end, kind)
     if start is None:
         return False
-    q = _quote_at(quotes, text, start, sent.end)
     end = _content_end(art, start, sent.end)
+    reason = _OBJECT_FOR.match(text, start, end) if kind == "object" else None
+    lead = None
+    if reason:
+        # "commended Mr. Rutte for “doing a fantastic job”": the praise is the claim, the person
+        # praised is who it is about.
+        lead = f"{verb} {reason.group(1).strip()} for"
+        start = reason.start(2)
+    q = _quote_at(quotes, text, start, sent.end)
     if q is not None and q.end >= end - 1 and q.start <= start + 2:
-        _direct(art, sent, no, q, mention, res, verb)
+        _direct(art, sent, no, q, mention, res, verb).lead = lead
         used.append((m.start(), q.end))
         return True
     if len(text[start:end].split()) < 2 and not any(start <= x.start < end for x in quotes):
         return False
-    return _reported(art, sent, no, [(start, end)], mention, res, verb, quotes, used, 1.0)
+    made = _reported(art, sent, no, [(start, end)], mention, res, verb, quotes, used, 1.0)
+    if made and lead:
+        art.drafts[-1].lead = lead
+    return made
 
 
 def _only_appositive(between: str) -> bool:
@@ -393,7 +446,13 @@ def _skip_appositive(text: str, pos: int, limit: int) -> int:
 def _after_cue(text: str, pos: int, limit: int, kind: str) -> int:
     """Offset just after the verb and its adverbials ("said in a statement on Monday")."""
     m = _ADVERBIALS_AFTER.match(text[pos:limit])
-    return pos + m.end() if m else pos
+    end = pos + m.end() if m else pos
+    if kind == "tell":
+        # "..., Ms. Okafor told reporters." - the addressee ends the attribution.
+        t = _TELL_OBJECT.match(text[end:limit])
+        if t and not text[end + t.end() : limit].strip(' .,;:!?)”"’'):
+            return end + t.end()
+    return end
 
 
 def _quote_at(quotes: list[Quote], text: str, pos: int, limit: int) -> Quote | None:
@@ -440,7 +499,7 @@ _END_BOUNDARY = re.compile(
     + "|".join(
         v
         for v in sorted(_VERB_KIND, key=len, reverse=True)
-        if _VERB_KIND[v] != "that" and v not in _PARTICIPLES
+        if _VERB_KIND[v] != "that" and v not in _PARTICIPLES and CUES[v][1] in ("statement", "assertion")
     )
     + r"|acknowledged|acknowledges|agreed|emphasized|stressed|promised|vowed)\b)"
 )
@@ -475,8 +534,8 @@ def _pre_region(text: str, sent: Sentence, quotes: list[Quote], who_start: int) 
 
 def _direct(
     art: _Article, sent: Sentence, no: int, q: Quote, mention: Mention, res: Resolved, verb: str
-) -> _Draft:
-    draft = _Draft(
+) -> Draft:
+    draft = Draft(
         parts=[(q.inner_start, q.inner_end)],
         kind="direct",
         resolved=res,
@@ -511,7 +570,7 @@ def _reported(
         return False
     inner = [(q.inner_start, q.inner_end) for q in quotes if lo <= q.start and q.end <= hi + 1]
     art.drafts.append(
-        _Draft(
+        Draft(
             parts=parts,
             kind="reported",
             resolved=res,
@@ -534,8 +593,6 @@ def _according(art: _Article, sent: Sentence, no: int, m: re.Match[str], quotes:
     if not src:
         return False
     phrase = src.group(1).strip()
-    from claims.extract.speakers import classify
-
     mention = classify(phrase, m.end())
     if mention is None:
         return False
@@ -557,6 +614,45 @@ def _according(art: _Article, sent: Sentence, no: int, m: re.Match[str], quotes:
     return _reported(art, sent, no, parts, mention, res, "according to", quotes, [], 0.9)
 
 
+_COLON_SPEAKER = re.compile(
+    r"((?:[A-Z][\w.’'-]*[ \t]+){0,3}[A-Z][\w.’'-]*[A-Za-z])[ \t]*:[ \t]+(?=[“\"‘'A-Z0-9])"
+)
+_COLON_LABELS = frozenset(
+    ["update", "updated", "note", "editor", "editors", "related", "watch", "read", "photo", "photos",
+     "video", "live", "breaking", "exclusive", "analysis", "opinion", "review", "correction",
+     "source", "sources", "credit", "listen", "q", "a", "question", "answer", "transcript", "poll",
+     "chart", "map", "graphic", "timeline", "factbox", "explainer", "fact", "check", "warning"]
+)  # fmt: skip
+
+
+def _colon(art: _Article, sent: Sentence, no: int) -> bool:
+    """A paragraph or headline opening "Name: ..." (a transcript turn, a headline's speaker)."""
+    text = art.text
+    para = art.paras[sent.paragraph]
+    m = _COLON_SPEAKER.match(text, sent.start, para.end)
+    if m is None:
+        return False
+    who = m.group(1)
+    words = who.split()
+    if any(w.lower().strip(".’'s") in _COLON_LABELS for w in words) or not looks_like_name(who):
+        return False
+    mention = classify(who, m.start(1))
+    if mention is None or mention.form != "name":
+        return False
+    known = art.registry.lookup(who, m.start(1))
+    shouting = who.isupper() and len(words) >= 2  # "KATE BOLDUAN:" in a transcript
+    if not (known or shouting or (len(words) >= 2 and para.kind == "headline")):
+        return False
+    res = art.resolve(Mention(who.title() if shouting else who, m.start(1), m.end(1), "name"))
+    lo, hi = m.end(), para.end
+    while hi > lo and text[hi - 1] in " .":
+        hi -= 1
+    if len(text[lo:hi].split()) < 2:
+        return False
+    quotes = art.quotes_in(Sentence(sent.start, para.end, sent.paragraph))
+    return _reported(art, sent, no, [(lo, hi)], mention, res, ":", quotes, [], 0.8)
+
+
 def _continuation(art: _Article, sent: Sentence, no: int, quotes: list[Quote]) -> None:
     """A sentence that is only a quotation continues the previous speaker's quote."""
     text = art.text
@@ -568,15 +664,24 @@ def _continuation(art: _Article, sent: Sentence, no: int, quotes: list[Quote]) -
     prev = art.drafts[-1]
     if prev.kind != "direct" or (prev.resolved.name is None and prev.mention == ""):
         return
-    same_para = prev.sentence.paragraph == sent.paragraph and prev.sentence_no == no - 1
+    last_no = max(prev.sentence_no, prev.last_no)
+    last_para = art.sents[last_no].paragraph
+    same_para = last_para == sent.paragraph and last_no == no - 1
     if same_para:
         prev.parts.append((q.inner_start, q.inner_end))
         prev.quotes.append((q.inner_start, q.inner_end))
+        prev.last_no = no
         return
     # A quote-only paragraph right after the speaker's quoted paragraph.
-    if prev.sentence.paragraph == sent.paragraph - 1 and sent.start == art.paras[sent.paragraph].body_start:
+    if last_para == sent.paragraph - 1 and sent.start == art.paras[sent.paragraph].body_start:
+        if prev.parts and prev.parts[-1][1] in art.unclosed:
+            # The previous paragraph's quote had no closing mark: the same quotation goes on.
+            prev.parts.append((q.inner_start, q.inner_end))
+            prev.quotes.append((q.inner_start, q.inner_end))
+            prev.last_no = no
+            return
         art.drafts.append(
-            _Draft(
+            Draft(
                 parts=[(q.inner_start, q.inner_end)],
                 kind="direct",
                 resolved=prev.resolved,
@@ -598,7 +703,7 @@ def _answer(art: _Article, sent: Sentence, no: int, who: Resolved) -> None:
         return
     ent = who.entity
     art.drafts.append(
-        _Draft(
+        Draft(
             parts=[(sent.start, sent.end)],
             kind="direct",
             resolved=who,
@@ -609,112 +714,3 @@ def _answer(art: _Article, sent: Sentence, no: int, who: Resolved) -> None:
             cue="answer",
         )
     )
-
-
-# --- finishing -------------------------------------------------------------------------------------
-
-_WEEKDAYS = {
-    d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
-}
-_WEEKDAY_RE = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
-
-
-def _said_on(sentence: str, published_at: datetime | None) -> date | None:
-    """The date a weekday in the sentence stands for: the latest such day on or before publication."""
-    if published_at is None:
-        return None
-    m = _WEEKDAY_RE.search(sentence)
-    if not m:
-        return None
-    pub = published_at.date()
-    back = (pub.weekday() - _WEEKDAYS[m.group(1).lower()]) % 7
-    return pub - timedelta(days=back)
-
-
-def _join(text: str, parts: list[tuple[int, int]]) -> str:
-    """Split-quote parts as one statement: a part cut off by the attribution gets its full stop."""
-    pieces: list[str] = []
-    for a, b in parts:
-        piece = text[a:b].strip().rstrip(",").strip()
-        if not piece:
-            continue
-        if pieces and piece[:1].isupper() and not pieces[-1].endswith((".", "!", "?", "…")):
-            pieces[-1] += "."
-        pieces.append(piece)
-    return " ".join(pieces)
-
-
-def _clean(text: str, start: int, end: int) -> tuple[int, int]:
-    """Trim whitespace and a dangling comma inside the span, keeping it inside the text."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] == ","):
-        end -= 1
-    return start, end
-
-
-def _finish(art: _Article, published_at: datetime | None) -> list[ExtractedClaim]:
-    text = art.text
-    topics = classifier_for(art.catalog)
-    out: list[ExtractedClaim] = []
-    seen: set[tuple[int, int]] = set()
-    first_of_paragraph: dict[int, int] = {}
-    for i, s in enumerate(art.sents):
-        first_of_paragraph.setdefault(s.paragraph, i)
-    for d in sorted(art.drafts, key=lambda d: (d.parts[0][0], d.parts[-1][1])):
-        parts = [_clean(text, a, b) for a, b in d.parts]
-        parts = [(a, b) for a, b in parts if b > a]
-        if not parts:
-            continue
-        start, end = parts[0][0], parts[-1][1]
-        if (start, end) in seen:
-            continue
-        seen.add((start, end))
-        claim_text = text[start:end] if len(parts) == 1 else _join(text, parts)
-        claim_text = claim_text.strip().rstrip(",").strip()
-        if len(claim_text) < 2:
-            continue
-        sent = d.sentence
-        sentence_text = text[sent.start : sent.end]
-        context = [
-            text[s.start : s.end]
-            for s in art.sents[max(0, d.sentence_no - 1) : d.sentence_no + 2]
-            if s is not sent and s.paragraph == sent.paragraph
-        ]
-        first = first_of_paragraph[sent.paragraph]
-        wider = [text[art.sents[first - 1].start : art.sents[first - 1].end]] if first else []
-        if d.resolved.role:
-            # The speaker's description ("chairman of Mrs. Clinton's campaign") is not the topic.
-            sentence_text_for_topic = re.sub(
-                re.escape(d.resolved.role), " ", sentence_text, flags=re.IGNORECASE
-            )
-        else:
-            sentence_text_for_topic = sentence_text
-        quote = None
-        if d.quotes:
-            quote = " … ".join(text[a:b].strip().rstrip(",").strip() for a, b in d.quotes)
-        res = d.resolved
-        confidence = d.confidence
-        if res.name is None:
-            confidence = min(confidence, 0.4)
-        out.append(
-            ExtractedClaim(
-                text=claim_text,
-                kind=d.kind,
-                speaker=res.name,
-                speaker_mention=d.mention,
-                topic=topics.classify(claim_text, sentence_text_for_topic, context, wider),
-                sentence=sentence_text,
-                sentence_index=d.sentence_no,
-                start=start,
-                end=end,
-                confidence=round(max(0.0, min(1.0, confidence)), 3),
-                quote=quote if quote else (claim_text if d.kind == "direct" else None),
-                speaker_kind=res.kind,
-                speaker_role=res.role,
-                cue=d.cue,
-                published_at=published_at,
-                said_on=_said_on(sentence_text, published_at),
-            )
-        )
-    return out

@@ -18,8 +18,8 @@ from typing import Literal
 ParagraphKind = Literal["headline", "body", "question", "answer"]
 
 # Opening and closing double quotation marks. Straight quotes are decided by context.
-_OPEN_DOUBLE = "“„«"
-_CLOSE_DOUBLE = "”»"
+_OPEN_DOUBLE = "“„«\x93"  # U+0093/U+0094: cp1252 curly quotes read as Latin-1
+_CLOSE_DOUBLE = "”»\x94"
 _BEFORE_OPEN = " \t\n([{—–-/:;,"
 
 
@@ -111,7 +111,7 @@ _SMALL_WORDS = frozenset(
         "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "nor", "of", "on",
         "or", "per", "the", "to", "vs", "via", "with", "over", "after",
     ]
-)
+)  # fmt: skip
 
 
 def _is_title_case(line: str) -> bool:
@@ -178,23 +178,37 @@ def paragraphs(text: str) -> list[Paragraph]:
 # --- quotations ------------------------------------------------------------------------------------
 
 
-def find_quotes(text: str, start: int, end: int) -> list[Quote]:
+def find_quotes(text: str, start: int, end: int, *, runs_on: bool = False) -> list[Quote]:
     """Double-quoted passages in ``text[start:end]`` (one paragraph), in order.
 
     Curly quotes pair by direction; straight quotes open after a space or bracket and close
     otherwise. An opening mark that is never closed yields an unclosed quote running to the end of
-    the paragraph only when it opens the paragraph (the newspaper convention for a quote that goes
-    on into the next paragraph); elsewhere it is treated as a stray mark. When a paragraph has no
-    double quotes at all, British-style single quotes are tried instead.
+    the paragraph when it opens the paragraph, or anywhere when ``runs_on`` says the next paragraph
+    opens with a quotation mark (the newspaper convention for a quote that goes on into the next
+    paragraph); elsewhere it is treated as a stray mark. When a paragraph has no double quotes at
+    all, British-style single quotes are tried instead.
     """
-    quotes = _pair_marks(text, start, end, _OPEN_DOUBLE, _CLOSE_DOUBLE, '"')
+    quotes = _pair_marks(text, start, end, _OPEN_DOUBLE, _CLOSE_DOUBLE, '"', runs_on=runs_on)
     if not quotes and ("‘" in text[start:end] or "'" in text[start:end]):
         quotes = [q for q in _pair_marks(text, start, end, "‘", "", "'", single=True) if q.closed]
     return quotes
 
 
+def opens_with_quote(text: str, pos: int) -> bool:
+    """Whether a paragraph starting at ``pos`` opens with a double quotation mark."""
+    return text.startswith(("“", '"', "„", "«", "''", "``", "\x93"), pos)
+
+
 def _pair_marks(
-    text: str, start: int, end: int, opens: str, closes: str, straight: str, *, single: bool = False
+    text: str,
+    start: int,
+    end: int,
+    opens: str,
+    closes: str,
+    straight: str,
+    *,
+    single: bool = False,
+    runs_on: bool = False,
 ) -> list[Quote]:
     out: list[Quote] = []
     open_at: int | None = None
@@ -243,7 +257,7 @@ def _pair_marks(
             else:
                 out.append(Quote(open_at, i + 1, open_at + 1, i))
                 open_at = None
-    if open_at is not None and open_at == start and end - open_at > 2:
+    if open_at is not None and (open_at == start or runs_on) and end - open_at > 2:
         width = 2 if text.startswith(("''", "``"), open_at) else 1
         out.append(Quote(open_at, end, open_at + width, end, closed=False))
     return out
@@ -261,8 +275,8 @@ _ABBREVIATIONS = frozenset(
         "la", "miss", "ft", "mt", "prof", "rev", "hon", "gens", "sens", "reps", "messrs", "mmes",
         "dept", "univ", "est", "approx", "fig", "al", "e.g", "i.e", "etc",
     ]
-)
-_BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*\s+(?=[\"“‘'`(\[]{0,2}[A-Z0-9])")
+)  # fmt: skip
+_BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]\x94»]*\s+(?=[\"“‘'`(\[\x93«„]{0,2}[A-ZÀ-ÖØ-Þ0-9])")
 _LAST_WORD = re.compile(r"([\w.]+)\.$")
 
 

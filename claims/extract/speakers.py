@@ -20,6 +20,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from claims.catalog import Catalog, SpeakerEntry
+from claims.extract.descriptions import ORG_DESCRIPTORS as _ORG_DESCRIPTORS
+from claims.extract.descriptions import ORG_HEADS as _ORG_HEADS
+from claims.extract.descriptions import (
+    describe,
+    is_institution,
+    organisation_name,
+    owner_like,
+    split_possessive,
+)
 
 HONORIFICS = {
     "mr": "male", "mrs": "female", "ms": "female", "miss": "female", "dr": None, "sir": "male",
@@ -28,28 +37,28 @@ HONORIFICS = {
 _TITLE_WORDS = frozenset(
     [
         "president", "vice", "former", "prime", "minister", "secretary", "general", "chancellor",
-        "senator", "sen", "rep", "representative", "congressman", "congresswoman", "gov",
-        "governor", "mayor", "councilmember", "councilman", "councilwoman", "alderman", "judge",
-        "justice", "chief", "deputy", "attorney", "speaker", "leader", "majority", "minority",
-        "chairman", "chairwoman", "chair", "director", "commissioner", "ambassador", "envoy",
-        "king", "queen", "prince", "princess", "pope", "gen", "adm", "lt", "col", "sgt", "capt",
-        "cmdr", "maj", "premier", "spokesman", "spokeswoman", "spokesperson", "foreign", "finance",
-        "defense", "defence", "commerce", "trade", "treasury", "interior", "health", "labor",
-        "homeland", "energy", "education", "agriculture", "transportation", "press", "candidate",
-        "nominee", "sheriff", "ceo", "executive", "founder", "president-elect", "professor",
-        "strategist", "adviser", "advisor", "aide", "lawyer", "official", "officer", "economist",
-        "analyst", "superintendent", "inspector", "commander", "admiral", "colonel", "general",
-        "lieutenant", "sergeant", "captain", "major", "archbishop", "bishop", "cardinal", "rabbi",
-        "imam", "sheikh", "crown", "emir", "sultan", "pastor", "father", "coach", "manager",
-        "host", "anchor", "correspondent", "editor", "columnist",
+        "senator", "sen", "rep", "representative", "congressman", "congresswoman", "gov", "governor",
+        "mayor", "councilmember", "councilman", "councilwoman", "alderman", "judge", "justice",
+        "chief", "deputy", "attorney", "speaker", "leader", "majority", "minority", "chairman",
+        "chairwoman", "chair", "director", "commissioner", "ambassador", "envoy", "king", "queen",
+        "prince", "princess", "pope", "gen", "adm", "lt", "col", "sgt", "capt", "cmdr", "maj",
+        "premier", "spokesman", "spokeswoman", "spokesperson", "foreign", "finance", "defense",
+        "defence", "commerce", "trade", "treasury", "interior", "health", "labor", "homeland",
+        "energy", "education", "agriculture", "transportation", "press", "candidate", "nominee",
+        "sheriff", "ceo", "executive", "founder", "president-elect", "professor", "strategist",
+        "adviser", "advisor", "aide", "lawyer", "official", "officer", "economist", "analyst",
+        "superintendent", "inspector", "commander", "admiral", "colonel", "general", "lieutenant",
+        "sergeant", "captain", "major", "archbishop", "bishop", "cardinal", "rabbi", "imam",
+        "sheikh", "crown", "emir", "sultan", "pastor", "father", "coach", "manager", "host",
+        "anchor", "correspondent", "editor", "columnist",
     ]
-)
+)  # fmt: skip
 _PARTICLES = frozenset(
     [
-        "von", "van", "der", "den", "de", "da", "del", "della", "di", "du", "la", "le", "bin",
-        "ibn", "al", "el", "dos", "das", "ter", "ten",
+        "von", "van", "der", "den", "de", "da", "del", "della", "di", "du", "la", "le", "bin", "ibn",
+        "al", "el", "dos", "das", "ter", "ten",
     ]
-)
+)  # fmt: skip
 # Capitalised words that begin sentences or name things, never a person speaking.
 _STOP = frozenset(
     [
@@ -63,72 +72,53 @@ _STOP = frozenset(
         "every", "other", "another", "such", "no", "not", "there", "here", "what", "which", "who",
         "whom", "whose", "where", "why", "how", "monday", "tuesday", "wednesday", "thursday",
         "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june",
-        "july", "august", "september", "october", "november", "december", "jan", "feb", "mar",
-        "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "asked", "speaking",
-        "according", "sitting", "standing", "writing", "talking", "meeting", "under", "over",
-        "about", "around", "against", "among", "between", "into", "through", "until", "amid",
-        "unlike", "like", "even", "just", "only", "again", "more", "less", "much",
+        "july", "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr",
+        "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "asked", "speaking", "according",
+        "sitting", "standing", "writing", "talking", "meeting", "under", "over", "about", "around",
+        "against", "among", "between", "into", "through", "until", "amid", "unlike", "like", "even",
+        "just", "only", "again", "more", "less", "much",
     ]
-)
-_ORG_HEADS = frozenset(
-    [
-        "commission", "department", "ministry", "agency", "association", "council", "committee",
-        "party", "campaign", "post", "times", "journal", "news", "network", "institute",
-        "university", "bank", "fund", "union", "kremlin", "house", "office", "bureau", "service",
-        "services", "administration", "government", "court", "parliament", "congress", "senate",
-        "police", "army", "navy", "company", "inc", "corp", "corporation", "group", "foundation",
-        "organization", "organisation", "reuters", "press", "pentagon", "cabinet", "embassy",
-        "states", "nations", "alliance", "board", "authority", "federation", "league", "coalition",
-        "center", "centre", "watch", "tribune", "herald", "gazette", "magazine", "cnn", "nbc",
-        "abc", "cbs", "bbc", "fox", "msnbc", "npr", "ap", "afp", "nato", "eu", "un", "who", "imf",
-        "opec",
-    ]
-)
-_ORG_DESCRIPTORS = frozenset(
-    [
-        "association", "company", "firm", "group", "agency", "ministry", "department",
-        "organization", "organisation", "union", "party", "campaign", "newspaper", "network",
-        "bank", "institute", "commission", "committee", "council", "outlet", "broadcaster",
-        "watchdog", "regulator", "tribunal", "court", "government",
-    ]
-)
+)  # fmt: skip
 _GENERIC_HEADS = frozenset(
     [
         "source", "sources", "official", "officials", "spokesman", "spokeswoman", "spokesperson",
-        "spokespeople", "aide", "aides", "analyst", "analysts", "economist", "economists",
-        "expert", "experts", "critic", "critics", "resident", "residents", "people", "witness",
-        "witnesses", "observer", "observers", "lawmaker", "lawmakers", "leader", "leaders",
-        "supporter", "supporters", "opponent", "opponents", "voter", "voters", "advocate",
-        "advocates", "member", "members", "diplomat", "diplomats", "investigator", "investigators",
-        "prosecutor", "prosecutors", "researcher", "researchers", "report", "reports", "study",
-        "studies", "poll", "polls", "survey", "surveys", "data", "figures", "statement",
-        "document", "documents", "memo", "letter", "filing", "filings", "others", "many", "some",
-        "several", "advisers", "advisors", "adviser", "confidants", "strategists", "allies",
-        "associates", "organizers", "activists", "scientists", "historians", "groups",
-        "authorities", "lawyers", "attorneys", "supporters", "insiders", "operatives", "staffers",
-        "donors", "backers", "polls", "pollsters", "republicans", "democrats", "conservatives",
-        "liberals",
+        "spokespeople", "aide", "aides", "analyst", "analysts", "economist", "economists", "expert",
+        "experts", "critic", "critics", "resident", "residents", "people", "witness", "witnesses",
+        "observer", "observers", "lawmaker", "lawmakers", "leader", "leaders", "supporter",
+        "supporters", "opponent", "opponents", "voter", "voters", "advocate", "advocates", "member",
+        "members", "diplomat", "diplomats", "investigator", "investigators", "prosecutor",
+        "prosecutors", "researcher", "researchers", "report", "reports", "study", "studies", "poll",
+        "polls", "survey", "surveys", "data", "figures", "statement", "document", "documents",
+        "memo", "letter", "filing", "filings", "others", "many", "some", "several", "advisers",
+        "advisors", "adviser", "confidants", "strategists", "allies", "associates", "organizers",
+        "activists", "scientists", "historians", "groups", "authorities", "lawyers", "attorneys",
+        "supporters", "insiders", "operatives", "staffers", "donors", "backers", "polls",
+        "pollsters", "republicans", "democrats", "conservatives", "liberals",
     ]
-)
+)  # fmt: skip
 _AUXILIARIES = frozenset(
     [
         "is", "are", "was", "were", "has", "have", "had", "will", "would", "be", "been", "being",
         "do", "does", "did", "can", "could", "not",
     ]
-)
+)  # fmt: skip
 _CONJUNCTIONS = frozenset(["and", "but", "or", "nor", "then", "also", "so", "yet"])
 _INDEFINITE = frozenset(
     ["a", "an", "some", "several", "many", "two", "three", "four", "most", "other", "others"]
 )
 PRONOUNS = {"he": "male", "she": "female", "they": None, "it": None, "we": None, "i": None}
 
-_NAME_WORD = r"(?:[A-Z][\w’'\-]*\.?|[A-Z]\.)"
+_NAME_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w’'\-]*\.?|[A-ZÀ-ÖØ-Þ]\.)"  # Latin-1 capitals too: Émile
 _SP = r"[ \t\u00a0]+"  # spaces within a line: a name never runs across a line break
 _CAP_SEQ = re.compile(
     rf"{_NAME_WORD}(?:{_SP}(?:(?:{'|'.join(sorted(_PARTICLES))}){_SP})*{_NAME_WORD}"
     rf"|{_SP}(?:of|on|for){_SP}(?:the{_SP})?{_NAME_WORD})*"
 )
 _POSSESSIVE = re.compile(r"[’']s?$")
+# "Pierre Dupont, the union's treasurer," / "Ms. Brandt, a former harbour pilot,"
+_APPOSITIVE_ROLE = re.compile(
+    rf"({_NAME_WORD}(?:{_SP}{_NAME_WORD}){{0,3}}),{_SP}(?:the|a|an){_SP}([a-z][\w’'-]*(?:{_SP}[\w’'-]+){{0,5}}),"
+)
 _TOKEN = re.compile(r"\S+")
 
 
@@ -143,6 +133,15 @@ class Entity:
     roles: set[str] = field(default_factory=set)
     honorifics: set[str] = field(default_factory=set)
     positions: list[int] = field(default_factory=list)
+    forms: list[str] = field(default_factory=list)  # role phrases as this article writes them
+
+    def add_form(self, form: str) -> None:
+        """Remember a role phrase used for this entity ("NATO Secretary General", "the Dutch leader")."""
+        form = re.sub(r"\s+", " ", form.strip(" ,.;:"))
+        if form[:4] == "The ":
+            form = "the " + form[4:]
+        if form and form not in self.forms and form.lower() != self.name.lower():
+            self.forms.append(form)
 
     def last_before(self, pos: int) -> int:
         """Position of the latest mention before ``pos`` (-1 if none)."""
@@ -160,6 +159,7 @@ class Mention:
     form: str  # "pronoun", "name", "role" or "generic"
     role: str | None = None
     key: str | None = None  # the part to resolve when it differs from ``text``
+    affiliation: str | None = None  # an outlet or employer written before the name ("CNN's")
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +171,7 @@ class Resolved:
     role: str | None
     confidence: float
     entity: Entity | None = None
+    affiliation: str | None = None
 
 
 def _norm(word: str) -> str:
@@ -216,6 +217,8 @@ class Registry:
         self._salient: list[tuple[int, Entity]] = []
         for m in _CAP_SEQ.finditer(text):
             self._register(m.group(0), m.start())
+        for m in _APPOSITIVE_ROLE.finditer(text):
+            self._appositive_role(m.group(1), m.group(2), m.start(1))
 
     # -- building --------------------------------------------------------------------------------
 
@@ -242,6 +245,22 @@ class Registry:
         return ent
 
     def _register(self, seq: str, pos: int) -> None:
+        words = seq.split()
+        for i, w in enumerate(words[:-1]):
+            if w.endswith(".") and len(w) > 3 and _norm(w) not in HONORIFICS and _norm(w) not in _TITLE_WORDS:
+                # "Washington on Thursday. Mr. Trump": a sentence ends inside the run.
+                cut = seq.index(words[i + 1], len(" ".join(words[: i + 1])))
+                self._register(seq[:cut].rstrip(), pos)
+                self._register(seq[cut:], pos + cut)
+                return
+        if len(words) >= 2 and seq.isupper() and all(len(w) > 2 for w in words):
+            seq = seq.title()  # "KATE BOLDUAN:" in a transcript is Kate Bolduan
+        owner, rest = split_possessive(seq)
+        if owner is not None and rest[:1].isupper():
+            # "Fox News's Ed Henry": the outlet and the person are two names, never one.
+            self._register(owner, pos)
+            self._register(rest, pos + seq.index(rest, len(owner)))
+            return
         words = seq.split()
         if words and _POSSESSIVE.search(words[-1]) and len(words[-1]) > 2:
             words[-1] = _POSSESSIVE.sub("", words[-1])
@@ -271,6 +290,18 @@ class Registry:
                 or self._entity(full, tuple(name))
             )
         self._note(ent, pos, honorific, titles, of_part)
+
+    def _appositive_role(self, name: str, role: str, pos: int) -> None:
+        """ "Pierre Dupont, the union's treasurer," ties the role to the person for later "the treasurer"."""
+        words = name.split()
+        _titles, honorific, parts, _ = _split_seq(words)
+        if not parts or (len(parts) == 1 and not honorific):
+            return
+        ent = self._lookup(parts, honorific, pos + 1) if len(parts) == 1 else self._match_full(parts)
+        if ent is None or ent.kind != "person":
+            return
+        ent.roles.add(role.lower())
+        ent.add_form(f"the {role}")
 
     def _catalog_entity(self, alias: str) -> Entity | None:
         entry = self.catalog.speaker_by_alias(alias.strip())
@@ -308,7 +339,9 @@ class Registry:
             if ent.gender is None and HONORIFICS.get(honorific):
                 ent.gender = HONORIFICS[honorific]
         if titles:
-            role = " ".join(titles).lower()
+            written = " ".join(titles)
+            ent.add_form(f"{written} of {' '.join(of_part)}" if of_part else written)
+            role = written.lower()
             if of_part:
                 ent.roles.add(f"{role} of {' '.join(of_part).lower()}")
             else:
@@ -337,6 +370,16 @@ class Registry:
             fitting = [e for e in cands if not e.honorifics or honorific in e.honorifics]
             cands = fitting or cands
         return max(cands, key=lambda e: (e.last_before(pos), -len(e.positions)))
+
+    def lookup(self, phrase: str, pos: int) -> Entity | None:
+        """The known person or organisation a capitalised phrase names, if the article has it."""
+        words = phrase.split()
+        _titles, honorific, name, _ = _split_seq(words)
+        if not name:
+            return None
+        if len(name) == 1:
+            return self._lookup(name, honorific, pos) or self._catalog_entity(name[0])
+        return self._catalog_entity(" ".join(name)) or self._match_full(name)
 
     def by_role(self, role: str, pos: int) -> Entity | None:
         """The most recently mentioned entity the article (or the catalog) gives this role."""
@@ -399,6 +442,11 @@ class Registry:
             if ent:
                 return Resolved(ent.name, ent.kind, mention.role, 0.8, ent)
             return Resolved(None, "person", mention.role, 0.3)
+        if mention.form == "name" and mention.role == "organisation":
+            org = organisation_name(mention.key or mention.text)
+            ent = self._catalog_entity(org) or self._entity(org, tuple(org.split()))
+            ent.kind = "organisation"
+            return Resolved(ent.name, ent.kind, None, 0.85, ent)
         if mention.form == "name":
             words = (mention.key or mention.text).split()
             if words and _POSSESSIVE.search(words[-1]) and len(words[-1]) > 2:
@@ -415,6 +463,8 @@ class Registry:
                     ent = self._catalog_entity(alias) or self._catalog_entity(full)
                 if ent is None and (honorific or titles):
                     ent = self._entity(full, tuple(name))
+                if ent is None and _norm(full) in _GENERIC_HEADS:
+                    return self._description(mention)  # "Sources said", "Officials said"
                 if ent is None:
                     return Resolved(None, "person", role, 0.4)
             else:
@@ -424,17 +474,49 @@ class Registry:
                     or self._suffix_of_known(name)
                     or self._entity(full, tuple(name))
                 )
-            if mention.role == "organisation":
+            if ent.kind == "person" and not self._is_person(ent) and is_institution(full):
                 ent.kind = "organisation"
-                role = None if mention.role == "organisation" else role
-            return Resolved(ent.name, ent.kind, role, 0.9, ent)
+            return Resolved(ent.name, ent.kind, role, 0.9, ent, mention.affiliation)
         if mention.form == "role":
             role_text = re.sub(r"^(?:the|a|an)\s+", "", mention.text.strip(), flags=re.I)
-            ent = self.by_role(role_text, pos)
+            ent = self.by_role(role_text, pos) or self._organisation_for(role_text, pos)
             if ent:
+                ent.add_form(mention.text)
                 return Resolved(ent.name, ent.kind, role_text, 0.75, ent)
-            return Resolved(None, "person", role_text, 0.4)
-        return Resolved(None, "person", mention.role, 0.4)
+        return self._description(mention)
+
+    def _is_person(self, ent: Entity) -> bool:
+        """Whether the article or the catalog gives clear signs of a person (honorific, gender)."""
+        return bool(ent.honorifics) or ent.gender is not None
+
+    def _organisation_for(self, description: str, pos: int) -> Entity | None:
+        """ "the company" -> the organisation last named before with that head ("Acme Corp")."""
+        words = description.lower().split()
+        if len(words) != 1 or words[0] not in _ORG_DESCRIPTORS:
+            return None
+        head = words[0]
+        cands = [
+            e
+            for e in self.entities.values()
+            if e.kind == "organisation"
+            and e.last_before(pos) >= 0
+            and (head in e.tokens or (head == "company" and e.tokens[-1:] in (("inc",), ("corp",))))
+        ]
+        return max(cands, key=lambda e: e.last_before(pos)) if cands else None
+
+    def _description(self, mention: Mention) -> Resolved:
+        """A speaker the article describes but never names: keep the description (or institution)."""
+        name, kind = describe(mention.text)
+        if kind == "description" and _norm(name.split()[0]) in _GENERIC_HEADS | _INDEFINITE:
+            name = name[:1].lower() + name[1:]  # "Sources said" -> "sources"
+        if kind == "organisation" and name[:1].isupper():
+            ent = self._catalog_entity(name) or self._entity(name, tuple(name.split()))
+            ent.kind = "organisation"
+            if not ent.positions or ent.positions[-1] < mention.start:
+                ent.positions.append(mention.start)
+            return Resolved(ent.name, ent.kind, None, 0.7, ent)
+        role = re.sub(r"^(?:the|a|an)\s+", "", name)
+        return Resolved(name, kind, role, 0.5)
 
 
 @lru_cache(maxsize=8)
@@ -476,12 +558,12 @@ _FRONTED = frozenset(
     [
         "after", "before", "when", "while", "despite", "speaking", "asked", "in", "on", "at",
         "during", "for", "with", "without", "as", "since", "instead", "later", "earlier", "hours",
-        "days", "weeks", "months", "years", "minutes", "meanwhile", "still", "however", "but",
-        "and", "so", "yet", "also", "then", "now", "last", "this", "sitting", "standing",
-        "according", "addressing", "responding", "writing", "appearing", "visiting", "unlike",
-        "like", "even", "under", "amid", "following",
+        "days", "weeks", "months", "years", "minutes", "meanwhile", "still", "however", "but", "and",
+        "so", "yet", "also", "then", "now", "last", "this", "sitting", "standing", "according",
+        "addressing", "responding", "writing", "appearing", "visiting", "unlike", "like", "even",
+        "under", "amid", "following",
     ]
-)
+)  # fmt: skip
 
 
 def looks_like_name(phrase: str) -> bool:
@@ -514,6 +596,13 @@ def classify(phrase: str, start: int, role: str | None = None) -> Mention | None
     )
     if m and looks_like_name(m.group(1)):
         return Mention(phrase, start, end, "name", "organisation", key=m.group(1))
+    owner, rest = split_possessive(phrase)
+    if owner is not None and owner_like(owner) and looks_like_name(rest):
+        if is_institution(rest):  # "Britain's Treasury"
+            return Mention(phrase, start, end, "name", "organisation", key=phrase)
+        # "Fox News's Ed Henry": the person speaks; the outlet is their affiliation.
+        at = start + phrase.index(rest, len(owner))
+        return Mention(rest, at, end, "name", role, affiliation=owner)
     if looks_like_name(phrase):
         return Mention(phrase, start, end, "name", role)
     m = _NAME_AT_END.search(phrase)
@@ -522,7 +611,7 @@ def classify(phrase: str, start: int, role: str | None = None) -> Mention | None
         if descriptor.split()[-1] not in ("of", "for", "to", "with", "by", "from", "at", "in", "on"):
             if _norm(descriptor.split()[-1]) in _ORG_DESCRIPTORS:
                 return Mention(phrase, start, end, "name", "organisation", key=m.group(1))
-            return Mention(phrase, start, end, "name", role or descriptor.lower() or None, key=m.group(1))
+            return Mention(phrase, start, end, "name", role or descriptor or None, key=m.group(1))
     if words[0].lower() in _CONJUNCTIONS:
         return None
     if len(words) > 6 or any(w.lower() in _AUXILIARIES for w in words):
@@ -588,18 +677,18 @@ def _appositive_subject(text: str, lo: int, region: str) -> Mention | None:
     if looks_like_name(app_s) and (
         _DET.match(head_s) or (head_s and head_s[0].islower()) or "’s " in head_s or "'s " in head_s
     ):
-        return classify(app_s, lo + app_at + app.index(app_s), role=head_s.lower())
+        return classify(app_s, lo + app_at + app.index(app_s), role=head_s)
     if head_first in _FRONTED and len(parts) >= 3:
         head_at, head = parts[-3]
         head_s = head.strip()
     inner = subject_before(text, lo + head_at, lo + head_at + len(head))
     if inner is None:
         return None
-    role = app_s.lower() if (_DET.match(app_s) or app_s[:1].islower()) else None
+    role = app_s if (_DET.match(app_s) or app_s[:1].islower()) else None
     if role and role.startswith(("who ", "which ", "where ", "whose ")):
         role = None
     if role and inner.role is None:
-        return Mention(inner.text, inner.start, inner.end, inner.form, role, inner.key)
+        return Mention(inner.text, inner.start, inner.end, inner.form, role, inner.key, inner.affiliation)
     return inner
 
 
@@ -624,13 +713,13 @@ def subject_after(text: str, lo: int, hi: int) -> Mention | None:
     rest = region[m.end() :]
     rm = re.match(r",\s*([^,.;]+)", rest)
     if rm:
-        role = rm.group(1).strip().lower()
+        role = rm.group(1).strip()
     start = lo + region.index(phrase) if phrase in region else lo
     if role and looks_like_name(role.title()) and not looks_like_name(phrase) and rm:
         # "said the company's chief executive, John Ferriola" -> the name, with the role
         name = rm.group(1).strip()
         if looks_like_name(name):
-            return classify(name, lo + m.end() + rm.start(1), phrase.lower())
+            return classify(name, lo + m.end() + rm.start(1), phrase)
     mention = classify(phrase, start, role)
     if mention is None or mention.form == "pronoun":
         return None

@@ -392,6 +392,17 @@ def list_subscriptions(*, session: Session, chat_id: int) -> list[SubscriptionVi
     return [_view(s, labels.get((s.target_kind, s.target_id))) for s in subs]
 
 
+def has_paused(*, session: Session, chat_id: int) -> bool:
+    """Whether a chat has paused subscriptions: a read, so the check on every update never waits
+    for (or takes) the write lock."""
+    paused = session.exec(
+        select(Subscription.id).where(
+            Subscription.chat_id == chat_id, Subscription.status == SubscriptionStatus.PAUSED.value
+        ).limit(1)
+    ).first()
+    return paused is not None
+
+
 def resume_chat(*, session: Session, chat_id: int, now: datetime | None = None) -> int:
     """Resume a chat's paused subscriptions (it wrote to us again, so it can be reached); returns how many.
 

@@ -1,32 +1,35 @@
-"""Questions asked in chat: answering them from the matcher, logging them, and counting them.
+"""Questions asked in chat: a page of answers from the matcher, the question log, and its counts.
 
-The bot, the console and the CLI all answer through ``answer_question`` so that every question is
-logged the same way; ``/stats`` reads the log back through ``question_stats``. The matcher is an
-in-memory index, so whoever changes claims must tell it: ``refresh_matcher`` re-reads the changed
-claims and upserts or removes them, which is far cheaper than rebuilding the index.
+``claims.service.ClaimService`` answers every question through ``page_of_answers`` (the bot, the
+console and ``claimbot ask`` alike) and logs chat questions with ``log_question``; ``/stats`` reads
+the log back through ``question_stats``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
-from claims.search.match import Match, Matcher
+from claims.search.match import Match
 from claims.store.models import ClaimStatus, QuestionLog, utcnow
-from claims.store.views import ClaimView, NameCount, claim_docs, get_claims, topics_with_counts
+from claims.store.views import ClaimView, NameCount, get_claims
 
 MAX_LOGGED_CHARS = 1000
 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """The claims answering one question (best first), or the topics we know when none does."""
+    """The claims answering one question (best first), or the topics we know when none does.
 
-    question_id: int
+    ``question_id`` is the question's entry in the log (what paging buttons refer to); ``None``
+    when it was not logged.
+    """
+
+    question_id: int | None
     question: str
     matches: tuple[Match, ...]
     claims: tuple[ClaimView, ...]
@@ -36,6 +39,12 @@ class Answer:
     @property
     def answered(self) -> bool:
         return bool(self.claims)
+
+    def with_question_id(self, question_id: int | None) -> Answer:
+        return replace(self, question_id=question_id)
+
+    def with_topics(self, topics: Sequence[NameCount]) -> Answer:
+        return replace(self, known_topics=tuple(topics))
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,65 +98,19 @@ def question_stats(*, session: Session, since: datetime, recent: int = 5) -> Que
     )
 
 
-def _page(
-    *, session: Session, matcher: Matcher, question: str, page: int, per_page: int
-) -> tuple[list[Match], list[ClaimView], bool]:
-    """One page of answers; asks for one more than needed to know whether another page exists."""
+def page_of_answers(
+    *, session: Session, ask: Callable[..., list[Match]], question: str, page: int, per_page: int
+) -> Answer:
+    """One page of answers to ``question``: the live claims among the matcher's best, with their views
+    loaded in one query. Asks for one more than needed, to know whether another page exists."""
     wanted = per_page * (page + 1)
-    matches = matcher.ask(question, limit=wanted + 1)
+    matches = ask(question, limit=wanted + 1)
     has_more = len(matches) > wanted
     shown = matches[per_page * page : wanted]
     views = get_claims(session=session, claim_ids=[m.claim_id for m in shown])
     live = {v.id: v for v in views if v.status == ClaimStatus.ACTIVE.value}
     kept = [m for m in shown if m.claim_id in live]
-    return kept, [live[m.claim_id] for m in kept], has_more
-
-
-def answer_question(
-    *,
-    session: Session,
-    matcher: Matcher,
-    question: str,
-    user_id: int | None = None,
-    chat_id: int | None = None,
-    per_page: int = 3,
-) -> Answer:
-    """Answer and log a question: the first page of matching claims, or the topics we do know."""
-    matches, views, has_more = _page(
-        session=session, matcher=matcher, question=question, page=0, per_page=per_page
-    )
-    row = log_question(
-        session=session, question=question, user_id=user_id, chat_id=chat_id,
-        matches=len(matches), top_claim_id=matches[0].claim_id if matches else None,
-    )
-    topics = () if views else tuple(topics_with_counts(session=session))
-    assert row.id is not None
-    return Answer(row.id, question, tuple(matches), tuple(views), has_more, topics)
-
-
-def answer_page(
-    *, session: Session, matcher: Matcher, question_id: int, page: int, per_page: int = 3
-) -> Answer | None:
-    """A later page of a logged question's answers (``None`` if the question is not on record)."""
-    row = get_question(session=session, question_id=question_id)
-    if row is None or row.id is None:
-        return None
-    matches, views, has_more = _page(
-        session=session, matcher=matcher, question=row.question, page=page, per_page=per_page
-    )
-    return Answer(row.id, row.question, tuple(matches), tuple(views), has_more)
-
-
-def refresh_matcher(*, session: Session, matcher: Matcher, claim_ids: Iterable[int]) -> None:
-    """Bring changed claims up to date in the matcher: live ones upserted, the rest removed."""
-    ids = list(dict.fromkeys(claim_ids))
-    live = {doc.id: doc for doc in claim_docs(session=session, ids=ids)}
-    for claim_id in ids:
-        doc = live.get(claim_id)
-        if doc is not None:
-            matcher.upsert(doc)
-        else:
-            matcher.remove(claim_id)
+    return Answer(None, question, tuple(kept), tuple(live[m.claim_id] for m in kept), has_more)
 
 
 def last_day() -> datetime:

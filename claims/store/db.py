@@ -61,6 +61,38 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
+@contextmanager
+def short_write(engine: Engine, *, wait_ms: int) -> Iterator[Session]:
+    """A unit of work that waits at most ``wait_ms`` for the write lock, then fails.
+
+    For writes that may be dropped rather than delayed (the question log). On SQLite the busy
+    timeout of this connection is lowered for the transaction and put back before the connection
+    returns to the pool; on PostgreSQL ``lock_timeout`` is set for the transaction only.
+    """
+    sqlite = engine.dialect.name == "sqlite"
+    with Session(engine, expire_on_commit=False) as session:
+        conn = session.connection()
+        if sqlite:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_ms)}")
+        else:
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(wait_ms)}ms'")
+        try:
+            yield session
+            session.flush()  # the write (and its wait for the lock) happens here, under the short timeout
+        except BaseException:
+            _patient(conn, sqlite)
+            session.rollback()
+            raise
+        _patient(conn, sqlite)
+        session.commit()
+
+
+def _patient(conn: sa.Connection, sqlite: bool) -> None:
+    """Give a SQLite connection its normal busy timeout back (it may serve any caller next)."""
+    if sqlite:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+
+
 def create_all(engine: Engine) -> None:
     """Create tables straight from the models: for tests' throwaway databases only."""
     SQLModel.metadata.create_all(engine)

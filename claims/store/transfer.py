@@ -9,6 +9,7 @@ through revisions like any other change.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,7 +36,7 @@ from claims.store.models import (
 )
 from claims.store.views import _views, claim_to_json
 
-BATCH = 2000
+BATCH = 1000
 PENDING = -1  # id placeholder for a claim queued for the next bulk insert
 MAX_ERRORS_SHOWN = 20
 
@@ -155,8 +156,22 @@ def import_claims(
     session: Session,
     catalog: Catalog,
     progress: Callable[[int], None] | None = None,
+    commit_every: float | None = None,
 ) -> ImportReport:
-    """Fold records into the store: new claims in bulk, known ones through revisions."""
+    """Fold records into the store: new claims in bulk, known ones through revisions.
+
+    ``commit_every`` (seconds) commits the work so far that often, so a long import beside a
+    running bot holds SQLite's single write lock only briefly at a time; every line has already
+    been validated, and re-running a half-done import skips what it already stored.
+    """
+    last_commit = time.monotonic()
+
+    def maybe_commit() -> None:
+        nonlocal last_commit
+        if commit_every is not None and time.monotonic() - last_commit >= commit_every:
+            session.commit()
+            last_commit = time.monotonic()
+
     report = ImportReport()
     by_external: dict[str, int] = {}
     by_fingerprint: dict[str, int] = {}
@@ -195,6 +210,7 @@ def import_claims(
         if progress:
             progress(len(pending))
         pending.clear()
+        maybe_commit()
 
     for rec in records:
         speaker = cache.speaker(rec.speaker)
@@ -213,6 +229,7 @@ def import_claims(
             else:
                 _update_known(known, rec, fp=fp, session=session, report=report)
                 state[known] = (rec.text, rec.verdict or state[known][1], rec.external_id)
+                maybe_commit()
             if progress:
                 progress(1)
             continue

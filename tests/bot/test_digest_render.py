@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bot import render
 from bot.fakeapi import MAX_TEXT, parse_html, utf16_len
+from bot.render import ButtonKind
 from claims.errors import InvalidArgumentError
 from claims.follow.digest import Digest, DigestGroup, DigestItem, DigestSource
 from claims.follow.schedule import Schedule
@@ -110,10 +111,11 @@ def test_impossible_schedule_codes_are_refused(code: int) -> None:
 
 def test_follow_and_subscription_buttons_are_signed_and_fit() -> None:
     codec = render.CallbackCodec(b"secret")
-    cases = [("fa", 10**12 - 1, None), ("ft", 3, 50_399), ("fs", 10**12 - 1, 50_399), ("u", 7, None)]
+    cases = [(ButtonKind.FOLLOW, 10**12 - 1, None), (ButtonKind.PICK_TOPIC, 3, 50_399),
+             (ButtonKind.PICK_SPEAKER, 10**12 - 1, 50_399), (ButtonKind.UNSUBSCRIBE, 7, None)]
     for kind, a, b in cases:
         data = codec.encode(kind, a, b)
         assert len(data.encode()) <= 64
         assert codec.decode(data) == render.Button(kind, a, b or 0)
     assert codec.decode("fx:1:AAAAAAAAAA") is None
-    assert codec.decode(codec.encode("fa", 1).replace("fa:", "ft:")) is None
+    assert codec.decode(codec.encode(ButtonKind.FOLLOW, 1).replace("follow:", "pick_t:")) is None

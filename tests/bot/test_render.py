@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bot import render
 from bot.fakeapi import parse_html, utf16_len
+from bot.render import ButtonKind
 from claims.store.views import ClaimView, SourceView
 
 TZ = ZoneInfo("Europe/Berlin")
@@ -74,13 +75,13 @@ def test_html_to_plain_spells_out_links() -> None:
 
 def test_callback_codec_rejects_forgeries() -> None:
     codec = render.CallbackCodec(b"secret")
-    data = codec.encode("m", 12, 3)
+    data = codec.encode(ButtonKind.MORE, 12, 3)
     assert len(data.encode()) <= 64
-    assert codec.decode(data) == render.Button("m", 12, 3)
-    assert codec.decode(codec.encode("h", 5)) == render.Button("h", 5, 0)
-    assert codec.decode(data.replace("m:12", "m:13")) is None
+    assert codec.decode(data) == render.Button(ButtonKind.MORE, 12, 3)
+    assert codec.decode(codec.encode(ButtonKind.HISTORY, 5)) == render.Button(ButtonKind.HISTORY, 5, 0)
+    assert codec.decode(data.replace("more:12", "more:13")) is None
     assert render.CallbackCodec(b"other").decode(data) is None
-    for junk in [None, "", "h:1", "x:1:AAAAAAAAAA", "h:1:" + "A" * 11]:
+    for junk in [None, "", "history:1", "x:1:AAAAAAAAAA", "history:1:" + "A" * 11]:
         assert codec.decode(junk) is None
 
 

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
 import socket
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,33 +14,13 @@ import pytest
 from bot.run import webhook_secret
 from tests.bot.emulator import TOKEN, Emulator
 from tests.bot.harness import ADMIN_ID, Person, button
+from tests.bot.processes import claimbot_env, start_claimbot, stop_claimbot
 
-CLAIMBOT = Path(sys.executable).with_name("claimbot")
 SECRET_PART = TOKEN.split(":", 1)[1]
 
 
 def _env(emulator: Emulator, db_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMBOT_")}
-    env.update({
-        "CLAIMBOT_TELEGRAM_TOKEN": TOKEN,
-        "CLAIMBOT_TELEGRAM_API_URL": emulator.url,
-        "CLAIMBOT_DATABASE_URL": f"sqlite:///{db_path}",
-        "CLAIMBOT_ADMIN_IDS": str(ADMIN_ID),
-    })
-    env.update(extra)
-    return env
-
-
-async def _claimbot(*args: str, env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
-    with log.open("wb") as err:
-        return await asyncio.create_subprocess_exec(str(CLAIMBOT), *args, env=env,
-                                                    stdout=err, stderr=asyncio.subprocess.STDOUT)
-
-
-async def _stop(proc: asyncio.subprocess.Process) -> int:
-    if proc.returncode is None:
-        proc.send_signal(signal.SIGTERM)
-    return await asyncio.wait_for(proc.wait(), 30)
+    return claimbot_env(emulator, f"sqlite:///{db_path}", **extra)
 
 
 async def test_run_polling_in_a_subprocess_then_restart_on_the_same_database(
@@ -53,7 +30,7 @@ async def test_run_polling_in_a_subprocess_then_restart_on_the_same_database(
     api = emulator.api
     api.add_user(ADMIN_ID, "Alice")
     log = tmp_path / "run.log"
-    proc = await _claimbot("-v", "run", env=_env(emulator, db_path), log=log)
+    proc = await start_claimbot("-v", "run", env=_env(emulator, db_path), log=log)
     try:
         await api.wait_until(lambda: any(m == "getUpdates" for m, _ in api.calls), within=60)
         assert "verdict" in api.commands_for(ADMIN_ID)
@@ -61,7 +38,7 @@ async def test_run_polling_in_a_subprocess_then_restart_on_the_same_database(
         assert "Tariffs are taxes" in answer.text
         assert "Verdict recorded" in (await admin.say("/verdict 2 false")).text
     finally:
-        status = await _stop(proc)
+        status = await stop_claimbot(proc)
     output = log.read_text()
     assert status == 0, output
     assert "claimbot is up as @claimbot_test_bot" in output
@@ -90,7 +67,8 @@ async def test_run_webhook_checks_the_secret_token(emulator: Emulator, db_path: 
     port = _free_port()
     url = f"http://127.0.0.1:{port}/telegram/hook"
     log = tmp_path / "webhook.log"
-    proc = await _claimbot("run", "--webhook", url, "--port", str(port), env=_env(emulator, db_path), log=log)
+    proc = await start_claimbot("run", "--webhook", url, "--port", str(port), env=_env(emulator, db_path),
+                                log=log)
     try:
         api = emulator.api
         await api.wait_until(lambda: api.webhook is not None, within=60)
@@ -107,7 +85,7 @@ async def test_run_webhook_checks_the_secret_token(emulator: Emulator, db_path: 
         assert missing.status_code == 403
         assert wrong.status_code == 403
     finally:
-        status = await _stop(proc)
+        status = await stop_claimbot(proc)
     output = log.read_text()
     assert status == 0, output
     assert SECRET_PART not in output
@@ -125,7 +103,7 @@ async def test_run_webhook_checks_the_secret_token(emulator: Emulator, db_path: 
 async def test_bad_tokens_give_one_line_and_exit_1(emulator: Emulator, db_path: Path, tmp_path: Path,
                                                    token: str, expected: str) -> None:
     log = tmp_path / "bad.log"
-    proc = await _claimbot("run", env=_env(emulator, db_path, CLAIMBOT_TELEGRAM_TOKEN=token), log=log)
+    proc = await start_claimbot("run", env=_env(emulator, db_path, CLAIMBOT_TELEGRAM_TOKEN=token), log=log)
     status = await asyncio.wait_for(proc.wait(), 60)
     lines = [line for line in log.read_text().splitlines() if not line.endswith("Starting long polling "
                                                                                  f"against {emulator.url}")]

@@ -20,8 +20,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from bot import console
+from bot.delivery import DigestConfig
 from bot.fakeapi import ApiError, Fault, Sent
-from bot.jobs import ENQUEUE_JOB, FEEDS_JOB, DigestConfig
+from bot.jobs import ENQUEUE_JOB, FEEDS_JOB
+from bot.render import ButtonKind
 from claims.settings import DEFAULT_CONFIG_DIR, Settings
 from claims.store import db
 from claims.store.models import DigestOutbox, Speaker, Subscription, utcnow
@@ -164,10 +166,11 @@ async def test_ambiguous_name_offers_choices_with_the_schedule(
     assert edited.buttons() == []
 
     codec = bot.app.bot_data.services.codec
-    assert (await user.press(question, "fs:11:50000:AAAAAAAAAA"))["text"] == EXPIRED  # forged
-    stale = await user.press(question, codec.encode("fs", 99_999, 50_000))
+    assert (await user.press(question, "pick_s:11:50000:AAAAAAAAAA"))["text"] == EXPIRED  # forged
+    stale = await user.press(question, codec.encode(ButtonKind.PICK_SPEAKER, 99_999, 50_000))
     assert stale["text"] == "There is no speaker #99999."
-    odd = await user.press(question, codec.encode("fs", 11, 999_999))  # signed, impossible schedule
+    # signed, impossible schedule:
+    odd = await user.press(question, codec.encode(ButtonKind.PICK_SPEAKER, 11, 999_999))
     assert odd["text"].startswith("That button is out of date.")
 
     # /unsubscribe with the same name: only one of them is followed here, so that one goes.
@@ -197,8 +200,9 @@ async def test_follow_button_on_answers(fast_bot: RunningBot, user: Person, emul
     assert button(claim, "Follow Tariffs")
 
     codec = fast_bot.app.bot_data.services.codec
-    assert (await user.press(answer, "fa:21:AAAAAAAAAA"))["text"] == EXPIRED
-    assert (await user.press(answer, codec.encode("fa", 99_999)))["text"] == "There is no claim #99999."
+    assert (await user.press(answer, "follow:21:AAAAAAAAAA"))["text"] == EXPIRED
+    stale = await user.press(answer, codec.encode(ButtonKind.FOLLOW, 99_999))
+    assert stale["text"] == "There is no claim #99999."
     assert "1. Greenland (topic)" in (await user.say("/subscriptions")).text
 
 
@@ -432,7 +436,7 @@ async def test_feeds_flow_into_answers_and_digests(start_bot: Callable[..., Any]
 
     added = await admin.say(f"/feeds add {emulator.url}/articles/feed.xml")
     assert added.text.startswith("Added feed #1: Health wire.")
-    await bot.app.bot_data.services.digests.poll_feeds()  # waits for the poll the command started
+    await bot.app.bot_data.services.delivery.poll_feeds()  # waits for the poll the command started
     listing = await admin.say("/feeds")
     assert "#1 Health wire — ok, last polled" in listing.text
 
@@ -494,7 +498,7 @@ async def test_in_groups_only_admins_change_subscriptions(fast_bot: RunningBot, 
     query_id = api.press(member.user, listing, button(listing, remove))
     await api.wait_until(lambda: api.callback_answers.get(query_id) is not None)
     assert "only its admins" in api.callback_answers[query_id]["text"]
-    with Session(fast_bot.app.bot_data.services.engine) as session:
+    with Session(fast_bot.app.bot_data.services.claims.engine) as session:
         subs = session.exec(select(Subscription).where(Subscription.chat_id == -1009)).all()
     assert [s.status for s in subs] == ["active"]
     assert any(method == "getChatMember" for method, _ in api.calls[start:])

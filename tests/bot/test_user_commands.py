@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.render import ButtonKind
 from tests.bot.emulator import Emulator
 from tests.bot.harness import ADMIN_ID, Person, RunningBot, button
 
@@ -129,8 +130,9 @@ async def test_more_results_edits_the_answer_in_place(bot: RunningBot, user: Per
 async def test_forged_and_stale_buttons_get_a_polite_answer(bot: RunningBot, user: Person) -> None:
     reply = await user.say("/claim 2")
     codec = bot.app.bot_data.services.codec
-    for data in ["h:2:AAAAAAAAAA", "hello", "m:1:0", "h:2" + "x" * 60, codec.encode("m", 999_999, 1),
-                 codec.encode("h", 999_999)]:
+    for data in ["history:2:AAAAAAAAAA", "hello", "more:1:0", "history:2" + "x" * 60,
+                 codec.encode(ButtonKind.MORE, 999_999, 1),
+                 codec.encode(ButtonKind.HISTORY, 999_999)]:
         answer = await user.press(reply, data)
         assert answer["text"] == "This button has expired. Please ask again."
     assert (await user.say("/help")).text.startswith("Commands")

@@ -65,7 +65,7 @@ def seed(catalog: Catalog) -> tuple[str, list[ExtractedClaim]]:
         ("could be instrumental", "Donald Trump", "reported", "greenland"),
         ("drag NATO into that", "Mark Rutte", "reported", "nato"),
         ("he was in no hurry for a cease-fire", "Vladimir Putin", "reported", "ceasefire"),
-        ("doing a fantastic job", "Donald Trump", "reported", None),
+        ("doing a fantastic job", "Donald Trump", "direct", None),
     ],
 )
 def test_sample_article_claims(
@@ -138,7 +138,7 @@ def test_inverted_attribution_with_appositive(catalog: Catalog) -> None:
     )
     c = _find(claims, "Tariffs are a tax")
     assert c.speaker == "Jane Doe"
-    assert c.speaker_role == "an economist at example bank"
+    assert c.speaker_role == "an economist at Example Bank"
     assert c.topic == "tariffs"
 
 

@@ -1,0 +1,376 @@
+"""The one door into the domain: ``ClaimService`` owns the store's engine, the catalog, the live
+index and the fetch policy, opens every session, and offers one method per use case.
+
+The bot's handlers and jobs, the offline console and the ``claimbot`` command all call these methods,
+so a question is answered, an article ingested or a verdict recorded the same way whichever door it
+came through. Methods are blocking (the bot runs them in a thread, off its event loop) and each is
+one unit of work: one session, committed on success.
+
+Nobody tells the index about changes: every write ends with ``catch_up()``, which reads the
+revision log, and the bot also catches up on a short timer, which is how changes made by another
+process (the CLI beside the bot, another replica) reach this one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from claims.catalog import Catalog, load_catalog
+from claims.errors import ClaimbotError, NotFoundError
+from claims.follow.delivery import (
+    DeliveryStats,
+    delivery_stats,
+)
+from claims.follow.service import FollowService
+from claims.follow.subscriptions import SubscriptionStats, subscription_stats
+from claims.ingest import feeds as feed_store
+from claims.ingest.pipeline import IngestReport, ingest_article
+from claims.ingest.sources import ArticleInput, FetchPolicy, fetch_article, parse_document
+from claims.search.live import LiveIndex
+from claims.search.match import Match, Matcher, load_synonyms
+from claims.search.questions import (
+    Answer,
+    QuestionStats,
+    get_question,
+    last_day,
+    log_question,
+    page_of_answers,
+    question_stats,
+)
+from claims.settings import Settings
+from claims.store import db, history, transfer
+from claims.store.history import Actor
+from claims.store.views import (
+    ClaimView,
+    NameCount,
+    RevisionView,
+    StoreStats,
+    claim_history,
+    find_speaker,
+    find_topic,
+    get_claim,
+    get_claims,
+    list_claims,
+    speakers_with_counts,
+    store_stats,
+    topics_with_counts,
+)
+
+log = logging.getLogger(__name__)
+
+WRITE_BATCH_SECONDS = 0.2
+"""Long writes (imports) commit this often, so SQLite's one write lock is never held for long."""
+QUESTION_LOG_WAIT_MS = 250
+"""How long logging a question may wait for SQLite's write lock before the entry is dropped."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Everything ``/stats`` shows."""
+
+    store: StoreStats
+    questions: QuestionStats
+    subscribers: SubscriptionStats
+    delivery: DeliveryStats
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimList:
+    """A page of claims and what they are: "so far", "on Greenland", "by Donald Trump"."""
+
+    views: tuple[ClaimView, ...]
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    """What one article did, with the new and revised claims to show."""
+
+    report: IngestReport
+    claims: tuple[ClaimView, ...]
+
+
+class ClaimService:
+    """claimbot for one process. Build it with ``ClaimService.open(settings)``."""
+
+    def __init__(self, settings: Settings, engine: Engine, catalog: Catalog) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.catalog = catalog
+        self.synonyms = load_synonyms(settings.config_dir)
+        self.index = LiveIndex(engine=engine, build=self._build_matcher)
+        self.follow = FollowService(settings=settings, engine=engine, session=self.session)
+        """Subscriptions, time zones and digests: the other half of the door."""
+
+    @classmethod
+    def open(cls, settings: Settings, *, migrate_empty: bool = True) -> ClaimService:
+        """Open the store, creating the schema on a brand-new database and refusing an outdated one.
+
+        The index is not built here (seconds at 100,000 claims): ``load_index`` does it, so a
+        command that never answers questions never pays for it.
+        """
+        engine = db.make_engine(settings.resolved_database_url())
+        try:
+            if migrate_empty and db.current_revision(engine) is None:
+                db.upgrade(engine)
+            db.check_schema(engine)
+        except OperationalError as exc:
+            engine.dispose()
+            raise ClaimbotError(f"Cannot open the database: {exc.orig}") from exc
+        except ClaimbotError:
+            engine.dispose()
+            raise
+        return cls(settings, engine, load_catalog(settings.config_dir))
+
+    @staticmethod
+    def upgrade_schema(settings: Settings) -> str | None:
+        """Migrate the store to the schema this code needs (``claimbot db upgrade``)."""
+        engine = db.make_engine(settings.resolved_database_url())
+        try:
+            db.upgrade(engine)
+            return db.current_revision(engine)
+        finally:
+            engine.dispose()
+
+    @staticmethod
+    def schema_status(settings: Settings) -> tuple[str | None, str]:
+        """The schema revision the store is at, and the one this code needs."""
+        engine = db.make_engine(settings.resolved_database_url())
+        try:
+            return db.current_revision(engine), db.head_revision()
+        finally:
+            engine.dispose()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work, committed on success. Only this class and the jobs it starts use it."""
+        with db.session_scope(self.engine) as session:
+            yield session
+
+    # ---------------------------------------------------------------------------- the index
+
+    def _build_matcher(self, docs: Iterable) -> Matcher:
+        return Matcher.build(docs, catalog=self.catalog, synonyms=self.synonyms)
+
+    def load_index(self) -> int:
+        """Index every live claim (start-up, or the first question of a one-off command)."""
+        self.index.load()
+        return len(self.index)
+
+    def catch_up(self) -> int:
+        """Bring the index up to the revision log: this process's writes and everyone else's."""
+        return self.index.catch_up() if self.index.loaded else 0
+
+    def _ensure_index(self) -> None:
+        if not self.index.loaded:
+            self.load_index()
+
+    # ---------------------------------------------------------------------------- questions
+
+    def ask(self, question: str, *, user_id: int | None = None, chat_id: int | None = None,
+            per_page: int = 3, log_it: bool = True) -> Answer:
+        """The first page of claims answering ``question`` (or the topics we know), logged for /stats.
+
+        The answer is read without holding a write lock; the log entry is written afterwards in a
+        short transaction of its own and dropped (with a warning) if the store is busy, so a long
+        import never makes a question wait or fail.
+        """
+        self._ensure_index()
+        with self.session() as session:
+            answer = page_of_answers(session=session, ask=self.index.ask, question=question, page=0,
+                                     per_page=per_page)
+            if not answer.claims:
+                answer = answer.with_topics(topics_with_counts(session=session))
+        if log_it:
+            answer = answer.with_question_id(self._log_question(answer, user_id=user_id, chat_id=chat_id))
+        return answer
+
+    def _log_question(self, answer: Answer, *, user_id: int | None, chat_id: int | None) -> int | None:
+        top = answer.matches[0].claim_id if answer.matches else None
+        try:
+            with db.short_write(self.engine, wait_ms=QUESTION_LOG_WAIT_MS) as session:
+                row = log_question(session=session, question=answer.question, user_id=user_id,
+                                   chat_id=chat_id, matches=len(answer.matches), top_claim_id=top)
+                return row.id
+        except OperationalError as exc:
+            log.warning("question not logged: the store is busy (%s)", type(exc.orig).__name__)
+            return None
+
+    def answer_page(self, question_id: int, page: int, *, per_page: int = 3) -> Answer | None:
+        """A later page of a logged question's answers (``None`` if the question is not on record)."""
+        self._ensure_index()
+        with self.session() as session:
+            row = get_question(session=session, question_id=question_id)
+            if row is None or row.id is None:
+                return None
+            answer = page_of_answers(session=session, ask=self.index.ask, question=row.question,
+                                     page=page, per_page=per_page)
+        return answer.with_question_id(row.id)
+
+    def find(self, questions: Iterable[str], *, limit: int = 3) -> Iterator[list[tuple[Match, ClaimView]]]:
+        """For each question, its best claims with their scores (``claimbot ask``; not logged)."""
+        self._ensure_index()
+        with self.session() as session:
+            for question in questions:
+                answer = page_of_answers(session=session, ask=self.index.ask, question=question, page=0,
+                                         per_page=limit)
+                yield list(zip(answer.matches, answer.claims, strict=True))
+
+    # ---------------------------------------------------------------------------- browsing
+
+    def claim(self, claim_id: int) -> ClaimView:
+        with self.session() as session:
+            return get_claim(session=session, claim_id=claim_id)
+
+    def history(self, claim_id: int) -> tuple[ClaimView, list[RevisionView]]:
+        with self.session() as session:
+            return (get_claim(session=session, claim_id=claim_id),
+                    claim_history(session=session, claim_id=claim_id))
+
+    def topics(self) -> list[NameCount]:
+        with self.session() as session:
+            return topics_with_counts(session=session)
+
+    def speakers(self) -> list[NameCount]:
+        with self.session() as session:
+            return speakers_with_counts(session=session)
+
+    def claims(self, *, topic: str | None = None, speaker: str | None = None,
+               include_inactive: bool = False, limit: int | None = None, offset: int = 0) -> list[ClaimView]:
+        """Claims newest first, filtered by topic and speaker names as users type them."""
+        with self.session() as session:
+            return list_claims(session=session, topic=topic, speaker=speaker,
+                               include_inactive=include_inactive, limit=limit, offset=offset)
+
+    def browse(self, wanted: str, *, limit: int, offset: int = 0) -> ClaimList:
+        """``/claims [NAME]``: the newest claims, or a topic's or a speaker's."""
+        with self.session() as session:
+            if not wanted:
+                return ClaimList(tuple(list_claims(session=session, limit=limit, offset=offset)), "so far")
+            if topic := find_topic(session=session, name=wanted):
+                views = list_claims(session=session, topic=topic.slug, limit=limit, offset=offset)
+                return ClaimList(tuple(views), f"on {topic.name}")
+            known = self.catalog.speaker_by_alias(wanted)
+            speaker = find_speaker(session=session, name=known.name if known else wanted)
+            if speaker is None:
+                raise NotFoundError(
+                    f"I know no topic or speaker called “{wanted[:80]}”. See /topics and /speakers."
+                )
+            views = list_claims(session=session, speaker=speaker.name, limit=limit, offset=offset)
+            return ClaimList(tuple(views), f"by {speaker.name}")
+
+    def stats(self) -> Stats:
+        with self.session() as session:
+            return Stats(store=store_stats(session=session),
+                         questions=question_stats(session=session, since=last_day()),
+                         subscribers=subscription_stats(session=session),
+                         delivery=delivery_stats(session=session))
+
+    # ---------------------------------------------------------------------------- ingest
+
+    def fetch_policy(self, *, operator: bool = False) -> FetchPolicy:
+        """Fetching limits; ``operator`` (a URL typed at the terminal) may reach private addresses."""
+        s = self.settings
+        return FetchPolicy(timeout=s.fetch_timeout_seconds, max_bytes=s.fetch_max_bytes,
+                           user_agent=s.user_agent, allow_private=operator or s.allow_private_urls)
+
+    def ingest(self, article: ArticleInput) -> Ingested:
+        """Store one article and its claims, then index them."""
+        with self.session() as session:
+            report = ingest_article(article, session=session, catalog=self.catalog,
+                                    max_chars=self.settings.max_article_chars)
+            session.flush()
+            shown = get_claims(session=session, claim_ids=[*report.added, *report.revised])
+        self.catch_up()
+        return Ingested(report, tuple(shown))
+
+    def ingest_url(self, url: str, *, operator: bool = False) -> Ingested:
+        """Fetch an article (refusing private addresses unless allowed) and ingest it."""
+        return self.ingest(fetch_article(url, policy=self.fetch_policy(operator=operator)))
+
+    def ingest_document(self, raw: bytes, *, name: str) -> Ingested:
+        """Ingest a sent file or pasted text (plain text or HTML); ``name`` is used in errors."""
+        return self.ingest(parse_document(raw, name=name))
+
+    def import_records(self, records: Iterable[transfer.ImportRecord], *,
+                       progress: Callable[[int], None] | None = None) -> transfer.ImportReport:
+        with self.session() as session:
+            report = transfer.import_claims(records, session=session, catalog=self.catalog,
+                                            progress=progress, commit_every=WRITE_BATCH_SECONDS)
+        self.catch_up()
+        return report
+
+    @contextmanager
+    def exported(self, *, verdict_only: bool = False) -> Iterator[Iterator[ClaimView]]:
+        """Every claim, streamed in batches inside one read session."""
+        with self.session() as session:
+            yield transfer.iter_claims(session=session, verdict_only=verdict_only)
+
+    # ---------------------------------------------------------------------------- admin changes
+
+    def _change(self, change: Callable[[Session], object], show: int) -> ClaimView:
+        with self.session() as session:
+            change(session)
+            session.flush()
+            view = get_claim(session=session, claim_id=show)
+        self.catch_up()
+        return view
+
+    def edit(self, claim_id: int, text: str, *, actor: Actor) -> ClaimView:
+        return self._change(lambda s: history.edit_claim(session=s, claim_id=claim_id, text=text,
+                                                         actor=actor), claim_id)
+
+    def set_verdict(self, claim_id: int, verdict: str, *, note: str | None, actor: Actor) -> ClaimView:
+        return self._change(lambda s: history.set_verdict(session=s, claim_id=claim_id, verdict=verdict,
+                                                          note=note, actor=actor), claim_id)
+
+    def retract(self, claim_id: int, *, reason: str | None, actor: Actor) -> ClaimView:
+        return self._change(lambda s: history.retract_claim(session=s, claim_id=claim_id, reason=reason,
+                                                            actor=actor), claim_id)
+
+    def merge(self, claim_id: int, into_id: int, *, actor: Actor) -> ClaimView:
+        return self._change(lambda s: history.merge_claims(session=s, claim_id=claim_id, into_id=into_id,
+                                                           actor=actor), into_id)
+
+    # ---------------------------------------------------------------------------- feeds
+
+    def feeds(self) -> list[feed_store.FeedView]:
+        with self.session() as session:
+            return feed_store.list_feeds(session=session)
+
+    def add_feed(self, url: str, *, added_by: int | None) -> feed_store.FeedView:
+        with self.session() as session:
+            return feed_store.add_feed(session=session, url=url, added_by=added_by,
+                                       policy=self.fetch_policy())
+
+    def remove_feed(self, feed_id: int) -> feed_store.FeedView:
+        with self.session() as session:
+            return feed_store.remove_feed(session=session, feed_id=feed_id)
+
+    def poll_feeds(self, *, every: timedelta) -> list[feed_store.PollReport]:
+        """Poll every feed that is due, each in its own unit of work, then index what came in."""
+        with self.session() as session:
+            ids = feed_store.due_feeds(session=session, every=every)
+        reports = []
+        policy = self.fetch_policy()
+        for feed_id in ids:
+            try:
+                with self.session() as session:
+                    reports.append(feed_store.poll_feed(
+                        session=session, feed_id=feed_id, catalog=self.catalog, policy=policy,
+                        max_chars=self.settings.max_article_chars))
+            except NotFoundError:
+                continue  # removed while we were polling the others
+        self.catch_up()
+        return reports

@@ -1,0 +1,48 @@
+"""Running ``claimbot`` as real OS processes against the emulator (bot runs, CLI commands)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from tests.bot.emulator import TOKEN, Emulator
+from tests.bot.harness import ADMIN_ID
+
+CLAIMBOT = Path(sys.executable).with_name("claimbot")
+
+
+def claimbot_env(emulator: Emulator | None, database_url: str, **extra: str) -> dict[str, str]:
+    """A clean environment for a ``claimbot`` process: nothing inherited from the caller's settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMBOT_")}
+    env["CLAIMBOT_DATABASE_URL"] = database_url
+    if emulator is not None:
+        env.update({
+            "CLAIMBOT_TELEGRAM_TOKEN": TOKEN,
+            "CLAIMBOT_TELEGRAM_API_URL": emulator.url,
+            "CLAIMBOT_ADMIN_IDS": str(ADMIN_ID),
+        })
+    env.update(extra)
+    return env
+
+
+async def start_claimbot(*args: str, env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
+    """Start ``claimbot ARGS`` with its output (both streams) going to ``log``."""
+    with log.open("wb") as out:
+        return await asyncio.create_subprocess_exec(str(CLAIMBOT), *args, env=env,
+                                                    stdout=out, stderr=asyncio.subprocess.STDOUT)
+
+
+async def run_claimbot(*args: str, env: dict[str, str], log: Path, within: float = 120) -> int:
+    """Run ``claimbot ARGS`` to the end; its exit status."""
+    proc = await start_claimbot(*args, env=env, log=log)
+    return await asyncio.wait_for(proc.wait(), within)
+
+
+async def stop_claimbot(proc: asyncio.subprocess.Process) -> int:
+    """SIGTERM, as a service manager would send, and the exit status."""
+    if proc.returncode is None:
+        proc.send_signal(signal.SIGTERM)
+    return await asyncio.wait_for(proc.wait(), 30)
