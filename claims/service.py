@@ -24,11 +24,13 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from claims.catalog import Catalog, load_catalog
+from claims.editorial import EditorialService
 from claims.errors import ClaimbotError, NotFoundError
 from claims.follow.delivery import (
     DeliveryStats,
     delivery_stats,
 )
+from claims.follow.searches import Searcher
 from claims.follow.service import FollowService
 from claims.follow.subscriptions import SubscriptionStats, subscription_stats
 from claims.ingest import feeds as feed_store
@@ -54,8 +56,7 @@ from claims.store.views import (
     RevisionView,
     StoreStats,
     claim_history,
-    find_speaker,
-    find_topic,
+    claims_named,
     get_claim,
     get_claims,
     list_claims,
@@ -107,8 +108,11 @@ class ClaimService:
         self.catalog = catalog
         self.synonyms = load_synonyms(settings.config_dir)
         self.index = LiveIndex(engine=engine, build=self._build_matcher)
-        self.follow = FollowService(settings=settings, engine=engine, session=self.session)
+        self.follow = FollowService(settings=settings, engine=engine, session=self.session,
+                                    searcher=Searcher(catalog, self.synonyms))
         """Subscriptions, time zones and digests: the other half of the door."""
+        self.editorial = EditorialService(catalog=catalog, session=self.session, refresh=self.index.refresh)
+        """Speakers and topics as admins curate them: merge, rename, alias, hide."""
 
     @classmethod
     def open(cls, settings: Settings, *, migrate_empty: bool = True) -> ClaimService:
@@ -258,17 +262,13 @@ class ClaimService:
         with self.session() as session:
             if not wanted:
                 return ClaimList(tuple(list_claims(session=session, limit=limit, offset=offset)), "so far")
-            if topic := find_topic(session=session, name=wanted):
-                views = list_claims(session=session, topic=topic.slug, limit=limit, offset=offset)
-                return ClaimList(tuple(views), f"on {topic.name}")
-            known = self.catalog.speaker_by_alias(wanted)
-            speaker = find_speaker(session=session, name=known.name if known else wanted)
-            if speaker is None:
+            try:
+                views, title = claims_named(session=session, name=wanted, limit=limit, offset=offset)
+            except NotFoundError:
                 raise NotFoundError(
                     f"I know no topic or speaker called “{wanted[:80]}”. See /topics and /speakers."
-                )
-            views = list_claims(session=session, speaker=speaker.name, limit=limit, offset=offset)
-            return ClaimList(tuple(views), f"by {speaker.name}")
+                ) from None
+            return ClaimList(tuple(views), title)
 
     def stats(self) -> Stats:
         with self.session() as session:

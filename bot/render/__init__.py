@@ -46,6 +46,7 @@ from bot.render.digests import (
     digest_messages,
     digest_run,
 )
+from bot.render.editorial import editorial_done, topics_list
 from bot.render.feeds import (
     feed_added,
     feed_removed,
@@ -121,6 +122,7 @@ __all__ = [
     "digest_item",
     "digest_messages",
     "digest_run",
+    "editorial_done",
     "esc",
     "feed_added",
     "feed_removed",
@@ -152,6 +154,7 @@ __all__ = [
     "target_name",
     "timezone_current",
     "timezone_set",
+    "topics_list",
     "unsubscribed",
     "utf16_len",
     "verdict",

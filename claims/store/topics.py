@@ -155,6 +155,11 @@ def topics_by_activity(
 # ---------------------------------------------------------------------------- admin changes
 
 
+def topic_by_slug(*, session: Session, slug: str) -> Topic | None:
+    """A topic by its exact slug (the catalog's fallback topic, for one)."""
+    return session.exec(select(Topic).where(Topic.slug == slug)).first()
+
+
 def get_topic(*, session: Session, topic_id: int) -> Topic:
     """One topic by id, or a ``NotFoundError`` fit to show."""
     topic = session.get(Topic, topic_id)

@@ -24,10 +24,11 @@ from claims.store.models import (
     ClaimStatus,
     Speaker,
     SpeakerKind,
+    TargetKind,
     Topic,
     utcnow,
 )
-from claims.store.names import resolve_speaker, resolve_topic
+from claims.store.names import resolve_name, resolve_speaker, resolve_topic
 from claims.store.speakers import aliases_by_speaker
 from claims.store.topics import claims_in_topic, further_topics, topics_by_activity
 
@@ -280,15 +281,33 @@ def list_claims(
     filter takes claims with it as main or further topic. An unknown name is a ``NotFoundError``,
     an ambiguous one an ``AmbiguousNameError`` listing the choices.
     """
+    topic_id = resolve_topic(session=session, text=topic).id if topic else None
+    speaker_id = resolve_speaker(session=session, text=speaker).id if speaker else None
+    return _listed(session, topic_id=topic_id, speaker_id=speaker_id, include_inactive=include_inactive,
+                   limit=limit, offset=offset)
+
+
+def claims_named(*, session: Session, name: str, limit: int | None = None, offset: int = 0
+                 ) -> tuple[list[ClaimView], str]:
+    """``/claims NAME``: the claims of the topic or speaker a typed name stands for, with a title
+    ("on Greenland", "by Kathy Hochul"). Topics and speakers compete in one resolution, so
+    "Trump" is the speaker even beside a topic "Trump University"."""
+    match = resolve_name(session=session, text=name)
+    if match.kind is TargetKind.TOPIC:
+        views = _listed(session, topic_id=match.id, limit=limit, offset=offset)
+        return views, f"on {match.label}"
+    return _listed(session, speaker_id=match.id, limit=limit, offset=offset), f"by {match.label}"
+
+
+def _listed(session: Session, *, topic_id: int | None = None, speaker_id: int | None = None,
+            include_inactive: bool = False, limit: int | None = None, offset: int = 0) -> list[ClaimView]:
     stmt = select(Claim).order_by(col(Claim.updated_at).desc(), col(Claim.id).desc())
     if not include_inactive:
         stmt = stmt.where(Claim.status == ClaimStatus.ACTIVE.value)
-    if topic:
-        tp = resolve_topic(session=session, text=topic)
-        stmt = stmt.where(claims_in_topic(tp.id))  # type: ignore[arg-type]
-    if speaker:
-        sp = resolve_speaker(session=session, text=speaker)
-        stmt = stmt.where(Claim.speaker_id == sp.id)
+    if topic_id is not None:
+        stmt = stmt.where(claims_in_topic(topic_id))
+    if speaker_id is not None:
+        stmt = stmt.where(Claim.speaker_id == speaker_id)
     if offset:
         stmt = stmt.offset(offset)
     if limit is not None:
