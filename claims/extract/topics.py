@@ -22,7 +22,7 @@ article is clearly about.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -58,6 +58,7 @@ class TopicClassifier:
     def __init__(self, topics: tuple[TopicEntry, ...], fallback: str) -> None:
         self.fallback = fallback
         self._slugs = [t.slug for t in topics]
+        self._last_article: tuple[str, int | None] | None = None
         alternatives: list[str] = []
         self._group_topic: dict[str, tuple[int, float, bool]] = {}
         keyed = []
@@ -104,13 +105,21 @@ class TopicClassifier:
         Weak keywords count only for topics with a strong keyword in ``text`` or in ``support``,
         or listed in ``backed``.
         """
-        hits = self._hits((text,))
-        backed = backed | {ti for ti, h in self._hits(support).items() if h.strong}
-        return {
-            ti: h.strong + (h.weak if (h.strong or ti in backed) else 0.0)
-            for ti, h in hits.items()
-            if h.strong or ti in backed
-        }
+        return self._weigh(self._hits((text,)), lambda: backed | self._strong(support))
+
+    def _strong(self, texts: Sequence[str]) -> frozenset[int]:
+        return frozenset(ti for ti, h in self._hits(texts).items() if h.strong)
+
+    @staticmethod
+    def _weigh(hits: dict[int, _Hits], backed: Callable[[], frozenset[int]]) -> dict[int, float]:
+        """Strong weight, plus weak weight where the topic is backed (asked only when needed)."""
+        out: dict[int, float] = {}
+        for ti, h in hits.items():
+            if h.strong:
+                out[ti] = h.strong + h.weak
+            elif h.weak and ti in backed():
+                out[ti] = h.weak
+        return out
 
     def classify(
         self,
@@ -143,13 +152,19 @@ class TopicClassifier:
         own words first) being the main one. A claim whose sentence names none takes its main topic
         from its paragraph, then from ``wider``, then (``from_article``) from the article when the
         article is clearly about one topic. Weak keywords count when the same topic has a strong
-        keyword anywhere in these texts.
+        keyword anywhere in these texts, or the article is clearly about it.
         """
-        support = (claim, sentence, *context, *wider)
-        dominant = self._article_topic(article)
-        backed = frozenset({dominant}) if dominant is not None else frozenset()
-        own = self.scores(claim, support, backed)
-        near = self.scores(sentence, support, backed) if sentence else {}
+        known: list[frozenset[int]] = []
+
+        def backed() -> frozenset[int]:  # scanned only when a weak keyword needs it
+            if not known:
+                dominant = self._article_topic(article)
+                extra = frozenset({dominant}) if dominant is not None else frozenset()
+                known.append(self._strong((claim, sentence, *context, *wider)) | extra)
+            return known[0]
+
+        own = self._weigh(self._hits((claim,)), backed)
+        near = self._weigh(self._hits((sentence,)), backed) if sentence else {}
         if own or near:
             merged = dict(near)
             for ti, s in own.items():
@@ -158,10 +173,7 @@ class TopicClassifier:
             return TopicAssignment(self._slugs[ranked[0][0]],
                                    tuple(self._slugs[ti] for ti, _ in ranked[1:]))
         for texts in (tuple(context), tuple(wider)):
-            total: dict[int, float] = {}
-            for text in texts:
-                for ti, s in self.scores(text, support, backed).items():
-                    total[ti] = total.get(ti, 0.0) + s
+            total = self._weigh(self._hits(texts), backed)
             if total:
                 best = max(total.items(), key=lambda kv: (kv[1], -kv[0]))
                 return TopicAssignment(self._slugs[best[0]])
@@ -175,12 +187,17 @@ class TopicClassifier:
     def _article_topic(self, article: str) -> int | None:
         if not article:
             return None
+        last = self._last_article
+        if last is not None and last[0] is article:  # every claim of an article asks again
+            return last[1]
         hits = {ti: h.strong for ti, h in self._hits((article,)).items() if h.strong}
         total = sum(hits.values())
-        if not hits:
-            return None
-        ti, best = max(hits.items(), key=lambda kv: (kv[1], -kv[0]))
-        return ti if best >= ARTICLE_MIN_HITS and best / total >= ARTICLE_MIN_SHARE else None
+        found = None
+        if hits:
+            ti, best = max(hits.items(), key=lambda kv: (kv[1], -kv[0]))
+            found = ti if best >= ARTICLE_MIN_HITS and best / total >= ARTICLE_MIN_SHARE else None
+        self._last_article = (article, found)
+        return found
 
 
 def _key(keyword: str) -> str:
