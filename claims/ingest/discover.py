@@ -81,8 +81,8 @@ class TopicDiscovery:
         for key in sorted(self.seen):
             if self._topic_for(key) is not None or self._known.get(key) is not None:
                 continue
-            if self._has_topic_row(key):
-                continue
+            if self._has_topic_row(key) or self._excluded({key: key}):
+                continue  # a topic already, or a person who has spoken since it was first seen
             claims, articles = self.session.exec(
                 select(func.count(func.distinct(PhraseSighting.claim_id)),
                        func.count(func.distinct(PhraseSighting.article_id)))
@@ -111,7 +111,7 @@ class TopicDiscovery:
     def _excluded(self, phrases: dict[str, str]) -> set[str]:
         """Phrases that are a known person's name, or a configured topic's keyword or name."""
         keys = list(phrases)
-        out = {k for k in keys if k in _configured_keys(self.catalog)}
+        out = {k for k in keys if k in _configured_keys(self.catalog) or k in _seed_people(self.catalog)}
         people = set(self.session.exec(
             select(SpeakerAlias.key).join(Speaker, col(Speaker.id) == SpeakerAlias.speaker_id)
             .where(col(SpeakerAlias.key).in_(keys), Speaker.kind == SpeakerKind.PERSON.value,
@@ -158,6 +158,15 @@ class TopicDiscovery:
         self.session.flush()
         self._known[key] = topic
         return topic
+
+
+@lru_cache(maxsize=8)
+def _seed_people(catalog: Catalog) -> frozenset[str]:
+    """The names and aliases of the people in ``config/speakers.toml`` (even before they speak)."""
+    return frozenset(
+        phrase_key(name) for s in catalog.speakers if s.kind == SpeakerKind.PERSON.value
+        for name in (s.name, *s.aliases)
+    )
 
 
 def _configured_keys(catalog: Catalog) -> frozenset[str]:

@@ -44,7 +44,7 @@ ROLE_NOUNS = frozenset({
 """Head nouns of role phrases ("NATO Secretary General", "the Russian leader")."""
 _NOT_ROLE_START = frozenset({"speaking", "in", "at", "who", "what", "when", "while", "after", "before",
                              "during", "on", "with", "from", "by", "as", "he", "she", "they", "it"})
-_POSSESSIVE = re.compile(r"^(?P<owner>.+?)['’]s\s+(?P<rest>.+)$")
+_POSSESSIVE = re.compile(r"^(?P<owner>.+?)(?:['’]s|(?<=s)['’])\s+(?P<rest>.+)$")
 _TOKEN = re.compile(r"[^\s,]+")
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 

@@ -123,6 +123,7 @@ def claim_to_json(view: ClaimView) -> dict[str, Any]:
         "revision": view.revision,
         "sources": [source_to_json(s) for s in view.sources],
         "context": view.context,
+        "resolved_text": view.resolved_text,
         "topics": [t for t in (view.topic, *(slug for slug, _ in view.other_topics)) if t],
     }
 

@@ -62,6 +62,7 @@ def mention(session: Session, catalog: Catalog, name: str, text: str = "", **kwa
     ("Bill de Blasio", "Bill de Blasio", "de Blasio", None, None),
     ("Fox News's Ed Henry", "Ed Henry", "Henry", None, "Fox News"),
     ("CNN’s Jake Tapper", "Jake Tapper", "Tapper", None, "CNN"),
+    ("Reuters' Luciana Lopez", "Luciana Lopez", "Lopez", None, "Reuters"),
 ])
 def test_names_come_apart_into_their_forms(written, full, surname, prefix, affiliation) -> None:
     form = parse_name(written)

@@ -109,6 +109,9 @@ def test_a_phrase_recurring_across_articles_becomes_a_topic_for_all_its_claims(s
     assert all(v.topic == "time-warner" or ("time-warner", "Time Warner") in v.other_topics for v in views)
     # Names of speakers are followed as speakers, not discovered as topics.
     assert session.exec(select(Topic).where(Topic.key == "ann baker")).first() is None
+    for n, name in enumerate(("Bernie Sanders", "Sanders", "Sanders")):  # a seed speaker, yet unheard
+        ingest(session, catalog, f"Rally\n“{name} will lose Iowa,” Rita Gomez said on Monday.\n", 20 + n)
+    assert session.exec(select(Topic).where(Topic.key.in_(["sanders", "bernie sanders"]))).first() is None
     # A new article with the phrase is filed under it straight away.
     ingest(session, catalog, "Deal\n“Time Warner is worth more,” Rita Gomez said.\n", 9)
     assert len(list_claims(session=session, topic="Time Warner")) == 4
