@@ -10,8 +10,8 @@ with any candidate decides:
    ("cease fire" for "ceasefire"), a configured topic's keyword;
 3. role ("NATO secretary general") and partial names: every typed word starts a word of the name
    ("ukraine" for "Ukraine-Russia war", "Mark" for "Mark Rutte");
-4. fuzzy: a typo of a whole name, alias or name word (rapidfuzz ``ratio``), taken only when
-   clearly ahead of the next candidate.
+4. fuzzy: a typo of a whole name, alias or name word (rapidfuzz ``ratio``, same first letter),
+   taken only when clearly ahead of the next candidate.
 
 One candidate in the deciding tier is the answer; several raise ``AmbiguousNameError`` with the
 choices, busiest first, so the bot can offer them as buttons.
@@ -236,6 +236,8 @@ def _fuzzy(session: Session, key: str, spellings: list[tuple[str, NameMatch]]) -
     if not spellings:
         return []
     scored: dict[NameMatch, float] = {}
+    # Typos rarely hit a name's first letter: "Anderson" is no misspelt "Sanders".
+    spellings = [(s, m) for s, m in spellings if s[:1] == key[:1]]
     names = [s for s, _ in spellings]
     for _name, score, index in process.extract(
         key, names, scorer=fuzz.ratio, processor=utils.default_process, score_cutoff=FUZZY_CUTOFF,

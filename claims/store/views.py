@@ -29,7 +29,7 @@ from claims.store.models import (
     utcnow,
 )
 from claims.store.names import resolve_name, resolve_speaker, resolve_topic
-from claims.store.speakers import aliases_by_speaker
+from claims.store.speakers import NAME_ALIASES, aliases_by_speaker
 from claims.store.topics import claims_in_topic, further_topics, topics_by_activity
 
 if TYPE_CHECKING:
@@ -414,8 +414,8 @@ def claim_docs(
 
     speakers = {s.id: s for s in session.exec(select(Speaker))}
     topics = {t.id: t for t in session.exec(select(Topic))}
-    # Roles too: the matcher learns from these which speaker a question names ("the NATO chief").
-    aliases = aliases_by_speaker(session=session, speaker_ids=[i for i in speakers if i is not None])
+    aliases = aliases_by_speaker(session=session, speaker_ids=[i for i in speakers if i is not None],
+                                 kinds=NAME_ALIASES)
     first_source = (
         select(
             ClaimAppearance.claim_id,

@@ -11,13 +11,14 @@ import pytest
 from sqlmodel import Session, select
 
 from claims.catalog import Catalog
-from claims.errors import InvalidArgumentError
+from claims.errors import InvalidArgumentError, NotFoundError
 from claims.ingest.pipeline import ingest_article
 from claims.ingest.sources import ArticleInput
 from claims.store.changes import changes
 from claims.store.history import Actor
 from claims.store.models import Article, Claim, Speaker, SpeakerKind, Subscription, TargetKind
 from claims.store.nameforms import name_key, parse_name
+from claims.store.names import resolve_speaker
 from claims.store.speakers import (
     SpeakerMention,
     add_speaker_alias,
@@ -195,3 +196,10 @@ def test_rename_keeps_the_old_name_as_alias_and_alias_is_logged(session, catalog
     with pytest.raises(InvalidArgumentError, match="already a speaker called 'Jane Doe'"):
         rename_speaker(session=session, speaker_id=speaker.id, name="Jane Doe", actor=EDITOR)
     assert other.name == "Jane Doe"
+
+
+def test_typed_names_forgive_typos_but_not_other_names(session, catalog) -> None:
+    sanders = mention(session, catalog, "Bernard Sandersen")
+    assert resolve_speaker(session=session, text="Bernard Sandresen").id == sanders.id
+    with pytest.raises(NotFoundError):
+        resolve_speaker(session=session, text="Andersen")
