@@ -100,6 +100,10 @@ def resolve_mention(*, session: Session, mention: SpeakerMention, catalog: Catal
 
 def _person(session: Session, form: NameForm, mention: SpeakerMention, catalog: Catalog) -> Speaker:
     if form.is_full:
+        for cut in range(1, len(form.given)):  # "Billionaire Donald Trump": a word before a seed name
+            entry = catalog.speaker_by_alias(" ".join((*form.given[cut:], form.surname)))
+            if entry is not None and entry.kind == SpeakerKind.PERSON.value:
+                return _from_catalog(session, entry)
         return _full_name(session, form, mention)
     for key in dict.fromkeys([name_key(form.written), name_key(form.surname)]):
         written = [p for p in _people(session, key, _WRITTEN) if not _is_bare(p)]
@@ -123,6 +127,11 @@ def _full_name(session: Session, form: NameForm, mention: SpeakerMention) -> Spe
     record of them, or a new person."""
     for key in dict.fromkeys([name_key(form.full), name_key(form.short)]):
         hits = [p for p in _people(session, key, _FULL) if not _is_bare(p)]
+        if hits:
+            return min(hits, key=lambda p: p.id or 0)
+    for cut in range(1, len(form.given)):  # "Billionaire Donald Trump": a word before a known name
+        hits = [p for p in _people(session, name_key(" ".join((*form.given[cut:], form.surname))), _FULL)
+                if not _is_bare(p)]
         if hits:
             return min(hits, key=lambda p: p.id or 0)
     namesakes = _people(session, name_key(form.surname), (AliasKind.SURNAME.value,))
@@ -229,27 +238,45 @@ def _description(session: Session, name: str, mention: SpeakerMention) -> Speake
 
 
 def _from_catalog(session: Session, entry: SpeakerEntry) -> Speaker:
-    """A seed speaker from ``config/speakers.toml``, created with all its aliases on first sight."""
+    """A seed speaker from ``config/speakers.toml``: found by its name or a full-name alias (never
+    another kind of speaker's), or a surname-only record of it upgraded, or created with its aliases.
+    The seed's aliases are curated, so all of them count as names ("Trump" is Donald Trump)."""
     speaker = _entity_named(session, entry.name)
     if speaker is None:
-        for key in (name_key(entry.name), *(name_key(a) for a in entry.aliases)):
-            hits = _entities(session, key, _FULL)
+        for alias in (entry.name, *entry.aliases):
+            form = parse_name(alias)
+            if entry.kind == SpeakerKind.PERSON.value and (form is None or not form.is_full):
+                continue
+            hits = [h for h in _entities(session, name_key(alias), _FULL) if h.kind == entry.kind]
             if hits:
                 speaker = hits[0]
                 break
+    if speaker is None and entry.kind == SpeakerKind.PERSON.value:
+        bare = [p for alias in entry.aliases if (p := _entity_named(session, alias)) is not None
+                and _is_bare(p)]
+        if bare:  # "Trump" stored before the seed person was first seen
+            speaker = bare[0]
+            speaker.name = entry.name[:MAX_NAME]
+            session.add(speaker)
+            _refingerprint(session, speaker)
     if speaker is None:
         speaker = Speaker(name=entry.name[:MAX_NAME], kind=entry.kind,
                           role=entry.roles[0] if entry.roles else None)
         session.add(speaker)
         session.flush()
-        form = parse_name(entry.name)
-        _add_alias(session, speaker, entry.name, AliasKind.NAME, None)
-        if form is not None and form.is_full and entry.kind == SpeakerKind.PERSON.value:
-            _add_alias(session, speaker, form.surname, AliasKind.SURNAME, None)
-        for alias in entry.aliases:
-            _add_alias(session, speaker, alias, _alias_kind(alias, form) or AliasKind.NAME, None)
-        for role in entry.roles:
-            _add_alias(session, speaker, role, AliasKind.ROLE, None)
+    seeded = session.exec(select(SpeakerAlias.id).where(
+        SpeakerAlias.speaker_id == speaker.id, SpeakerAlias.key == name_key(entry.name)[:MAX_NAME],
+        SpeakerAlias.article_id.is_(None))).first()  # type: ignore[union-attr]
+    if seeded is not None:
+        return speaker  # the seed's aliases are in already
+    form = parse_name(entry.name)
+    _add_alias(session, speaker, entry.name, AliasKind.NAME, None)
+    if form is not None and form.is_full and entry.kind == SpeakerKind.PERSON.value:
+        _add_alias(session, speaker, form.surname, AliasKind.SURNAME, None)
+    for alias in entry.aliases:
+        _add_alias(session, speaker, alias, AliasKind.NAME, None)
+    for role in entry.roles:
+        _add_alias(session, speaker, role, AliasKind.ROLE, None)
     return speaker
 
 
@@ -279,7 +306,7 @@ def _learn(session: Session, speaker: Speaker, mention: SpeakerMention, form: Na
         if form.prefix and own is not None and name_key(form.surname) == name_key(own.surname):
             _add_alias(session, speaker, f"{form.prefix} {form.surname}", AliasKind.HONORIFIC, article)
     for alias in mention.aliases:
-        kind = _alias_kind(alias, own)
+        kind = _alias_kind(alias, own, speaker.name)
         if kind is not None:
             _add_alias(session, speaker, alias, kind, article)
     role = _role(mention.role)
@@ -294,8 +321,13 @@ def _learn(session: Session, speaker: Speaker, mention: SpeakerMention, form: Na
         session.add(speaker)
 
 
-def _alias_kind(alias: str, own: NameForm | None) -> AliasKind | None:
-    """How an alias the article used relates to the speaker's own name (None: not worth keeping)."""
+def _alias_kind(alias: str, own: NameForm | None, name: str | None = None) -> AliasKind | None:
+    """How an alias the article used relates to the speaker's own name (None: not worth keeping).
+
+    A person keeps forms of their own name and roles. An organisation (``own`` None, ``name`` its
+    name) keeps roles, the start of its name and acronyms, never a person's name: an article that
+    confuses the two must not teach "Sons of Trump" that it is also "Donald Trump".
+    """
     form = parse_name(alias)
     if own is not None and form is not None and name_key(form.surname) == name_key(own.surname):
         if form.is_full:
@@ -303,8 +335,12 @@ def _alias_kind(alias: str, own: NameForm | None) -> AliasKind | None:
         return AliasKind.HONORIFIC if form.prefix else AliasKind.SURNAME
     if is_role_phrase(alias):
         return AliasKind.ROLE
-    if own is None and alias.strip():
-        return AliasKind.NAME
+    if own is None and name is not None:
+        key = name_key(alias)
+        acronym = re.fullmatch(r"(?:[A-Z]\.?){2,8}", alias.strip()) is not None
+        shortened = f"{name_key(name)} ".startswith(f"{key} ")  # "Federal Reserve" for "... Board"
+        if key and (acronym or (shortened and (form is None or not form.is_full))):
+            return AliasKind.NAME
     return None
 
 
@@ -408,7 +444,7 @@ def store_alias(*, session: Session, speaker: Speaker, alias: str, article_id: i
     _add_alias(session, speaker, speaker.name, AliasKind.NAME, article_id)
     if own is not None and own.is_full:
         _add_alias(session, speaker, own.surname, AliasKind.SURNAME, article_id)
-    _add_alias(session, speaker, alias, _alias_kind(alias, own) or AliasKind.NAME, article_id)
+    _add_alias(session, speaker, alias, _alias_kind(alias, own, speaker.name) or AliasKind.NAME, article_id)
 
 
 

@@ -203,3 +203,16 @@ def test_typed_names_forgive_typos_but_not_other_names(session, catalog) -> None
     assert resolve_speaker(session=session, text="Bernard Sandresen").id == sanders.id
     with pytest.raises(NotFoundError):
         resolve_speaker(session=session, text="Andersen")
+
+
+def test_an_organisation_never_learns_a_persons_name(session, catalog) -> None:
+    sons = mention(session, catalog, "Sons of Trump", kind="organisation",
+                   aliases=("Donald Trump", "Trump", "Mr. Trump", "SOT", "Sons"))
+    assert set(aliases_by_speaker(session=session, speaker_ids=[sons.id])[sons.id]) == {
+        "Sons of Trump", "SOT", "Sons"}
+    trump = mention(session, catalog, "Trump")
+    assert trump.name == "Donald Trump" and trump.id != sons.id
+    assert mention(session, catalog, "Billionaire Donald Trump").id == trump.id
+    # A surname-only record made before the seed person was first seen becomes that person.
+    bare = mention(session, catalog, "Frederiksen", kind="person")
+    assert mention(session, catalog, "Mette Frederiksen").id == bare.id
