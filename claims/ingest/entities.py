@@ -132,7 +132,9 @@ class EntityCache:
             if topic is not None:
                 link_topic(session=self.session, claim=claim, topic=topic, fallback_id=fallback_id)
         discovery = self._discoverer(fallback_id)
-        discovery.observe(claim, (found.text, found.sentence),
+        # The context is what the claim is about as much as its own sentence ("Asked about Time
+        # Warner, she said ...").
+        discovery.observe(claim, (found.text, found.sentence, found.context or ""),
                           self.article.id if self.article else None)
 
     def finish(self) -> list[Topic]:
