@@ -11,16 +11,20 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
-from tqdm import tqdm
+from sqlalchemy import exc as sa_exc
 
-from claims.errors import ClaimbotError, InputError
+from bot import cli_changes
+from bot.terminal import Bar, emit_json
+from claims.errors import ClaimbotError, ConfigError, InputError
 from claims.ingest.pipeline import IngestReport
 from claims.ingest.sources import (
     ArticleInput,
@@ -32,29 +36,43 @@ from claims.ingest.sources import (
 )
 from claims.service import ClaimService
 from claims.settings import Settings
+from claims.store import archive
 from claims.store.transfer import (
-    claimreview_record,
     export_record,
     read_records,
 )
 from claims.store.views import (
+    ClaimView,
+    RevisionView,
     claim_to_json,
     revision_to_json,
 )
+from claims.wording import count
 
 log = logging.getLogger("claimbot")
-T = TypeVar("T")
+DESCRIPTION = "claimbot: track who claimed what in the news, with every claim's full history."
 
 
-def progress(items: Iterable[T], *, total: int | None, enabled: bool, desc: str) -> Iterable[T]:
-    """A progress bar on a terminal; nothing when piped or printing JSON."""
-    if not enabled or not sys.stderr.isatty():
-        return items
-    return tqdm(items, total=total, desc=desc, unit="item", file=sys.stderr, leave=False)
+def positive_int(value: str) -> int:
+    """An argparse type for counts such as ``--limit``: a whole number of at least 1."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {number})")
+    return number
 
 
-def emit_json(obj: Any, out: IO[str] | None = None) -> None:
-    print(json.dumps(obj, ensure_ascii=False, sort_keys=False), file=out or sys.stdout)
+def display_zone(settings: Settings) -> ZoneInfo:
+    """The time zone dates are shown in (``CLAIMBOT_TIMEZONE``)."""
+    try:
+        return ZoneInfo(settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"Unknown time zone {settings.timezone!r} in CLAIMBOT_TIMEZONE (use a name such as "
+            "Europe/Berlin)."
+        ) from None
 
 
 # ---------------------------------------------------------------------------- db
@@ -72,20 +90,30 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 # ---------------------------------------------------------------------------- ingest
 
 
-def _sources(args: argparse.Namespace, policy: FetchPolicy) -> Iterable[ArticleInput | InputError]:
-    for item in args.inputs:
-        try:
-            if item.startswith(("http://", "https://")):
-                if args.feed:
-                    yield from fetch_feed_articles(item, policy=policy)
-                else:  # a feed URL given without --feed is still read as a feed
-                    yield from fetch_articles(item, policy=policy)
-            elif args.feed or _is_feed_file(Path(item)):
-                yield from fetch_feed_articles(item, policy=policy, raw=_read_file(Path(item)))
-            else:
-                yield load_file(Path(item), canonical_url=args.url)
-        except InputError as exc:
-            yield exc
+def _sources(args: argparse.Namespace, policy: FetchPolicy
+             ) -> Iterable[tuple[int, ArticleInput | InputError]]:
+    """Each input's articles (a feed has several), numbered by the input they came from."""
+    for number, item in enumerate(args.inputs):
+        for article in _articles(item, args, policy):
+            yield number, article
+
+
+def _articles(item: str, args: argparse.Namespace, policy: FetchPolicy
+              ) -> Iterable[ArticleInput | InputError]:
+    """One input's articles; a failure is yielded as an error so the other inputs still run."""
+    try:
+        if item.startswith(("http://", "https://")):
+            own = policy.trusting(item)  # the operator's own URL may be private; what it links to not
+            if args.feed:
+                yield from fetch_feed_articles(item, policy=own)
+            else:  # a feed URL given without --feed is still read as a feed
+                yield from fetch_articles(item, policy=own)
+        elif args.feed or _is_feed_file(Path(item)):
+            yield from fetch_feed_articles(item, policy=policy, raw=_read_file(Path(item)))
+        else:
+            yield load_file(Path(item), canonical_url=args.url)
+    except InputError as exc:
+        yield exc
 
 
 def _read_file(path: Path) -> bytes:
@@ -106,29 +134,33 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         raise InputError("--url names the canonical URL of one local file; give exactly one file.")
     published = _parse_cli_date(args.published) if args.published else None
     service = ClaimService.open(settings)
-    policy = service.fetch_policy(operator=True)  # the operator may read intranet pages and local feeds
+    # The operator's own URLs may be private (intranet pages, local feeds); what those pages link
+    # to (feed entries, redirects to other hosts) follows CLAIMBOT_ALLOW_PRIVATE_URLS.
+    policy = service.fetch_policy()
     failures = 0
-    reports: list[IngestReport] = []
     many = len(args.inputs) > 1 or args.feed
-    for item in progress(_sources(args, policy), total=None, enabled=many and not args.json,
-                         desc="ingesting"):
-        if isinstance(item, InputError):
-            failures += 1
-            print(f"error: {item}", file=sys.stderr)
-            continue
-        if published and not item.published_at:
-            item = ArticleInput(**{**_fields(item), "published_at": published})
-        try:
-            report = service.ingest(item).report
-        except InputError as exc:
-            failures += 1
-            print(f"error: {exc}", file=sys.stderr)
-            continue
-        reports.append(report)
-        if args.json:
-            emit_json(report.as_json())
-        else:
-            print(_describe_report(report))
+    previous = -1
+    with Bar(total=len(args.inputs), desc="ingesting", unit="article", enabled=many and not args.json) as bar:
+        for number, item in _sources(args, policy):
+            if number == previous:
+                bar.grow()  # a feed: more articles than inputs
+            previous = number
+            try:
+                if isinstance(item, InputError):
+                    raise item
+                if published and not item.published_at:
+                    item = ArticleInput(**{**_fields(item), "published_at": published})
+                report = service.ingest(item).report
+            except InputError as exc:
+                failures += 1
+                bar.say(f"error: {exc}", error=True)
+                continue
+            finally:
+                bar.advance()
+            if args.json:
+                emit_json(report.as_json())
+            else:
+                bar.say(_describe_report(report))
     return 1 if failures else 0
 
 
@@ -139,23 +171,25 @@ def _fields(article: ArticleInput) -> dict[str, Any]:
 def _describe_report(report: IngestReport) -> str:
     title = report.title or report.url or f"article {report.article_id}"
     if report.status.value == "unchanged":
-        return f"{title}: unchanged ({len(report.unchanged)} claims already known)"
-    parts = [f"{len(report.added)} new"]
+        return f"{title}: unchanged ({count(len(report.unchanged), 'claim')} already known)"
+    parts = [count(len(report.added), "new claim")]
     if report.revised:
-        parts.append(f"{len(report.revised)} revised")
+        parts.append(f"{len(report.revised):,} revised")
     if report.appeared:
-        parts.append(f"{len(report.appeared)} already known from other sources")
+        parts.append(f"{len(report.appeared):,} already known from other sources")
     if report.unchanged:
-        parts.append(f"{len(report.unchanged)} unchanged")
-    return f"{title} ({report.status.value}): " + ", ".join(parts) + " claims"
+        parts.append(f"{len(report.unchanged):,} unchanged")
+    return f"{title} ({report.status.value}): " + ", ".join(parts)
 
 
 def _parse_cli_date(value: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     except ValueError:
-        raise InputError(f"--published {value!r} is not an ISO 8601 date (2025-03-13).") from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        raise InputError(f"--published {value[:40]!r} is not an ISO 8601 date (2025-03-13).") from None
+    except OverflowError:
+        raise InputError(f"--published {value[:40]!r} is outside the dates claimbot can store.") from None
 
 
 # ---------------------------------------------------------------------------- claims, history
@@ -173,7 +207,7 @@ def cmd_claims(args: argparse.Namespace, settings: Settings) -> int:
     for view in views:
         src = view.first_source
         print(f"#{view.id} [{view.topic or '-'}] {view.speaker or 'unknown speaker'} "
-              f"({view.kind}, {view.verdict}, revision {view.revision})")
+              f"({view.kind}, {view.verdict}, revision {view.revision}){_status_mark(view)}")
         print(f"    {view.text}")
         if src:
             when = src.published_at.date().isoformat() if src.published_at else "undated"
@@ -182,17 +216,38 @@ def cmd_claims(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _status_mark(view: ClaimView) -> str:
+    """What ``claims --all`` adds to a claim that is no longer active."""
+    if view.status == "merged":
+        return f" [merged into #{view.merged_into_id}]"
+    if view.status == "retracted":
+        return " [retracted]"
+    return ""
+
+
+def _change(rev: RevisionView, view: ClaimView) -> str:
+    """A revision's change, naming the other claim of a merge."""
+    if rev.change == "merged" and rev.related_claim_id is not None:
+        if view.merged_into_id == rev.related_claim_id:
+            return f"merged into #{rev.related_claim_id}"
+        return f"merged: absorbed duplicate #{rev.related_claim_id}"
+    return rev.change
+
+
 def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
-    _, revisions = ClaimService.open(settings).history(args.claim_id)
+    zone = display_zone(settings)
+    view, revisions = ClaimService.open(settings).history(args.claim_id)
     if args.json:
         for rev in revisions:
             emit_json(revision_to_json(rev))
         return 0
+    print(f"Claim #{view.id}{_status_mark(view)}: {count(len(revisions), 'revision')}, "
+          f"times in {zone.key}")
     for rev in revisions:
         by = rev.admin_name or (f"admin {rev.admin_id}" if rev.admin_id else None)
         src = rev.source.title or rev.source.url if rev.source else None
         origin = f" by {by}" if by else (f" from {src}" if src else "")
-        print(f"r{rev.revision} {rev.at:%Y-%m-%d %H:%M} {rev.change}{origin}")
+        print(f"r{rev.revision} {rev.at.astimezone(zone):%Y-%m-%d %H:%M %Z} {_change(rev, view)}{origin}")
         if rev.old_text is not None:
             print(f"    was: {rev.old_text}")
         if rev.change in {"created", "imported", "text", "edited"}:
@@ -209,13 +264,20 @@ def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     service = ClaimService.open(settings)
+    if args.format == "claimreview":
+        reviews = service.claim_reviews()  # before opening --output: a settings error leaves no file
+        if not reviews:
+            print("No claim has a verdict yet, so there is nothing to review: the export is an empty "
+                  "list. Set verdicts with 'claimbot verdict' or /verdict.", file=sys.stderr)
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
     try:
         if args.format == "claimreview":
-            with service.exported(verdict_only=True) as views:
-                reviews = [claimreview_record(v) for v in views]
             json.dump(reviews, out, ensure_ascii=False, indent=2)
             out.write("\n")
+        elif args.format == "archive":
+            with service.archived() as rows:
+                for row in rows:
+                    emit_json(row, out)
         else:
             with service.exported() as views:
                 for view in views:
@@ -227,27 +289,52 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Claims, one per line, or a whole archive (recognised by its first line) into an empty store."""
     path = Path(args.file)
     if not path.is_file():
         raise InputError(f"File {path} does not exist.")
-    with path.open(encoding="utf-8", errors="strict") as fh:
+    # utf-8-sig: a byte-order mark (Windows editors write one) is not part of the first line.
+    with path.open(encoding="utf-8-sig", errors="strict") as fh:
         try:
+            if archive.is_archive_header(fh.readline()):
+                return _restore(path, args, settings)
+            fh.seek(0)
             records = read_records(fh)
         except UnicodeDecodeError:
             raise InputError(f"File {path} is not UTF-8 text; nothing was imported.") from None
     service = ClaimService.open(settings)
-    bar = None
-    if not args.json and sys.stderr.isatty():
-        bar = tqdm(total=len(records), desc="importing", unit="claim", file=sys.stderr, leave=False)
-    report = service.import_records(records, progress=bar.update if bar else None)
-    if bar:
-        bar.close()
+    with Bar(total=len(records), desc="importing", unit="claim", enabled=not args.json) as bar:
+        report = service.import_records(records, progress=bar.advance)
     if args.json:
         emit_json(report.as_json())
     else:
-        print(f"Imported {report.added} new claims, updated {report.updated}, "
-              f"{report.unchanged} unchanged.")
+        print(f"Imported {count(report.added, 'new claim')}, updated {report.updated:,}, "
+              f"{report.unchanged:,} unchanged.")
     return 0
+
+
+def _restore(path: Path, args: argparse.Namespace, settings: Settings) -> int:
+    service = ClaimService.open(settings)
+    with path.open(encoding="utf-8-sig", errors="strict") as fh, \
+            Bar(total=_line_count(path) - 1, desc="restoring", unit="row", enabled=not args.json) as bar:
+        try:
+            report = service.restore(fh, progress=bar.advance)
+        except UnicodeDecodeError:
+            raise InputError(f"File {path} is not UTF-8 text; nothing was restored.") from None
+    if args.json:
+        emit_json(report.as_json())
+    else:
+        rows = ", ".join(count(n, _ROW_NAMES.get(name, name)) for name, n in report.rows.items())
+        print(f"Restored the archive: {rows or 'nothing'}.")
+    return 0
+
+
+_ROW_NAMES = {"claimrevision": "revision", "claimappearance": "source appearance"}
+
+
+def _line_count(path: Path) -> int:
+    with path.open("rb") as fh:
+        return sum(1 for _ in fh)
 
 
 # ---------------------------------------------------------------------------- the Telegram bot
@@ -275,26 +362,22 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if (args.question is None) == (args.batch is None):
         raise InputError("Give either a QUESTION or --batch FILE, not both or neither.")
-    if args.limit < 1:
-        raise InputError("--limit must be at least 1.")
     questions = [args.question] if args.question is not None else _read_questions(Path(args.batch))
     service = ClaimService.open(settings)
-    answered = service.find(
-        progress(questions, total=len(questions), enabled=args.batch is not None and not args.json,
-                 desc="asking"),
-        limit=args.limit,
-    )
-    for question, answers in zip(questions, answered, strict=True):
-        if args.json or args.batch is not None:
-            emit_json({"question": question, "matches": [
-                {"claim": claim_to_json(v), "score": round(m.score, 4), "why": m.why}
-                for m, v in answers]})
-        elif not answers:
-            print("No claim matches that question.")
-        else:
-            for m, v in answers:
-                print(f"#{v.id} {v.speaker or 'unknown speaker'} ({m.score:.2f}): {v.text}")
-                print(f"    why: {m.why}")
+    with Bar(total=len(questions), desc="asking", unit="question",
+             enabled=args.batch is not None and not args.json) as bar:
+        for question, answers in zip(questions, service.find(questions, limit=args.limit), strict=True):
+            bar.advance()
+            if args.json or args.batch is not None:
+                bar.say(json.dumps({"question": question, "matches": [
+                    {"claim": claim_to_json(v), "score": round(m.score, 4), "why": m.why}
+                    for m, v in answers]}, ensure_ascii=False))
+            elif not answers:
+                print("No claim matches that question.")
+            else:
+                for m, v in answers:
+                    print(f"#{v.id} {v.speaker or 'unknown speaker'} ({m.score:.2f}): {v.text}")
+                    print(f"    why: {m.why}")
     return 0
 
 
@@ -303,7 +386,7 @@ def _read_questions(path: Path) -> list[str]:
     if not path.is_file():
         raise InputError(f"File {path} does not exist.")
     try:
-        return path.read_text(encoding="utf-8").splitlines()
+        return path.read_text(encoding="utf-8-sig").splitlines()
     except UnicodeDecodeError:
         raise InputError(f"File {path} is not UTF-8 text.") from None
 
@@ -314,7 +397,7 @@ Command = Callable[[argparse.Namespace, Settings], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="claimbot", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="claimbot", description=DESCRIPTION)
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -334,7 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--topic", help="topic slug or name")
     p.add_argument("--speaker", help="speaker name or alias")
     p.add_argument("--all", action="store_true", help="include retracted and merged claims")
-    p.add_argument("--limit", type=int, default=None)
+    p.add_argument("--limit", type=positive_int, default=None, help="at most this many claims")
     p.add_argument("--json", action="store_true", help="JSON Lines, one claim per line")
     p.set_defaults(func=cmd_claims)
 
@@ -343,19 +426,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="JSON Lines, one revision per line")
     p.set_defaults(func=cmd_history)
 
-    p = sub.add_parser("export", help="export claims as JSON Lines or ClaimReview JSON-LD")
-    p.add_argument("--format", choices=["jsonl", "claimreview"], default="jsonl")
+    p = sub.add_parser("export", help="export claims as JSON Lines, ClaimReview JSON-LD or a full archive")
+    p.add_argument("--format", choices=["jsonl", "claimreview", "archive"], default="jsonl",
+                   help="jsonl: one claim per line; claimreview: schema.org JSON-LD for claims with a "
+                        "verdict; archive: the whole store with every revision and source")
     p.add_argument("--output", "-o", help="write to this file instead of standard output")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("ask", help="find the stored claims that answer a question")
     p.add_argument("question", nargs="?", metavar="QUESTION")
     p.add_argument("--batch", metavar="FILE", help="one question per line; JSON Lines out, in order")
-    p.add_argument("--limit", type=int, default=3, help="at most this many matches (default 3)")
+    p.add_argument("--limit", type=positive_int, default=3, help="at most this many matches (default 3)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_ask)
 
-    p = sub.add_parser("import", help="import claims from a JSON Lines file")
+    p = sub.add_parser("import", help="import claims from a JSON Lines file, or restore an archive")
     p.add_argument("file", metavar="FILE.jsonl")
     p.add_argument("--json", action="store_true", help="print the counts as JSON")
     p.set_defaults(func=cmd_import)
@@ -374,11 +459,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="use the configured database instead of a fresh one with the sample article")
     p.set_defaults(func=cmd_chat)
 
+    cli_changes.add_commands(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``claimbot`` console script."""
+    """Entry point of the ``claimbot`` console script.
+
+    Every failure ends as one sentence on stderr and exit status 1: errors users cause carry their
+    own message, known database conditions get one of their own, and anything else (a bug) is one
+    line that says to run with ``-v``, which logs the traceback.
+    """
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
@@ -389,20 +480,66 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "settings"
-        print(f"error: invalid setting {where}: {first['msg']}", file=sys.stderr)
+        print(f"error: {_settings_problem(exc)}", file=sys.stderr)
         return 1
     func: Command = args.func
     try:
         return func(args, settings)
-    except ClaimbotError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
     except BrokenPipeError:
+        _discard_stdout()
         return 0
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        message = failure_sentence(exc)
+        if message is None:
+            log.debug("unexpected failure", exc_info=exc)
+            message = f"unexpected {type(exc).__name__}; run with -v for details."
+        elif not isinstance(exc, ClaimbotError):
+            log.debug("failure", exc_info=exc)
+        print(f"error: {message}", file=sys.stderr)
+        return 1
+
+
+def failure_sentence(exc: BaseException) -> str | None:
+    """The sentence for a failure the CLI knows how to explain, or None for a bug."""
+    if isinstance(exc, ClaimbotError):
+        return str(exc)
+    if isinstance(exc, sa_exc.OperationalError) and "locked" in str(exc.orig).lower():
+        return ("The database is locked by another process (the bot or another claimbot command) "
+                "and stayed locked; try again when it has finished.")
+    if isinstance(exc, sa_exc.OperationalError):
+        return f"The database could not be used ({_first_line(exc.orig)})."
+    if isinstance(exc, sa_exc.DBAPIError):
+        return f"The database refused the operation ({type(exc.orig).__name__}); nothing was changed."
+    if isinstance(exc, RecursionError):
+        return "The input is nested too deeply to read."
+    if isinstance(exc, OSError) and exc.filename:
+        return f"{exc.filename}: {exc.strerror or type(exc).__name__}."
+    return None
+
+
+def _settings_problem(exc: ValidationError) -> str:
+    """The first invalid setting as one sentence, named as the environment variable that sets it
+    (the value itself is never repeated: it may be a secret)."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "settings"
+    msg = str(first["msg"]).removeprefix("Value error, ")
+    return f"invalid setting CLAIMBOT_{where.upper()}: {msg}."
+
+
+def _first_line(value: object) -> str:
+    return str(value).strip().splitlines()[0][:200] if str(value).strip() else type(value).__name__
+
+
+def _discard_stdout() -> None:
+    """The reader went away (``claimbot chat | head``): point standard output at nothing, so the
+    interpreter's last flush at exit cannot fail a second time with a traceback."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # no file descriptor behind stdout (embedded use): nothing will be flushed to it
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 The console builds the very same Application as ``claimbot run`` (``build_application``) and gives
 it an in-process Bot API (``bot.fakeapi``) through PTB's request layer, so every reply is checked
 the way Telegram would check it. You play a user who is also an admin, on a fresh database seeded
-with the sample article (or, with ``--use-database``, on the configured one).
+with the sample articles shipped in ``claims/samples`` (or, with ``--use-database``, on the
+configured one, seeded only if it is empty).
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ from bot.context import ClaimApp
 from bot.fakeapi import FakeBotApi, InProcessRequest, Sent
 from bot.render import html_to_plain
 from claims.errors import InputError
-from claims.ingest.sources import load_file
+from claims.samples import Sample, samples
 from claims.settings import Settings
+from claims.wording import count
 
 CONSOLE_TOKEN = "1000001:console-offline-token-not-a-real-one-0"
 CONSOLE_USER_ID = 1001
-SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 HELP = """Type a question or a command (/help lists them). Console commands:
   :N           press button N of the last message that has buttons
   :file PATH   send a file (then ':reply /ingest' ingests it)
@@ -67,45 +68,56 @@ class Console:
         print(text, file=self.stdout, flush=True)
 
     async def run(self) -> int:
+        """Seed, start the Application, converse until end of input, and stop cleanly even when
+        the output is gone (``claimbot chat | head``): the ``BrokenPipeError`` is raised again only
+        after the Application has stopped, for ``main`` to end quietly."""
         app = build_application(self.settings, request=InProcessRequest(self.api), rate_limiter=False)
         self.say(self._seed(app))
-        async with app:
-            assert app.post_init is not None
-            await app.post_init(app)  # run_polling would call it; started by hand, we do
-            await app.start()
-            self.say(f"Chatting offline with @{app.bot.username}. You are an admin here.\n{HELP}\n")
-            while True:
-                if self.stdin.isatty():
-                    print("you> ", end="", file=self.stdout, flush=True)
-                line = await asyncio.to_thread(self.stdin.readline)
-                if not line:
-                    break
-                line = line.strip()
-                if line in {":q", ":quit", ":exit"}:
-                    break
-                if line:
-                    await self._handle(app, line)
-            await app.stop()
+        assert app.post_init is not None
         assert app.post_shutdown is not None
-        await app.post_shutdown(app)  # stops digest delivery, as run_polling would
+        try:
+            async with app:
+                await app.post_init(app)  # run_polling would call it; started by hand, we do
+                await app.start()
+                try:
+                    await self._converse(app)
+                finally:
+                    await app.stop()
+        finally:
+            await app.post_shutdown(app)  # stops digest delivery, as run_polling would
         return 0
 
-    def _seed(self, app: ClaimApp) -> str:
-        """Ingest the sample article when the database has no articles yet."""
+    async def _converse(self, app: ClaimApp) -> None:
+        self.say(f"Chatting offline with @{app.bot.username}. You are an admin here.\n{HELP}\n")
+        while True:
+            if self.stdin.isatty():
+                print("you> ", end="", file=self.stdout, flush=True)
+            line = await asyncio.to_thread(self.stdin.readline)
+            if not line:
+                return
+            line = line.strip()
+            if line in {":q", ":quit", ":exit"}:
+                return
+            if line:
+                await self._handle(app, line)
+
+    def _seed(self, app: ClaimApp, shipped: list[Sample] | None = None) -> str:
+        """Ingest the shipped sample articles when the database has no articles yet."""
         claims = app.bot_data.services.claims
         if claims.stats().store.articles:
             return "Using the existing claims in the database."
-        seeds = sorted(SEEDS_DIR.glob("*.txt")) if SEEDS_DIR.is_dir() else []
-        if not seeds:
-            return (f"No sample article found in {SEEDS_DIR}; the database is empty. "
+        shipped = samples() if shipped is None else shipped
+        if not shipped:
+            return ("No sample articles are installed; the database is empty. "
                     "Use ':file PATH' and ':reply /ingest' to add an article.")
         added = 0
-        for path in seeds[:1]:
+        for item in shipped:
             try:
-                added += len(claims.ingest(load_file(path)).report.added)
+                added += len(claims.ingest(item.article()).report.added)
             except InputError as exc:
-                return f"Could not read the sample article: {exc}"
-        return f"Seeded an empty database with the sample article ({added} claims)."
+                return f"Could not read the sample article {item.file}: {exc}"
+        return (f"Seeded an empty database with {count(len(shipped), 'sample article')} "
+                f"({count(added, 'claim')}).")
 
     async def _handle(self, app: ClaimApp, line: str) -> None:
         if line in {":help", ":h", ":?"}:

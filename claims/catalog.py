@@ -12,6 +12,7 @@ from pathlib import Path
 
 from claims.errors import ConfigError
 from claims.ingest.phrases import PhraseRules, load_rules
+from claims.settings import config_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +72,8 @@ class Catalog:
 
 def load_catalog(config_dir: Path) -> Catalog:
     """Read ``topics.toml`` and ``speakers.toml``; a malformed file is a clear ``ConfigError``."""
-    topics_doc = _read_toml(config_dir / "topics.toml")
-    speakers_doc = _read_toml(config_dir / "speakers.toml")
+    topics_doc = _read_toml(config_file(config_dir, "topics.toml"))
+    speakers_doc = _read_toml(config_file(config_dir, "speakers.toml"))
     try:
         topics = tuple(
             TopicEntry(slug=t["slug"], name=t.get("name", t["slug"]), keywords=tuple(t["keywords"]),

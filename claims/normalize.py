@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from typing import overload
 
 _QUOTES = str.maketrans(
     {
@@ -23,8 +24,25 @@ _SPACES = re.compile(r"\s+")
 
 
 def clean_text(text: str) -> str:
-    """Unicode-normalised text with straight quotes and plain dashes, for storage and display."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).translate(_QUOTES)).strip()
+    """Unicode-normalised text with straight quotes and plain dashes, for storage and display.
+
+    NUL characters are dropped: they mean nothing in prose and PostgreSQL refuses them in text.
+    """
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).translate(_QUOTES)).replace(
+        "\x00", "").strip()
+
+
+@overload
+def strip_nul(text: str) -> str: ...
+@overload
+def strip_nul(text: None) -> None: ...
+def strip_nul(text: str | None) -> str | None:
+    """``text`` without NUL characters, which PostgreSQL refuses in text columns (None stays None).
+
+    Everything a user can get stored (questions, notes, edits, documents, imported lines) passes
+    through here or through ``clean_text``.
+    """
+    return text.replace("\x00", "") if text and "\x00" in text else text
 
 
 def normalize_text(text: str) -> str:

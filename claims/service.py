@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
@@ -25,7 +26,7 @@ from sqlmodel import Session
 
 from claims.catalog import Catalog, load_catalog
 from claims.editorial import EditorialService
-from claims.errors import ClaimbotError, NotFoundError
+from claims.errors import ClaimbotError, ConfigError, NotFoundError
 from claims.follow.delivery import (
     DeliveryStats,
     delivery_stats,
@@ -48,15 +49,18 @@ from claims.search.questions import (
     question_stats,
 )
 from claims.settings import Settings
-from claims.store import db, history, transfer
+from claims.store import archive, db, history, transfer
+from claims.store.claimreview import ReviewSite, claimreview_record
 from claims.store.history import Actor
+from claims.store.listing import ClaimPage, ClaimScope, claim_page
+from claims.store.models import TargetKind
+from claims.store.names import resolve_name
 from claims.store.views import (
     ClaimView,
     NameCount,
     RevisionView,
     StoreStats,
     claim_history,
-    claims_named,
     get_claim,
     get_claims,
     list_claims,
@@ -82,13 +86,6 @@ class Stats:
     subscribers: SubscriptionStats
     delivery: DeliveryStats
 
-
-@dataclass(frozen=True, slots=True)
-class ClaimList:
-    """A page of claims and what they are: "so far", "on Greenland", "by Donald Trump"."""
-
-    views: tuple[ClaimView, ...]
-    title: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +118,7 @@ class ClaimService:
         The index is not built here (seconds at 100,000 claims): ``load_index`` does it, so a
         command that never answers questions never pays for it.
         """
-        engine = db.make_engine(settings.resolved_database_url())
+        engine = db.make_engine(settings.resolved_database_url(), busy_seconds=settings.database_busy_seconds)
         try:
             if migrate_empty and db.current_revision(engine) is None:
                 db.upgrade(engine)
@@ -137,7 +134,7 @@ class ClaimService:
     @staticmethod
     def upgrade_schema(settings: Settings) -> str | None:
         """Migrate the store to the schema this code needs (``claimbot db upgrade``)."""
-        engine = db.make_engine(settings.resolved_database_url())
+        engine = db.make_engine(settings.resolved_database_url(), busy_seconds=settings.database_busy_seconds)
         try:
             db.upgrade(engine)
             return db.current_revision(engine)
@@ -147,7 +144,7 @@ class ClaimService:
     @staticmethod
     def schema_status(settings: Settings) -> tuple[str | None, str]:
         """The schema revision the store is at, and the one this code needs."""
-        engine = db.make_engine(settings.resolved_database_url())
+        engine = db.make_engine(settings.resolved_database_url(), busy_seconds=settings.database_busy_seconds)
         try:
             return db.current_revision(engine), db.head_revision()
         finally:
@@ -257,18 +254,28 @@ class ClaimService:
             return list_claims(session=session, topic=topic, speaker=speaker,
                                include_inactive=include_inactive, limit=limit, offset=offset)
 
-    def browse(self, wanted: str, *, limit: int, offset: int = 0) -> ClaimList:
-        """``/claims [NAME]``: the newest claims, or a topic's or a speaker's."""
+    def browse(self, wanted: str, *, limit: int, offset: int = 0) -> ClaimPage:
+        """``/claims [NAME]``: the newest claims, or a topic's or a speaker's, with their total."""
         with self.session() as session:
-            if not wanted:
-                return ClaimList(tuple(list_claims(session=session, limit=limit, offset=offset)), "so far")
-            try:
-                views, title = claims_named(session=session, name=wanted, limit=limit, offset=offset)
-            except NotFoundError:
-                raise NotFoundError(
-                    f"I know no topic or speaker called “{wanted[:80]}”. See /topics and /speakers."
-                ) from None
-            return ClaimList(tuple(views), title)
+            scope = self._browse_scope(session, wanted)
+            return claim_page(session=session, scope=scope, limit=limit, offset=offset)
+
+    def browse_page(self, scope: ClaimScope, *, limit: int, offset: int) -> ClaimPage:
+        """A later page of a ``/claims`` list (its page buttons carry the scope)."""
+        with self.session() as session:
+            return claim_page(session=session, scope=scope, limit=limit, offset=offset)
+
+    def _browse_scope(self, session: Session, wanted: str) -> ClaimScope:
+        """What a typed name stands for: every claim (nothing typed), a topic or a speaker."""
+        if not wanted:
+            return ClaimScope()
+        try:  # topics and speakers compete in one resolution: "Trump" is the speaker, not "Trump Tower"
+            match = resolve_name(session=session, text=wanted, catalog=self.catalog)
+        except NotFoundError:
+            raise NotFoundError(
+                f"I know no topic or speaker called “{wanted[:80]}”. See /topics and /speakers."
+            ) from None
+        return ClaimScope("topic" if match.kind is TargetKind.TOPIC else "speaker", match.id)
 
     def stats(self) -> Stats:
         with self.session() as session:
@@ -279,11 +286,10 @@ class ClaimService:
 
     # ---------------------------------------------------------------------------- ingest
 
-    def fetch_policy(self, *, operator: bool = False) -> FetchPolicy:
-        """Fetching limits; ``operator`` (a URL typed at the terminal) may reach private addresses."""
-        s = self.settings
-        return FetchPolicy(timeout=s.fetch_timeout_seconds, max_bytes=s.fetch_max_bytes,
-                           user_agent=s.user_agent, allow_private=operator or s.allow_private_urls)
+    def fetch_policy(self) -> FetchPolicy:
+        """Fetching limits from the settings; ``FetchPolicy.trusting(url)`` lets a URL the operator
+        typed reach a private address while what it links to still follows the setting."""
+        return FetchPolicy.from_settings(self.settings)
 
     def ingest(self, article: ArticleInput) -> Ingested:
         """Store one article and its claims, then index them."""
@@ -297,7 +303,8 @@ class ClaimService:
 
     def ingest_url(self, url: str, *, operator: bool = False) -> Ingested:
         """Fetch an article (refusing private addresses unless allowed) and ingest it."""
-        return self.ingest(fetch_article(url, policy=self.fetch_policy(operator=operator)))
+        policy = self.fetch_policy()
+        return self.ingest(fetch_article(url, policy=policy.trusting(url) if operator else policy))
 
     def ingest_document(self, raw: bytes, *, name: str) -> Ingested:
         """Ingest a sent file or pasted text (plain text or HTML); ``name`` is used in errors."""
@@ -316,6 +323,43 @@ class ClaimService:
         """Every claim, streamed in batches inside one read session."""
         with self.session() as session:
             yield transfer.iter_claims(session=session, verdict_only=verdict_only)
+
+    def claim_reviews(self) -> list[dict[str, Any]]:
+        """schema.org ClaimReview for every live claim with a verdict (empty: none has one yet)."""
+        site = self.review_site()
+        with self.exported(verdict_only=True) as views:
+            return [claimreview_record(v, site=site, speaker_kind=self._speaker_kind(v.speaker))
+                    for v in views]
+
+    def review_site(self) -> ReviewSite:
+        """Publisher and claim pages for ClaimReview, refused when the settings do not say them."""
+        s = self.settings
+        if not s.claim_url_template:
+            raise ConfigError(
+                "ClaimReview needs the address of each claim's fact-check page: set "
+                "claim_url_template (CLAIMBOT_CLAIM_URL_TEMPLATE), for example "
+                "https://factcheck.example.org/claims/{id}."
+            )
+        return ReviewSite(publisher=s.claimreview_publisher, publisher_url=s.claimreview_publisher_url,
+                          claim_url_template=s.claim_url_template)
+
+    def _speaker_kind(self, name: str | None) -> str:
+        known = self.catalog.speaker_by_alias(name) if name else None
+        return known.kind if known else "person"
+
+    @contextmanager
+    def archived(self) -> Iterator[Iterator[dict[str, Any]]]:
+        """The whole store as archive lines (``export --format archive``), in one read session."""
+        with self.session() as session:
+            yield archive.export_archive(session=session)
+
+    def restore(self, lines: Iterable[str], *,
+                progress: Callable[[int], None] | None = None) -> archive.RestoreReport:
+        """An archive into this (empty) store, all or nothing, then indexed."""
+        with self.session() as session:
+            report = archive.restore_archive(lines, session=session, progress=progress)
+        self.catch_up()
+        return report
 
     # ---------------------------------------------------------------------------- admin changes
 

@@ -1,6 +1,12 @@
 """The one settings object: environment variables (``CLAIMBOT_*``) over ``config/settings.toml``.
 
 Built once in ``main()`` (or by a test) and passed down; nothing reads the environment at import time.
+
+Where the TOML files come from: the repository's ``config/`` folder is the one source of the
+defaults. A wheel carries it as ``claims/defaults/`` (``setup.py`` maps the folder into the package),
+so an installed claimbot finds its defaults without the repository. A deployment overrides any of the
+files with a folder of its own: ``CLAIMBOT_CONFIG_DIR``, else ``config/`` in the working directory;
+a file the override folder lacks is read from the defaults.
 """
 
 from __future__ import annotations
@@ -8,8 +14,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -17,16 +24,50 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
-#: The repository's ``config/`` folder: default settings and editable data (topics, speakers).
-DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+_PACKAGE = Path(__file__).resolve().parent
+PACKAGED_CONFIG_DIR = _PACKAGE / "defaults"
+"""The wheel's copy of ``config/`` (absent in a source checkout, which reads ``config/`` itself)."""
+
+#: The default settings and editable data (topics, speakers, synonyms) this claimbot ships with.
+DEFAULT_CONFIG_DIR = PACKAGED_CONFIG_DIR if PACKAGED_CONFIG_DIR.is_dir() else _PACKAGE.parent / "config"
 
 _PLACEHOLDER_TOKENS = {"", "changeme", "your-token-here", "token", "xxx", "<token>"}
 
 
+def redact_url_credentials(url: str) -> str:
+    """``url`` with any ``user:password@`` removed, for logs and messages."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    netloc, slash, path = rest.partition("/")
+    return f"{scheme}://{netloc.rsplit('@', 1)[-1]}{slash}{path}"
+
+
+def _postgres_driver(url: str) -> str:
+    """``postgres://`` and ``postgresql://`` use psycopg 3, the driver claimbot installs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 def config_dir() -> Path:
-    """Where the TOML files live; ``CLAIMBOT_CONFIG_DIR`` lets a deployment keep its own copy."""
-    return Path(os.environ.get("CLAIMBOT_CONFIG_DIR") or DEFAULT_CONFIG_DIR)
+    """The folder whose TOML files override the defaults: ``CLAIMBOT_CONFIG_DIR``, else ``config/``
+    in the working directory, else the defaults themselves."""
+    if chosen := os.environ.get("CLAIMBOT_CONFIG_DIR"):
+        return Path(chosen)
+    local = Path.cwd() / "config"
+    return local if local.is_dir() else DEFAULT_CONFIG_DIR
+
+
+def config_file(folder: Path, name: str) -> Path:
+    """``name`` from ``folder`` when it has one, else the shipped default, so an override folder
+    need only hold the files it changes."""
+    path = folder / name
+    return path if path.is_file() else DEFAULT_CONFIG_DIR / name
 
 
 class Settings(BaseSettings):
@@ -35,12 +76,14 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CLAIMBOT_", extra="ignore")
 
     database_url: str = "sqlite:///claimbot.db"
+    database_busy_seconds: float = Field(default=10.0, ge=0, le=600)
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
     timezone: str = "UTC"
-    fetch_timeout_seconds: float = 15.0
-    fetch_max_bytes: int = 5_000_000
+    fetch_timeout_seconds: float = Field(default=15.0, gt=0)
+    fetch_deadline_seconds: float = Field(default=20.0, gt=0)
+    fetch_max_bytes: int = Field(default=5_000_000, gt=0)
     user_agent: str = "claimbot/0.1"
     allow_private_urls: bool = False
     max_article_chars: int = 500_000
@@ -50,6 +93,10 @@ class Settings(BaseSettings):
     digest_grace_minutes: float = Field(default=180.0, ge=0)
     digest_messages_per_second: float = Field(default=25.0, gt=0, le=30)
     feed_poll_minutes: float = Field(default=15.0, gt=0)
+    claimreview_publisher: str = Field(default="claimbot", min_length=1, max_length=200)
+    claimreview_publisher_url: str | None = None
+    claim_url_template: str | None = None
+    max_subscriptions_per_chat: int = Field(default=50, ge=1, le=10_000)
     config_dir: Path = Field(default_factory=config_dir)
 
     @classmethod
@@ -62,7 +109,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Environment beats the TOML file; explicit constructor arguments beat both."""
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_dir() / "settings.toml")
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file(config_dir(), "settings.toml"))
         return (init_settings, env_settings, toml)
 
     @field_validator("admin_ids", mode="before")
@@ -88,10 +135,66 @@ class Settings(BaseSettings):
             return None
         return value
 
+    @field_validator("config_dir")
+    @classmethod
+    def _existing_folder(cls, value: Path) -> Path:
+        """A mistyped ``CLAIMBOT_CONFIG_DIR`` must not silently fall back to the defaults."""
+        if not value.is_dir():
+            raise ValueError(f"{value} is not a folder")
+        return value
+
+    @field_validator("claimreview_publisher_url", "claim_url_template", mode="before")
+    @classmethod
+    def _web_address(cls, value: Any, info: ValidationInfo) -> Any:
+        """ClaimReview links must be absolute web addresses; the template must say where the id goes."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        text = str(value).strip()
+        if not text.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s):// address")
+        if info.field_name == "claim_url_template" and "{id}" not in text:
+            raise ValueError("must contain {id} where the claim number goes")
+        return text
+
     @field_validator("telegram_api_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError("must be an http(s) URL such as https://api.telegram.org")
         return value.rstrip("/")
+
+    @field_validator("timezone")
+    @classmethod
+    def _iana_timezone(cls, value: str) -> str:
+        """Only real IANA names: ``localtime`` means whatever the host is set to, ``Factory`` none."""
+        from claims.follow.schedule import is_iana_zone
+
+        if not is_iana_zone(value):
+            raise ValueError(f"{value[:40]!r} is not an IANA time zone name (such as Europe/Berlin)")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        """``sqlite:///PATH`` or a PostgreSQL URL (``postgres://`` as Heroku writes it is accepted);
+        anything else is refused here rather than as a driver traceback later."""
+        url = _postgres_driver(value.strip())
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            raise ValueError("is not a database URL; use sqlite:///PATH or "
+                             "postgresql://USER@HOST/DATABASE") from None
+        except ValueError:
+            raise ValueError("has an invalid port or address") from None
+        if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
+            raise ValueError(f"names the database {parsed.get_backend_name()[:20]!r}; claimbot "
+                             "supports sqlite:///PATH and postgresql://USER@HOST/DATABASE")
+        return url
+
+    def telegram_api_url_for_logs(self) -> str:
+        """The Bot API URL without credentials (``https://user:pass@host`` shows as ``https://host``)."""
+        return redact_url_credentials(self.telegram_api_url)
 
     def resolved_database_url(self) -> str:
         """The database URL with a relative SQLite path pinned to the working directory."""

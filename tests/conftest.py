@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 from claims.catalog import Catalog, load_catalog
+from claims.samples import SAMPLES_DIR
 from claims.service import ClaimService
 from claims.settings import DEFAULT_CONFIG_DIR, Settings
 from claims.store import db
@@ -29,7 +30,8 @@ POSTGRES_URL = os.environ.get(
 REQUIRE_POSTGRES = (
     os.environ.get("CI", "").lower() == "true" or os.environ.get("CLAIMBOT_REQUIRE_POSTGRES") == "1"
 )
-SEED_ARTICLE = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_2375868e100a7ba0.txt"
+SEED_ARTICLE = SAMPLES_DIR / "ceasefire_terms.txt"
+"""A sample article shipped in the package (``claims/samples``): no test reads outside the repository."""
 
 
 @pytest.fixture(scope="session")

@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from claims.samples import sample, samples
 from tests.conftest import SEED_ARTICLE
 
-SEED_URL = "https://www.nytimes.com/2025/03/13/us/politics/trump-putin-ukraine-cease-fire.html"
+SEED_URL = sample(SEED_ARTICLE.name).url
 
 
 @pytest.fixture
 def cli(tmp_path: Path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMBOT_")}
-    env["CLAIMBOT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
+    base = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMBOT_")}
+    base["CLAIMBOT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
 
-    def run(*args: str, ok: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess:
+    def run(*args: str, ok: bool = True, stdin: str | None = None,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
         proc = subprocess.run(
-            [sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, env=env,
-            cwd=tmp_path, input=stdin, timeout=120,
+            [sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True,
+            env={**base, **(env or {})}, cwd=tmp_path, input=stdin, timeout=120,
         )
         if ok:
             assert proc.returncode == 0, proc.stderr
@@ -36,7 +40,6 @@ def jsonl(text: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
-@pytest.mark.skipif(not SEED_ARTICLE.exists(), reason="shared/seeds not beside the repository")
 def test_ingest_list_history_and_reingest(cli) -> None:
     out = cli("ingest", str(SEED_ARTICLE), "--url", SEED_URL, "--published", "2025-03-13", "--json")
     report = jsonl(out.stdout)[0]
@@ -98,7 +101,8 @@ def test_import_export_round_trip_and_claimreview(cli, tmp_path: Path) -> None:
     cli("export", "--output", str(out))
     again = json.loads(cli("import", str(out), "--json").stdout)
     assert again == {"added": 0, "updated": 0, "unchanged": 2}
-    reviews = json.loads(cli("export", "--format", "claimreview").stdout)
+    page = {"CLAIMBOT_CLAIM_URL_TEMPLATE": "https://factcheck.example.org/claims/{id}"}
+    reviews = json.loads(cli("export", "--format", "claimreview", env=page).stdout)
     assert [r["claimReviewed"] for r in reviews] == ["We have to do it."]
 
 
@@ -136,9 +140,9 @@ def test_feed_file_entries_are_ingested(cli, tmp_path: Path) -> None:
     assert report["status"] == "new" and report["title"] == "Talks"
 
 
-@pytest.mark.skipif(not SEED_ARTICLE.exists(), reason="shared/seeds not beside the repository")
 def test_ask_single_and_batch(cli, tmp_path: Path) -> None:
-    cli("ingest", str(SEED_ARTICLE), "--url", SEED_URL, "--published", "2025-03-13")
+    for item in samples():
+        cli("ingest", str(item.path), "--url", item.url, "--published", item.published_at.isoformat())
     [answer] = jsonl(cli("ask", "what did trump say about grenland?", "--json").stdout)
     assert answer["question"] == "what did trump say about grenland?"
     top = answer["matches"][0]
@@ -175,3 +179,133 @@ def test_claims_filters_forgive_names_and_json_shows_context(cli, tmp_path: Path
     assert len(jsonl(cli("claims", "--topic", "econ", "--json").stdout)) == 1
     unknown = cli("claims", "--topic", "quantum physics", ok=False)
     assert unknown.returncode == 1 and "no topic called 'quantum physics'" in unknown.stderr
+
+
+def test_chat_answers_the_readme_question_from_the_shipped_samples(cli) -> None:
+    out = cli("chat", stdin="what did Trump say about Greenland?\n:quit\n").stdout
+    assert "Seeded an empty database with 3 sample articles" in out
+    answer = out.split("bot> ", 1)[1]
+    assert answer.startswith("Here is what I found")
+    first_card = [line.strip() for line in answer.splitlines()][2:4]
+    assert first_card[0].startswith("Donald Trump ·") and "Greenland" in first_card[1]
+
+
+def test_chat_piped_into_a_closed_reader_ends_quietly(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMBOT_")}
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "chat"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=env)
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    proc.stdin.write(("/claims\n" * 80).encode())  # far more than a pipe holds
+    proc.stdin.close()
+    assert proc.stdout.readline().startswith(b"Seeded")
+    proc.stdout.close()  # `| head -1`
+    assert proc.wait(timeout=120) == 0
+    errors = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert "Traceback" not in errors and "BrokenPipe" not in errors
+
+
+def test_progress_bar_has_real_totals_and_results_come_after_it(tmp_path: Path) -> None:
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMBOT_")}
+    env["CLAIMBOT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
+    master, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    paths = [str(item.path) for item in samples()]
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "ingest", *paths], stdin=subprocess.DEVNULL,
+                            stdout=terminal, stderr=terminal, cwd=tmp_path, env=env)
+    os.close(terminal)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the terminal closed: the process is done
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert proc.wait(timeout=120) == 0
+    text = seen.decode()
+    total = len(paths)
+    assert "ingesting" in text and f"{total}/{total} [" in text  # real totals, counted to the end
+    assert "?item/s" not in text and "0item" not in text
+    last_bar = text.rindex(f"/{total} [")
+    results = [text.index(f"{item.article().title} (new): ") for item in samples()]
+    assert min(results) > last_bar  # every result is printed after the bar is gone
+    assert not re.search(r"\b1 new claims", text)
+
+
+def test_claims_limit_is_validated_and_help_reads_cleanly(cli) -> None:
+    for bad in ("0", "-1", "ten"):
+        proc = cli("claims", "--limit", bad, ok=False)
+        assert proc.returncode == 2 and "--limit" in proc.stderr and proc.stdout == ""
+    assert "must be at least 1 (got 0)" in cli("claims", "--limit", "0", ok=False).stderr
+    assert "must be at least 1" in cli("ask", "x", "--limit", "0", ok=False).stderr
+    helped = cli("--help").stdout
+    assert "``" not in helped and "claimbot: track who claimed what" in helped
+    for command in ("verdict", "edit", "retract", "merge"):
+        assert command in helped
+
+
+def test_desk_changes_from_the_terminal_with_status_actor_and_time_zone(cli, tmp_path: Path) -> None:
+    item = sample("greenland_remarks.txt")
+    cli("ingest", str(item.path), "--url", item.url)
+    first, second, third = (c["id"] for c in jsonl(cli("claims", "--json", "--limit", "3").stdout))
+    judged = json.loads(cli("verdict", str(first), "false", "Not", "what", "he", "said", "--by", "Jane Desk",
+                            "--json").stdout)
+    assert judged["verdict"] == "false" and judged["revision"] == 2
+    assert "Edited. Claim" in cli("edit", str(first), "A corrected wording.").stdout
+    assert "Retracted." in cli("retract", str(second), "Misattributed").stdout
+    assert f"Merged #{third} into #{first}." in cli("merge", str(third), str(first)).stdout
+    assert cli("verdict", str(first), "maybe", ok=False).returncode == 2  # a usage error
+    listed = cli("claims", "--all").stdout
+    assert f"#{second} " in listed and "[retracted]" in listed
+    assert f"[merged into #{first}]" in listed
+    assert "[retracted]" not in cli("claims").stdout  # without --all only live claims, unmarked
+    history = jsonl(cli("history", str(first), "--json").stdout)
+    assert [h["change"] for h in history] == ["created", "verdict", "edited", "merged"]
+    assert history[1]["admin"] == "Jane Desk"  # --by
+    assert history[2]["admin"] == getpass.getuser()  # without --by: who runs the command
+    merged = cli("history", str(third), env={"CLAIMBOT_TIMEZONE": "Asia/Tokyo"}).stdout
+    assert "times in Asia/Tokyo" in merged and " JST " in merged
+    assert f"merged into #{first}" in merged
+    absorbed = cli("history", str(first)).stdout
+    assert f"absorbed duplicate #{third}" in absorbed and " UTC " in absorbed
+    bad_zone = cli("history", str(first), env={"CLAIMBOT_TIMEZONE": "Mars/Base"}, ok=False)
+    assert bad_zone.returncode == 1 and "not an IANA time zone name" in bad_zone.stderr
+
+
+def test_claimreview_export_says_when_nothing_has_a_verdict(cli, tmp_path: Path) -> None:
+    page = {"CLAIMBOT_CLAIM_URL_TEMPLATE": "https://factcheck.example.org/claims/{id}"}
+    missing = cli("export", "--format", "claimreview", ok=False)
+    assert missing.returncode == 1 and "claim_url_template" in missing.stderr
+    empty = cli("export", "--format", "claimreview", env=page)
+    assert json.loads(empty.stdout) == [] and "No claim has a verdict yet" in empty.stderr
+    item = sample("nato_spending.txt")
+    cli("ingest", str(item.path), "--url", item.url)
+    cli("verdict", "1", "accurate", "--by", "Desk")
+    [review] = json.loads(cli("export", "--format", "claimreview", env=page).stdout)
+    assert review["url"] == "https://factcheck.example.org/claims/1"
+
+
+def test_byte_order_mark_and_archive_round_trip(cli, tmp_path: Path) -> None:
+    src = tmp_path / "bom.jsonl"
+    src.write_bytes("\ufeff".encode() + json.dumps({"text": "We have to do it.", "speaker": "Trump"}).encode()
+                    + b"\n")
+    assert json.loads(cli("import", str(src), "--json").stdout)["added"] == 1
+    for item in samples():
+        cli("ingest", str(item.path), "--url", item.url)
+    cli("verdict", "2", "disputed", "--by", "Desk")
+    archive = tmp_path / "store.jsonl"
+    cli("export", "--format", "archive", "--output", str(archive))
+    other = {"CLAIMBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'other.db'}"}
+    restored = cli("import", str(archive), env=other).stdout
+    assert restored.startswith("Restored the archive:") and "claims" in restored
+    assert cli("export", "--format", "archive", env=other).stdout == archive.read_text(encoding="utf-8")
+    again = cli("import", str(archive), env=other, ok=False)
+    assert again.returncode == 1 and "empty database" in again.stderr

@@ -8,9 +8,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import render
 from bot.context import ClaimContext
-from bot.handlers.common import EXPIRED, claim_id, pressed, reply
+from bot.handlers.common import EXPIRED, claim_id, edit_or_reply, pressed, reply
 from bot.render import ButtonKind, button_pattern
 from claims.errors import InvalidArgumentError, NotFoundError
+from claims.store.listing import ClaimScope
 
 LIST_LIMIT = 10
 
@@ -29,11 +30,32 @@ async def speakers(update: Update, context: ClaimContext) -> None:
 
 
 async def claims(update: Update, context: ClaimContext) -> None:
-    """The newest claims, or those of one topic or speaker (names, slugs and aliases all work)."""
+    """The newest claims, or those of one topic or speaker (names, slugs and aliases all work),
+    with buttons to page through the rest."""
     services = context.services
     wanted = " ".join(context.args or []).strip()
     listed = await services.call(services.claims.browse, wanted, limit=LIST_LIMIT)
-    await reply(update, context, render.claims_list(listed.views, listed.title, services.tz))
+    await reply(update, context, render.claims_list(listed, services.tz),
+                keyboard=render.claims_page_keyboard(listed, services.codec, per_page=LIST_LIMIT))
+
+
+async def claims_page_button(update: Update, context: ClaimContext) -> None:
+    """Newer / Older under a /claims list: that page, edited into the same message."""
+    query = update.callback_query
+    assert query is not None
+    button = await pressed(update, context)
+    if button is None:
+        return
+    services = context.services
+    try:
+        listed = await services.call(services.claims.browse_page, ClaimScope.from_code(button.a),
+                                     limit=LIST_LIMIT, offset=button.b * LIST_LIMIT)
+    except NotFoundError:
+        await query.answer(EXPIRED)
+        return
+    await edit_or_reply(update, context, render.claims_list(listed, services.tz),
+                        render.claims_page_keyboard(listed, services.codec, per_page=LIST_LIMIT))
+    await query.answer()
 
 
 async def claim(update: Update, context: ClaimContext) -> None:
@@ -85,4 +107,5 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("claim", claim),
         CommandHandler("history", history),
         CallbackQueryHandler(history_button, pattern=button_pattern(ButtonKind.HISTORY)),
+        CallbackQueryHandler(claims_page_button, pattern=button_pattern(ButtonKind.CLAIMS_PAGE)),
     ]

@@ -13,6 +13,7 @@ from claims.follow.subscriptions import SubscriptionStats
 from claims.ingest.pipeline import IngestReport
 from claims.search.questions import QuestionStats
 from claims.store.views import ClaimView, StoreStats
+from claims.wording import count
 
 INGEST_LISTED = 12
 """New or revised claims listed after an ingest; the rest are a /claims away."""
@@ -23,9 +24,10 @@ def ingest_report(report: IngestReport, added: Sequence[ClaimView], tz: ZoneInfo
     title = report.title or report.url or f"article {report.article_id}"
     head = f"<b>{link(report.url, shorten(title, 200))}</b> ({esc(report.status.value)})"
     if report.status.value == "unchanged":
-        return f"{head}: unchanged, {len(report.unchanged)} claims already known."
-    counts = (f"{len(report.added)} new, {len(report.revised)} revised, "
-              f"{len(report.appeared)} already known from other sources, {len(report.unchanged)} unchanged")
+        return f"{head}: unchanged, {count(len(report.unchanged), 'claim')} already known."
+    counts = (f"{count(len(report.added), 'new claim')}, {len(report.revised):,} revised, "
+              f"{len(report.appeared):,} already known from other sources, "
+              f"{len(report.unchanged):,} unchanged")
     lines = [f"Ingested {head}: {counts}."]
     if added:
         lines.append("")
@@ -59,8 +61,9 @@ def stats(store: StoreStats, questions: QuestionStats, subscribers: Subscription
     ]
     if subscribers is not None:
         why = ", ".join(f"{esc(k)}: {v:,}" for k, v in sorted(subscribers.paused_by_reason.items()))
-        lines.append(f"Subscribers: {subscribers.subscribers:,} chats; subscriptions {subscribers.active:,} "
-                     f"active, {subscribers.paused:,} paused" + (f" ({why})" if why else ""))
+        lines.append(f"Subscribers: {count(subscribers.subscribers, 'chat')}; subscriptions "
+                     f"{subscribers.active:,} active, {subscribers.paused:,} paused"
+                     + (f" ({why})" if why else ""))
     if delivery is not None:
         lines.append(f"Digests: {delivery.sent_last_day:,} sent in the last day "
                      f"({delivery.sent_total:,} in all), {delivery.pending + delivery.sending:,} waiting, "

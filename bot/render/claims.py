@@ -10,8 +10,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.render.codec import ButtonKind, CallbackCodec
 from bot.render.html import esc, fmt_date, link, shorten
+from claims.normalize import normalize_text
 from claims.search.questions import Answer
+from claims.store.listing import ClaimPage
 from claims.store.views import ClaimView, NameCount, RevisionView, SourceView
+from claims.wording import count
 
 CARD_TEXT_CHARS = 600
 """Claim text shown in answers and lists; ``/claim ID`` shows all of it."""
@@ -75,12 +78,15 @@ def claim_full(view: ClaimView, revisions: int, tz: ZoneInfo, *, bot_username: s
     lines = [f"<b>Claim #{view.id}</b>{_status(view)}",
              f"<b>{esc(view.speaker or 'Unknown speaker')}</b> ({esc(view.kind)} statement)",
              statement(view)]
-    if view.quote and view.quote != view.text:
+    if _quote_adds_words(view):
         lines.append(f"Quote: <i>{esc(view.quote)}</i>")
     lines.append(f"Verdict: {verdict(view.verdict, view.verdict_note)}")
     if view.topic:
         lines.append(f"Topic: {esc(view.topic_name or view.topic)}")
-    lines.append(f"Said: {said(view, tz)}")
+    if any(s.published_at for s in view.sources):
+        lines.append(f"Said: {fmt_date(view.said_at, tz)}")
+    else:
+        lines.append(f"Recorded: {fmt_date(view.created_at, tz)} (no source gives a date)")
     if view.sources:
         lines.append(f"\n<b>Sources ({len(view.sources)})</b>")
         lines.extend(f"{n}. {_source(s, tz)}" for n, s in enumerate(view.sources, 1))
@@ -90,6 +96,16 @@ def claim_full(view: ClaimView, revisions: int, tz: ZoneInfo, *, bot_username: s
     if bot_username:
         lines.append(f"Share: https://t.me/{esc(bot_username)}?start=claim_{view.id}")
     return "\n".join(lines)
+
+
+def _quote_adds_words(view: ClaimView) -> bool:
+    """Whether the quote says something the statement shown above it does not already show: the
+    speaker's own words behind a paraphrase, or the original words of a claim an admin reworded."""
+    if not view.quote:
+        return False
+    shown = normalize_text(view.text)
+    fragments = (normalize_text(part) for part in view.quote.replace("...", "…").split("…"))
+    return not all(fragment in shown for fragment in fragments if fragment)
 
 
 def answer(result: Answer, tz: ZoneInfo, *, page: int = 0) -> str:
@@ -112,10 +128,30 @@ def no_answer(question: str, topics: Sequence[NameCount]) -> str:
             "Try /topics, /speakers or /claims TOPIC.")
 
 
-def claims_list(views: Sequence[ClaimView], title: str, tz: ZoneInfo) -> str:
-    if not views:
-        return f"No claims {esc(title)} yet."
-    return f"<b>Claims {esc(title)}</b> (newest first)\n\n" + "\n\n".join(claim_card(v, tz) for v in views)
+def claims_list(page: ClaimPage, tz: ZoneInfo) -> str:
+    """``/claims``: a page of the newest claims (of a topic or speaker), and where it is in the list."""
+    label = f" {esc(page.label)}" if page.label else ""
+    if not page.views:
+        return "No further claims." if page.offset else f"No claims{label} yet."
+    first, last = page.offset + 1, page.offset + len(page.views)
+    partial = page.total > len(page.views)
+    where = f"{first:,}–{last:,} of {page.total:,}" if partial else count(page.total, "claim")
+    head = f"<b>Claims{label or ' so far'}</b> (newest first) · {where}"
+    return head + "\n\n" + "\n\n".join(claim_card(v, tz) for v in page.views)
+
+
+def claims_page_keyboard(page: ClaimPage, codec: CallbackCodec, *, per_page: int
+                         ) -> InlineKeyboardMarkup | None:
+    """Newer / Older buttons under a ``/claims`` page, when there is somewhere to go."""
+    number = page.offset // per_page
+    nav: list[InlineKeyboardButton] = []
+    if number > 0:
+        nav.append(InlineKeyboardButton("◀ Newer", callback_data=codec.encode(
+            ButtonKind.CLAIMS_PAGE, page.scope.code, number - 1)))
+    if page.has_more:
+        nav.append(InlineKeyboardButton("Older ▶", callback_data=codec.encode(
+            ButtonKind.CLAIMS_PAGE, page.scope.code, number + 1)))
+    return InlineKeyboardMarkup([nav]) if nav else None
 
 
 def names_list(items: Sequence[NameCount], *, kind: str) -> str:
@@ -124,22 +160,23 @@ def names_list(items: Sequence[NameCount], *, kind: str) -> str:
         return f"No {kind} yet: no claims have been ingested."
     lines = [f"<b>{kind.capitalize()}</b> ({len(items)})"]
     for item in items:
-        plural = "claim" if item.claims == 1 else "claims"
+        claims = count(item.claims, "claim")
         if kind == "topics":
-            lines.append(f"• {esc(item.label or item.name)} — {item.claims} {plural} · "
-                         f"/claims {esc(item.name)}")
+            lines.append(f"• {esc(item.label or item.name)} — {claims} · /claims {esc(item.name)}")
         else:
             role = f" ({esc(item.label)})" if item.label else ""
-            lines.append(f"• {esc(item.name)}{role} — {item.claims} {plural}")
+            lines.append(f"• {esc(item.name)}{role} — {claims}")
     return "\n".join(lines)
 
 
 def history(view: ClaimView, revisions: Sequence[RevisionView], tz: ZoneInfo) -> str:
     """``/history ID``: what changed in each revision, when, and on whose authority."""
-    lines = [f"<b>History of claim #{view.id}</b>{_status(view)} — {len(revisions)} revisions"]
+    lines = [f"<b>History of claim #{view.id}</b>{_status(view)} — {count(len(revisions), 'revision')}"]
     for rev in revisions:
         by = rev.admin_name or (f"admin {rev.admin_id}" if rev.admin_id else None)
         origin = f" by {esc(by)}" if by else (f" from {_source(rev.source, tz)}" if rev.source else "")
+        if rev.change == "removed" and rev.source:
+            origin = f": {_source(rev.source, tz)}"
         lines.append(f"\n<b>r{rev.revision}</b> · {fmt_date(rev.at, tz, time=True)} · "
                      f"{esc(_change_label(rev, view))}{origin}")
         if rev.change in {"created", "imported"}:
@@ -160,7 +197,8 @@ def _change_label(rev: RevisionView, view: ClaimView) -> str:
             return f"merged into #{rev.related_claim_id}"
         return f"absorbed duplicate #{rev.related_claim_id}"
     return {"created": "first reported", "imported": "imported", "text": "wording changed",
-            "edited": "corrected", "verdict": "verdict", "retracted": "retracted"}.get(rev.change, rev.change)
+            "edited": "corrected", "verdict": "verdict", "retracted": "retracted",
+            "removed": "no longer in the article"}.get(rev.change, rev.change)
 
 
 def answer_keyboard(result: Answer, codec: CallbackCodec, *, page: int = 0) -> InlineKeyboardMarkup | None:

@@ -25,6 +25,7 @@ class ButtonKind(StrEnum):
     PICK_SPEAKER = "pick_s"  # the same for speaker ``a``
     PICK_CLAIM = "pick_c"  # the same for claim ``a``
     UNSUBSCRIBE = "unsub"  # remove subscription ``a``
+    CLAIMS_PAGE = "claims"  # page ``b`` of the /claims list whose scope has code ``a`` (``ClaimScope``)
 
 
 def button_pattern(*kinds: ButtonKind) -> str:

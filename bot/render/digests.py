@@ -12,23 +12,25 @@ from bot.render.subscriptions import zone_of
 from claims.follow.delivery import DeliveryReport, EnqueueReport
 from claims.follow.digest import Digest, DigestItem, DigestSource
 from claims.store.models import TargetKind
+from claims.wording import count
 
 DIGEST_TEXT_CHARS = 500
 DIGEST_KINDS = {"new": "🆕 New", "revised": "✏️ Reworded", "verdict": "⚖️ Verdict changed",
-                "retracted": "🚫 Retracted", "merged": "🔗 Merged"}
+                "retracted": "🚫 Retracted", "merged": "🔗 Merged",
+                "removed": "📤 No longer in the article"}
 
 
 def digest_messages(digest: Digest) -> list[str]:
     """A digest as Telegram HTML messages under the limit, cut between items (stored in the outbox).
 
     Dates are in the subscription's own time zone. Topic headings appear when the digest spans
-    topics (a speaker's or several); a topic's own digest needs none.
+    topics (a speaker's, or several subscriptions of one chat joined); a topic's own digest needs none.
     """
     tz = zone_of(digest.timezone)
     n = digest.count
-    title = f"What changed: {esc(digest.target.label)}"
-    header = f"<b>{title}</b> — {n} update{'s' if n != 1 else ''}"
-    headings = len(digest.groups) > 1 or digest.target.kind is not TargetKind.TOPIC
+    title = f"What changed: {esc(digest.label)}"
+    header = f"<b>{title}</b> — {count(n, 'update')}"
+    headings = len(digest.groups) > 1 or any(t.kind is not TargetKind.TOPIC for t in digest.targets)
     blocks: list[str] = []
     for group in digest.groups:
         for i, item in enumerate(group.items):
@@ -56,9 +58,11 @@ def digest_item(item: DigestItem, tz: ZoneInfo) -> str:
         lines.append(f"Merged into #{item.merged_into} (/claim {item.merged_into})")
     if item.merged_from:
         lines.append("Now also stands for " + ", ".join(f"#{c}" for c in item.merged_from))
+    if item.removed_from is not None:
+        lines.append(f"No longer in the article: {_digest_source(item.removed_from, tz)}")
     if item.note:
         lines.append(f"Why: {esc(shorten(item.note, 300))}")
-    if item.source is not None:
+    if item.source is not None and item.source != item.removed_from:
         lines.append(f"Source: {_digest_source(item.source, tz)}")
     lines.append(f"/claim {item.claim_id} · /history {item.claim_id}")
     return "\n".join(lines)
@@ -87,22 +91,23 @@ def _pack(header: str, blocks: Iterable[str], *, continued: str, limit: int = SA
 
 def digest_run(scope: str, queued: EnqueueReport, sent: DeliveryReport) -> str:
     """The reply to ``/digest_now``: what was checked, recorded and delivered."""
-    lines = [f"<b>Digest run</b> for {esc(scope)}: {queued.due:,} active subscriptions checked."]
+    lines = [f"<b>Digest run</b> for {esc(scope)}: {count(queued.due, 'active subscription')} checked."]
     if queued.digests:
-        lines.append(f"{queued.digests:,} digests recorded ({queued.messages:,} messages); "
+        lines.append(f"{count(queued.digests, 'digest')} recorded ({count(queued.messages, 'message')}); "
                      f"{queued.empty:,} had nothing new.")
     else:
         lines.append("Nothing they follow changed: no digest to send.")
-    lines.append(f"Delivered now: {sent.messages:,} messages ({sent.digests:,} digests complete).")
+    lines.append(f"Delivered now: {count(sent.messages, 'message')} "
+                 f"({count(sent.digests, 'digest')} complete).")
     if sent.messages + sent.failed < queued.messages:
         lines.append("The rest go out in the background (chats waiting out Telegram's limits, or taken "
                      "by another runner).")
-    problems = [(sent.blocked, "chats blocked the bot (paused)"),
-                (sent.not_found, "chats not found (paused)"),
-                (sent.migrated, "groups moved to a supergroup"),
-                (sent.retry_after, "waits for Telegram's 429"),
-                (sent.rejected, "messages refused by Telegram"),
-                (sent.errors, "send errors")]
-    if noted := [f"{n:,} {what}" for n, what in problems if n]:
+    problems = [(sent.blocked, "chat blocked the bot (paused)", "chats blocked the bot (paused)"),
+                (sent.not_found, "chat not found (paused)", "chats not found (paused)"),
+                (sent.migrated, "group moved to a supergroup", "groups moved to a supergroup"),
+                (sent.retry_after, "wait for Telegram's 429", "waits for Telegram's 429"),
+                (sent.rejected, "message refused by Telegram", "messages refused by Telegram"),
+                (sent.errors, "send error", "send errors")]
+    if noted := [count(n, one, many) for n, one, many in problems if n]:
         lines.append("Also: " + "; ".join(noted) + ".")
     return "\n".join(lines)

@@ -14,6 +14,10 @@ covers the changed claims the matcher answers its phrase with (``claims.follow.s
 ``Searcher`` saved searches are left out, and their watermark must not move (``enqueue_digests``
 skips them likewise).
 
+A chat gets one digest per run however many of its subscriptions are due (``DigestBatch.for_chat``):
+their slices are joined, so a change that concerns a followed topic and a followed speaker at once
+is told once.
+
 Only revisions older than ``SETTLE`` are covered: on PostgreSQL a revision id is taken when the row
 is inserted but becomes visible at commit, so a lower id can appear after a higher one was already
 read. Waiting a few seconds past the newest revision lets such stragglers land before the watermark
@@ -48,6 +52,7 @@ from claims.store.models import (
     Topic,
     utcnow,
 )
+from claims.wording import count
 
 SETTLE = timedelta(seconds=15)
 MESSAGE_LIMIT = 4096
@@ -93,10 +98,12 @@ class DigestItem:
     source: DigestSource | None
     at: datetime
     revision_id: int
+    removed_from: DigestSource | None = None
+    """The article whose updated version no longer contains the claim."""
 
     @property
     def kinds(self) -> tuple[str, ...]:
-        """What happened, in reading order: new, revised, verdict, retracted, merged."""
+        """What happened, in reading order: new, revised, verdict, retracted, merged, removed."""
         out = []
         if self.new:
             out.append("new")
@@ -108,6 +115,8 @@ class DigestItem:
             out.append("retracted")
         if self.merged_into is not None or self.merged_from:
             out.append("merged")
+        if self.removed_from is not None:
+            out.append("removed")
         return tuple(out)
 
 
@@ -131,6 +140,17 @@ class Digest:
     from_revision_id: int
     to_revision_id: int
     groups: tuple[DigestGroup, ...]
+    also: tuple[Target, ...] = ()
+    """Further targets of the same chat folded into this digest (one digest per chat per run)."""
+
+    @property
+    def targets(self) -> tuple[Target, ...]:
+        return (self.target, *self.also)
+
+    @property
+    def label(self) -> str:
+        """What the digest is about: "Greenland", or "Greenland, Donald Trump"."""
+        return ", ".join(t.label for t in self.targets)
 
     @property
     def key(self) -> str:
@@ -211,20 +231,67 @@ def compute_digests(
     Covers revisions after each watermark up to ``upto_revision_id`` (default: ``horizon``).
     Saved searches need ``searcher``; without one they get no digest.
     """
+    return compute_digest_batch(session=session, subscriptions=subscriptions,
+                                upto_revision_id=upto_revision_id, now=now, settle=settle,
+                                searcher=searcher).digests
+
+
+@dataclass
+class DigestBatch:
+    """Digests computed together: one per subscription, and joined per chat on request."""
+
+    digests: dict[int, Digest]
+    _selected: dict[int, list[_Rev]]
+    _ctx: _Context | None
+
+    def for_chat(self, subscription_ids: Sequence[int]) -> Digest | None:
+        """One digest for several subscriptions of one chat, each changed claim once.
+
+        The lowest subscription id anchors it: its watermark gives the outbox key (the anchor's
+        watermark moves on every digest it anchors, so keys never repeat) and its time zone the
+        dates. The others' targets are listed in ``also``. ``None`` when none of them changed.
+        """
+        ids = sorted(i for i in subscription_ids if i in self.digests)
+        if not ids or self._ctx is None:
+            return None
+        if len(ids) == 1:
+            return self.digests[ids[0]]
+        revs = sorted({r.id: r for i in ids for r in self._selected[i]}.values(), key=lambda r: r.id)
+        groups = self._ctx.groups(revs)
+        if not groups:
+            return None
+        return replace(self.digests[ids[0]], groups=groups,
+                       also=tuple(self.digests[i].target for i in ids[1:]))
+
+
+def compute_digest_batch(
+    *,
+    session: Session,
+    subscriptions: Sequence[Subscription],
+    upto_revision_id: int | None = None,
+    now: datetime | None = None,
+    settle: timedelta = SETTLE,
+    searcher: Searcher | None = None,
+) -> DigestBatch:
+    """Each subscription's digest, keeping what is needed to join a chat's digests into one.
+
+    Saved searches need ``searcher``; without one they get no digest.
+    """
+    empty = DigestBatch(digests={}, _selected={}, _ctx=None)
     if searcher is None:
         subscriptions = [s for s in subscriptions if s.target_kind != TargetKind.SEARCH.value]
     if not subscriptions:
-        return {}
+        return empty
     hi = upto_revision_id if upto_revision_id is not None else horizon(
         session=session, now=now, settle=settle
     )
     pending = [s for s in subscriptions if s.watermark_revision_id < hi]
     if not pending:
-        return {}
+        return empty
     lo = min(s.watermark_revision_id for s in pending)
     revs = _load_revisions(session, pending, lo, hi)
     if not revs:
-        return {}
+        return empty
 
     further = _further_topics(session, {r.claim_id for r in revs})
     found = _search_hits(session, pending, revs, searcher) if searcher is not None else {}
@@ -242,6 +309,7 @@ def compute_digests(
     ctx = _Context.load(session, revs)
     labels = target_labels(session=session, refs=[(s.target_kind, s.target_id) for s in pending])
     out: dict[int, Digest] = {}
+    chosen: dict[int, list[_Rev]] = {}
     for sub in pending:
         key = (sub.target_kind, sub.target_id)
         if key not in index:
@@ -254,6 +322,7 @@ def compute_digests(
         if not groups:
             continue
         kind = TargetKind(sub.target_kind)
+        chosen[sub.id] = selected  # type: ignore[index]
         out[sub.id] = Digest(  # type: ignore[index]
             subscription_id=sub.id,  # type: ignore[arg-type]
             chat_id=sub.chat_id,
@@ -263,7 +332,7 @@ def compute_digests(
             to_revision_id=hi,
             groups=groups,
         )
-    return out
+    return DigestBatch(digests=out, _selected=chosen, _ctx=ctx)
 
 
 def _load_revisions(session: Session, subs: Sequence[Subscription], lo: int, hi: int) -> list[_Rev]:
@@ -449,8 +518,10 @@ class _Context:
                 merged_into = r.related_claim_id
             else:
                 merged_from.append(r.related_claim_id)
+        removed = next((r for r in reversed(revs) if r.change == ChangeKind.REMOVED.value), None)
+        removed_from = self.articles.get(removed.article_id) if removed and removed.article_id else None
         if not (new or text_before is not None or verdict_before is not None or retracted
-                or merged_into is not None or merged_from):
+                or merged_into is not None or merged_from or removed_from is not None):
             return None
         article_id = next((r.article_id for r in reversed(revs) if r.article_id), None)
         article_id = article_id or self.first_article.get(claim.id)
@@ -472,6 +543,7 @@ class _Context:
             source=self.articles.get(article_id) if article_id else None,
             at=revs[-1].created_at,
             revision_id=revs[-1].id,
+            removed_from=removed_from,
         )
 
 
@@ -522,6 +594,10 @@ def item_lines(item: DigestItem) -> list[str]:
         lines.append(f"  MERGED into #{item.merged_into}")
     if item.merged_from:
         lines.append("  Merged in: " + ", ".join(f"#{c}" for c in item.merged_from))
+    if item.removed_from is not None:
+        title = item.removed_from.title or item.removed_from.outlet or "the article"
+        lines.append(f"  NO LONGER IN THE ARTICLE: {_short(title, 200)}"
+                     + (f" {item.removed_from.url}" if item.removed_from.url else ""))
     if item.note:
         lines.append(f"  Note: {_short(item.note, 300)}")
     if item.source:
@@ -533,7 +609,7 @@ def item_lines(item: DigestItem) -> list[str]:
 
 def render_text(digest: Digest, *, limit: int = MESSAGE_LIMIT) -> list[str]:
     """The digest as plain-text messages, each under ``limit`` characters, cut between items."""
-    header = f"What changed: {digest.target.label} ({digest.count} update{'s' * (digest.count != 1)})"
+    header = f"What changed: {digest.label} ({count(digest.count, 'update')})"
     blocks: list[str] = []
     for group in digest.groups:
         heading = f"[{group.topic_name or 'Other'}]"

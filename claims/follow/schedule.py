@@ -102,9 +102,23 @@ def parse_weekday(text: str) -> int:
 # ---------------------------------------------------------------------------- time zones
 
 
+#: Names the zone database answers to that are not time zones a person lives in: the host's own
+#: setting (which differs between machines) and tzdata's placeholder for "unknown".
+_NOT_IANA = frozenset({"localtime", "factory", "posixrules"})
+
+
 @lru_cache(maxsize=1)
 def _zone_names() -> dict[str, str]:
-    return {name.casefold(): name for name in available_timezones()}
+    return {
+        name.casefold(): name
+        for name in available_timezones()
+        if name.casefold() not in _NOT_IANA and not name.startswith(("posix/", "right/"))
+    }
+
+
+def is_iana_zone(name: str) -> bool:
+    """Whether ``name`` is exactly an IANA zone name (as ``Europe/Berlin`` or ``UTC``)."""
+    return _zone_names().get(name.casefold()) == name
 
 
 def validate_timezone(name: str) -> str:

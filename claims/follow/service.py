@@ -74,7 +74,8 @@ class FollowService:
     def _subscribe(self, session: Session, chat_id: int, target: subs.Target, schedule: Schedule,
                    user_id: int | None) -> subs.SubscribeResult:
         return subs.subscribe(session=session, chat_id=chat_id, target=target, schedule=schedule,
-                              user_id=user_id, default_timezone=self.settings.timezone)
+                              user_id=user_id, default_timezone=self.settings.timezone,
+                              limit=self.settings.max_subscriptions_per_chat)
 
     def unsubscribe(self, *, chat_id: int, query: str) -> subs.SubscriptionView | list[subs.SubscriptionView]:
         """Stop following what ``query`` names. When it names several things this chat follows,

@@ -43,6 +43,7 @@ from claims.store.models import (
     SubscriptionStatus,
     TargetKind,
     Topic,
+    is_storable_id,
     utcnow,
 )
 from claims.store.names import AmbiguousNameError, NameMatch, resolve_name
@@ -50,6 +51,8 @@ from claims.store.names import AmbiguousNameError, NameMatch, resolve_name
 SUBSCRIBE_USAGE = f'Usage: /subscribe TOPIC|SPEAKER|claim ID|"PHRASE" [{SCHEDULE_USAGE}]'
 MAX_CHOICES = 5
 CLAIM_LABEL_CHARS = 60
+MAX_SUBSCRIPTIONS_PER_CHAT = 50
+"""The default of ``CLAIMBOT_MAX_SUBSCRIPTIONS_PER_CHAT``: a chat following more reads nothing."""
 _CLAIM_REF = re.compile(r"^(?:claim\s*)?#?\s*(\d{1,12})$", re.I)
 _TOKEN = re.compile(r"^([tscq])(\d{1,12})$")
 _KIND_CODES = {TargetKind.TOPIC: "t", TargetKind.SPEAKER: "s", TargetKind.CLAIM: "c", TargetKind.SEARCH: "q"}
@@ -156,6 +159,8 @@ def parse_target_token(token: str, *, session: Session) -> Target:
 
 def target_by_id(*, session: Session, kind: TargetKind, target_id: int) -> Target:
     """The target of this kind and id, with its label, or ``NotFoundError``."""
+    if not is_storable_id(target_id):
+        raise NotFoundError(f"There is no {kind.value} #{target_id}.")
     if kind is TargetKind.TOPIC:
         topic = session.get(Topic, target_id)
         if topic is None:
@@ -305,11 +310,14 @@ def subscribe(
     timezone: str | None = None,
     default_timezone: str = "UTC",
     now: datetime | None = None,
+    limit: int = MAX_SUBSCRIPTIONS_PER_CHAT,
 ) -> SubscribeResult:
     """Follow ``target`` in ``chat_id``; subscribing again changes the schedule (and resumes).
 
     The watermark is set to the newest revision so the first digest holds only later changes; a
     resumed subscription gets the same fresh start rather than everything it missed while paused.
+    A chat may follow at most ``limit`` targets (``CLAIMBOT_MAX_SUBSCRIPTIONS_PER_CHAT``); past it
+    a new subscription is refused and nothing changes.
     """
     now = now or utcnow()
     tz = validate_timezone(timezone) if timezone else chat_timezone(
@@ -323,6 +331,8 @@ def subscribe(
         )
     ).first()
     created = sub is None
+    if created:
+        _check_room(session=session, chat_id=chat_id, limit=limit)
     watermark = newest_revision_id(session=session)
     if sub is None:
         sub = Subscription(
@@ -343,6 +353,19 @@ def subscribe(
     session.add(sub)
     session.flush()
     return SubscribeResult(subscription=_view(sub, target), created=created)
+
+
+def _check_room(*, session: Session, chat_id: int, limit: int) -> None:
+    """Refuse a new subscription when the chat already follows ``limit`` targets."""
+    count = session.exec(
+        select(func.count()).select_from(Subscription).where(Subscription.chat_id == chat_id)
+    ).one()
+    if count >= limit:
+        raise InvalidArgumentError(
+            f"This chat already follows {count:,} topics, speakers and claims, the most one chat may "
+            "follow; /unsubscribe from one first (the operator can raise "
+            "CLAIMBOT_MAX_SUBSCRIPTIONS_PER_CHAT)."
+        )
 
 
 def unsubscribe(

@@ -29,7 +29,7 @@ from claims.ingest.sources import (
     looks_like_feed,
     parse_feed,
 )
-from claims.store.models import Article, Feed, FeedStatus, utcnow
+from claims.store.models import Article, Feed, FeedStatus, is_storable_id, utcnow
 
 FAILING_AFTER = 3
 """Consecutive failed polls after which a feed is shown as failing (it is still polled)."""
@@ -76,7 +76,7 @@ def add_feed(
     url: str,
     added_by: int | None = None,
     policy: FetchPolicy | None = None,
-    client: httpx.Client | None = None,
+    transport: httpx.BaseTransport | None = None,
     verify: bool = True,
 ) -> FeedView:
     """Register a feed (``/feeds add URL``); with ``verify`` it is fetched once to prove it is a feed.
@@ -97,7 +97,7 @@ def add_feed(
         raise InvalidArgumentError(f"There are already {MAX_FEEDS} feeds; remove one first.")
     title = None
     if verify:
-        fetched = fetch(url, policy=policy, client=client)
+        fetched = fetch(url, policy=policy, transport=transport)
         if not looks_like_feed(fetched.content):
             raise InputError("That URL is not an RSS or Atom feed.")
         parse_feed(fetched.content, name="That feed")
@@ -115,7 +115,7 @@ def list_feeds(*, session: Session) -> list[FeedView]:
 
 def remove_feed(*, session: Session, feed_id: int) -> FeedView:
     """Stop polling a feed (``/feeds remove ID``); what it brought in stays in the store."""
-    feed = session.get(Feed, feed_id)
+    feed = session.get(Feed, feed_id) if is_storable_id(feed_id) else None
     if feed is None:
         raise NotFoundError(f"There is no feed #{feed_id}.")
     view = _view(feed)
@@ -144,7 +144,7 @@ def poll_feed(
     feed_id: int,
     catalog: Catalog,
     policy: FetchPolicy,
-    client: httpx.Client | None = None,
+    transport: httpx.BaseTransport | None = None,
     now: datetime | None = None,
     max_chars: int = 500_000,
 ) -> PollReport:
@@ -153,14 +153,14 @@ def poll_feed(
     A feed that cannot be fetched or parsed is recorded as failing (with the reason) rather than
     raising, so one broken feed does not stop a polling job that walks all of them.
     """
-    feed = session.get(Feed, feed_id)
+    feed = session.get(Feed, feed_id) if is_storable_id(feed_id) else None
     if feed is None:
         raise NotFoundError(f"There is no feed #{feed_id}.")
     report = PollReport(feed_id=feed_id, url=feed.url)
     polled_at = now or utcnow()
     feed.last_polled_at = polled_at
     try:
-        fetched = fetch(feed.url, policy=policy, client=client, etag=feed.etag,
+        fetched = fetch(feed.url, policy=policy, transport=transport, etag=feed.etag,
                         last_modified=feed.last_modified)
         entries = [] if fetched.not_modified else parse_feed(fetched.content, name=f"Feed #{feed_id}")
     except InputError as exc:
@@ -185,7 +185,7 @@ def poll_feed(
             report.skipped += 1
             continue
         try:
-            article = entry_article(entry, policy=policy, client=client)
+            article = entry_article(entry, policy=policy, transport=transport)
             result = ingest_article(article, session=session, catalog=catalog, max_chars=max_chars)
         except InputError as exc:
             session.rollback()  # only this entry's work: earlier entries are committed

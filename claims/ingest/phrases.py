@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from claims.errors import ConfigError
+from claims.settings import config_file
 from claims.store.nameforms import HONORIFICS, TITLES, name_key
 
 _WORD = re.compile(r"(?:[A-Z]\.){2,}|[A-Za-zÀ-ÖØ-öø-ÿ][\w'’\-&]*|[.!?;:,\"“”()—–]")
@@ -61,7 +62,7 @@ class PhraseRules:
 
 def load_rules(config_dir: Path) -> PhraseRules:
     """Read ``discovery.toml`` (a missing file means the built-in defaults and no word lists)."""
-    path = config_dir / "discovery.toml"
+    path = config_file(config_dir, "discovery.toml")
     try:
         with path.open("rb") as fh:
             doc = tomllib.load(fh)

@@ -1,12 +1,13 @@
 """Ingesting an article: store or update it, extract its claims, and fold them into the store.
 
-Re-ingesting an unchanged article is a no-op; an updated article revises what changed; the same
-statement in another article becomes another appearance of the claim it already is.
+Re-ingesting an unchanged article is a no-op; an updated article revises what changed and records
+what it no longer carries; the same statement in another article becomes another appearance of the
+claim it already is (``claims.ingest.identity`` says what "the same" means).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from sqlmodel import Session, col, select
@@ -15,9 +16,9 @@ from claims.catalog import Catalog
 from claims.errors import InputError
 from claims.extract.attribution import ExtractedClaim, extract_claims
 from claims.ingest.entities import EntityCache
-from claims.ingest.identity import find_reworded, find_same_statement, statement_key
+from claims.ingest.identity import find_same_statement, pair_rewordings, statement_key
 from claims.ingest.sources import ArticleInput
-from claims.normalize import clean_text, content_hash, fingerprint
+from claims.normalize import clean_text, content_hash, fingerprint, strip_nul
 from claims.store.history import record_revision
 from claims.store.models import Article, ChangeKind, Claim, ClaimAppearance, utcnow
 
@@ -40,6 +41,8 @@ class IngestReport:
     revised: list[int] = field(default_factory=list)
     appeared: list[int] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+    """Claims an earlier version of this article carried and this update no longer does."""
 
     def as_json(self) -> dict:
         return {
@@ -51,6 +54,7 @@ class IngestReport:
             "revised": self.revised,
             "appeared": self.appeared,
             "unchanged": self.unchanged,
+            "removed": self.removed,
         }
 
 
@@ -60,8 +64,10 @@ def ingest_article(
     """Store ``article`` and its claims; the caller's session scope commits or rolls back."""
     if len(article.text) > max_chars:
         raise InputError(
-            f"The article is {len(article.text):,} characters long; the limit is {max_chars:,}."
+            f"The article is {len(article.text):,} characters long; the limit is {max_chars:,} "
+            "(CLAIMBOT_MAX_ARTICLE_CHARS allows more)."
         )
+    article = _without_nul(article)
     row, status = _upsert_article(article, session=session)
     assert row.id is not None
     report = IngestReport(article_id=row.id, title=row.title, url=row.canonical_url or row.url,
@@ -70,21 +76,75 @@ def ingest_article(
         report.unchanged = _claims_of_article(session=session, article_id=row.id)
         return report
 
-    previous: list[Claim] = []
+    previous: dict[int, Claim] = {}
+    gone: set[int] = set()  # claims an earlier update already marked removed from this article
     if status is ArticleStatus.UPDATED:
         ids = _claims_of_article(session=session, article_id=row.id)
-        previous = list(session.exec(select(Claim).where(Claim.id.in_(ids)))) if ids else []  # type: ignore[union-attr]
+        previous = {c.id: c for c in session.exec(select(Claim).where(col(Claim.id).in_(ids)))}  # type: ignore[misc]
+        gone = _removed_from(session=session, article_id=row.id)
 
     cache = EntityCache(session=session, catalog=catalog, article=row)
+    statements = _statements(row, catalog=catalog, cache=cache)
+    unmatched = [s for s in statements
+                 if not _fold_known(s, article=row, previous=previous, gone=gone, report=report)]
+    live_previous = [c for cid, c in previous.items() if cid not in gone]
+    reworded = pair_rewordings([(s.speaker_id, s.text) for s in unmatched], live_previous)
+    for index, statement in enumerate(unmatched):
+        if index in reworded:
+            _revise(statement, claim=reworded[index], article=row, report=report)
+            previous.pop(reworded[index].id, None)  # type: ignore[arg-type]
+        else:
+            _create(statement, article=row, report=report)
+    for claim in previous.values():
+        if claim.id not in gone:
+            _mark_removed(claim, article=row, session=session, report=report)
+    cache.finish()
+    return report
+
+
+@dataclass
+class _Statement:
+    """One extracted statement, resolved to its speaker and topic and cleaned for storage."""
+
+    found: ExtractedClaim
+    speaker_id: int | None
+    topic_id: int | None
+    text: str
+    quote: str | None
+    fingerprint: str
+    session: Session
+    cache: EntityCache
+
+
+def _statements(article: Article, *, catalog: Catalog, cache: EntityCache) -> list[_Statement]:
+    """The article's distinct statements, in reading order."""
     seen: set[tuple[str, str]] = set()
-    for found in extract_claims(row.text, catalog=catalog, published_at=row.published_at):
+    out: list[_Statement] = []
+    for found in extract_claims(article.text, catalog=catalog, published_at=article.published_at):
         key = statement_key(found)
         if key in seen or not found.text.strip():
             continue
         seen.add(key)
-        _fold_in(found, article=row, previous=previous, cache=cache, report=report)
-    cache.finish()
-    return report
+        speaker = cache.speaker_of(found)
+        topic = cache.main_topic(found)
+        text = clean_text(found.text)
+        out.append(_Statement(
+            found=found, speaker_id=speaker.id if speaker else None,
+            topic_id=topic.id if topic else None, text=text,
+            quote=clean_text(found.quote) if found.quote else None,
+            fingerprint=fingerprint(speaker.name if speaker else None, text), session=cache.session,
+            cache=cache,
+        ))
+    return out
+
+
+def _without_nul(article: ArticleInput) -> ArticleInput:
+    """NUL characters carry no meaning in prose and PostgreSQL refuses them in text columns."""
+    return replace(
+        article, text=strip_nul(article.text) or "", url=strip_nul(article.url),
+        canonical_url=strip_nul(article.canonical_url), title=strip_nul(article.title),
+        author=strip_nul(article.author), outlet=strip_nul(article.outlet),
+    )
 
 
 def _upsert_article(article: ArticleInput, *, session: Session) -> tuple[Article, ArticleStatus]:
@@ -135,70 +195,106 @@ def _claims_of_article(*, session: Session, article_id: int) -> list[int]:
     )
 
 
-def _fold_in(
-    found: ExtractedClaim,
-    *,
-    article: Article,
-    previous: list[Claim],
-    cache: EntityCache,
-    report: IngestReport,
-) -> None:
-    session = cache.session
-    speaker = cache.speaker_of(found)
-    topic = cache.main_topic(found)
-    text = clean_text(found.text)
-    quote = clean_text(found.quote) if found.quote else None
-    fp = fingerprint(speaker.name if speaker else None, text)
-    speaker_id = speaker.id if speaker else None
-
-    claim = find_same_statement(session=session, speaker_id=speaker_id, fingerprint=fp, text=text)
-    if claim is not None and claim.fingerprint != fp:
-        claim = None if any(c.id == claim.id for c in previous) else claim
-    if claim is not None:
-        in_this = any(c.id == claim.id for c in previous)
-        if in_this:
-            report.unchanged.append(claim.id)  # type: ignore[arg-type]
-            previous.remove(next(c for c in previous if c.id == claim.id))
-        else:
-            report.appeared.append(claim.id)  # type: ignore[arg-type]
-        _record_appearance(found, claim=claim, article=article, session=session)
-        cache.claim_seen(claim, found)
-        return
-
-    reworded = find_reworded(candidates=previous, speaker_id=speaker_id, text=text)
-    if reworded is not None:
-        old = reworded.text
-        reworded.text = text
-        reworded.quote = quote
-        reworded.fingerprint = fp
-        reworded.kind = found.kind
-        record_revision(
-            session=session, claim=reworded, change=ChangeKind.TEXT, old_text=old, new_text=text,
-            article_id=article.id, reason="The article was updated.",
+def _removed_from(*, session: Session, article_id: int) -> set[int]:
+    return set(
+        session.exec(
+            select(ClaimAppearance.claim_id).where(
+                ClaimAppearance.article_id == article_id, col(ClaimAppearance.removed_at).is_not(None)
+            )
         )
-        previous.remove(reworded)
-        report.revised.append(reworded.id)  # type: ignore[arg-type]
-        _record_appearance(found, claim=reworded, article=article, session=session)
-        cache.claim_seen(reworded, found)
-        return
+    )
 
+
+def _fold_known(
+    statement: _Statement, *, article: Article, previous: dict[int, Claim], gone: set[int],
+    report: IngestReport,
+) -> bool:
+    """Rule 1: a statement that is a stored claim becomes an appearance; False if it is not one.
+
+    A claim this article carried before, now worded slightly differently (punctuation, a title for a
+    first name), is left to the rewording pass so the new wording is recorded as a revision.
+    """
+    claim = find_same_statement(session=statement.session, speaker_id=statement.speaker_id,
+                                fingerprint=statement.fingerprint, text=statement.text)
+    if claim is None:
+        return False
+    assert claim.id is not None
+    ours = claim.id in previous and claim.id not in gone
+    if ours and claim.fingerprint != statement.fingerprint:
+        return False
+    if ours:
+        report.unchanged.append(claim.id)
+        previous.pop(claim.id)
+    else:
+        if claim.id in previous:  # removed by an earlier update, back in this one
+            previous.pop(claim.id)
+        if claim.id not in report.appeared:
+            report.appeared.append(claim.id)
+    _record_appearance(statement.found, claim=claim, article=article, session=statement.session)
+    statement.cache.claim_seen(claim, statement.found)
+    return True
+
+
+def _revise(statement: _Statement, *, claim: Claim, article: Article, report: IngestReport) -> None:
+    """Rule 2: the updated article rewords a claim it carried; the old wording stays in history."""
+    old = claim.text
+    claim.text = statement.text
+    claim.quote = statement.quote
+    claim.fingerprint = statement.fingerprint
+    claim.kind = statement.found.kind
+    if old != statement.text:
+        record_revision(
+            session=statement.session, claim=claim, change=ChangeKind.TEXT, old_text=old,
+            new_text=statement.text, article_id=article.id, reason="The article was updated.",
+        )
+        report.revised.append(claim.id)  # type: ignore[arg-type]
+    else:
+        report.unchanged.append(claim.id)  # type: ignore[arg-type]
+    _record_appearance(statement.found, claim=claim, article=article, session=statement.session)
+    statement.cache.claim_seen(claim, statement.found)
+
+
+def _create(statement: _Statement, *, article: Article, report: IngestReport) -> None:
+    """Rule 3: a statement no stored claim makes is a new claim."""
+    session = statement.session
     claim = Claim(
-        speaker_id=speaker_id,
-        topic_id=topic.id if topic else None,
-        text=text,
-        quote=quote,
-        kind=found.kind,
-        fingerprint=fp,
+        speaker_id=statement.speaker_id,
+        topic_id=statement.topic_id,
+        text=statement.text,
+        quote=statement.quote,
+        kind=statement.found.kind,
+        fingerprint=statement.fingerprint,
     )
     session.add(claim)
     session.flush()
     record_revision(
-        session=session, claim=claim, change=ChangeKind.CREATED, new_text=text,
+        session=session, claim=claim, change=ChangeKind.CREATED, new_text=statement.text,
         article_id=article.id,
     )
     report.added.append(claim.id)  # type: ignore[arg-type]
-    _record_appearance(found, claim=claim, article=article, session=session)
-    cache.claim_seen(claim, found)
+    _record_appearance(statement.found, claim=claim, article=article, session=session)
+    statement.cache.claim_seen(claim, statement.found)
+
+
+def _mark_removed(claim: Claim, *, article: Article, session: Session, report: IngestReport) -> None:
+    """Rule 4: the updated article no longer carries the claim; say so on the appearance and in
+    the claim's history (digests read it from there)."""
+    app = session.exec(
+        select(ClaimAppearance).where(
+            ClaimAppearance.claim_id == claim.id, ClaimAppearance.article_id == article.id
+        )
+    ).first()
+    if app is None:  # pragma: no cover - previous claims come from this article's appearances
+        return
+    app.removed_at = utcnow()
+    app.removed_in_version = article.version
+    session.add(app)
+    record_revision(
+        session=session, claim=claim, change=ChangeKind.REMOVED, article_id=article.id,
+        reason=f"No longer in version {article.version} of the article.",
+    )
+    session.flush()
+    report.removed.append(claim.id)  # type: ignore[arg-type]
 
 
 def _record_appearance(
@@ -218,5 +314,7 @@ def _record_appearance(
     app.end = found.end
     app.speaker_mention = (found.speaker_mention or None) and found.speaker_mention[:300]
     app.confidence = found.confidence
+    app.removed_at = None
+    app.removed_in_version = None
     session.add(app)
     session.flush()

@@ -6,15 +6,13 @@ sentence that says what was wrong; nothing is stored from here.
 
 from __future__ import annotations
 
-import ipaddress
 import re
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from html import unescape
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
 
 import feedparser
 import httpx
@@ -23,10 +21,16 @@ import lxml.html
 import trafilatura
 
 from claims.errors import InputError
+from claims.ingest.fetch import Fetched, FetchPolicy, check_url_allowed, fetch, safe_url
 from claims.normalize import clean_text
 
+__all__ = [
+    "ArticleInput", "FeedEntry", "FetchPolicy", "Fetched", "check_url_allowed", "decode_document",
+    "entry_article", "fetch", "fetch_article", "fetch_articles", "fetch_feed_articles", "load_file",
+    "looks_like_feed", "looks_like_html", "parse_document", "parse_feed", "parse_html", "parse_text",
+]
+
 MIN_ARTICLE_CHARS = 80
-_MAX_REDIRECTS = 5
 _HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html|head|body|article|p|div)[\s>]", re.I)
 _FEED_SNIFF = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>]", re.I)
 
@@ -50,33 +54,11 @@ class ArticleInput:
 
 
 @dataclass(frozen=True, slots=True)
-class Fetched:
-    """The raw result of an HTTP fetch, after redirects."""
-
-    url: str
-    content: bytes
-    content_type: str
-    etag: str | None = None
-    last_modified: str | None = None
-    not_modified: bool = False
-
-
-@dataclass(frozen=True, slots=True)
 class FeedEntry:
     link: str | None
     title: str | None
     published_at: datetime | None
     content: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class FetchPolicy:
-    """Limits for fetching remote content; ``allow_private`` guards against server-side forgery."""
-
-    timeout: float = 15.0
-    max_bytes: int = 5_000_000
-    user_agent: str = "claimbot/0.1"
-    allow_private: bool = False
 
 
 # ---------------------------------------------------------------------------- decoding and parsing
@@ -86,15 +68,24 @@ def decode_document(raw: bytes, *, name: str) -> str:
     """Bytes to text, refusing binary files and empty ones with a message that names them."""
     if not raw.strip():
         raise InputError(f"{name} is empty.")
-    if b"\x00" in raw[:8192]:
+    head = raw[:8192]
+    if head.count(b"\x00") > max(2, len(head) // 100):  # a stray NUL is dropped, not a refusal
         raise InputError(f"{name} looks like a binary file, not an article.")
+    raw = raw.replace(b"\x00", b"")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-        if text.count("\ufffd") > len(text) / 100:
-            raise InputError(f"{name} is not text in a known encoding.") from None
-        return text
+        pass
+    utf8 = raw.decode("utf-8-sig", errors="replace")
+    stray = utf8.count("\ufffd")
+    valid = sum(1 for ch in utf8 if ord(ch) > 0x7F and ch != "\ufffd")
+    # Mostly UTF-8 with a stray byte or two: one bad byte must not turn every “ into â€œ.
+    if valid > stray:
+        return utf8
+    text = raw.decode("cp1252", errors="replace")
+    if text.count("\ufffd") > len(text) / 100:
+        raise InputError(f"{name} is not text in a known encoding.")
+    return text
 
 
 def looks_like_html(raw: bytes) -> bool:
@@ -183,127 +174,47 @@ def load_file(path: Path, *, canonical_url: str | None = None) -> ArticleInput:
 # ---------------------------------------------------------------------------- fetching
 
 
-def fetch(
-    url: str,
-    *,
-    policy: FetchPolicy,
-    client: httpx.Client | None = None,
-    etag: str | None = None,
-    last_modified: str | None = None,
-) -> Fetched:
-    """GET a URL with a timeout and a size cap, following redirects only to allowed hosts."""
-    own = client is None
-    client = client or httpx.Client(timeout=policy.timeout, headers={"User-Agent": policy.user_agent})
-    headers = {}
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
-    try:
-        current = url
-        for _ in range(_MAX_REDIRECTS + 1):
-            check_url_allowed(current, allow_private=policy.allow_private)
-            with client.stream("GET", current, headers=headers, timeout=policy.timeout) as resp:
-                if resp.is_redirect and "location" in resp.headers:
-                    current = urljoin(current, resp.headers["location"])
-                    continue
-                if resp.status_code == 304:
-                    return Fetched(url=current, content=b"", content_type="", not_modified=True,
-                                   etag=etag, last_modified=last_modified)
-                if resp.status_code >= 400:
-                    raise InputError(f"{_safe(current)} answered HTTP {resp.status_code}.")
-                content = _read_capped(resp, policy.max_bytes, current)
-                return Fetched(
-                    url=current,
-                    content=content,
-                    content_type=resp.headers.get("content-type", "").split(";")[0].strip().lower(),
-                    etag=resp.headers.get("etag"),
-                    last_modified=resp.headers.get("last-modified"),
-                )
-        raise InputError(f"{_safe(url)} redirects too many times.")
-    except httpx.TimeoutException as exc:
-        raise InputError(f"{_safe(url)} did not answer within {policy.timeout:g} s.") from exc
-    except httpx.HTTPError as exc:
-        raise InputError(f"{_safe(url)} could not be fetched ({type(exc).__name__}).") from exc
-    finally:
-        if own:
-            client.close()
-
-
-def _read_capped(resp: httpx.Response, max_bytes: int, url: str) -> bytes:
-    declared = resp.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise InputError(f"{_safe(url)} is larger than the {max_bytes:,}-byte limit.")
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in resp.iter_bytes():
-        size += len(chunk)
-        if size > max_bytes:
-            raise InputError(f"{_safe(url)} is larger than the {max_bytes:,}-byte limit.")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def check_url_allowed(url: str, *, allow_private: bool) -> None:
-    """Refuse non-HTTP schemes, and hosts on private networks unless the operator allowed them."""
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise InputError(f"{_safe(url)} is not an http(s) URL.")
-    if allow_private:
-        return
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise InputError(f"The host {parts.hostname} could not be resolved.") from exc
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if not address.is_global or address.is_multicast:
-            raise InputError(
-                f"{_safe(url)} points to a private or local address; fetching it is not allowed."
-            )
-
-
-def fetch_article(url: str, *, policy: FetchPolicy, client: httpx.Client | None = None
+def fetch_article(url: str, *, policy: FetchPolicy, transport: httpx.BaseTransport | None = None
                   ) -> ArticleInput:
     """A web article by URL; a feed URL is an error here (use ``fetch_feed_articles``)."""
-    fetched = fetch(url, policy=policy, client=client)
+    fetched = fetch(url, policy=policy, transport=transport)
     if "xml" in fetched.content_type and looks_like_feed(fetched.content):
-        raise InputError(f"{_safe(url)} is a feed; ingest it as a feed.")
-    article = parse_document(fetched.content, url=fetched.url, name=_safe(fetched.url))
+        raise InputError(f"{safe_url(url)} is a feed; ingest it as a feed.")
+    article = parse_document(fetched.content, url=fetched.url, name=safe_url(fetched.url))
     return replace(article, url=fetched.url, canonical_url=article.canonical_url or fetched.url)
 
 
-def fetch_articles(url: str, *, policy: FetchPolicy, client: httpx.Client | None = None
+def fetch_articles(url: str, *, policy: FetchPolicy, transport: httpx.BaseTransport | None = None
                    ) -> Iterator[ArticleInput | InputError]:
     """Whatever a URL holds: its article, or each entry of the feed it turns out to be."""
-    fetched = fetch(url, policy=policy, client=client)
+    fetched = fetch(url, policy=policy, transport=transport)
     if looks_like_feed(fetched.content):
-        yield from fetch_feed_articles(url, policy=policy, client=client, raw=fetched.content)
+        yield from fetch_feed_articles(url, policy=policy, transport=transport, raw=fetched.content)
         return
-    article = parse_document(fetched.content, url=fetched.url, name=_safe(fetched.url))
+    article = parse_document(fetched.content, url=fetched.url, name=safe_url(fetched.url))
     yield replace(article, url=fetched.url, canonical_url=article.canonical_url or fetched.url)
 
 
 def fetch_feed_articles(
-    url: str, *, policy: FetchPolicy, client: httpx.Client | None = None, raw: bytes | None = None
+    url: str, *, policy: FetchPolicy, transport: httpx.BaseTransport | None = None, raw: bytes | None = None
 ) -> Iterator[ArticleInput | InputError]:
     """Each entry of a feed as an article; entries that fail are yielded as errors, not raised."""
     if raw is None:
-        raw = fetch(url, policy=policy, client=client).content
-    for entry in parse_feed(raw, name=_safe(url)):
+        raw = fetch(url, policy=policy, transport=transport).content
+    for entry in parse_feed(raw, name=safe_url(url)):
         try:
-            yield entry_article(entry, policy=policy, client=client)
+            yield entry_article(entry, policy=policy, transport=transport)
         except InputError as exc:
             yield exc
 
 
-def entry_article(entry: FeedEntry, *, policy: FetchPolicy, client: httpx.Client | None = None
+def entry_article(entry: FeedEntry, *, policy: FetchPolicy, transport: httpx.BaseTransport | None = None
                   ) -> ArticleInput:
     """The article behind a feed entry: its linked page, or the entry's own text when that fails."""
     try:
         if not entry.link:
             raise InputError(f"Feed entry {entry.title or '(untitled)'} has no link or content.")
-        article = fetch_article(entry.link, policy=policy, client=client)
+        article = fetch_article(entry.link, policy=policy, transport=transport)
     except InputError:
         if not entry.content or len(entry.content) < MIN_ARTICLE_CHARS:
             raise
@@ -319,25 +230,17 @@ def _entry_content(entry: FeedEntry) -> ArticleInput:
     """A feed entry's own text: an HTML fragment, so tags are dropped rather than page-parsed."""
     name = entry.title or "A feed entry"
     raw = entry.content or ""
-    text = raw
+    text = unescape(raw)  # a summary without tags still escapes "&" as "&amp;"
     if "<" in raw:
         try:
             text = lxml.html.fragment_fromstring(raw, create_parent="div").text_content()
         except (lxml.etree.ParserError, ValueError):
-            text = re.sub(r"<[^>]*>", " ", raw)
+            text = unescape(re.sub(r"<[^>]*>", " ", raw))
     article = parse_text(f"{entry.title}\n{text}" if entry.title else text, url=entry.link, name=name)
     return replace(article, title=entry.title)
 
 
 # ---------------------------------------------------------------------------- small helpers
-
-
-def _safe(url: str) -> str:
-    """A URL fit for a message: no credentials, no query string (tokens hide there)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{host}{port}{parts.path}" if parts.scheme else url[:200]
 
 
 def _clean_meta(value: str | None) -> str | None:
@@ -354,7 +257,10 @@ def _parse_date(value: str | None) -> datetime | None:
             parsed = parsedate_to_datetime(value)
         except (TypeError, ValueError):
             return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    try:
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError:  # a date at the very edge of the calendar, with an offset: not a real date
+        return None
 
 
 def _struct_time(value: object) -> datetime | None:

@@ -29,6 +29,7 @@ from claims.catalog import Catalog
 from claims.errors import ConfigError
 from claims.search.index import InvertedIndex
 from claims.search.query import Query, QueryParser, content_stems, index_terms, speaker_key
+from claims.settings import config_file
 
 __all__ = ["ClaimDoc", "Match", "Matcher", "load_synonyms"]
 
@@ -93,11 +94,12 @@ class Match:
 
 
 def load_synonyms(config_dir: Path) -> dict[str, list[str]]:
-    """Read ``synonyms.toml``: each word or phrase with its equivalents (a missing file is none).
+    """Read ``synonyms.toml``: each word or phrase with its equivalents (a folder without one uses
+    the shipped default; no file at all means none).
 
     Equivalence is symmetric in the matcher, so each group needs writing down only once.
     """
-    path = config_dir / "synonyms.toml"
+    path = config_file(config_dir, "synonyms.toml")
     try:
         with path.open("rb") as fh:
             doc = tomllib.load(fh)

@@ -6,7 +6,7 @@ Alembic owns the schema: ``upgrade()`` migrates, ``check_schema()`` refuses an o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -27,26 +27,36 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine with the pragmas that make SQLite safe for a bot and a CLI side by side."""
+def make_engine(url: str, *, busy_seconds: float = SQLITE_BUSY_TIMEOUT_MS / 1000, **kwargs: Any
+                ) -> Engine:
+    """An engine with the pragmas that make SQLite safe for a bot and a CLI side by side.
+
+    SQLite waits up to ``busy_seconds`` for another process's write to finish before it reports
+    "database is locked". Statement parameters are kept out of error messages and logs
+    (``hide_parameters``): they hold users' questions, notes and article text.
+    """
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
-        connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        connect_args = {"check_same_thread": False, "timeout": busy_seconds}
         if ":memory:" in url or url in {"sqlite://", "sqlite:///"}:
             kwargs.setdefault("poolclass", StaticPool)
         engine = sa.create_engine(url, connect_args=connect_args, **kwargs)
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "connect", _sqlite_pragmas(int(busy_seconds * 1000)))
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return sa.create_engine(url, **kwargs)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def _sqlite_pragmas(busy_ms: int) -> Callable[[Any, Any], None]:
+    def set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return set_pragmas
 
 
 @contextmanager

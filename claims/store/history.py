@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from claims.errors import InvalidArgumentError, NotFoundError
-from claims.normalize import clean_text, fingerprint
+from claims.normalize import clean_text, fingerprint, strip_nul
 from claims.store.models import (
     ChangeKind,
     Claim,
@@ -19,6 +19,7 @@ from claims.store.models import (
     ClaimRevision,
     ClaimStatus,
     Verdict,
+    is_storable_id,
     utcnow,
 )
 
@@ -60,7 +61,7 @@ def record_revision(
         new_text=new_text,
         old_verdict=old_verdict,
         new_verdict=new_verdict,
-        reason=(reason or None) and reason[:MAX_NOTE_CHARS],
+        reason=strip_nul(reason)[:MAX_NOTE_CHARS] if reason else None,
         article_id=article_id,
         admin_id=actor.id if actor else None,
         admin_name=actor.name[:200] if actor and actor.name else None,
@@ -76,7 +77,7 @@ def record_revision(
 
 def get_claim_row(*, session: Session, claim_id: int) -> Claim:
     """The claim with this id, or a ``NotFoundError`` that names the id."""
-    claim = session.get(Claim, claim_id)
+    claim = session.get(Claim, claim_id) if is_storable_id(claim_id) else None
     if claim is None:
         raise NotFoundError(f"There is no claim #{claim_id}.")
     return claim
@@ -128,6 +129,7 @@ def set_verdict(
     claim = get_claim_row(session=session, claim_id=claim_id)
     _require_active(claim)
     new = parse_verdict(verdict).value
+    note = strip_nul(note)
     if new == claim.verdict and (note or None) == claim.verdict_note:
         raise InvalidArgumentError(f"Claim #{claim_id} already has the verdict {new}.")
     old = claim.verdict

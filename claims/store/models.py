@@ -12,6 +12,15 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
 
+MAX_ID = 2**31 - 1
+"""Ids are 32-bit integer columns (PostgreSQL ``integer``)."""
+
+
+def is_storable_id(value: int) -> bool:
+    """Whether ``value`` can name a row. A larger number (or zero, or a negative one) names nothing,
+    and must not reach PostgreSQL, which refuses it as out of range instead of finding no row."""
+    return 0 < value <= MAX_ID
+
 
 def utcnow() -> datetime:
     """The current time as an aware UTC datetime (the only clock the store uses)."""
@@ -39,6 +48,17 @@ class AwareDateTime(sa.types.TypeDecorator[datetime]):
 
 def _ts(*, nullable: bool = False, index: bool = False) -> sa.Column:
     return sa.Column(AwareDateTime(), nullable=nullable, index=index)
+
+
+@sa.event.listens_for(SQLModel, "before_insert", propagate=True)
+@sa.event.listens_for(SQLModel, "before_update", propagate=True)
+def _strip_nul(_mapper: sa.orm.Mapper, _connection: sa.Connection, target: SQLModel) -> None:
+    """No stored string holds U+0000: PostgreSQL refuses it in text columns, and it means nothing in
+    a question, a note or an article. Entry points strip it already; this catches the rest."""
+    for attr in sa.inspect(target).mapper.column_attrs:
+        value = getattr(target, attr.key, None)
+        if isinstance(value, str) and "\x00" in value:
+            setattr(target, attr.key, value.replace("\x00", ""))
 
 
 class ClaimKind(StrEnum):
@@ -70,6 +90,8 @@ class ChangeKind(StrEnum):
     MERGED = "merged"
     EDITED = "edited"
     IMPORTED = "imported"
+    REMOVED = "removed"
+    """An updated version of an article no longer contains the claim (``article_id`` says which)."""
 
 
 class Article(SQLModel, table=True):
@@ -262,7 +284,12 @@ class ClaimRevision(SQLModel, table=True):
 
 
 class ClaimAppearance(SQLModel, table=True):
-    """Where a claim was found: which article, which sentence, which characters."""
+    """Where a claim was found: which article, which sentence, which characters.
+
+    ``removed_at``/``removed_in_version`` are set when an updated version of the article no longer
+    contains the claim (and cleared if a later version carries it again); the row stays, since the
+    claim was reported there.
+    """
 
     __table_args__ = (
         sa.UniqueConstraint("claim_id", "article_id", name="uq_appearance_claim_article"),
@@ -278,6 +305,8 @@ class ClaimAppearance(SQLModel, table=True):
     speaker_mention: str | None = Field(default=None, max_length=300)
     confidence: float = 1.0
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    removed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    removed_in_version: int | None = None
 
 
 class QuestionLog(SQLModel, table=True):

@@ -1,9 +1,12 @@
-"""Moving claims in and out: JSON Lines import/export and schema.org ClaimReview export.
+"""Moving claims in and out: JSON Lines import and export, one claim per line.
 
 Import is all-or-nothing: every line is validated first and a file with a bad line imports nothing,
 so a fix-and-rerun never leaves half a file behind. New claims are written in bulk (100,000 lines in
 well under a minute); known ones (same ``external_id``, or same speaker and words) are updated
 through revisions like any other change.
+
+Two other ways out live beside this one: ``archive`` (the whole store, history and all, for moving
+or restoring it) and ``claimreview`` (schema.org ClaimReview for claims with a verdict).
 """
 
 from __future__ import annotations
@@ -78,6 +81,10 @@ def parse_record(line: str, *, lineno: int) -> ImportRecord | None:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         raise InputError(f"{where}: not valid JSON ({exc.msg}).") from None
+    except RecursionError:
+        raise InputError(f"{where}: JSON nested too deeply.") from None
+    except ValueError:  # an integer of more digits than Python converts (4,300 by default)
+        raise InputError(f"{where}: a number too long to read.") from None
     if not isinstance(obj, dict):
         raise InputError(f"{where}: expected a JSON object.")
     text = obj.get("text")
@@ -145,9 +152,12 @@ def _parse_when(value: Any, *, where: str) -> datetime | None:
         raise InputError(f"{where}: 'published_at' must be an ISO 8601 string.")
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     except ValueError:
         raise InputError(f"{where}: 'published_at' {value[:40]!r} is not an ISO 8601 date.") from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+05:00 is before the first UTC instant Python has
+        raise InputError(f"{where}: 'published_at' {value[:40]!r} is outside the dates claimbot "
+                         "can store.") from None
 
 
 def import_claims(
@@ -409,40 +419,3 @@ def export_record(view: Any) -> dict[str, Any]:
         }
     )
     return data
-
-
-_RATINGS = {
-    Verdict.ACCURATE.value: (5, "Accurate"),
-    Verdict.DISPUTED.value: (3, "Disputed"),
-    Verdict.MISLEADING.value: (2, "Misleading"),
-    Verdict.FALSE.value: (1, "False"),
-}
-
-
-def claimreview_record(view: Any, *, publisher: str = "claimbot") -> dict[str, Any]:
-    """A schema.org ClaimReview for a claim with a verdict (what search engines read)."""
-    value, label = _RATINGS[view.verdict]
-    item: dict[str, Any] = {"@type": "Claim"}
-    if view.speaker:
-        item["author"] = {"@type": "Person", "name": view.speaker}
-    src = view.first_source
-    if src and src.published_at:
-        item["datePublished"] = src.published_at.date().isoformat()
-    appearances = [{"@type": "CreativeWork", "url": s.url} for s in view.sources if s.url]
-    if appearances:
-        item["appearance"] = appearances
-    review: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "ClaimReview",
-        "claimReviewed": view.text,
-        "datePublished": view.updated_at.date().isoformat(),
-        "author": {"@type": "Organization", "name": publisher},
-        "itemReviewed": item,
-        "reviewRating": {
-            "@type": "Rating", "ratingValue": value, "bestRating": 5, "worstRating": 1,
-            "alternateName": label,
-        },
-    }
-    if view.verdict_note:
-        review["reviewBody"] = view.verdict_note
-    return review

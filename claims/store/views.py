@@ -24,11 +24,11 @@ from claims.store.models import (
     ClaimStatus,
     Speaker,
     SpeakerKind,
-    TargetKind,
     Topic,
+    is_storable_id,
     utcnow,
 )
-from claims.store.names import resolve_name, resolve_speaker, resolve_topic
+from claims.store.names import resolve_speaker, resolve_topic
 from claims.store.speakers import NAME_ALIASES, aliases_by_speaker
 from claims.store.topics import claims_in_topic, further_topics, topics_by_activity
 
@@ -226,7 +226,7 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 def get_claim(*, session: Session, claim_id: int) -> ClaimView:
     """One claim by id, whatever its status."""
-    row = session.get(Claim, claim_id)
+    row = session.get(Claim, claim_id) if is_storable_id(claim_id) else None
     if row is None:
         raise NotFoundError(f"There is no claim #{claim_id}.")
     return _views(session, [row])[0]
@@ -234,7 +234,7 @@ def get_claim(*, session: Session, claim_id: int) -> ClaimView:
 
 def get_claims(*, session: Session, claim_ids: Iterable[int]) -> list[ClaimView]:
     """Claims by id, in the order asked, skipping ids that do not exist."""
-    wanted = list(dict.fromkeys(claim_ids))
+    wanted = [i for i in dict.fromkeys(claim_ids) if is_storable_id(i)]
     if not wanted:
         return []
     rows = {r.id: r for r in session.exec(select(Claim).where(col(Claim.id).in_(wanted)))}
@@ -288,18 +288,6 @@ def list_claims(
                    limit=limit, offset=offset)
 
 
-def claims_named(*, session: Session, name: str, limit: int | None = None, offset: int = 0
-                 ) -> tuple[list[ClaimView], str]:
-    """``/claims NAME``: the claims of the topic or speaker a typed name stands for, with a title
-    ("on Greenland", "by Kathy Hochul"). Topics and speakers compete in one resolution, so
-    "Trump" is the speaker even beside a topic "Trump University"."""
-    match = resolve_name(session=session, text=name)
-    if match.kind is TargetKind.TOPIC:
-        views = _listed(session, topic_id=match.id, limit=limit, offset=offset)
-        return views, f"on {match.label}"
-    return _listed(session, speaker_id=match.id, limit=limit, offset=offset), f"by {match.label}"
-
-
 def _listed(session: Session, *, topic_id: int | None = None, speaker_id: int | None = None,
             include_inactive: bool = False, limit: int | None = None, offset: int = 0) -> list[ClaimView]:
     stmt = select(Claim).order_by(col(Claim.updated_at).desc(), col(Claim.id).desc())
@@ -318,7 +306,7 @@ def _listed(session: Session, *, topic_id: int | None = None, speaker_id: int | 
 
 def claim_history(*, session: Session, claim_id: int) -> list[RevisionView]:
     """A claim's revisions, oldest first, each with the text and verdict it left the claim in."""
-    if session.get(Claim, claim_id) is None:
+    if not is_storable_id(claim_id) or session.get(Claim, claim_id) is None:
         raise NotFoundError(f"There is no claim #{claim_id}.")
     revs = session.exec(
         select(ClaimRevision)

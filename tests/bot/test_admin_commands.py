@@ -29,7 +29,7 @@ async def test_ingest_url_when_private_addresses_are_allowed(
     reply = await admin.say(f"/ingest {emulator.url}/articles/health.txt")
     assert reply.text.startswith("Ingested")
     assert "(new)" in reply.text
-    assert " new, 0 revised" in reply.text
+    assert " new claims, 0 revised" in reply.text
     again = await admin.say(f"/ingest {emulator.url}/articles/health.txt")
     assert "unchanged" in again.text
     # the matcher learned the new claims without a restart

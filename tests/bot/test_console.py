@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from bot import console
+from claims.samples import samples
 from claims.settings import DEFAULT_CONFIG_DIR, Settings
 from tests.bot.harness import GOLD
 
 SCRIPT = """/start
-what did trump say about the ceasefire
+what did Trump say about Greenland?
 :4
 /verdict 1 false Not what he said
 /history 1
@@ -31,10 +32,10 @@ def _run(tmp_path: Path, script: str) -> str:
     return out.getvalue()
 
 
-@pytest.mark.skipif(not console.SEEDS_DIR.is_dir(), reason="sample article not present")
 def test_console_seeds_and_answers_every_kind_of_input(tmp_path: Path) -> None:
     output = _run(tmp_path, SCRIPT.format(article=GOLD / "wire_tariffs.txt"))
-    assert "Seeded an empty database with the sample article" in output
+    shipped = len(samples())
+    assert f"Seeded an empty database with {shipped} sample articles" in output
     assert "Just send me a question" in output
     assert "Here is what I found" in output
     assert "Donald Trump" in output
@@ -42,13 +43,13 @@ def test_console_seeds_and_answers_every_kind_of_input(tmp_path: Path) -> None:
     assert "Verdict recorded" in output
     assert "verdict by You (@you)" in output
     assert "Ingested EU readies countermeasures" in output
-    assert "Articles: 2" in output
+    assert f"Articles: {shipped + 1}" in output
     assert "I have no claim on “<b>unclosed & hostile”" in output
     assert not (tmp_path / "unused.db").exists()  # a fresh temporary database, not the configured one
 
 
-def test_console_without_the_sample_article(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(console, "SEEDS_DIR", tmp_path / "nowhere")
+def test_console_without_the_sample_articles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(console, "samples", list)  # an installation that ships none
     output = _run(tmp_path, "/topics\n")
-    assert "No sample article found" in output
+    assert "No sample articles are installed" in output
     assert "No topics yet" in output

@@ -114,3 +114,70 @@ def test_only_direct_quotes_get_quote_marks() -> None:
     assert "“Mr. Rutte" not in card
     assert "<i>reported:</i> Mr. Rutte \"could be instrumental\" &lt;here&gt;" in card
     assert parse_html(card) is not None
+
+
+def test_claim_full_says_recorded_for_undated_sources_and_never_repeats_the_quote() -> None:
+    from dataclasses import replace
+
+    tz = ZoneInfo("UTC")
+    dated = view("We have to do it.")
+    undated = replace(dated, sources=(replace(dated.sources[0], published_at=None),),
+                      quote="We have to do it")
+    visible = parse_html(render.claim_full(undated, 1, tz, bot_username=None))
+    assert "Said:" not in visible
+    assert "Recorded: 13 Mar 2025 (no source gives a date)" in visible
+    assert "Quote:" not in visible  # the quote is the text shown above, punctuation aside
+    partial = replace(dated, kind="reported", text="there were grounds for “cautious optimism.”",
+                      quote="cautious optimism … not complete")
+    assert "Quote:" in parse_html(render.claim_full(partial, 1, tz, bot_username=None))
+    edited = replace(dated, text="A corrected wording.", quote="The original words.")
+    assert "Quote: The original words." in parse_html(render.claim_full(edited, 3, tz, bot_username=None))
+
+
+def test_counts_are_grammatical_everywhere() -> None:
+    from claims.follow.delivery import DeliveryStats
+    from claims.follow.subscriptions import SubscriptionStats
+    from claims.ingest.feeds import FeedView
+    from claims.search.questions import QuestionStats
+    from claims.store.listing import ClaimPage, ClaimScope
+    from claims.store.models import FeedStatus
+    from claims.store.views import RevisionView, StoreStats
+
+    tz = ZoneInfo("UTC")
+    one = view("Only one.")
+    rev = RevisionView(revision=1, change="created", text="Only one.", verdict="unverified", old_text=None,
+                       old_verdict=None, reason=None, at=one.created_at, source=None, admin_id=None,
+                       admin_name=None, related_claim_id=None)
+    assert "— 1 revision" in parse_html(render.history(one, [rev], tz))
+    assert "— 2 revisions" in parse_html(render.history(one, [rev, rev], tz))
+    empty = ClaimPage(scope=ClaimScope(), label="", views=(), offset=0, total=0)
+    assert render.claims_list(empty, tz) == "No claims yet."
+    topic = ClaimPage(scope=ClaimScope("topic", 3), label="on Greenland", views=(), offset=0, total=0)
+    assert render.claims_list(topic, tz) == "No claims on Greenland yet."
+    single = ClaimPage(scope=ClaimScope(), label="", views=(one,), offset=0, total=1)
+    assert "Claims so far (newest first) · 1 claim" in parse_html(render.claims_list(single, tz))
+    feed = FeedView(id=1, url="https://f.example/rss", title="F", status=FeedStatus.ACTIVE,
+                    last_polled_at=None, last_ok_at=None, last_error=None, failures=0, added_by=None)
+    listing = parse_html(render.feeds_list([feed], tz))
+    assert "Feeds (1 feed)" in listing and "ok, not polled yet" in listing
+    assert "last polled not" not in listing
+    stats = parse_html(render.stats(
+        StoreStats(claims=1, active_claims=1, speakers=1, topics=1, articles=1, revisions_last_day=1),
+        QuestionStats(answered=1, unanswered=0, recent_unanswered=()),
+        SubscriptionStats(subscribers=1, active=1, paused=0, paused_by_reason={}),
+        DeliveryStats(pending=0, sending=0, failed=0, sent_total=1, sent_last_day=1, failed_last_day=0)))
+    assert "Subscribers: 1 chat;" in stats
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(min_value=0, max_value=10**7), st.sampled_from(
+    ["claim", "revision", "chat", "new claim", "sample article", "match", "query", "update"]))
+def test_one_pluralisation_helper(n: int, noun: str) -> None:
+    from claims.wording import count, plural
+
+    said = count(n, noun)
+    assert said.startswith(f"{n:,} ")
+    word = plural(n, noun)
+    assert (word == noun) == (n == 1)
+    assert said.endswith(word)
+    assert plural(2, "match") == "matches" and plural(3, "query") == "queries" and plural(0, "day") == "days"

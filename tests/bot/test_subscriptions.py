@@ -220,8 +220,8 @@ async def test_a_change_then_digest_now_delivers_exactly_one_digest(
 
     report = await admin.say("/digest_now")
     assert "Digest run for all subscriptions: 2 active subscriptions checked." in report.text
-    assert "1 digests recorded (1 messages); 1 had nothing new." in report.text
-    assert "Delivered now: 1 messages (1 digests complete)." in report.text
+    assert "1 digest recorded (1 message); 1 had nothing new." in report.text
+    assert "Delivered now: 1 message (1 digest complete)." in report.text
     got = sent_to(emulator, user.chat_id, start)
     assert len(got) == 1
     digest = got[0]
@@ -238,9 +238,28 @@ async def test_a_change_then_digest_now_delivers_exactly_one_digest(
     # Nothing changed since: no message at all, and the admin is told so.
     start = len(emulator.api.sent)
     again = await admin.say("/digest_now greenland")
-    assert "Digest run for followers of Greenland: 1 active subscriptions checked." in again.text
+    assert "Digest run for followers of Greenland: 1 active subscription checked." in again.text
     assert "Nothing they follow changed: no digest to send." in again.text
     assert sent_to(emulator, user.chat_id, start) == []
+
+
+async def test_one_digest_per_chat_with_each_change_once(
+    fast_bot: RunningBot, admin: Person, user: Person, emulator: Emulator
+) -> None:
+    for target in ("greenland", "Frederiksen", "claim 21"):  # all three cover claim #21
+        assert "Subscribed" in (await user.say(f"/subscribe {target}")).text
+    await change_greenland(admin)
+    start = len(emulator.api.sent)
+    report = await admin.say("/digest_now")
+    assert "3 active subscriptions checked." in report.text
+    assert "1 digest recorded (1 message)" in report.text
+    [digest] = sent_to(emulator, user.chat_id, start)
+    head = digest.text.splitlines()[0]
+    assert head.startswith("What changed: Greenland, Mette Frederiksen, claim #21") and "— 1 update" in head
+    assert digest.text.count("#21 Mette Frederiksen") == 1
+    assert digest.text.count(f"After: “{GREENLAND_NEW}”") == 1
+    again = await admin.say("/digest_now")  # every watermark moved: nothing is told twice
+    assert "Nothing they follow changed" in again.text
 
 
 async def test_long_digests_are_split_under_the_limit(fast_bot: RunningBot, admin: Person, user: Person,
@@ -252,7 +271,7 @@ async def test_long_digests_are_split_under_the_limit(fast_bot: RunningBot, admi
     report = await admin.say("/digest_now")
     parts = sent_to(emulator, user.chat_id, start)
     assert len(parts) >= 2
-    assert f"1 digests recorded ({len(parts)} messages)" in report.text
+    assert f"1 digest recorded ({len(parts)} messages)" in report.text
     assert all(len(p.text) <= 4096 for p in parts)
     assert parts[1].text.startswith("What changed: Mette Frederiksen (continued)")
     assert sum(p.text.count("✏️ Reworded") for p in parts) == 9
@@ -270,12 +289,12 @@ async def test_blocked_chat_is_paused_and_others_still_get_theirs(
     calls = len(emulator.api.calls)
 
     report = await admin.say("/digest_now")
-    assert "1 chats blocked the bot (paused)" in report.text
+    assert "1 chat blocked the bot (paused)" in report.text
     assert len(digests_to(emulator, carol.chat_id, start)) == 1
     assert sent_to(emulator, user.chat_id, start) == []
     assert send_attempts(emulator, user.chat_id, calls) == 1  # tried once, not retried
     stats = await admin.say("/stats")
-    assert "Subscribers: 1 chats; subscriptions 1 active, 1 paused (blocked: 1)" in stats.text
+    assert "Subscribers: 1 chat; subscriptions 1 active, 1 paused (blocked: 1)" in stats.text
 
     # Paused: the next run leaves the chat alone.
     await admin.say("/edit 20 Denmark has underinvested in the Arctic.")
@@ -304,8 +323,8 @@ async def test_retry_after_is_honoured(fast_bot: RunningBot, admin: Person, user
     report = await admin.say("/digest_now", within=20)
     took = loop.time() - began
     # The runner got the 429 itself (not swallowed by a second limiter) and waited it out.
-    assert "1 waits for Telegram's 429" in report.text
-    assert "Delivered now: 1 messages" in report.text
+    assert "1 wait for Telegram's 429" in report.text
+    assert "Delivered now: 1 message (" in report.text
     assert took >= 1.0
     assert send_attempts(emulator, user.chat_id, calls) == 2
     assert len(digests_to(emulator, user.chat_id, start)) == 1
@@ -329,7 +348,7 @@ async def test_refused_html_is_resent_as_plain_text_or_given_up(
     emulator.fail("sendMessage", 400, "Bad Request: message is weird", chat_id=user.chat_id, times=2)
     start = len(emulator.api.sent)
     report = await admin.say("/digest_now")
-    assert "1 messages refused by Telegram" in report.text
+    assert "1 message refused by Telegram" in report.text
     assert sent_to(emulator, user.chat_id, start) == []
 
 
@@ -349,8 +368,8 @@ async def test_groups_migrated_and_gone(fast_bot: RunningBot, admin: Person, use
     start = len(api.sent)
 
     report = await admin.say("/digest_now")
-    assert "1 groups moved to a supergroup" in report.text
-    assert "1 chats not found (paused)" in report.text
+    assert "1 group moved to a supergroup" in report.text
+    assert "1 chat not found (paused)" in report.text
     assert len(digests_to(emulator, new, start)) == 1
     assert sent_to(emulator, old, start) == []
     listing = await user.in_group(new).say("/subscriptions")
@@ -464,7 +483,6 @@ async def test_feeds_refuse_private_addresses_by_default(fast_bot: RunningBot, a
     assert (await admin.say("/feeds")).text.startswith("No feeds yet.")
 
 
-@pytest.mark.skipif(not console.SEEDS_DIR.is_dir(), reason="sample article not present")
 def test_console_subscribes_and_shows_the_digest(tmp_path: Path) -> None:
     out = io.StringIO()
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'unused.db'}", config_dir=DEFAULT_CONFIG_DIR)
@@ -475,7 +493,7 @@ def test_console_subscribes_and_shows_the_digest(tmp_path: Path) -> None:
     assert "✅ Subscribed to claim #1" in output
     assert "What changed: claim #1" in output
     assert "After: “A reworded claim for the console.”" in output
-    assert "Delivered now: 1 messages" in output
+    assert "Delivered now: 1 message (1 digest complete)." in output
     assert "[:1] ✖ 1. claim #1" in output
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.render import ButtonKind
+from claims.store.listing import ClaimScope
 from tests.bot.emulator import Emulator
 from tests.bot.harness import ADMIN_ID, Person, RunningBot, button
 
@@ -78,6 +81,34 @@ async def test_claims_newest_by_topic_and_by_speaker(bot: RunningBot, user: Pers
     assert "Claims by Mette Frederiksen" in by_speaker.text
     unknown = await user.say("/claims Atlantis")
     assert "I know no topic or speaker called “Atlantis”" in unknown.text
+
+
+def _ids(text: str) -> list[int]:
+    return [int(n) for n in re.findall(r"^#(\d+) · /claim", text, flags=re.MULTILINE)]
+
+
+async def test_claims_pages_through_every_claim(bot: RunningBot, user: Person, emulator: Emulator) -> None:
+    total = bot.app.bot_data.services.claims.stats().store.active_claims
+    assert total > 10  # the seeded store needs more than one page
+    page = await user.say("/claims")
+    assert f"1–10 of {total}" in page.text
+    seen = _ids(page.text)
+    pages = [page]
+    while any(b["text"] == "Older ▶" for b in page.buttons()):
+        await user.press(page, button(page, "Older ▶"))
+        page = emulator.api.sent[-1]
+        assert page.method == "editMessageText" and page.message_id == pages[0].message_id
+        seen += _ids(page.text)
+        pages.append(page)
+    assert sorted(seen) == sorted(set(seen)) and len(seen) == total  # every claim once
+    assert f"of {total}" in page.text and len(pages) == -(-total // 10)
+    await user.press(page, button(page, "◀ Newer"))
+    assert _ids(emulator.api.sent[-1].text) == _ids(pages[-2].text)
+    tariffs = await user.say("/claims tariffs")
+    assert "Claims on Tariffs" in tariffs.text
+    codec = bot.app.bot_data.services.codec
+    gone = codec.encode(ButtonKind.CLAIMS_PAGE, ClaimScope("topic", 99_999).code, 1)
+    assert (await user.press(tariffs, gone))["text"] == "This button has expired. Please ask again."
 
 
 async def test_claim_shows_everything(bot: RunningBot, user: Person) -> None:

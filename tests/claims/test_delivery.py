@@ -206,7 +206,7 @@ def test_a_concurrent_enqueuer_never_records_a_digest_twice(world: World, engine
             b.commit()
     else:
         # Another process moves the watermark between our read and our write: we must back off.
-        real = delivery_enqueue.compute_digests
+        real = delivery_enqueue.compute_digest_batch
 
         def racing(**kwargs: object) -> object:
             result = real(**kwargs)  # type: ignore[arg-type]
@@ -215,7 +215,7 @@ def test_a_concurrent_enqueuer_never_records_a_digest_twice(world: World, engine
                              .values(watermark_revision_id=Subscription.watermark_revision_id + 1000))
             return result
 
-        monkeypatch.setattr(delivery_enqueue, "compute_digests", racing)
+        monkeypatch.setattr(delivery_enqueue, "compute_digest_batch", racing)
         report = enqueue(world)
         assert (report.digests, report.raced) == (0, 1)
     assert len(outbox(world.session)) <= 1
@@ -278,12 +278,12 @@ async def test_blocked_user_pauses_subscriptions_and_the_rest_go_out(world: Worl
         follow(world, "greenland", chat_id=chat)
     follow(world, "trump", chat_id=42)
     world.claim("Greenland news.", speaker="Donald Trump", topic="greenland")
-    assert enqueue(world).digests == 4
+    assert enqueue(world).digests == 3  # one per chat: chat 42's two subscriptions share one
     sender = FakeSender()
     sender.always[42] = lambda: ChatBlocked("Forbidden: bot was blocked by the user")
     report = await runner(engine, sender).drain()
     assert sorted(chat for _, chat, _ in sender.sent) == [41, 43]
-    assert (report.blocked, report.failed) == (1, 2)  # both of chat 42's digests failed
+    assert (report.blocked, report.failed) == (1, 1)  # chat 42's digest failed
     rows = {r.chat_id: r.status for r in outbox(world.session) if r.chat_id != 42}
     assert set(rows.values()) == {OutboxStatus.SENT.value}
     assert {r.status for r in outbox(world.session) if r.chat_id == 42} == {OutboxStatus.FAILED.value}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -66,3 +68,31 @@ def test_bad_values_are_refused(monkeypatch: pytest.MonkeyPatch, key: str, value
 def test_relative_sqlite_path_is_pinned_to_the_working_directory(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     assert Settings().resolved_database_url() == f"sqlite:///{tmp_path / 'claimbot.db'}"
+
+
+def test_a_config_folder_overrides_the_shipped_defaults_file_by_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claims.catalog import load_catalog
+    from claims.settings import DEFAULT_CONFIG_DIR
+
+    work = tmp_path
+    monkeypatch.chdir(work)
+    assert Settings().config_dir == DEFAULT_CONFIG_DIR  # nothing here: the shipped defaults
+    local = work / "config"
+    local.mkdir()
+    (local / "settings.toml").write_text('timezone = "Europe/Berlin"\n')
+    (local / "topics.toml").write_text('[[topic]]\nslug = "space"\nname = "Space"\nkeywords = ["Mars"]\n')
+    s = Settings()
+    assert s.config_dir == local and s.timezone == "Europe/Berlin"
+    catalog = load_catalog(s.config_dir)
+    assert [t.slug for t in catalog.topics] == ["space"]  # from config/ in the working directory
+    assert catalog.speaker_by_alias("Zelenskyy") is not None  # speakers.toml: the shipped default
+    elsewhere = work / "deploy"
+    elsewhere.mkdir()
+    (elsewhere / "settings.toml").write_text('timezone = "Asia/Tokyo"\n')
+    monkeypatch.setenv("CLAIMBOT_CONFIG_DIR", str(elsewhere))
+    assert Settings().timezone == "Asia/Tokyo"  # the variable beats the working directory
+    monkeypatch.setenv("CLAIMBOT_CONFIG_DIR", str(work / "typo"))
+    with pytest.raises(ValidationError, match="is not a folder"):
+        Settings()

@@ -1,4 +1,4 @@
-"""JSON Lines import/export and ClaimReview output."""
+"""JSON Lines import and export (ClaimReview: ``test_claimreview.py``; archives: ``test_archive.py``)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ import pytest
 from sqlmodel import Session
 
 from claims.errors import InputError
-from claims.store.history import Actor, set_verdict
 from claims.store.transfer import (
-    claimreview_record,
     export_record,
     import_claims,
     iter_claims,
@@ -116,20 +114,3 @@ def test_export_then_import_round_trips(session, catalog, sqlite_engine) -> None
         ({k: v for k, v in r.items() if k != "id"} for r in rows), key=lambda r: r["text"]
     )
     assert strip(again) == strip(exported)
-
-
-def test_claimreview_only_for_claims_with_a_verdict(session, catalog) -> None:
-    do_import(session, catalog, LINES)
-    cid = next(v.id for v in list_claims(session=session) if v.text == "We have to do it.")
-    set_verdict(session=session, claim_id=cid, verdict="accurate", actor=Actor(1), note="Checked")
-    session.commit()
-    reviews = [claimreview_record(v) for v in iter_claims(session=session, verdict_only=True)]
-    assert len(reviews) == 3
-    by_claim = {r["claimReviewed"]: r for r in reviews}
-    trump = by_claim["We have to do it."]
-    assert trump["@type"] == "ClaimReview" and trump["@context"] == "https://schema.org"
-    assert trump["reviewRating"]["alternateName"] == "Accurate"
-    assert trump["reviewRating"]["ratingValue"] == 5
-    assert trump["itemReviewed"]["author"]["name"] == "Donald Trump"
-    assert trump["itemReviewed"]["appearance"] == [{"@type": "CreativeWork", "url": "https://ex.org/1"}]
-    assert by_claim["Vaccines cause autism."]["reviewRating"]["ratingValue"] == 1

@@ -1,5 +1,8 @@
 """Enqueueing digests: due subscriptions -> outbox rows, with the watermark moved in the same
 transaction (safe for two replicas at once).
+
+A chat gets one digest per run: its due subscriptions that have changes are joined into one outbox
+row (each change told once), anchored on the lowest subscription id among them.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from claims.follow.delivery.sql import insert_ignoring_duplicates, is_postgres, rowcount
-from claims.follow.digest import SETTLE, Digest, compute_digests, horizon, render_text
+from claims.follow.digest import SETTLE, Digest, compute_digest_batch, horizon, render_text
 from claims.follow.schedule import is_missed, next_run
 from claims.follow.searches import Searcher
 from claims.follow.subscriptions import schedule_of
@@ -98,10 +101,11 @@ def enqueue_digests(
         and is_missed(s.next_run_at, now=now, grace=grace)
     }
     report.missed = len(missed)
-    digests = compute_digests(
+    batch = compute_digest_batch(
         session=session, subscriptions=[s for s in subs if s.id not in missed], upto_revision_id=hi,
         searcher=searcher,
     )
+    digests = batch.digests
     table = Subscription.__table__  # type: ignore[attr-defined]
     # One prepared UPDATE per subscription (its rowcount says whether we won the race) and one
     # executemany INSERT for the outbox: compiled once, so 10,000 subscriptions stay fast.
@@ -116,17 +120,17 @@ def enqueue_digests(
     conn = session.connection()
     sendable = min(now, utcnow())  # a forced run may pass a "now" in the future
     rows: list[dict[str, object]] = []
+    winners: dict[int, list[int]] = {}  # chat -> its subscriptions whose changes this run sends
     for sub in subs:
         params: dict[str, object] = {
             "b_id": sub.id, "b_from": sub.watermark_revision_id, "b_now": now,
             "b_next": sub.next_run_at if force else next_run(schedule_of(sub), after=now, tz=sub.timezone),
             "b_to": sub.watermark_revision_id, "b_at": sub.watermark_at, "b_last": sub.last_digest_at,
         }
-        digest = digests.get(sub.id)  # type: ignore[arg-type]
-        parts = render(digest) if digest is not None else []
+        changed = sub.id in digests
         if sub.id in missed:
             pass  # keep the watermark: the changes go out with the next run
-        elif not parts:
+        elif not changed:
             report.empty += 1
             if force or sub.schedule == ScheduleKind.INSTANT.value:
                 continue  # nothing to write: an instant subscription stays due
@@ -136,16 +140,22 @@ def enqueue_digests(
         if rowcount(conn.execute(move, params)) != 1:
             report.raced += 1  # another process handled this subscription meanwhile
             continue
-        if parts and digest is not None:
-            rows.append({
-                "subscription_id": sub.id, "digest_key": digest.key, "chat_id": sub.chat_id,
-                "from_revision_id": digest.from_revision_id, "to_revision_id": digest.to_revision_id,
-                "items": digest.count, "payload": parts, "parts_sent": 0,
-                "status": OutboxStatus.PENDING.value, "attempts": 0, "not_before": sendable,
-                "created_at": now,
-            })
-            report.digests += 1
-            report.messages += len(parts)
+        if changed and sub.id not in missed:
+            winners.setdefault(sub.chat_id, []).append(sub.id)  # type: ignore[arg-type]
+    for chat_id, ids in winners.items():
+        digest = batch.for_chat(ids)
+        parts = render(digest) if digest is not None else []
+        if not parts or digest is None:
+            continue
+        rows.append({
+            "subscription_id": digest.subscription_id, "digest_key": digest.key, "chat_id": chat_id,
+            "from_revision_id": digest.from_revision_id, "to_revision_id": digest.to_revision_id,
+            "items": digest.count, "payload": parts, "parts_sent": 0,
+            "status": OutboxStatus.PENDING.value, "attempts": 0, "not_before": sendable,
+            "created_at": now,
+        })
+        report.digests += 1
+        report.messages += len(parts)
     if rows:
         conn.execute(insert_ignoring_duplicates(session), rows)
     session.flush()

@@ -1,0 +1,86 @@
+"""Pages of claims for browsing (``/claims``): which claims a list shows, and one page of them with
+the total, so a reader can page through a topic's or a speaker's claims.
+
+The scope names its topic or speaker by id, and packs into one small number (``ClaimScope.code``)
+that fits in a button's callback data beside the page number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlmodel import Session, col, func, select
+
+from claims.errors import NotFoundError
+from claims.store.models import Claim, ClaimStatus, Speaker, Topic
+from claims.store.topics import claims_in_topic
+from claims.store.views import ClaimView, _views
+
+ScopeKind = Literal["all", "topic", "speaker"]
+_KINDS: tuple[ScopeKind, ...] = ("all", "topic", "speaker")
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimScope:
+    """All live claims, or those of one topic or one speaker (by id)."""
+
+    kind: ScopeKind = "all"
+    id: int = 0
+
+    @property
+    def code(self) -> int:
+        """One non-negative number for the scope (buttons carry numbers, not names)."""
+        return self.id * len(_KINDS) + _KINDS.index(self.kind)
+
+    @classmethod
+    def from_code(cls, code: int) -> ClaimScope:
+        kind = _KINDS[code % len(_KINDS)]
+        return cls(kind, 0 if kind == "all" else code // len(_KINDS))
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimPage:
+    """One page of a scope's live claims, newest first."""
+
+    scope: ClaimScope
+    label: str
+    """What the scope is, for headings: "" for all claims, "on Greenland", "by Donald Trump"."""
+    views: tuple[ClaimView, ...]
+    offset: int
+    total: int
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + len(self.views) < self.total
+
+
+def scope_of(topic: Topic | None = None, speaker: Speaker | None = None) -> ClaimScope:
+    """The scope of a resolved topic or speaker (neither: every claim)."""
+    if topic is not None and topic.id is not None:
+        return ClaimScope("topic", topic.id)
+    if speaker is not None and speaker.id is not None:
+        return ClaimScope("speaker", speaker.id)
+    return ClaimScope()
+
+
+def claim_page(*, session: Session, scope: ClaimScope, limit: int, offset: int = 0) -> ClaimPage:
+    """Live claims of ``scope``, newest first, ``limit`` from ``offset``, with how many there are."""
+    stmt = select(Claim).where(Claim.status == ClaimStatus.ACTIVE.value)
+    label = ""
+    if scope.kind == "topic":
+        topic = session.get(Topic, scope.id)
+        if topic is None:
+            raise NotFoundError("That topic no longer exists. See /topics.")
+        stmt, label = stmt.where(claims_in_topic(scope.id)), f"on {topic.name}"  # main or further
+    elif scope.kind == "speaker":
+        speaker = session.get(Speaker, scope.id)
+        if speaker is None:
+            raise NotFoundError("That speaker no longer exists. See /speakers.")
+        stmt, label = stmt.where(Claim.speaker_id == speaker.id), f"by {speaker.name}"
+    total = int(session.exec(select(func.count()).select_from(stmt.subquery())).one())
+    rows = session.exec(
+        stmt.order_by(col(Claim.updated_at).desc(), col(Claim.id).desc()).offset(offset).limit(limit)
+    ).all()
+    return ClaimPage(scope=scope, label=label, views=tuple(_views(session, rows)), offset=offset,
+                     total=total)
