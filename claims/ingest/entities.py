@@ -19,8 +19,8 @@ from claims.extract.attribution import ExtractedClaim
 from claims.extract.topics import TopicAssignment, classifier_for
 from claims.ingest.discover import TopicDiscovery
 from claims.normalize import clean_text
+from claims.store.mentions import SpeakerMention, resolve_mention
 from claims.store.models import Article, Claim, Speaker, Topic, TopicKind
-from claims.store.speakers import SpeakerMention, resolve_mention
 from claims.store.topics import link_topic
 
 MAX_CONTEXT = 1000

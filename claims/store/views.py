@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from claims.errors import NotFoundError
+from claims.store.aliases import NAME_ALIASES, aliases_by_speaker
 from claims.store.models import (
     Article,
     Claim,
@@ -29,7 +30,6 @@ from claims.store.models import (
     utcnow,
 )
 from claims.store.names import resolve_speaker, resolve_topic
-from claims.store.speakers import NAME_ALIASES, aliases_by_speaker
 from claims.store.topics import claims_in_topic, further_topics, topics_by_activity
 
 if TYPE_CHECKING:

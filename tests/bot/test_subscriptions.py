@@ -26,8 +26,8 @@ from bot.jobs import ENQUEUE_JOB, FEEDS_JOB
 from bot.render import ButtonKind
 from claims.settings import DEFAULT_CONFIG_DIR, Settings
 from claims.store import db
+from claims.store.aliases import store_alias
 from claims.store.models import DigestOutbox, Speaker, Subscription, utcnow
-from claims.store.speakers import store_alias
 from tests.bot.emulator import Emulator
 from tests.bot.harness import GOLD, Person, RunningBot, button
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, select
 
 from claims.normalize import content_hash, fingerprint
+from claims.store.aliases import store_alias
 from claims.store.history import Actor, edit_claim, merge_claims, record_revision, retract_claim, set_verdict
 from claims.store.models import (
     Article,
@@ -24,7 +25,6 @@ from claims.store.models import (
     Topic,
     utcnow,
 )
-from claims.store.speakers import store_alias
 
 ADMIN = Actor(id=1, name="admin")
 

@@ -14,19 +14,14 @@ from claims.catalog import Catalog
 from claims.errors import InvalidArgumentError, NotFoundError
 from claims.ingest.pipeline import ingest_article
 from claims.ingest.sources import ArticleInput
+from claims.store.aliases import aliases_by_speaker
 from claims.store.changes import changes
 from claims.store.history import Actor
+from claims.store.mentions import SpeakerMention, resolve_mention
 from claims.store.models import Article, Claim, Speaker, SpeakerKind, Subscription, TargetKind
 from claims.store.nameforms import name_key, parse_name
 from claims.store.names import resolve_speaker
-from claims.store.speakers import (
-    SpeakerMention,
-    add_speaker_alias,
-    aliases_by_speaker,
-    merge_speakers,
-    rename_speaker,
-    resolve_mention,
-)
+from claims.store.speakers import add_speaker_alias, merge_speakers, rename_speaker
 from claims.store.transfer import import_claims, read_records
 from claims.store.views import list_claims
 
