@@ -4,7 +4,8 @@ the offline console, which differ only in the request layer they pass (PTB's sea
 The store is opened here, synchronously, so a bad database or configuration fails before any call
 to Telegram; the index (seconds at 100,000 claims) is loaded in ``post_init``, before polling.
 ``post_init`` also starts digest delivery and adds the digest and feed jobs to PTB's JobQueue
-(``bot.jobs``); ``post_shutdown`` stops delivery, handing unsent digests back to the outbox.
+(``bot.jobs``) and, when configured, the admins' weekly digest of unanswered questions
+(``bot.handlers.tipline``); ``post_shutdown`` stops delivery, handing unsent digests back to the outbox.
 """
 
 from __future__ import annotations
@@ -30,11 +31,13 @@ from bot.context import BotData, BotServices, ClaimApp, ClaimContext, FloodContr
 from bot.delivery import Delivery, DigestConfig
 from bot.handlers import register
 from bot.handlers.start import register_menus
+from bot.handlers.tipline import schedule_weekly_digest
 from bot.jobs import schedule_jobs
 from bot.render import CallbackCodec
 from claims.errors import ConfigError
 from claims.service import ClaimService
 from claims.settings import Settings
+from claims.tipline.service import digest_slot
 
 log = logging.getLogger(__name__)
 TOKEN_FORMAT = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,}$")
@@ -77,6 +80,7 @@ def build_application(
         raise ConfigError(
             f"Unknown time zone {settings.timezone!r} (use a name such as Europe/Berlin)."
         ) from None
+    digest_slot(settings)  # a malformed weekly digest time fails here, not at its first run
     claims = ClaimService.open(settings)
     # Digests go out through a bot of their own, paced by the delivery runner (see bot/sender.py).
     delivery = Delivery(claims, token=token, config=digests or DigestConfig.from_settings(settings),
@@ -113,6 +117,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     await register_menus(app.bot, services.settings.admin_ids)
     await services.delivery.start()
     schedule_jobs(app)  # type: ignore[arg-type]
+    schedule_weekly_digest(app)  # type: ignore[arg-type]
     log.info("claimbot is up as @%s with %d claims indexed", app.bot.username, indexed)
 
 

@@ -29,10 +29,13 @@ from claims.wording import count
 
 CONSOLE_TOKEN = "1000001:console-offline-token-not-a-real-one-0"
 CONSOLE_USER_ID = 1001
+FORWARDED_FROM = {"id": -1000000000123, "type": "channel", "title": "A channel"}
 HELP = """Type a question or a command (/help lists them). Console commands:
   :N           press button N of the last message that has buttons
   :file PATH   send a file (then ':reply /ingest' ingests it)
   :reply TEXT  send TEXT as a reply to your previous message
+  :forward TEXT   send TEXT as a post forwarded from a channel (the tipline checks it)
+  :inline QUERY   type @bot QUERY in another chat: the inline results, and the first one's message
   :quit        leave (Ctrl-D works too)"""
 
 
@@ -134,6 +137,12 @@ class Console:
                 self.say("(nothing to reply to yet)")
                 return
             msg = self.api.user_sends(self.user, line[7:].strip(), reply_to=self.last_own)
+        elif line.startswith(":forward "):
+            origin = {"type": "channel", "chat": FORWARDED_FROM, "message_id": 1}
+            msg = self.api.user_sends(self.user, line[9:].strip(), forward=origin)
+        elif line.startswith(":inline"):
+            await self._inline(app, line[7:].strip())
+            return
         elif line[:1] == ":" and line[1:].isdigit():
             n = int(line[1:])
             if not 1 <= n <= len(self.last_buttons):
@@ -149,6 +158,21 @@ class Console:
         await self._deliver(app)
         self._show(self.api.sent[self.shown:])
         self.shown = len(self.api.sent)
+
+    async def _inline(self, app: ClaimApp, query: str) -> None:
+        """What a user typing ``@bot query`` in some chat sees, and the message the first result sends."""
+        query_id = self.api.inline_query(self.user, query)
+        await self._deliver(app)
+        answer = self.api.inline_answers.get(query_id) or {"results": []}
+        results = answer["results"]
+        if not results:
+            self.say("inline> (no results)\n")
+            return
+        for n, result in enumerate(results, 1):
+            self.say(f"inline> {n}. {result['title']}\n          {result.get('description', '')}")
+        content = results[0]["input_message_content"]
+        self.say("inline> first result sends:\n     "
+                 + html_to_plain(content["message_text"]).replace("\n", "\n     ") + "\n")
 
     async def _deliver(self, app: ClaimApp) -> None:
         """Hand the pending updates to the Application and wait until it has fully handled them."""

@@ -151,6 +151,31 @@ def _entities(text: str) -> list[dict[str, Any]]:
     return found
 
 
+def _text_links(text: str, links: Mapping[str, str] | None) -> list[dict[str, Any]]:
+    """``text_link`` entities hiding each URL behind the first occurrence of its words."""
+    found = []
+    for words, url in (links or {}).items():
+        at = text.find(words)
+        if at >= 0:
+            found.append({"type": "text_link", "offset": utf16_len(text[:at]), "length": utf16_len(words),
+                          "url": url})
+    return found
+
+
+def _legacy_origin(origin: Mapping[str, Any], date: int) -> dict[str, Any]:
+    """A Bot API 7 ``MessageOrigin`` as the fields servers sent before it (``forward_from`` & co.)."""
+    fields: dict[str, Any] = {"forward_date": origin.get("date", date)}
+    if origin["type"] == "user":
+        fields["forward_from"] = origin["sender_user"]
+    elif origin["type"] == "hidden_user":
+        fields["forward_sender_name"] = origin["sender_user_name"]
+    else:  # channel or chat
+        fields["forward_from_chat"] = origin.get("chat") or origin.get("sender_chat")
+        if "message_id" in origin:
+            fields["forward_from_message_id"] = origin["message_id"]
+    return fields
+
+
 def _as_json(value: Any) -> Any:
     """Form-encoded requests carry objects as JSON strings; in-process ones carry them as is."""
     if isinstance(value, str) and value[:1] in "[{":
@@ -216,16 +241,18 @@ class FakeBotApi:
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     on_update: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
     group_admins: dict[int, set[int]] = field(default_factory=dict)
+    inline_answers: dict[str, dict[str, Any] | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.bot_user = {
             "id": int(self.token.split(":", 1)[0]), "is_bot": True, "first_name": self.first_name,
             "username": self.username, "can_join_groups": True,
-            "can_read_all_group_messages": False, "supports_inline_queries": False,
+            "can_read_all_group_messages": False, "supports_inline_queries": True,
         }
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._callback_ids = itertools.count(1)
+        self._inline_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
         self._waiters: list[asyncio.Future[None]] = []
         self._methods: dict[str, Callable[[dict[str, Any]], Any]] = {
@@ -235,6 +262,7 @@ class FakeBotApi:
             "editmessagetext": self._edit_message_text,
             "editmessagereplymarkup": self._edit_reply_markup,
             "answercallbackquery": self._answer_callback_query,
+            "answerinlinequery": self._answer_inline_query,
             "setmycommands": self._set_my_commands,
             "getmycommands": self._get_my_commands,
             "deletemycommands": self._delete_my_commands,
@@ -318,14 +346,37 @@ class FakeBotApi:
         reply_to: dict[str, Any] | Sent | None = None,
         document: tuple[str, bytes] | None = None,
         caption: str | None = None,
+        photo: bool = False,
+        forward: dict[str, Any] | None = None,
+        legacy_forward: bool = False,
+        links: Mapping[str, str] | None = None,
+        via_bot: bool = False,
     ) -> dict[str, Any]:
-        """A user's message (text, or a document as (file name, bytes)) and its update."""
+        """A user's message and its update: text, or a document as (file name, bytes), or a photo,
+        each with an optional caption.
+
+        ``forward`` makes it a forwarded message, given as a Bot API 7 ``MessageOrigin``
+        (``{"type": "channel", "chat": ..., "message_id": ...}``, ``{"type": "user", "sender_user":
+        ...}``, ``{"type": "hidden_user", "sender_user_name": ...}``); ``legacy_forward`` sends it
+        the way servers before Bot API 7 did (``forward_from``, ``forward_from_chat``,
+        ``forward_sender_name``, ``forward_date``). ``links`` hides URLs behind words of the text
+        (``text_link`` entities), ``via_bot`` marks a message sent through the bot's inline mode.
+        """
         chat = self.chats[chat_id if chat_id is not None else user["id"]]
         msg = self._new_message(chat, user)
         if text is not None:
             msg["text"] = text
-            if entities := _entities(text):
+            if entities := _entities(text) + _text_links(text, links):
                 msg["entities"] = entities
+        if forward is not None:
+            msg.update(_legacy_origin(forward, msg["date"]) if legacy_forward else
+                       {"forward_origin": {"date": msg["date"], **forward}})
+        if via_bot:
+            msg["via_bot"] = self.bot_user
+        if photo:
+            number = next(self._file_ids)
+            msg["photo"] = [{"file_id": f"photo{number}", "file_unique_id": f"uphoto{number}", "width": 640,
+                             "height": 480, "file_size": 1000}]
         if document is not None:
             name, raw = document
             number = next(self._file_ids)
@@ -334,10 +385,10 @@ class FakeBotApi:
             msg["document"] = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": name,
                                "mime_type": "text/html" if name.endswith(".html") else "text/plain",
                                "file_size": len(raw)}
-            if caption:
-                msg["caption"] = caption
-                if entities := _entities(caption):
-                    msg["caption_entities"] = entities
+        if caption and (document is not None or photo):
+            msg["caption"] = caption
+            if entities := _entities(caption) + _text_links(caption, links):
+                msg["caption_entities"] = entities
         if reply_to is not None:
             key = (reply_to.chat_id, reply_to.message_id) if isinstance(reply_to, Sent) else (
                 reply_to["chat"]["id"], reply_to["message_id"])
@@ -356,6 +407,33 @@ class FakeBotApi:
             "message": self.messages[key],
         }})
         return query_id
+
+    def inline_query(self, user: dict[str, Any], query: str, *, offset: str = "",
+                     chat_type: str = "sender") -> str:
+        """A user typing ``@bot query`` in a chat of ``chat_type``; returns the query id."""
+        query_id = f"iq{next(self._inline_ids)}"
+        self.inline_answers[query_id] = None
+        self.push_update({"inline_query": {"id": query_id, "from": user, "query": query, "offset": offset,
+                                           "chat_type": chat_type}})
+        return query_id
+
+    def choose_inline_result(self, user: dict[str, Any], query_id: str, result_id: str, *,
+                             chat_id: int) -> dict[str, Any]:
+        """The user picks one of the bot's inline results: its message appears in the chat, sent by the
+        user via the bot (and reaches the bot like any message in that chat)."""
+        answer = self.inline_answers.get(query_id)
+        if answer is None:
+            raise KeyError(f"inline query {query_id} was not answered")
+        result = next(r for r in answer["results"] if r["id"] == result_id)
+        content = result["input_message_content"]
+        visible = self._visible({"text": content["message_text"], "parse_mode": content.get("parse_mode")})
+        chat = self.chats[chat_id]
+        msg = self._new_message(chat, user)
+        msg.update({"text": visible, "via_bot": self.bot_user})
+        if result.get("reply_markup"):
+            msg["reply_markup"] = result["reply_markup"]
+        self.push_update({"message": msg})
+        return msg
 
     def push_update(self, body: dict[str, Any]) -> dict[str, Any]:
         update = {"update_id": next(self._update_ids), **body}
@@ -509,6 +587,37 @@ class FakeBotApi:
         if text is not None and len(str(text)) > MAX_CALLBACK_ANSWER:
             raise bad_request("MESSAGE_TOO_LONG")
         self.callback_answers[query_id] = {"text": text, "show_alert": _as_bool(params.get("show_alert"))}
+        return True
+
+    def _answer_inline_query(self, params: dict[str, Any]) -> bool:
+        """Validated as Telegram does: at most 50 results, unique ids, sendable message contents."""
+        query_id = str(params.get("inline_query_id"))
+        if query_id not in self.inline_answers or self.inline_answers[query_id] is not None:
+            raise bad_request("query is too old and response timeout expired or query ID is invalid")
+        results = _as_json(params.get("results")) or []
+        if len(results) > 50:
+            raise bad_request("RESULTS_TOO_MUCH")
+        ids = [str(r.get("id", "")) for r in results]
+        if len(set(ids)) != len(ids):
+            raise bad_request("RESULT_ID_DUPLICATE")
+        for result in results:
+            if not 1 <= len(str(result.get("id", "")).encode()) <= 64:
+                raise bad_request("RESULT_ID_INVALID")
+            if result.get("type") != "article" or not str(result.get("title", "")).strip():
+                raise bad_request("RESULT_TITLE_EMPTY")
+            content = result.get("input_message_content") or {}
+            self._visible({"text": content.get("message_text"), "parse_mode": content.get("parse_mode")})
+            self._markup({"reply_markup": result.get("reply_markup")})
+        if len(str(params.get("next_offset") or "").encode()) > 64:
+            raise bad_request("NEXT_OFFSET_INVALID")
+        button = _as_json(params.get("button"))
+        if button and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", str(button.get("start_parameter", ""))):
+            raise bad_request("START_PARAM_INVALID")
+        self.inline_answers[query_id] = {
+            "results": results, "cache_time": int(params.get("cache_time", 300)),
+            "is_personal": _as_bool(params.get("is_personal")),
+            "next_offset": str(params.get("next_offset") or ""), "button": button,
+        }
         return True
 
     def _scope_key(self, params: Mapping[str, Any]) -> str:

@@ -14,6 +14,9 @@ to register with APScheduler, and nothing to lose on a restart: ``schedule_jobs`
   any other change.
 - ``catch_up_job`` (every ``CLAIMBOT_INDEX_CATCH_UP_SECONDS``): reads the revision log so claims
   changed by another process (the CLI, another replica) are answered here within seconds.
+
+The admins' weekly digest of unanswered questions runs on the same JobQueue; it is scheduled with
+its feature (``bot.handlers.tipline.schedule_weekly_digest``).
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from claims.errors import ClaimbotError, ConfigError
 from claims.settings import Settings
 
 log = logging.getLogger(__name__)
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 _TOKEN_IN_URL = re.compile(r"bot\d+:[A-Za-z0-9_-]+")
 _URL_CREDENTIALS = re.compile(r"(?<=://)[^/\s@]+@")
 CONFLICT = ("Telegram refused getUpdates with 409 Conflict: another process (a second claimbot, or "

@@ -44,7 +44,6 @@ from claims.search.questions import (
     QuestionStats,
     get_question,
     last_day,
-    log_question,
     page_of_answers,
     question_stats,
 )
@@ -53,7 +52,7 @@ from claims.store import archive, db, history, transfer
 from claims.store.claimreview import ReviewSite, claimreview_record
 from claims.store.history import Actor
 from claims.store.listing import ClaimPage, ClaimScope, claim_page
-from claims.store.models import TargetKind
+from claims.store.models import QuestionKind, TargetKind, utcnow
 from claims.store.names import resolve_name
 from claims.store.views import (
     ClaimView,
@@ -68,13 +67,16 @@ from claims.store.views import (
     store_stats,
     topics_with_counts,
 )
+from claims.tipline.askers import asker_salt
+from claims.tipline.service import TiplineService
+from claims.tipline.unanswered import Unanswered, unanswered_groups
 
 log = logging.getLogger(__name__)
 
+STATS_UNANSWERED = timedelta(days=7)
+"""The window of the unanswered questions ``/stats`` shows (``/unanswered DAYS`` chooses its own)."""
 WRITE_BATCH_SECONDS = 0.2
 """Long writes (imports) commit this often, so SQLite's one write lock is never held for long."""
-QUESTION_LOG_WAIT_MS = 250
-"""How long logging a question may wait for SQLite's write lock before the entry is dropped."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,7 @@ class Stats:
     questions: QuestionStats
     subscribers: SubscriptionStats
     delivery: DeliveryStats
+    unanswered: Unanswered
 
 
 
@@ -110,6 +113,9 @@ class ClaimService:
         """Subscriptions, time zones and digests: the other half of the door."""
         self.editorial = EditorialService(catalog=catalog, session=self.session, refresh=self.index.refresh)
         """Speakers and topics as admins curate them: merge, rename, alias, hide."""
+        self.tipline = TiplineService(settings=settings, engine=engine, catalog=catalog, index=self.index,
+                                      session=self.session, ensure_index=self._ensure_index)
+        """Forwarded posts, links, inline answers and unanswered questions (``claims.tipline``)."""
 
     @classmethod
     def open(cls, settings: Settings, *, migrate_empty: bool = True) -> ClaimService:
@@ -121,7 +127,7 @@ class ClaimService:
         engine = db.make_engine(settings.resolved_database_url(), busy_seconds=settings.database_busy_seconds)
         try:
             if migrate_empty and db.current_revision(engine) is None:
-                db.upgrade(engine)
+                db.upgrade(engine, asker_salt=asker_salt(settings))
             db.check_schema(engine)
         except OperationalError as exc:
             engine.dispose()
@@ -136,7 +142,7 @@ class ClaimService:
         """Migrate the store to the schema this code needs (``claimbot db upgrade``)."""
         engine = db.make_engine(settings.resolved_database_url(), busy_seconds=settings.database_busy_seconds)
         try:
-            db.upgrade(engine)
+            db.upgrade(engine, asker_salt=asker_salt(settings))
             return db.current_revision(engine)
         finally:
             engine.dispose()
@@ -199,14 +205,8 @@ class ClaimService:
 
     def _log_question(self, answer: Answer, *, user_id: int | None, chat_id: int | None) -> int | None:
         top = answer.matches[0].claim_id if answer.matches else None
-        try:
-            with db.short_write(self.engine, wait_ms=QUESTION_LOG_WAIT_MS) as session:
-                row = log_question(session=session, question=answer.question, user_id=user_id,
-                                   chat_id=chat_id, matches=len(answer.matches), top_claim_id=top)
-                return row.id
-        except OperationalError as exc:
-            log.warning("question not logged: the store is busy (%s)", type(exc.orig).__name__)
-            return None
+        return self.tipline.log(answer.question, kind=QuestionKind.QUESTION, matches=len(answer.matches),
+                                top_claim_id=top, user_id=user_id, chat_id=chat_id)
 
     def answer_page(self, question_id: int, page: int, *, per_page: int = 3) -> Answer | None:
         """A later page of a logged question's answers (``None`` if the question is not on record)."""
@@ -282,7 +282,9 @@ class ClaimService:
             return Stats(store=store_stats(session=session),
                          questions=question_stats(session=session, since=last_day()),
                          subscribers=subscription_stats(session=session),
-                         delivery=delivery_stats(session=session))
+                         delivery=delivery_stats(session=session),
+                         unanswered=unanswered_groups(session=session, since=utcnow() - STATS_UNANSWERED,
+                                                      most=5))
 
     # ---------------------------------------------------------------------------- ingest
 
@@ -418,3 +420,14 @@ class ClaimService:
                 continue  # removed while we were polling the others
         self.catch_up()
         return reports
+
+    # ---------------------------------------------------------------------------- the tipline
+    # Posts, links, inline answers and the team's list live in ``self.tipline``; ingesting a
+    # reader's link is here because it is an ingest.
+
+    def ingest_link(self, link_id: int) -> Ingested:
+        """An admin's Ingest button on a link a reader sent: fetch it, ingest it, and take it off the
+        team's list."""
+        done = self.ingest_url(self.tipline.link_url(link_id))
+        self.tipline.link_ingested(link_id, done.report.article_id)
+        return done

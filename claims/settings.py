@@ -12,6 +12,7 @@ a file the override folder lacks is read from the defaults.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -97,6 +98,11 @@ class Settings(BaseSettings):
     claimreview_publisher_url: str | None = None
     claim_url_template: str | None = None
     max_subscriptions_per_chat: int = Field(default=50, ge=1, le=10_000)
+    # The tipline (claims.tipline): posts, links, inline answers and unanswered questions.
+    asker_salt: SecretStr | None = None
+    post_min_chars: int = Field(default=280, ge=40)
+    inline_cache_seconds: int = Field(default=30, ge=0, le=3600)
+    unanswered_digest: str = ""
     config_dir: Path = Field(default_factory=config_dir)
 
     @classmethod
@@ -155,6 +161,24 @@ class Settings(BaseSettings):
         if info.field_name == "claim_url_template" and "{id}" not in text:
             raise ValueError("must contain {id} where the claim number goes")
         return text
+
+    @field_validator("asker_salt", mode="before")
+    @classmethod
+    def _empty_salt_is_none(cls, value: Any) -> Any:
+        """An empty salt means "derive it from the token", not a salt of nothing."""
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        return None if raw is None or not str(raw).strip() else value
+
+    @field_validator("unanswered_digest")
+    @classmethod
+    def _digest_slot(cls, value: str) -> str:
+        """``"monday 09:00"`` (a weekday and a time), or empty or ``off`` for no digest."""
+        value = " ".join(value.lower().split())
+        if value in {"", "off", "none", "no", "false"}:
+            return ""
+        if not re.fullmatch(r"(mon|tue|wed|thu|fri|sat|sun)[a-z]* ([01]?\d|2[0-3])[:.h][0-5]\d", value):
+            raise ValueError('unanswered_digest must be a weekday and a time, e.g. "monday 09:00", or "off"')
+        return value
 
     @field_validator("telegram_api_url")
     @classmethod

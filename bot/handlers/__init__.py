@@ -2,7 +2,8 @@
 
 Group -2 resumes the digests of a chat that was unreachable and now writes again (it never stops
 the update); group -1 is the admin gatekeeper; group 0 holds every feature's handlers, the
-catch-alls of ``ask`` last (within a group the first matching handler wins).
+tipline's (posts, links, inline) before the catch-alls of ``ask``, which come last (within a group
+the first matching handler wins).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.context import BotServices
-from bot.handlers import admin, ask, browse, buttons, editorial, errors, start, subscriptions
+from bot.handlers import admin, ask, browse, buttons, editorial, errors, start, subscriptions, tipline
 
 RESUME_GROUP = -2
 GATEKEEPER_GROUP = -1
@@ -23,7 +24,8 @@ def register(app: Application, services: BotServices) -> None:  # type: ignore[t
     app.add_handlers(admin.gatekeeper(admin_ids), group=GATEKEEPER_GROUP)
     app.add_handlers(
         [*start.handlers(), *browse.handlers(), *subscriptions.handlers(), *admin.handlers(admin_ids),
-         *editorial.handlers(admin_ids), *buttons.handlers(), *buttons.fallback_handlers(), *ask.handlers()],
+         *editorial.handlers(admin_ids), *tipline.handlers(services.settings), *buttons.handlers(),
+         *buttons.fallback_handlers(), *ask.handlers()],
         group=FEATURES_GROUP,
     )
     app.add_error_handler(errors.on_error)  # type: ignore[arg-type]

@@ -142,8 +142,9 @@ async def merge(update: Update, context: ClaimContext) -> None:
 async def stats(update: Update, context: ClaimContext) -> None:
     services = context.services
     figures = await services.call(services.claims.stats)
-    await reply(update, context, render.stats(figures.store, figures.questions, figures.subscribers,
-                                               figures.delivery))
+    text = render.stats(figures.store, figures.questions, figures.subscribers, figures.delivery)
+    text += "\n" + render.unanswered_section(figures.unanswered, services.tz)
+    await reply(update, context, text, keyboard=render.stats_keyboard(figures.unanswered, services.codec))
 
 
 # ---------------------------------------------------------------------------- digests and feeds

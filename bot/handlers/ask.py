@@ -21,12 +21,15 @@ MAX_QUESTION_CHARS = 2000
 
 
 class _AddressedToBot(filters.MessageFilter):
-    """Private chats always; in groups only messages that mention the bot or reply to it."""
+    """Private chats always; in groups only messages that mention the bot or reply to it; never our
+    own inline answers (a user sending one into our chat is sharing, not asking)."""
 
     def filter(self, message: Message) -> bool:
+        bot = message.get_bot()
+        if message.via_bot is not None and message.via_bot.id == bot.id:
+            return False  # one of our own inline answers, posted by a user: not a question to us
         if message.chat.type == ChatType.PRIVATE:
             return True
-        bot = message.get_bot()
         replied = message.reply_to_message
         if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
             return True
@@ -58,8 +61,8 @@ async def ask(update: Update, context: ClaimContext) -> None:
     await answer(update, context, text)
 
 
-async def answer(update: Update, context: ClaimContext, text: str) -> None:
-    """Flood control, then the best claims (or the topics we know), with buttons."""
+async def admitted(update: Update, context: ClaimContext) -> bool:
+    """Per-user flood control for everything that costs a search (questions, posts, links)."""
     services = context.services
     user = update.effective_user
     chat = update.effective_chat
@@ -68,6 +71,16 @@ async def answer(update: Update, context: ClaimContext, text: str) -> None:
         if wait > 0:  # tell once per flood; later messages in the same flood are dropped
             await reply(update, context, f"You are asking faster than I can answer. "
                                          f"Please try again in {max(1, round(wait))} seconds.")
+        return False
+    return True
+
+
+async def answer(update: Update, context: ClaimContext, text: str) -> None:
+    """Flood control, then the best claims (or the topics we know), with buttons."""
+    services = context.services
+    user = update.effective_user
+    chat = update.effective_chat
+    if not await admitted(update, context):
         return
     text = " ".join(text.split())[:MAX_QUESTION_CHARS]
     if not text:

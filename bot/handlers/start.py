@@ -39,7 +39,7 @@ async def start(update: Update, context: ClaimContext) -> None:
 async def help_command(update: Update, context: ClaimContext) -> None:
     user = update.effective_user
     is_admin = user is not None and context.services.is_admin(user.id)
-    await reply(update, context, render.help_text(is_admin=is_admin))
+    await reply(update, context, render.help_text(is_admin=is_admin, bot_username=context.bot.username))
 
 
 async def register_menus(bot: Bot, admin_ids: Iterable[int]) -> None:

@@ -68,7 +68,4 @@ def stats(store: StoreStats, questions: QuestionStats, subscribers: Subscription
         lines.append(f"Digests: {delivery.sent_last_day:,} sent in the last day "
                      f"({delivery.sent_total:,} in all), {delivery.pending + delivery.sending:,} waiting, "
                      f"{delivery.failed_last_day:,} failed in the last day ({delivery.failed:,} in all)")
-    if questions.recent_unanswered:
-        lines.append("\n<b>Latest unanswered</b>")
-        lines.extend(f"• {esc(shorten(q, 150))}" for q in questions.recent_unanswered)
     return "\n".join(lines)

@@ -26,6 +26,8 @@ class ButtonKind(StrEnum):
     PICK_CLAIM = "pick_c"  # the same for claim ``a``
     UNSUBSCRIBE = "unsub"  # remove subscription ``a``
     CLAIMS_PAGE = "claims"  # page ``b`` of the /claims list whose scope has code ``a`` (``ClaimScope``)
+    HANDLED = "handled"  # the team handled the unanswered group holding question ``a``; list of ``b`` days
+    INGEST_LINK = "ingest"  # an admin ingests reported link ``a``
 
 
 def button_pattern(*kinds: ButtonKind) -> str:

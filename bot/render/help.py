@@ -12,6 +12,7 @@ USER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("claims", "Latest claims, optionally for a topic or speaker"),
     ("claim", "One claim in full: /claim ID"),
     ("history", "How a claim changed: /history ID"),
+    ("check", "Check a post or link: reply /check to it, or /check TEXT"),
     ("subscribe", 'Digest of changes: /subscribe TOPIC|SPEAKER|claim ID|"any phrase" '
                   "[daily HH:MM|weekly DAY HH:MM|hourly|instant]"),
     ("unsubscribe", "Stop a digest: /unsubscribe TOPIC|SPEAKER|claim ID"),
@@ -29,6 +30,7 @@ ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("stats", "Statistics"),
     ("digest_now", "Send digests now, due or not: /digest_now [TOPIC]"),
     ("feeds", "RSS/Atom feeds: /feeds, /feeds add URL, /feeds remove ID"),
+    ("unanswered", "What readers asked that we could not answer: /unanswered [DAYS]"),
     ("speaker", "Speakers: /speaker merge A into B, /speaker rename A to B, /speaker alias A as B"),
     ("topic", "Discovered topics: /topic rename A to B, /topic merge A into B, /topic hide A"),
 )
@@ -43,13 +45,18 @@ def welcome(first_name: str | None) -> str:
         "• Zelensky on security guarantees\n\n"
         "I answer with the matching claims: speaker, date, source and verdict. "
         "In groups, mention me or reply to me.\n\n"
+        "<b>Got a suspicious post?</b> Forward it to me, or send me the link: I tell you which of its "
+        "claims are tracked, with their verdicts.\n\n"
         "See /topics and /speakers for what I know, and /help for all commands."
     )
 
 
-def help_text(*, is_admin: bool) -> str:
+def help_text(*, is_admin: bool, bot_username: str | None = None) -> str:
     lines = ["<b>Commands</b>"] + [f"/{c} — {esc(d)}" for c, d in USER_COMMANDS]
-    lines.append("\nAny other message in a private chat is a question.")
+    me = f"@{esc(bot_username)}" if bot_username else "@ and my name"
+    lines.append("\nAny other message in a private chat is a question. Forward me a post, paste a long "
+                 "text or send a link, and I say which of its claims we track (in groups, reply "
+                 f"/check to it). In any chat, type {me} and a question to share a claim.")
     lines.append("Digests come only when something you follow changed; the default is daily at 08:00 "
                  "in your time zone (see /timezone).")
     if is_admin:

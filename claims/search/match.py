@@ -1,72 +1,51 @@
 """Question matching: find the stored claims that answer a user's question, best first.
 
-Two stages, because a fuzzy comparison with every claim is both slow (linear in the claims) and
-poor (partial matches tie thousands of claims): an inverted index with BM25 (``claims.search.index``)
-proposes a few dozen candidates in about a millisecond, then each candidate is rescored exactly on
-evidence a reader would accept: how much of the question it covers, how much of the claim the
-question restates, fuzzy similarity, the speaker and topic asked about, and recency. The combined
-score lies in [0, 1] and is calibrated so that a question the store cannot answer gets no match
-instead of the least bad one.
+Two stages. An inverted index with BM25 (``claims.search.index``) proposes a few dozen candidates in
+about a millisecond; then a learned re-ranker (``claims.search.rerank``) orders them on the evidence
+``claims.search.features`` measures, and a calibrated probability decides whether the best of them
+answers the question at all, so a question the store cannot answer gets no match instead of the
+least bad one. Match scores are those probabilities.
 
-The matcher holds only ``ClaimDoc`` values in memory; the store builds them and keeps the matcher
+The matcher keeps no claim text: per document it holds flat arrays (claim id, speaker, topic,
+date) beside the index, which is what lets it hold a million claims and be saved and loaded
+quickly (``claims.search.snapshot``). The store builds ``ClaimDoc`` values and keeps the matcher
 current through ``upsert`` and ``remove``.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from rapidfuzz import fuzz
+import numpy as np
+import numpy.typing as npt
 
 from claims.catalog import Catalog
 from claims.errors import ConfigError
-from claims.search.index import InvertedIndex
-from claims.search.query import Query, QueryParser, content_stems, index_terms, speaker_key
+from claims.search.analyse import marked_index_terms
+from claims.search.columns import Column
+from claims.search.features import DocInfo, extract
+from claims.search.index import CONTEXT, NAME, NUMBER, SPEAKER, TEXT, TITLE, TOPIC, InvertedIndex
+from claims.search.query import Query, QueryParser, topic_key
+from claims.search.rerank import Model, derive, load_model, select
 from claims.settings import config_file
 
 __all__ = ["ClaimDoc", "Match", "Matcher", "load_synonyms"]
 
-# Field weights: a word of the claim counts fully, its title and labels a little less.
+# Field weights in BM25: a word of the claim counts fully, its title and labels a little less and
+# its context sentences less again (they say where the claim was made, not what it says).
 TITLE_WEIGHT = 1.0
+CONTEXT_WEIGHT = 0.3
 SPEAKER_WEIGHT = 1.0
 TOPIC_WEIGHT = 0.5
 
 DEPTH = 40
-"""Candidates rescored exactly per question."""
-
-# Rescoring: weights of the evidence (they sum to 1) and bonuses on top. Tuned jointly on the
-# labelled questions and CheckThat! 2020 train (never dev): short questions are judged by how much
-# of them a claim covers, pasted texts by how much matched evidence they hold in absolute terms.
-W_EVIDENCE = 0.30  # max(share of the question covered, saturated matched idf mass)
-W_CLAIM = 0.20  # idf-weighted share of the claim's words found in the question
-W_FUZZY = 0.20  # rapidfuzz token_set_ratio of stems: typo- and order-tolerant overlap
-W_BM25 = 1.2  # exact BM25 relative to the best candidate: the ranking backbone (the sum is renormalised)
-MASS_SCALE = 15.0  # matched idf mass at which evidence reaches 1 - 1/e
-SPEAKER_BONUS = 0.10
-TOPIC_BONUS = 0.08
-RECENCY_BONUS = 0.03
-RECENCY_HALF_LIFE_DAYS = 180.0
-BACKGROUND_DOCS = 500
-"""Pretend-background collection for word weights, so a small index doesn't overrate unseen words."""
-
-THRESHOLD = 0.28
-"""A candidate whose score before the relative BM25 share is below this is not an answer.
-
-The relative share always crowns the best candidate, however poor, so it must not decide whether
-there is an answer at all (calibrated on the off-topic questions in tests/claims/questions)."""
-MIN_EVIDENCE = 0.45
-"""An answer that shares neither speaker nor topic with the question must cover at least this share
-of it (or hold as much matched evidence): one shared common word ("way", "work") is no answer."""
-RELATIVE_CUT = 0.6
-"""Further answers must score at least this fraction of the best one."""
-
+"""Candidates re-ranked per question."""
 
 @dataclass(frozen=True, slots=True)
 class ClaimDoc:
@@ -116,50 +95,50 @@ def load_synonyms(config_dir: Path) -> dict[str, list[str]]:
     return out
 
 
-LABEL_CREDIT = 0.5
-"""A question word found only in the title, speaker or topic of a claim counts this much."""
-TOPIC_CREDIT = 0.8
-"""... unless it names the claim's topic and the question is about that topic."""
 
 
-@lru_cache(maxsize=32_768)
-def _claim_stems(text: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(content_stems(text)))
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """One question's candidates with their features (what ``ask`` decides on; for training)."""
 
-
-@lru_cache(maxsize=32_768)
-def _claim_terms(text: str) -> frozenset[str]:
-    return frozenset(index_terms(text))
-
-
-@dataclass(slots=True)
-class _Scored:
-    doc: int
-    score: float
-    coverage: float
-    matched: list[str]
-    speaker: bool
-    topic: bool
-    claim_coverage: float = 0.0
-    fuzzy: float = 0.0
-    bm25: float = 0.0
-    mass: float = 0.0  # matched idf mass (unsaturated)
-    absolute: float = 0.0  # the score before the relative BM25 share: what decides "no match"
+    query: Query
+    numbers: list[int]  # internal document numbers
+    claim_ids: list[int]
+    features: npt.NDArray[np.float64]  # columns as ``rerank.FEATURES``
+    matched: list[list[str]]
 
 
 class Matcher:
     """Answers questions from an in-memory index of claims; cheap to update one claim at a time."""
 
     def __init__(
-        self, catalog: Catalog, synonyms: Mapping[str, Sequence[str]] | None = None
+        self,
+        catalog: Catalog,
+        synonyms: Mapping[str, Sequence[str]] | None = None,
+        *,
+        model: Model | None = None,
     ) -> None:
         self._catalog = catalog
+        self._synonyms = dict(synonyms or {})
         self._parser = QueryParser(catalog, synonyms)
-        self._index = InvertedIndex(self._recount)
-        self._docs: list[ClaimDoc | None] = []
+        self._model = model or load_model()
+        self._index = InvertedIndex()
         self._number: dict[int, int] = {}  # claim id -> document number
-        self._speaker_keys: dict[str, str] = {}  # speaker as stored -> comparison key
-        self._speaker_claims: dict[str, int] = {}  # comparison key -> live claims
+        # per document number, live or not
+        self._claim = Column(np.int64)
+        self._speaker = Column(np.int32)  # index into _speakers, -1 for none
+        self._topic = Column(np.int32)  # index into _topics, -1 for none
+        self._published = Column(np.float64)  # POSIX seconds, NaN when unknown
+        self._other_topics: dict[int, tuple[int, ...]] = {}
+        # speakers and topics seen, and how many live claims each speaker has
+        self._speakers: list[str] = []  # speaker keys
+        self._speaker_display: list[str] = []
+        self._speaker_aliases: list[tuple[str, ...]] = []
+        self._speaker_ids: dict[str, int] = {}  # key -> index
+        self._speaker_claims = Column(np.int64)
+        self._topics: list[str] = []  # topic keys (slugs)
+        self._topic_names: list[str | None] = []
+        self._topic_ids: dict[str, int] = {}
 
     @classmethod
     def build(
@@ -168,18 +147,16 @@ class Matcher:
         *,
         catalog: Catalog,
         synonyms: Mapping[str, Sequence[str]] | None = None,
+        model: Model | None = None,
     ) -> Matcher:
-        """Index many claims at once (start-up): one pass, one consistent BM25 length norm."""
-        matcher = cls(catalog, synonyms)
+        """Index many claims at once (start-up): one vectorised pass builds the postings."""
+        matcher = cls(catalog, synonyms, model=model)
         latest: dict[int, ClaimDoc] = {}
         for doc in docs:
             latest[doc.id] = doc
-        for doc in latest.values():
-            matcher._register(doc)
-            matcher._number[doc.id] = len(matcher._docs)
-            matcher._docs.append(doc)
-            matcher._count_speaker(doc, 1)
-        matcher._index.bulk_add(matcher._counts(doc) for doc in latest.values())
+        numbers = matcher._index.bulk_add(matcher._admit(doc) for doc in latest.values())
+        for doc, number in zip(latest.values(), numbers, strict=True):
+            matcher._number[doc.id] = number
         return matcher
 
     def __len__(self) -> int:
@@ -190,11 +167,7 @@ class Matcher:
         old = self._number.pop(doc.id, None)
         if old is not None:
             self._forget(old)
-        self._register(doc)
-        self._number[doc.id] = len(self._docs)
-        self._docs.append(doc)
-        self._count_speaker(doc, 1)
-        self._index.add(self._counts(doc))
+        self._number[doc.id] = self._index.add(self._admit(doc))
         self._maybe_compact()
 
     def remove(self, claim_id: int) -> None:
@@ -207,209 +180,272 @@ class Matcher:
 
     def ask(self, question: str, *, limit: int = 3) -> list[Match]:
         """The claims that answer ``question``, best first; ``[]`` when none answers it."""
-        if limit <= 0 or not self._number or not question or question.isspace():
+        if limit <= 0:
             return []
+        found = self.candidates(question)
+        if found is None:
+            return []
+        model = self._model
+        scores = model.scores(found.features)
+        probs = model.probabilities(found.features, scores)
+        published = self._published.data[np.asarray(found.numbers, np.int64)]
+        recency = np.nan_to_num(published, nan=-np.inf)
+        out: list[Match] = []
+        ceiling = 1.0
+        for i in select(model, scores, probs, recency, limit):
+            ceiling = min(ceiling, float(probs[i]))  # shown scores never rise down the list
+            out.append(Match(found.claim_ids[i], round(ceiling, 4), self._why(found, i)))
+        return out
+
+    def first_stage(self, question: str, *, limit: int = 5) -> list[int]:
+        """Claim ids in BM25 order, without re-ranking or the no-match decision (benchmarks)."""
+        found = self.candidates(question)
+        if found is None:
+            return []
+        order = np.argsort(-found.features[:, 0], kind="stable")
+        return [found.claim_ids[i] for i in order[:limit]]
+
+    def candidates(self, question: str, *, depth: int = DEPTH) -> Candidates | None:
+        """The first stage's candidates for ``question`` and their features (``None`` if none)."""
+        if not self._number or not question or question.isspace():
+            return None
         query = self._parser.parse(question, self._index)
         if query.empty:
-            return []
-        scored = self._rescore(query, self._candidates(query))
-        if not scored:
-            return []
-        scored.sort(key=lambda s: (-s.score, s.doc))
-        best = scored[0].score
-        out: list[Match] = []
-        for s in scored:
-            if len(out) >= limit or s.score < RELATIVE_CUT * best:
-                break
-            anchored = s.speaker or s.topic or query.subject is not None
-            if s.absolute < THRESHOLD or (not anchored and self._evidence(s) < MIN_EVIDENCE):
-                break
-            doc = self._docs[s.doc]
-            assert doc is not None
-            out.append(Match(doc.id, round(s.score, 4), self._why(query, s)))
-        return out
+            return None
+        numbers = self._retrieve(query, depth)
+        if not numbers:
+            return None
+        infos = [self._info(n) for n in numbers]
+        raw, matched = extract(self._index, query, numbers, infos)
+        claim_ids = [int(c) for c in self._claim.data[np.asarray(numbers, np.int64)]]
+        return Candidates(query, numbers, claim_ids, derive(raw), matched)
+
+    # -- persistence ---------------------------------------------------------------------------
+
+    def save(self, path: Path, *, mark: int) -> None:
+        """Write the index to ``path`` (atomically), tagged with the revision ``mark`` it reflects.
+
+        ``Matcher.load`` reads it back; see ``claims.search.snapshot`` for the format."""
+        from claims.search import snapshot
+
+        snapshot.save(self, path, mark=mark)
+
+    @classmethod
+    def load(
+        cls,
+        path: Path,
+        *,
+        catalog: Catalog,
+        synonyms: Mapping[str, Sequence[str]] | None = None,
+    ) -> tuple[Matcher, int]:
+        """The matcher saved at ``path`` and its revision mark.
+
+        Raises ``claims.search.snapshot.SnapshotError`` when the file is missing, of another
+        format version, truncated or corrupt: rebuild from the store then. The loaded matcher
+        takes ``upsert`` and ``remove`` like a built one."""
+        from claims.search import snapshot
+
+        return snapshot.load(path, catalog=catalog, synonyms=synonyms)
+
+    def export_state(self) -> tuple[dict[str, npt.NDArray[Any]], dict[str, Any]]:
+        """Flat arrays and small tables that ``from_state`` turns back into this matcher."""
+        arrays, scalars = self._index.export_state()
+        others = sorted(self._other_topics.items())
+        arrays.update({
+            "claim": self._claim.view(), "speaker": self._speaker.view(),
+            "topic": self._topic.view(), "published": self._published.view(),
+            "other_doc": np.array([n for n, _ in others], np.int64),
+            "other_off": np.cumsum([0, *(len(t) for _, t in others)]).astype(np.int64),
+            "other_ids": np.array([i for _, t in others for i in t], np.int32),
+        })
+        tables = {
+            "index": scalars,
+            "speakers": [self._speaker_display, [list(a) for a in self._speaker_aliases]],
+            "topics": [self._topics, self._topic_names],
+        }
+        return arrays, tables
+
+    @classmethod
+    def from_state(
+        cls,
+        arrays: Mapping[str, npt.NDArray[Any]],
+        tables: Mapping[str, Any],
+        *,
+        catalog: Catalog,
+        synonyms: Mapping[str, Sequence[str]] | None = None,
+    ) -> Matcher:
+        """A matcher from ``export_state`` output; speakers and topics are re-registered with
+        today's catalog and synonyms."""
+        matcher = cls(catalog, synonyms)
+        matcher._index = InvertedIndex.restore(arrays, tables["index"])
+        docs = len(matcher._index.alive)
+        for name in ("claim", "speaker", "topic", "published"):
+            if len(arrays[name]) != docs:
+                raise ValueError(f"{name} has {len(arrays[name])} rows for {docs} documents")
+            setattr(matcher, f"_{name}", Column.of(arrays[name]))
+        display, aliases = tables["speakers"]
+        for name, known in zip(display, aliases, strict=True):
+            key = matcher._parser.add_speaker(name, known)
+            matcher._speaker_ids.setdefault(key, len(matcher._speakers))
+            matcher._speakers.append(key)
+            matcher._speaker_display.append(name)
+            matcher._speaker_aliases.append(tuple(known))
+        keys, names = tables["topics"]
+        for key, name in zip(keys, names, strict=True):
+            matcher._topic_ids[key] = len(matcher._topics)
+            matcher._topics.append(key)
+            matcher._topic_names.append(name)
+            matcher._parser.add_topic(key, name)
+        off, ids = arrays["other_off"], arrays["other_ids"]
+        matcher._other_topics = {
+            int(n): tuple(int(t) for t in ids[off[i] : off[i + 1]])
+            for i, n in enumerate(arrays["other_doc"])
+        }
+        alive = np.asarray(matcher._index.alive.view(), bool)
+        live = np.flatnonzero(alive)
+        matcher._number = dict(zip(np.asarray(arrays["claim"])[live].tolist(), live.tolist(), strict=True))
+        speakers = np.asarray(arrays["speaker"])[live]
+        counts = np.bincount(speakers[speakers >= 0], minlength=len(matcher._speakers))
+        matcher._speaker_claims = Column.of(counts.astype(np.int64))
+        return matcher
 
     # -- indexing ------------------------------------------------------------------------------
 
-    def _register(self, doc: ClaimDoc) -> None:
-        if doc.speaker:
-            if doc.speaker not in self._speaker_keys:
-                self._speaker_keys[doc.speaker] = self._parser.add_speaker(
-                    doc.speaker, doc.speaker_aliases
-                )
-            elif doc.speaker_aliases:
-                self._parser.add_speaker(doc.speaker, doc.speaker_aliases)
-        if doc.topic:
-            self._parser.add_topic(doc.topic, doc.topic_name)
+    def _admit(self, doc: ClaimDoc) -> dict[str, tuple[float, int]]:
+        """Register a claim's speaker, topics and metadata; returns its weighted index fields."""
+        speaker = self._speaker_index(doc) if doc.speaker else -1
+        topic = self._topic_index(doc.topic, doc.topic_name) if doc.topic or doc.topic_name else -1
+        number = len(self._claim)
+        self._claim.append(doc.id)
+        self._speaker.append(speaker)
+        self._topic.append(topic)
+        self._published.append(doc.published_at.timestamp() if doc.published_at else math.nan)
+        if doc.other_topics:
+            others = tuple(self._topic_index(None, name) for name in doc.other_topics)
+            self._other_topics[number] = others
+        if speaker >= 0:
+            self._speaker_claims.data[speaker] += 1
+        return self._fields(doc)
+
+    def _speaker_index(self, doc: ClaimDoc) -> int:
+        assert doc.speaker is not None
+        key = self._parser.add_speaker(doc.speaker, doc.speaker_aliases)
+        index = self._speaker_ids.get(key)
+        if index is None:
+            index = self._speaker_ids[key] = len(self._speakers)
+            self._speakers.append(key)
+            self._speaker_display.append(doc.speaker)
+            self._speaker_aliases.append(tuple(doc.speaker_aliases))
+            self._speaker_claims.append(0)
+        elif doc.speaker_aliases and not set(doc.speaker_aliases) <= set(self._speaker_aliases[index]):
+            merged = dict.fromkeys((*self._speaker_aliases[index], *doc.speaker_aliases))
+            self._speaker_aliases[index] = tuple(merged)
+        return index
+
+    def _topic_index(self, slug: str | None, name: str | None) -> int:
+        key = slug or self._topic_slug(name or "")
+        index = self._topic_ids.get(key)
+        if index is None:
+            index = self._topic_ids[key] = len(self._topics)
+            self._topics.append(key)
+            self._topic_names.append(name)
+            self._parser.add_topic(key, name)
+        elif name and not self._topic_names[index]:
+            self._topic_names[index] = name
+            self._parser.add_topic(key, name)
+        return index
+
+    def _topic_slug(self, name: str) -> str:
+        """A further topic known by display name: the catalog's slug if it has one."""
+        wanted = name.casefold()
+        entry = next((t for t in self._catalog.topics if t.name.casefold() == wanted), None)
+        return entry.slug if entry is not None else topic_key(name)
+
+    def _fields(self, doc: ClaimDoc) -> dict[str, tuple[float, int]]:
+        fields: dict[str, tuple[float, int]] = {}
+
+        def put(text: str | None, weight: float, flag: int, once: bool = False) -> None:
+            if not text:
+                return
+            for term, name, number in marked_index_terms(text):
+                tf, flags = fields.get(term, (0.0, 0))
+                if once and flags & flag:
+                    continue
+                marks = (NAME if name else 0) | (NUMBER if number else 0)
+                fields[term] = (tf + weight, flags | flag | marks)
+
+        put(doc.text, 1.0, TEXT)
+        put(doc.title, TITLE_WEIGHT, TITLE)
+        put(doc.context, CONTEXT_WEIGHT, CONTEXT)
+        for name in dict.fromkeys((doc.speaker, *doc.speaker_aliases) if doc.speaker else ()):
+            put(name, SPEAKER_WEIGHT, SPEAKER, once=True)
+        for name in dict.fromkeys((doc.topic_name or (doc.topic or "").replace("-", " "),
+                                   *doc.other_topics)):
+            put(name, TOPIC_WEIGHT, TOPIC, once=True)
+        return fields
 
     def _forget(self, number: int) -> None:
-        doc = self._docs[number]
-        if doc is not None:
-            self._count_speaker(doc, -1)
+        speaker = int(self._speaker.data[number])
+        if speaker >= 0 and self._index.is_alive(number):
+            self._speaker_claims.data[speaker] -= 1
         self._index.remove(number)
-        self._docs[number] = None
-
-    def _count_speaker(self, doc: ClaimDoc, delta: int) -> None:
-        key = self._speaker_of(doc)
-        if key is not None:
-            self._speaker_claims[key] = self._speaker_claims.get(key, 0) + delta
-
-    def _counts(self, doc: ClaimDoc) -> dict[str, float]:
-        counts: dict[str, float] = {}
-        for term in index_terms(doc.text):
-            counts[term] = counts.get(term, 0.0) + 1.0
-        if doc.title:
-            for term in index_terms(doc.title):
-                counts[term] = counts.get(term, 0.0) + TITLE_WEIGHT
-        labels: dict[str, float] = {}
-        if doc.speaker:
-            for name in (doc.speaker, *doc.speaker_aliases):
-                for term in index_terms(name):
-                    labels[term] = SPEAKER_WEIGHT
-        if doc.topic_name or doc.topic:
-            for term in index_terms(doc.topic_name or doc.topic.replace("-", " ")):  # type: ignore[union-attr]
-                labels.setdefault(term, TOPIC_WEIGHT)
-        for term, weight in labels.items():
-            counts[term] = counts.get(term, 0.0) + weight
-        return counts
-
-    def _recount(self, number: int) -> dict[str, float]:
-        doc = self._docs[number]
-        return self._counts(doc) if doc is not None else {}
 
     def _maybe_compact(self) -> None:
         if not self._index.needs_compaction():
             return
-        mapping = self._index.compact()
-        self._docs = [self._docs[old] for old in mapping]
-        self._number = {doc.id: n for n, doc in enumerate(self._docs) if doc is not None}
+        kept = self._index.compact()
+        for name in ("_claim", "_speaker", "_topic", "_published"):
+            column: Column = getattr(self, name)
+            setattr(self, name, Column.of(column.view()[kept].copy()))
+        renumber = {int(old): new for new, old in enumerate(kept.tolist())}
+        self._other_topics = {
+            renumber[n]: t for n, t in self._other_topics.items() if n in renumber
+        }
+        self._number = {int(c): n for n, c in enumerate(self._claim.view().tolist())}
 
-    def _speaker_of(self, doc: ClaimDoc) -> str | None:
-        if not doc.speaker:
-            return None
-        key = self._speaker_keys.get(doc.speaker)
-        return key if key is not None else speaker_key(doc.speaker)
+    def _info(self, number: int) -> DocInfo:
+        speaker = int(self._speaker.data[number])
+        topic = int(self._topic.data[number])
+        topics = {self._topics[t] for t in (topic, *self._other_topics.get(number, ())) if t >= 0}
+        return DocInfo(self._speakers[speaker] if speaker >= 0 else None, frozenset(topics))
 
-    # -- retrieval and rescoring ---------------------------------------------------------------
+    # -- retrieval -----------------------------------------------------------------------------
 
-    def _candidates(self, query: Query) -> list[int]:
-        weighted: dict[str, float] = {}
-        for concept in query.concepts:
-            for term, weight in concept.alts.items():
-                if weight > weighted.get(term, 0.0):
-                    weighted[term] = weight
-        if query.subject is not None and not self._speaker_claims.get(query.subject):
+    def _retrieve(self, query: Query, depth: int) -> list[int]:
+        """Live candidates by approximate BM25, restricted to the subject speaker if any."""
+        subject = self._speaker_ids.get(query.subject) if query.subject is not None else None
+        if query.subject is not None and (
+            subject is None or not self._speaker_claims.data[subject]
+        ):
             query.subject = None  # nothing stored from them: claims that mention them will do
-        acc = self._index.candidates(weighted, DEPTH)
-        docs = self._docs
-        subject = query.subject
+            subject = None
+        pool, scores = self._index.candidates(query.weighted_terms(), depth)
+        if not len(pool):
+            return []
+        keep = self._index.alive.data[pool].astype(bool)
         if subject is not None:
-            acc = {
-                n: s
-                for n, s in acc.items()
-                if (d := docs[n]) is not None and self._speaker_of(d) == subject
-            }
-        ranked = heapq.nlargest(2 * DEPTH, acc, key=acc.__getitem__)
-        return [n for n in ranked if docs[n] is not None][:DEPTH]
+            keep &= self._speaker.data[pool] == subject
+        pool, scores = pool[keep], scores[keep]
+        if len(pool) > depth:
+            top = np.argpartition(-scores, depth - 1)[:depth]
+            pool, scores = pool[top], scores[top]
+        order = np.lexsort((pool, -scores))
+        return [int(n) for n in pool[order]]
 
-    def _rescore(self, query: Query, numbers: list[int]) -> list[_Scored]:
-        index = self._index
-        concepts = [
-            c for c in query.concepts if query.subject is None or c.speaker != query.subject
-        ]
-        weights: list[float] = []
-        for c in concepts:
-            # A misspelling or synonym nobody used weighs as the known words it stands for; a
-            # concept with no known word at all keeps its full weight and counts against coverage.
-            known = [t for t in c.alts if index.df(t)]
-            weights.append(max(self._weight(t) for t in (known or c.alts)))
-        total = sum(weights)
-        asked = {t for c in query.concepts for t in c.alts}
-        newest = max(
-            (d.published_at for n in numbers if (d := self._docs[n]) and d.published_at),
-            default=None,
-        )
-        out: list[_Scored] = []
-        for number in numbers:
-            doc = self._docs[number]
-            assert doc is not None
-            got = bm25 = 0.0
-            matched: list[str] = []
-            own = _claim_terms(doc.text)
-            doc_speaker = self._speaker_of(doc)
-            on_topic = (
-                _claim_terms(doc.topic_name)
-                if doc.topic is not None and doc.topic in query.topics and doc.topic_name
-                else frozenset()
-            )  # the topic asked about is the claim's: its name is nearly as good as its words
-            for concept, weight in zip(concepts, weights, strict=True):
-                best = lexical = 0.0
-                via = ""
-                for term, w in concept.alts.items():
-                    impact = index.impact(term, number)
-                    if not impact:
-                        continue
-                    lexical = max(lexical, w * impact * index.idf(term))
-                    if term not in own:
-                        if concept.speaker is not None:
-                            if concept.speaker != doc_speaker:
-                                continue  # a name in the title is not the named person speaking
-                        else:  # the person named is the one speaking: as good as their words
-                            w *= TOPIC_CREDIT if term in on_topic else LABEL_CREDIT
-                    if w > best:
-                        best, via = w, term
-                bm25 += lexical
-                if best:
-                    got += weight * best
-                    first = next(iter(concept.alts))
-                    matched.append(concept.surface if via == first else f"{concept.surface}~{via}")
-            coverage = got / total if total else 1.0
-            stems = _claim_stems(doc.text)
-            claim_total = sum(self._weight(t) for t in stems) or 1.0
-            claim_coverage = sum(self._weight(t) for t in stems if t in asked) / claim_total
-            fuzzy = fuzz.token_set_ratio(query.text, " ".join(stems)) / 100.0 if total else 1.0
-            speaker = bool(query.speakers) and self._speaker_of(doc) in query.speakers
-            topic = doc.topic is not None and doc.topic in query.topics
-            bonus = (SPEAKER_BONUS if speaker else 0.0) + (TOPIC_BONUS if topic else 0.0)
-            if newest is not None and doc.published_at is not None:
-                age = (newest - doc.published_at).total_seconds() / 86_400.0
-                bonus += RECENCY_BONUS * math.exp(-math.log(2) * age / RECENCY_HALF_LIFE_DAYS)
-            evidence = max(coverage, 1.0 - math.exp(-got / MASS_SCALE))
-            score = W_EVIDENCE * evidence + W_CLAIM * claim_coverage + W_FUZZY * fuzzy + bonus
-            out.append(
-                _Scored(
-                    number, score, coverage, matched, speaker, topic, claim_coverage, fuzzy, bm25,
-                    got,
-                )
-            )
-        top = max((s.bm25 for s in out), default=0.0)
-        for s in out:
-            relative = s.bm25 / top if top else 1.0
-            s.absolute = s.score
-            s.score = min(1.0, max(0.0, (s.score + W_BM25 * relative) / (1.0 + W_BM25)))
-        return out
-
-    @staticmethod
-    def _evidence(s: _Scored) -> float:
-        return max(s.coverage, 1.0 - math.exp(-s.mass / MASS_SCALE))
-
-    def _weight(self, term: str) -> float:
-        """How telling a word is: idf against the index plus a background of unseen documents."""
-        n = len(self._index) + BACKGROUND_DOCS
-        return math.log(1.0 + n / (self._index.df(term) + 0.5))
-
-    def _why(self, query: Query, s: _Scored) -> str:
-        doc = self._docs[s.doc]
-        assert doc is not None
+    def _why(self, found: Candidates, i: int) -> str:
+        query = found.query
+        number = found.numbers[i]
+        speaker = int(self._speaker.data[number])
+        topic = int(self._topic.data[number])
         parts: list[str] = []
         if query.subject is not None:
             parts.append(f"speaker: {self._parser.speaker_name(query.subject)}")
-        elif s.speaker and doc.speaker:
-            parts.append(f"speaker: {doc.speaker}")
-        if s.topic and doc.topic:
-            parts.append(f"topic: {doc.topic_name or self._parser.topic_name(doc.topic)}")
-        if s.matched:
-            parts.append("terms: " + ", ".join(dict.fromkeys(s.matched)))
+        elif speaker >= 0 and self._speakers[speaker] in query.speakers:
+            parts.append(f"speaker: {self._speaker_display[speaker]}")
+        if topic >= 0 and self._topics[topic] in query.topics:
+            parts.append(f"topic: {self._topic_names[topic] or self._topics[topic]}")
+        if found.matched[i]:
+            parts.append("terms: " + ", ".join(dict.fromkeys(found.matched[i])))
         if query.notes:
             parts.append("read " + ", ".join(query.notes))
         return "; ".join(parts) or "matched"

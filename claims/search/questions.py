@@ -15,7 +15,7 @@ from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
 from claims.search.match import Match
-from claims.store.models import ClaimStatus, QuestionLog, utcnow
+from claims.store.models import ClaimStatus, QuestionKind, QuestionLog, utcnow
 from claims.store.views import ClaimView, NameCount, get_claims
 
 MAX_LOGGED_CHARS = 1000
@@ -58,16 +58,21 @@ def log_question(
     *,
     session: Session,
     question: str,
-    user_id: int | None,
+    asker: str | None,
     chat_id: int | None,
     matches: int,
     top_claim_id: int | None,
+    kind: QuestionKind = QuestionKind.QUESTION,
 ) -> QuestionLog:
-    """Record a question and whether it found a claim (text cut to what the column holds)."""
+    """Record a question and whether it found a claim (text cut to what the column holds).
+
+    ``asker`` is the asker's pseudonym (``claims.tipline.askers``), never a user id or a name.
+    """
     row = QuestionLog(
         question=question[:MAX_LOGGED_CHARS],
-        user_id=user_id,
+        asker=asker,
         chat_id=chat_id,
+        kind=kind.value,
         matches=matches,
         top_claim_id=top_claim_id,
     )

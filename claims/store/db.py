@@ -115,9 +115,15 @@ def _alembic_config(engine: Engine) -> AlembicConfig:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to ``revision`` (``claimbot db upgrade``)."""
-    command.upgrade(_alembic_config(engine), revision)
+def upgrade(engine: Engine, revision: str = "head", *, asker_salt: bytes | None = None) -> None:
+    """Bring the schema up to ``revision`` (``claimbot db upgrade``).
+
+    ``asker_salt`` is what migrations that pseudonymise stored user ids hash them with
+    (``claims.tipline.askers``); without it they use a random one.
+    """
+    cfg = _alembic_config(engine)
+    cfg.attributes["asker_salt"] = asker_salt
+    command.upgrade(cfg, revision)
 
 
 def head_revision() -> str:

@@ -173,37 +173,38 @@ def _views(session: Session, rows: Sequence[Claim]) -> list[ClaimView]:
         )
         for claim_id, art in session.exec(stmt):
             sources[claim_id].append(_source(art))
-    out = []
-    for r in rows:
-        sp = speakers.get(r.speaker_id) if r.speaker_id else None
-        tp = topics.get(r.topic_id) if r.topic_id else None
-        out.append(
-            ClaimView(
-                id=r.id,  # type: ignore[arg-type]
-                text=r.text,
-                quote=r.quote,
-                kind=r.kind,
-                verdict=r.verdict,
-                verdict_note=r.verdict_note,
-                status=r.status,
-                revision=r.revision,
-                speaker=sp.name if sp else None,
-                speaker_aliases=aliases.get(sp.id, ()) if sp and sp.id else (),
-                topic=tp.slug if tp else None,
-                topic_name=tp.name if tp else None,
-                external_id=r.external_id,
-                merged_into_id=r.merged_into_id,
-                created_at=r.created_at,
-                updated_at=r.updated_at,
-                sources=tuple(sorted(sources.get(r.id, []),  # type: ignore[arg-type]
-                                     key=lambda s: (s.published_at is None, s.published_at))),
-                context=r.context,
-                resolved_text=r.resolved_text,
-                other_topics=tuple((t.slug, t.name) for t in further.get(r.id, [])  # type: ignore[arg-type]
-                                   if t.id != r.topic_id),
-            )
-        )
-    return out
+    return [
+        _view(r, speakers.get(r.speaker_id) if r.speaker_id else None,
+              topics.get(r.topic_id) if r.topic_id else None, sources.get(r.id, []),  # type: ignore[arg-type]
+              aliases.get(r.speaker_id, ()) if r.speaker_id else (), further.get(r.id, []))  # type: ignore[arg-type]
+        for r in rows
+    ]
+
+
+def _view(r: Claim, sp: Speaker | None, tp: Topic | None, sources: list[SourceView],
+          aliases: tuple[str, ...] = (), further: Sequence[Topic] = ()) -> ClaimView:
+    return ClaimView(
+        id=r.id,  # type: ignore[arg-type]
+        text=r.text,
+        quote=r.quote,
+        kind=r.kind,
+        verdict=r.verdict,
+        verdict_note=r.verdict_note,
+        status=r.status,
+        revision=r.revision,
+        speaker=sp.name if sp else None,
+        speaker_aliases=aliases if sp else (),
+        topic=tp.slug if tp else None,
+        topic_name=tp.name if tp else None,
+        external_id=r.external_id,
+        merged_into_id=r.merged_into_id,
+        created_at=r.created_at,
+        updated_at=r.updated_at,
+        sources=tuple(sorted(sources, key=lambda s: (s.published_at is None, s.published_at))),
+        context=r.context,
+        resolved_text=r.resolved_text,
+        other_topics=tuple((t.slug, t.name) for t in further if t.id != r.topic_id),
+    )
 
 
 def _source(art: Article) -> SourceView:
@@ -237,8 +238,27 @@ def get_claims(*, session: Session, claim_ids: Iterable[int]) -> list[ClaimView]
     wanted = [i for i in dict.fromkeys(claim_ids) if is_storable_id(i)]
     if not wanted:
         return []
-    rows = {r.id: r for r in session.exec(select(Claim).where(col(Claim.id).in_(wanted)))}
-    return _views(session, [rows[i] for i in wanted if i in rows])
+    found: dict[int, tuple[Claim, Speaker | None, Topic | None, list[SourceView]]] = {}
+    for chunk in _chunks(wanted, 900):
+        # one query per chunk of 900 ids: claim, speaker, topic and every source, joined
+        stmt = (
+            select(Claim, Speaker, Topic, Article)
+            .outerjoin(Speaker, col(Speaker.id) == Claim.speaker_id)
+            .outerjoin(Topic, col(Topic.id) == Claim.topic_id)
+            .outerjoin(ClaimAppearance, col(ClaimAppearance.claim_id) == Claim.id)
+            .outerjoin(Article, col(Article.id) == ClaimAppearance.article_id)
+            .where(col(Claim.id).in_(chunk))
+            .order_by(col(Claim.id), col(ClaimAppearance.id))
+        )
+        for claim, sp, tp, art in session.exec(stmt):
+            entry = found.setdefault(claim.id, (claim, sp, tp, []))  # type: ignore[arg-type]
+            if art is not None:
+                entry[3].append(_source(art))
+    aliases = aliases_by_speaker(session=session, speaker_ids={
+        f[0].speaker_id for f in found.values() if f[0].speaker_id is not None})
+    further = further_topics(session=session, claim_ids=list(found))
+    return [_view(*found[i], aliases.get(found[i][0].speaker_id or 0, ()), further.get(i, []))
+            for i in wanted if i in found]
 
 
 def find_speaker(*, session: Session, name: str) -> Speaker | None:

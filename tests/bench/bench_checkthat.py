@@ -3,7 +3,8 @@
 Scores the matcher next to the reference baselines, measured in the same run on the same split:
 BM25 with stop words and Snowball stemming (a plain implementation, as in the task's baseline),
 rapidfuzz ``token_set_ratio`` and rapidfuzz ``WRatio`` over all claims. Tune on ``train`` or
-``dev`` only; the test split is held back on purpose.
+``train`` only (the re-ranker is trained on 2020 train and on 2021 train less the 2020 dev
+tweets, see train_ranker.py): ``dev`` is held out, and the test split is held back on purpose.
 
     .venv/bin/python tests/bench/bench_checkthat.py                 # dev, in-process
     .venv/bin/python tests/bench/bench_checkthat.py --split train
@@ -205,6 +206,8 @@ def main() -> None:
     print(f"matcher build: {time.perf_counter() - started:.2f} s")
     evaluate("claimbot matcher (ask, limit 5)", lambda q: [m.claim_id for m in
              matcher.ask(q, limit=5)], tweets, qrels)
+    evaluate("claimbot first stage (BM25 order)", lambda q: matcher.first_stage(q, limit=5),
+             tweets, qrels)
 
     bm25 = BM25Baseline([(vid, f"{text} {title}") for vid, text, title in claims])
     evaluate("BM25 + stop words + Snowball", bm25.rank, tweets, qrels)

@@ -79,6 +79,7 @@ class _ArticleHandler(RequestHandler):
         self.emulator = emulator
 
     def get(self, name: str) -> None:
+        self.emulator.article_requests.append(name)
         if name not in self.emulator.articles:
             self.set_status(404)
             self.finish("not found")
@@ -94,6 +95,7 @@ class Emulator:
     def __init__(self, token: str = TOKEN) -> None:
         self.api = FakeBotApi(token)
         self.articles: dict[str, tuple[str, bytes]] = {}
+        self.article_requests: list[str] = []  # names asked for under /articles/, in order
         self.webhook_posts: list[int] = []  # HTTP statuses the bot's webhook answered
         self.requests = 0
         self.port = 0

@@ -100,6 +100,11 @@ class Person:
         assert "Commands" in marker.text
         assert [s for s in self._mine(start) if s is not marker] == []
 
+    async def inline(self, query: str, *, offset: str = "", within: float = 10.0) -> dict[str, Any]:
+        """Type ``@bot query`` and return the bot's answerInlineQuery (results, cache_time, ...)."""
+        query_id = self.api.inline_query(self.user, query, offset=offset)
+        return await self.api.wait_until(lambda: self.api.inline_answers.get(query_id), within)
+
     async def press(self, message: Sent, data: str, *, within: float = 10.0) -> dict[str, Any]:
         """Press a button; returns the callback answer once the bot has given it."""
         query_id = self.api.press(self.user, message, data)

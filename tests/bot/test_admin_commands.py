@@ -38,7 +38,8 @@ async def test_ingest_url_when_private_addresses_are_allowed(
 
 
 async def test_ingest_reply_to_a_text_message(bot: RunningBot, admin: Person) -> None:
-    await admin.say(ARTICLE.decode())  # pasted without a command: taken as a question first
+    checked = await admin.say(ARTICLE.decode())  # pasted without a command: checked as a post first
+    assert "this post" in checked.text
     reply = await admin.say("/ingest", reply_to=admin.last)
     assert reply.text.startswith("Ingested")
     assert "new" in reply.text

@@ -73,7 +73,7 @@ async def test_run_webhook_checks_the_secret_token(emulator: Emulator, db_path: 
         api = emulator.api
         await api.wait_until(lambda: api.webhook is not None, within=60)
         assert api.webhook == {"url": url, "secret_token": webhook_secret(TOKEN),
-                               "allowed_updates": ["message", "callback_query"]}
+                               "allowed_updates": ["message", "callback_query", "inline_query"]}
         answer = await user.say("greenland")
         assert "Greenland is not a real estate deal" in answer.text
         assert 200 in emulator.webhook_posts

@@ -90,7 +90,7 @@ def test_nul_characters_are_stripped_from_everything_stored(session, catalog) ->
     admin = Actor(id=1, name="Al\x00ice")
     set_verdict(session=session, claim_id=cid, verdict="false", actor=admin, note="Not\x00 so")
     edit_claim(session=session, claim_id=cid, text="A corrected\x00 quote", actor=admin, reason="Ty\x00po")
-    log_question(session=session, question="green\x00land?", user_id=1, chat_id=1, matches=0,
+    log_question(session=session, question="green\x00land?", asker="a1b2", chat_id=1, matches=0,
                  top_claim_id=None)
     doc = ingest_article(ArticleInput(text=BODY.replace("Officials", "Offi\x00cials"),
                                       url="https://news.example/b", title="Ti\x00tle"),

@@ -53,7 +53,7 @@ def test_answer_logs_and_pages(stocked: ClaimService) -> None:
 
 def test_log_question_cuts_long_text_and_stats_window(engine: Engine) -> None:
     with db.session_scope(engine) as session:
-        row = log_question(session=session, question="q" * 5000, user_id=None, chat_id=None, matches=0,
+        row = log_question(session=session, question="q" * 5000, asker=None, chat_id=None, matches=0,
                            top_claim_id=None)
         assert len(row.question) == 1000
         assert question_stats(session=session, since=utcnow() + timedelta(seconds=5)).unanswered == 0

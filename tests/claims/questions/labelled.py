@@ -1,7 +1,7 @@
 """Loads the labelled question set: claims from ``articles.toml``, questions from ``questions.toml``.
 
-Shared by ``tests/claims/test_match_quality.py`` and ``tests/bench/bench_match_quality.py`` so that the
-test and the benchmark measure the same thing.
+Shared by ``tests/claims/test_match.py``, ``tests/bench/train_ranker.py`` and
+``tests/bench/bench_match_quality.py`` so that the tests, training and the benchmark agree.
 """
 
 from __future__ import annotations
@@ -47,9 +47,17 @@ def load_docs(catalog: Catalog) -> list[ClaimDoc]:
 
 
 def load_questions() -> list[Question]:
+    """The labelled questions, then the off-topic ones of ``offtopic.toml`` (expecting nothing)."""
     with (HERE / "questions.toml").open("rb") as fh:
         doc = tomllib.load(fh)
-    return [Question(q["text"], tuple(q["expect"]), q.get("kind", "")) for q in doc["q"]]
+    out = [Question(q["text"], tuple(q["expect"]), q.get("kind", "")) for q in doc["q"]]
+    with (HERE / "offtopic.toml").open("rb") as fh:
+        off = tomllib.load(fh)
+    for section, groups in off.items():
+        for name, texts in groups.items():
+            kind = f"near-miss {name}" if section == "near" else "off-topic"
+            out.extend(Question(text, (), kind) for text in texts)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

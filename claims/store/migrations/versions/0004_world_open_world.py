@@ -2,7 +2,7 @@
 saved searches and the admin change log
 
 Revision ID: 0004_world
-Revises: 0003_harden
+Revises: 0004
 Create Date: 2026-12-01 14:43:00.066568
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import claims.store.models
 
 revision: str = "0004_world"
-down_revision: str | None = "0003_harden"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,6 @@
 """removed appearances
 
-Revision ID: 0003_harden
+Revision ID: 0003
 Revises: 0002
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 import claims.store.models
 
-revision: str = "0003_harden"
+revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

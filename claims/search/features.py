@@ -1,0 +1,187 @@
+"""The evidence a reader would weigh when a claim is offered as the answer to a question.
+
+For each candidate claim the first stage found, ``extract`` measures how the two texts relate:
+exact BM25 and its share of what the question could score, how much of the question the claim
+covers and through which field (its own words, its article's title, its context, its speaker and
+topic labels), how much of the claim the question restates, fuzzy similarity, the speaker and topic
+asked about, relative length, and whether the question's numbers and names appear in the claim.
+
+The learned re-ranker (``claims.search.rerank``) weighs these; nothing here decides an answer.
+The training script computes features through the same function, so training and serving agree.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz
+
+from claims.search.index import CONTEXT, NUMBER, SPEAKER, TEXT, TITLE, TOPIC, InvertedIndex
+from claims.search.query import Query
+
+RAW_FEATURES = (
+    "bm25",  # exact BM25 of the question's terms (the first stage's own measure)
+    "bm25_share",  # BM25 as a share of what a claim containing every term could score
+    "bm25_text",  # the part of BM25 earned by terms of the claim's own words
+    "bm25_title",  # ... by terms found only in its title
+    "cover_text",  # share of the question (idf-weighted) found in the claim's own words
+    "cover_title",  # ... found only in its article's title
+    "cover_context",  # ... found only in its context sentences
+    "cover_label",  # ... found only in its speaker or topic labels
+    "evidence",  # matched idf mass, saturated: long pasted texts are judged in absolute terms
+    "claim_cover",  # share of the claim's words (idf-weighted) the question restates
+    "fuzzy",  # token-set similarity of the two stem sets: order- and typo-tolerant
+    "speaker",  # the question names the claim's speaker
+    "subject",  # ... as the one whose statements it asks for
+    "topic",  # the question names one of the claim's topics
+    "length_ratio",  # log of claim words over question words
+    "numbers_match",  # share of the question's numbers found in the claim
+    "numbers_missed",  # share not found, when the claim states numbers of its own
+    "names_match",  # share of the question's names found in the claim
+    "names_missed",  # share of them not found
+    "unmatched_rare",  # weight of the most telling question word the claim lacks, relative
+    "question_len",  # log of the number of question words (constant per question)
+    "corrected",  # the claim matches only through a corrected spelling or a synonym
+)
+
+MASS_SCALE = 15.0
+"""Matched idf mass at which ``evidence`` reaches 1 - 1/e."""
+BACKGROUND_DOCS = 500
+"""Pretend-background collection for word weights, so a small index doesn't overrate rare words."""
+
+
+@dataclass(frozen=True, slots=True)
+class DocInfo:
+    """What feature extraction needs to know about a candidate besides its terms."""
+
+    speaker: str | None
+    topics: frozenset[str]
+
+
+def word_weights(index: InvertedIndex, dfs: npt.NDArray[np.int32]) -> npt.NDArray[np.float64]:
+    """How telling words are: idf against the index plus a background of unseen documents."""
+    n = len(index) + BACKGROUND_DOCS
+    return np.log1p(n / (dfs.astype(np.float64) + 0.5))
+
+
+def extract(
+    index: InvertedIndex, query: Query, docs: Sequence[int], infos: Sequence[DocInfo]
+) -> tuple[npt.NDArray[np.float64], list[list[str]]]:
+    """Raw features (one row per candidate, columns as ``RAW_FEATURES``) and matched words."""
+    concepts = [c for c in query.concepts if query.subject is None or c.speaker != query.subject]
+    alt_ids = [
+        [(index.term_ids.get(t, -1), t, w) for t, w in c.alts.items()] for c in concepts
+    ]
+    weights: list[float] = []
+    idfs: dict[int, float] = {}
+    for alts in alt_ids:
+        known = [tid for tid, _, _ in alts if tid >= 0 and index.df.data[tid] > 0]
+        for tid in known:
+            idfs[tid] = index.idf_of(int(index.df.data[tid]))
+        dfs = np.array([index.df.data[tid] for tid in known] or [0], np.int32)
+        # a misspelling or synonym nobody used weighs as the known words it stands for; a
+        # concept with no known word at all keeps its full weight and counts against coverage
+        weights.append(float(word_weights(index, dfs).max()))
+    total = sum(weights) or 1.0
+    top_weight = max(weights, default=1.0)
+    ceiling = sum(
+        max((w * idfs.get(tid, 0.0) for tid, _, w in alts), default=0.0) for alts in alt_ids
+    ) * (index.k1 + 1.0) or 1.0
+    asked = {index.term_ids.get(t, -1) for c in query.concepts for t in c.alts}
+    norms = index.norms()
+    k1 = index.k1
+    question_len = math.log1p(len(query.concepts))
+    rows = np.zeros((len(docs), len(RAW_FEATURES)), np.float64)
+    matched_words: list[list[str]] = []
+    vocab = index.vocab
+    for row, (doc, info) in enumerate(zip(docs, infos, strict=True)):
+        tids, tfs, flags = index.forward(doc)
+        fwd = dict(zip(tids.tolist(), zip(tfs.tolist(), flags.tolist(), strict=True), strict=True))
+        norm = float(norms[doc])
+        bm25 = mass = bm25_text = bm25_title = 0.0
+        cover = [0.0, 0.0, 0.0, 0.0]  # text, title, context, labels
+        unmatched = 0.0
+        indirect = False
+        matched: list[str] = []
+        for concept, alts, weight in zip(concepts, alt_ids, weights, strict=True):
+            lexical = best = 0.0
+            lexical_field = field = 4
+            via = ""
+            for tid, term, w in alts:
+                entry = fwd.get(tid)
+                if entry is None:
+                    continue
+                tf, flag = entry
+                score = w * tf * (k1 + 1.0) / (tf + norm) * idfs.get(tid, 0.0)
+                if score > lexical:
+                    lexical, lexical_field = score, _field(flag)
+                if flag & SPEAKER and concept.speaker is not None and concept.speaker != info.speaker:
+                    flag &= ~SPEAKER  # a name in the labels is not that person speaking
+                where = _field(flag)
+                if where < 4 and (w > best or (w == best and where < field)):
+                    best, field, via = w, where, term
+            bm25 += lexical
+            if lexical_field == 0:
+                bm25_text += lexical
+            elif lexical_field == 1:
+                bm25_title += lexical
+            if best:
+                cover[field] += weight * best
+                mass += weight * best
+                indirect = indirect or via != concept.term
+                matched.append(concept.surface if via == concept.term else f"{concept.surface}~{via}")
+            else:
+                unmatched = max(unmatched, weight)
+        text_ids = [t for t, (_, f) in fwd.items() if f & TEXT]
+        text_w = word_weights(index, index.df.data[text_ids]) if text_ids else np.zeros(0)
+        claim_total = float(text_w.sum()) or 1.0
+        claim_cover = sum(w for t, w in zip(text_ids, text_w.tolist(), strict=True) if t in asked)
+        stems = " ".join(vocab[t] for t in text_ids)
+        numbers = {vocab[t] for t, (_, f) in fwd.items() if f & NUMBER}
+        names_here = {vocab[t] for t in fwd}
+        q_numbers, q_names = query.numbers, query.names
+        hit_numbers = len(q_numbers & numbers)
+        hit_names = len(q_names & names_here)
+        rows[row] = (
+            bm25,
+            bm25 / ceiling,
+            bm25_text / ceiling,
+            bm25_title / ceiling,
+            cover[0] / total,
+            cover[1] / total,
+            cover[2] / total,
+            cover[3] / total,
+            1.0 - math.exp(-mass / MASS_SCALE),
+            claim_cover / claim_total,
+            fuzz.token_set_ratio(query.text, stems) / 100.0 if concepts else 1.0,
+            float(info.speaker is not None and info.speaker in query.speakers),
+            float(query.subject is not None and info.speaker == query.subject),
+            float(bool(info.topics.intersection(query.topics))),
+            math.log((1.0 + len(text_ids)) / (1.0 + len(concepts))),
+            hit_numbers / len(q_numbers) if q_numbers else 0.0,
+            (len(q_numbers) - hit_numbers) / len(q_numbers) if q_numbers and numbers else 0.0,
+            hit_names / len(q_names) if q_names else 0.0,
+            (len(q_names) - hit_names) / len(q_names) if q_names else 0.0,
+            unmatched / top_weight if top_weight else 0.0,
+            question_len,
+            float(indirect and not cover[0]),
+        )
+        matched_words.append(matched)
+    return rows, matched_words
+
+
+def _field(flag: int) -> int:
+    """Which field counts for a matched term: its own words first, then title, context, labels."""
+    if flag & TEXT:
+        return 0
+    if flag & TITLE:
+        return 1
+    if flag & CONTEXT:
+        return 2
+    if flag & (SPEAKER | TOPIC):
+        return 3
+    return 4

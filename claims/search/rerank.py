@@ -1,0 +1,402 @@
+"""Learning to rank the candidates, and a calibrated probability that the best one is an answer.
+
+Two small linear models over the features of ``claims.search.features`` (plus three that depend on
+the whole candidate list: BM25 relative to the best, reciprocal BM25 rank, log BM25):
+
+* the **ranker** orders the candidates of one question. It is trained listwise (softmax cross
+  entropy over each question's candidates), so it learns what separates the right claim from the
+  others retrieved with it, not what makes a question easy;
+* the **calibrator** turns a candidate's ranker score, its margin over the best other candidate and
+  its features into the probability that it answers the question (logistic regression). Wrongly
+  ranked tweets and off-topic chat questions teach it what "no answer" looks like. A question
+  is answered only when that probability clears ``threshold``: nothing about claim dates enters
+  it; recency only breaks exact ties in ranking.
+
+Both are fitted by Newton's method, which is deterministic: ``tests/bench/train_ranker.py`` writes
+the training features to ``tests/claims/ranker_features.npz`` and the weights to ``ranker.json``,
+and a unit test refits from the first and compares with the second.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from claims.search.features import RAW_FEATURES
+
+FArray = npt.NDArray[np.float64]
+
+DERIVED_FEATURES = ("bm25_relative", "bm25_rank", "log_bm25")
+FEATURES = (*RAW_FEATURES, *DERIVED_FEATURES)
+MODEL_PATH = Path(__file__).with_name("ranker.json")
+FORMAT = 1
+
+RANKER_L2 = 1.0
+CALIBRATOR_L2 = 1.0
+NEWTON_STEPS = 40
+
+
+def derive(raw: FArray) -> FArray:
+    """Add the features that compare a candidate with the others of its question."""
+    bm25 = raw[:, 0]
+    top = float(bm25.max()) if len(bm25) else 0.0
+    relative = bm25 / top if top > 0 else np.ones_like(bm25)
+    rank = (bm25[None, :] > bm25[:, None]).sum(axis=1)  # equal scores share a rank
+    return np.column_stack((raw, relative, 1.0 / (1.0 + rank), np.log1p(bm25)))
+
+
+def margins(scores: FArray) -> FArray:
+    """Each score minus the best of the others (positive only for the best candidate)."""
+    if len(scores) < 2:
+        return np.ones_like(scores)
+    order = np.argsort(-scores, kind="stable")
+    best, second = scores[order[0]], scores[order[1]]
+    out = scores - best
+    out[order[0]] = best - second
+    return out
+
+
+@dataclass(frozen=True)
+class Model:
+    """Ranker and calibrator weights, with the standardisation they were trained under."""
+
+    mean: FArray
+    scale: FArray
+    ranker: FArray
+    calibrator: FArray  # see ``_calibration_design``
+    threshold: float  # probability the best candidate needs to be an answer
+    follow: float  # probability further candidates need once the question is answered
+
+    @classmethod
+    def bm25_only(cls) -> Model:
+        """Ranks by BM25 and answers every question: the starting point for training."""
+        ranker = np.zeros(len(FEATURES))
+        ranker[FEATURES.index("bm25")] = 1.0
+        calibrator = np.zeros(_calibration_width())
+        calibrator[0] = 10.0
+        ones = np.ones(len(FEATURES))
+        return cls(np.zeros(len(FEATURES)), ones, ranker, calibrator, threshold=0.5, follow=0.5)
+
+    def standardise(self, features: FArray) -> FArray:
+        return (features - self.mean) / self.scale
+
+    def scores(self, features: FArray) -> FArray:
+        """Ranker scores of one question's candidates (``features`` as ``FEATURES``)."""
+        return self.standardise(features) @ self.ranker
+
+    def probabilities(self, features: FArray, scores: FArray) -> FArray:
+        """Calibrated probability that each candidate answers the question."""
+        design = _calibration_design(features, self.standardise(features), scores)
+        return _sigmoid(design @ self.calibrator)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "features": list(FEATURES),
+            "mean": self.mean.tolist(),
+            "scale": self.scale.tolist(),
+            "ranker": self.ranker.tolist(),
+            "calibrator": self.calibrator.tolist(),
+            "threshold": self.threshold,
+            "follow": self.follow,
+        }
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> Model:
+        if doc.get("format") != FORMAT or tuple(doc.get("features", ())) != FEATURES:
+            raise ValueError("the re-ranker weights were trained for other features; retrain them")
+        return cls(
+            mean=np.array(doc["mean"]), scale=np.array(doc["scale"]),
+            ranker=np.array(doc["ranker"]), calibrator=np.array(doc["calibrator"]),
+            threshold=float(doc["threshold"]), follow=float(doc["follow"]),
+        )
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = MODEL_PATH) -> Model:
+    """The shipped weights (read once)."""
+    return Model.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+def select(model: Model, scores: FArray, probs: FArray, recency: FArray, limit: int) -> list[int]:
+    """Candidates to answer with, best first: none unless the best clears the threshold."""
+    if not len(scores) or limit <= 0:
+        return []
+    order = np.lexsort((-recency, -np.round(scores, 9)))  # recency only breaks exact ties
+    if probs[order[0]] < model.threshold:
+        return []
+    out = [int(order[0])]
+    for i in order[1:]:
+        if len(out) >= limit or probs[i] < model.follow:
+            break
+        out.append(int(i))
+    return out
+
+
+# -- training ----------------------------------------------------------------------------------
+
+
+CHECKTHAT, CHAT, OFF_TOPIC = 0, 1, 2
+"""Kinds of training question: a CheckThat! tweet, a labelled chat question, an off-topic one."""
+CHAT_WEIGHT = 3.0
+"""Chat questions are few beside the tweets but are what the bot is asked: they count triple."""
+MIN_THRESHOLD = 0.2
+MAX_THRESHOLD = 0.9
+OFF_TOPIC_RATE = 0.01
+
+
+@dataclass(frozen=True)
+class Group:
+    """One question's candidates for training: raw features and which are right answers."""
+
+    raw: FArray
+    relevant: npt.NDArray[np.bool_]
+    kind: int = CHECKTHAT
+    n_relevant: int = 0  # right answers in the collection (some may not be among the candidates)
+
+    @property
+    def weight(self) -> float:
+        return 1.0 if self.kind == CHECKTHAT else CHAT_WEIGHT
+
+
+def train(groups: Sequence[Group]) -> Model:
+    """Fit ranker and calibrator, then choose the answer thresholds, all deterministically.
+
+    (Tweets with their right answers withheld from the index were tried as further "no answer"
+    examples: at any weight they made the bot refuse more right answers than wrong ones.)
+    """
+    mean, scale, ranker = fit_ranker(groups)
+    calibrator = fit_calibrator(groups, mean, scale, ranker)
+    model = Model(mean, scale, ranker, calibrator, threshold=0.5, follow=0.5)
+    threshold = _choose_threshold(model, groups)
+    follow = _choose_follow(model, groups, threshold)
+    return Model(mean, scale, ranker, calibrator, threshold, follow)
+
+
+def top_probability(model: Model, raw: FArray) -> float:
+    """The calibrated probability of the ranker's best candidate (0 without candidates)."""
+    if not len(raw):
+        return 0.0
+    feats = derive(raw)
+    scores = model.scores(feats)
+    return float(model.probabilities(feats, scores)[int(np.argmax(scores))])
+
+
+def _choose_threshold(model: Model, groups: Sequence[Group]) -> float:
+    """The lowest threshold at which at most ``OFF_TOPIC_RATE`` of off-topic questions get an
+    answer: every point above it refuses right answers (the report prints the whole curve)."""
+    off = np.array([top_probability(model, g.raw) for g in groups if g.kind == OFF_TOPIC])
+    for threshold in np.arange(MIN_THRESHOLD, MAX_THRESHOLD + 1e-9, 0.05):
+        if (off >= threshold).sum() <= OFF_TOPIC_RATE * len(off):
+            return round(float(threshold), 4)
+    return MAX_THRESHOLD
+
+
+def _choose_follow(model: Model, groups: Sequence[Group], threshold: float) -> float:
+    """The probability further answers need: the one that serves CheckThat! MAP@5 best."""
+    best, best_map = threshold, -1.0
+    for follow in (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5):
+        if follow > threshold:
+            break
+        trial = Model(model.mean, model.scale, model.ranker, model.calibrator, threshold, follow)
+        score = float(np.mean([
+            average_precision(trial, g.raw, g.relevant, g.n_relevant or int(g.relevant.sum()))
+            for g in groups if g.kind == CHECKTHAT
+        ]))
+        if score > best_map + 1e-9:
+            best, best_map = follow, score
+    return best
+
+
+def average_precision(
+    model: Model | None, raw: FArray, relevant: npt.NDArray[np.bool_], n_relevant: int, at: int = 5
+) -> float:
+    """AP@5 of one question's answers (``model=None``: the first stage's BM25 order, all kept)."""
+    if model is None:
+        picked = [int(i) for i in np.argsort(-raw[:, 0], kind="stable")[:at]]
+    else:
+        feats = derive(raw)
+        scores = model.scores(feats)
+        probs = model.probabilities(feats, scores)
+        picked = select(model, scores, probs, np.zeros(len(scores)), at)
+    hits, total = 0, 0.0
+    for k, i in enumerate(picked, start=1):
+        if relevant[i]:
+            hits += 1
+            total += hits / k
+    return total / min(n_relevant, at) if n_relevant else 0.0
+
+
+def save_groups(groups: Sequence[Group], path: Path) -> None:
+    """Write training groups as numbers only: features, bounds, relevance, kind, relevant count."""
+    kept = [g for g in groups if len(g.raw)]
+    np.savez_compressed(
+        path,
+        raw=np.vstack([g.raw for g in kept]).astype(np.float32),
+        start=np.cumsum([0, *(len(g.raw) for g in kept)]).astype(np.int32),
+        relevant=np.concatenate([g.relevant for g in kept]),
+        kind=np.array([g.kind for g in kept], np.int8),
+        n_relevant=np.array([g.n_relevant for g in kept], np.int16),
+    )
+
+
+def load_groups(path: Path) -> list[Group]:
+    """Groups as ``train`` takes them, from a file ``save_groups`` wrote."""
+    with np.load(path) as data:
+        raw, start = data["raw"].astype(np.float64), data["start"]
+        relevant, kinds, counts = data["relevant"], data["kind"], data["n_relevant"]
+    return [
+        Group(raw[a:b], relevant[a:b], int(k), n_relevant=int(n))
+        for a, b, k, n in zip(start[:-1], start[1:], kinds, counts, strict=True)
+    ]
+
+
+def fit_ranker(groups: Sequence[Group], l2: float = RANKER_L2) -> tuple[FArray, FArray, FArray]:
+    """Standardisation and listwise ranker weights, by Newton's method on softmax cross-entropy."""
+    groups = [g for g in groups if len(g.raw)]
+    feats = [derive(g.raw) for g in groups]
+    stacked = np.vstack(feats)
+    mean = stacked.mean(axis=0)
+    scale = stacked.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    usable = [
+        (i, (f - mean) / scale) for i, f in enumerate(feats)
+        if groups[i].relevant.any() and not groups[i].relevant.all()
+    ]
+    x, mask, target, weight = _pad(
+        [f for _, f in usable],
+        [groups[i].relevant.astype(float) for i, _ in usable],
+        [groups[i].weight for i, _ in usable],
+    )
+    target = target / target.sum(axis=1, keepdims=True)
+    active = np.ones(x.shape[2], bool)
+    while True:  # refit without any evidence feature whose weight came out with the wrong sign
+        w = _fit_listwise(x[:, :, active], mask, target, weight, l2)
+        full = np.zeros(x.shape[2])
+        full[active] = w
+        wrong = (full * _SIGNS) < 0
+        if not wrong.any():
+            return mean, scale, full
+        active &= ~wrong
+
+
+_MORE_IS_WORSE = frozenset({"numbers_missed", "names_missed", "unmatched_rare", "corrected"})
+_UNSIGNED = frozenset({"length_ratio", "question_len"})
+_SIGNS = np.array([0.0 if f in _UNSIGNED else -1.0 if f in _MORE_IS_WORSE else 1.0 for f in FEATURES])
+"""The direction evidence must push a candidate: more of the question covered never ranks a
+claim lower. Features that collinearity would give the other sign are left out and the rest refit,
+so the ranker cannot learn that covering the question's rarest word is a bad sign."""
+
+
+def _fit_listwise(
+    x: FArray, mask: npt.NDArray[np.bool_], target: FArray, weight: FArray, l2: float
+) -> FArray:
+    """Newton's method on the weighted softmax cross-entropy of each question's candidates."""
+    w = np.zeros(x.shape[2])
+
+    def loss(w: FArray) -> float:
+        s = np.where(mask, x @ w, -np.inf)
+        logz = np.logaddexp.reduce(s, axis=1)
+        picked = (np.where(mask, target * (x @ w), 0.0)).sum(axis=1)
+        return float((weight * (logz - picked)).sum() + 0.5 * l2 * w @ w)
+
+    for _ in range(NEWTON_STEPS):
+        s = np.where(mask, x @ w, -np.inf)
+        p = np.exp(s - s.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        pw = p * weight[:, None]
+        grad = np.einsum("gk,gkd->d", pw - target * weight[:, None], x) + l2 * w
+        mean_x = np.einsum("gk,gkd->gd", p, x)
+        hess = np.einsum("gk,gkd,gke->de", pw, x, x)
+        hess -= np.einsum("g,gd,ge->de", weight, mean_x, mean_x)
+        hess += l2 * np.eye(len(w))
+        w = _damped_step(w, np.linalg.solve(hess, grad), loss)
+    return w
+
+
+def fit_calibrator(
+    groups: Sequence[Group], mean: FArray, scale: FArray, ranker: FArray, l2: float = CALIBRATOR_L2
+) -> FArray:
+    """Logistic regression: is the ranker's best candidate a right answer?"""
+    rows, labels, weights = [], [], []
+    for g in groups:
+        if not len(g.raw):
+            continue
+        raw, relevant = g.raw, g.relevant
+        plain = derive(raw)
+        feats = (plain - mean) / scale
+        scores = feats @ ranker
+        best = int(np.argmax(scores))
+        rows.append(_calibration_design(plain, feats, scores)[best])
+        labels.append(float(relevant[best]))
+        weights.append(g.weight)
+    x, y, sw = np.array(rows), np.array(labels), np.array(weights)
+    w = np.zeros(x.shape[1])
+
+    def loss(w: FArray) -> float:
+        z = x @ w
+        return float((sw * (np.logaddexp(0.0, z) - y * z)).sum() + 0.5 * l2 * w[1:] @ w[1:])
+
+    ridge = l2 * np.eye(len(w))
+    ridge[0, 0] = 0.0  # the bias is not shrunk
+    for _ in range(NEWTON_STEPS):
+        p = _sigmoid(x @ w)
+        grad = x.T @ (sw * (p - y)) + ridge @ w
+        hess = (x * (sw * p * (1 - p))[:, None]).T @ x + ridge + 1e-9 * np.eye(len(w))
+        w = _damped_step(w, np.linalg.solve(hess, grad), loss)
+    return w
+
+
+def _damped_step(w: FArray, step: FArray, loss: Any) -> FArray:
+    """A Newton step, halved until it does not increase the loss (convex, so this converges)."""
+    before = loss(w)
+    t = 1.0
+    for _ in range(30):
+        trial = w - t * step
+        if loss(trial) <= before:
+            return trial
+        t /= 2
+    return w
+
+
+LONG_QUESTION = float(np.log1p(12))
+"""Above this ``question_len`` (more than 12 words) a question is pasted text, not typed."""
+_QUESTION_LEN = FEATURES.index("question_len")
+
+
+def _calibration_design(plain: FArray, feats: FArray, scores: FArray) -> FArray:
+    """Bias, score, margin and features, twice: once for all questions and once more for pasted
+    texts only, whose evidence looks different (many words, most of them unmatched)."""
+    base = np.column_stack((np.ones(len(scores)), scores, margins(scores), feats))
+    long = (plain[:, _QUESTION_LEN] > LONG_QUESTION).astype(float)[:, None]
+    return np.column_stack((base, base * long))
+
+
+def _calibration_width() -> int:
+    return 2 * (3 + len(FEATURES))
+
+
+def _sigmoid(z: FArray) -> FArray:
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def _pad(
+    feats: Sequence[FArray], labels: Sequence[FArray], weights: Sequence[float]
+) -> tuple[FArray, npt.NDArray[np.bool_], FArray, FArray]:
+    depth = max(len(f) for f in feats)
+    dims = feats[0].shape[1]
+    x = np.zeros((len(feats), depth, dims))
+    mask = np.zeros((len(feats), depth), bool)
+    target = np.zeros((len(feats), depth))
+    for i, (f, y) in enumerate(zip(feats, labels, strict=True)):
+        x[i, : len(f)] = f
+        mask[i, : len(f)] = True
+        target[i, : len(f)] = y
+    return x, mask, target, np.asarray(weights, float)
