@@ -112,13 +112,15 @@ class TopicClassifier:
 
     @staticmethod
     def _weigh(hits: dict[int, _Hits], backed: Callable[[], frozenset[int]]) -> dict[int, float]:
-        """Strong weight, plus weak weight where the topic is backed (asked only when needed)."""
+        """Strong weight; a backed topic with only weak keywords here gets half their weight
+        (``backed`` is asked only when needed). Weak words never outweigh another topic's strong
+        ones: "vote" beside "election" does not make a Greenland claim an election claim."""
         out: dict[int, float] = {}
         for ti, h in hits.items():
             if h.strong:
-                out[ti] = h.strong + h.weak
+                out[ti] = h.strong
             elif h.weak and ti in backed():
-                out[ti] = h.weak
+                out[ti] = h.weak / 2
         return out
 
     def classify(
