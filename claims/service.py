@@ -26,11 +26,13 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from claims.catalog import Catalog, load_catalog
+from claims.editorial import EditorialService
 from claims.errors import ClaimbotError, ConfigError, NotFoundError
 from claims.follow.delivery import (
     DeliveryStats,
     delivery_stats,
 )
+from claims.follow.searches import Searcher
 from claims.follow.service import FollowService
 from claims.follow.subscriptions import SubscriptionStats, subscription_stats
 from claims.ingest import feeds as feed_store
@@ -50,16 +52,15 @@ from claims.settings import Settings
 from claims.store import archive, db, history, transfer
 from claims.store.claimreview import ReviewSite, claimreview_record
 from claims.store.history import Actor
-from claims.store.listing import ClaimPage, ClaimScope, claim_page, scope_of
-from claims.store.models import QuestionKind, utcnow
+from claims.store.listing import ClaimPage, ClaimScope, claim_page
+from claims.store.models import QuestionKind, TargetKind, utcnow
+from claims.store.names import resolve_name
 from claims.store.views import (
     ClaimView,
     NameCount,
     RevisionView,
     StoreStats,
     claim_history,
-    find_speaker,
-    find_topic,
     get_claim,
     get_claims,
     list_claims,
@@ -109,8 +110,11 @@ class ClaimService:
         self.synonyms = load_synonyms(settings.config_dir)
         self.index = LiveIndex(engine=engine, build=self._build_matcher, restore=self._restore_matcher,
                                snapshot=settings.index_snapshot())
-        self.follow = FollowService(settings=settings, engine=engine, session=self.session)
+        self.follow = FollowService(settings=settings, engine=engine, session=self.session,
+                                    searcher=Searcher(catalog, self.synonyms))
         """Subscriptions, time zones and digests: the other half of the door."""
+        self.editorial = EditorialService(catalog=catalog, session=self.session, refresh=self.index.refresh)
+        """Speakers and topics as admins curate them: merge, rename, alias, hide."""
         self.tipline = TiplineService(settings=settings, engine=engine, catalog=catalog, index=self.index,
                                       session=self.session, ensure_index=self._ensure_index)
         """Forwarded posts, links, inline answers and unanswered questions (``claims.tipline``)."""
@@ -278,15 +282,13 @@ class ClaimService:
         """What a typed name stands for: every claim (nothing typed), a topic or a speaker."""
         if not wanted:
             return ClaimScope()
-        if topic := find_topic(session=session, name=wanted):
-            return scope_of(topic=topic)
-        known = self.catalog.speaker_by_alias(wanted)
-        speaker = find_speaker(session=session, name=known.name if known else wanted)
-        if speaker is None:
+        try:  # topics and speakers compete in one resolution: "Trump" is the speaker, not "Trump Tower"
+            match = resolve_name(session=session, text=wanted, catalog=self.catalog)
+        except NotFoundError:
             raise NotFoundError(
                 f"I know no topic or speaker called “{wanted[:80]}”. See /topics and /speakers."
-            )
-        return scope_of(speaker=speaker)
+            ) from None
+        return ClaimScope("topic" if match.kind is TargetKind.TOPIC else "speaker", match.id)
 
     def stats(self) -> Stats:
         with self.session() as session:

@@ -48,6 +48,7 @@ from bot.render.digests import (
     digest_messages,
     digest_run,
 )
+from bot.render.editorial import editorial_done, topics_list
 from bot.render.feeds import (
     feed_added,
     feed_removed,
@@ -150,6 +151,7 @@ __all__ = [
     "digest_item",
     "digest_messages",
     "digest_run",
+    "editorial_done",
     "esc",
     "feed_added",
     "feed_removed",
@@ -192,6 +194,7 @@ __all__ = [
     "tip_check",
     "tip_keyboard",
     "tip_usage",
+    "topics_list",
     "unanswered_section",
     "unsubscribed",
     "utf16_len",

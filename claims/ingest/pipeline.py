@@ -100,7 +100,7 @@ def ingest_article(
         previous = {c.id: c for c in session.exec(select(Claim).where(col(Claim.id).in_(ids)))}  # type: ignore[misc]
         gone = _removed_from(session=session, article_id=row.id)
 
-    cache = EntityCache(session=session, catalog=catalog)
+    cache = EntityCache(session=session, catalog=catalog, article=row)
     statements = _statements(found, cache=cache)
     unmatched = []
     for statement in statements:
@@ -120,6 +120,7 @@ def ingest_article(
         if claim.id not in gone:
             _mark_removed(claim, article=row, session=session, report=report)
             batch.step()
+    cache.finish()
     row.content_hash = digest  # last: the article counts as ingested only now
     session.add(row)
     session.flush()
@@ -155,6 +156,7 @@ class _Statement:
     quote: str | None
     fingerprint: str
     session: Session
+    cache: EntityCache
 
 
 def _statements(found: list[ExtractedClaim], *, cache: EntityCache) -> list[_Statement]:
@@ -166,14 +168,15 @@ def _statements(found: list[ExtractedClaim], *, cache: EntityCache) -> list[_Sta
         if key in seen or not claim.text.strip():
             continue
         seen.add(key)
-        speaker = cache.speaker(claim.speaker, kind=claim.speaker_kind, role=claim.speaker_role)
-        topic = cache.topic(claim.topic)
+        speaker = cache.speaker_of(claim)
+        topic = cache.main_topic(claim)
         text = clean_text(claim.text)
         out.append(_Statement(
             found=claim, speaker_id=speaker.id if speaker else None,
             topic_id=topic.id if topic else None, text=text,
             quote=clean_text(claim.quote) if claim.quote else None,
             fingerprint=fingerprint(speaker.name if speaker else None, text), session=cache.session,
+            cache=cache,
         ))
     return out
 
@@ -273,6 +276,7 @@ def _fold_known(
         if claim.id not in report.appeared:
             report.appeared.append(claim.id)
     _record_appearance(statement.found, claim=claim, article=article, session=statement.session)
+    statement.cache.claim_seen(claim, statement.found)
     return True
 
 
@@ -292,6 +296,7 @@ def _revise(statement: _Statement, *, claim: Claim, article: Article, report: In
     else:
         report.unchanged.append(claim.id)  # type: ignore[arg-type]
     _record_appearance(statement.found, claim=claim, article=article, session=statement.session)
+    statement.cache.claim_seen(claim, statement.found)
 
 
 def _create(statement: _Statement, *, article: Article, report: IngestReport) -> None:
@@ -313,6 +318,7 @@ def _create(statement: _Statement, *, article: Article, report: IngestReport) ->
     )
     report.added.append(claim.id)  # type: ignore[arg-type]
     _record_appearance(statement.found, claim=claim, article=article, session=session)
+    statement.cache.claim_seen(claim, statement.found)
 
 
 def _mark_removed(claim: Claim, *, article: Article, session: Session, report: IngestReport) -> None:

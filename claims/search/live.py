@@ -208,6 +208,23 @@ class LiveIndex:
 
     # -- keeping up ----------------------------------------------------------------------------
 
+    def refresh(self, claim_ids: Iterable[int]) -> None:
+        """Re-read these claims now: a speaker or topic change alters what they are indexed under
+        without adding a revision (other processes see it when they next load the index)."""
+        ids = list(dict.fromkeys(claim_ids))
+        if self._matcher is None or not ids:
+            return
+        with Session(self._engine) as session:
+            docs = {d.id: d for d in claim_docs(session=session, ids=ids)}
+        for start in range(0, len(ids), APPLY_AT_ONCE):
+            with self._lock:
+                for claim_id in ids[start:start + APPLY_AT_ONCE]:
+                    doc = docs.get(claim_id)
+                    if doc is not None:
+                        self._matcher.upsert(doc)
+                    else:
+                        self._matcher.remove(claim_id)
+
     def catch_up(self, *, budget_seconds: float | None = CATCH_UP_BUDGET_SECONDS) -> int:
         """Apply revisions committed since the last catch-up; returns how many claims changed.
 
