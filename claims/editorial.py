@@ -17,14 +17,14 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from claims.catalog import Catalog
 from claims.errors import InvalidArgumentError
 from claims.store import speakers as speaker_store
 from claims.store import topics as topic_store
-from claims.store.history import Actor
-from claims.store.models import Speaker, TargetKind, Topic
+from claims.store.history import Actor, record_revision
+from claims.store.models import ChangeKind, Claim, Speaker, TargetKind, Topic
 from claims.store.names import AmbiguousNameError, resolve_name
 from claims.store.topics import TopicActivity, topics_by_activity
 
@@ -92,6 +92,7 @@ class EditorialService:
                 message = f"Topic {change.name} hidden: no longer listed or assigned."
             else:
                 raise InvalidArgumentError(TOPIC_USAGE)
+            _relabelled(session, change.claim_ids, reason=message, actor=actor)
         self._refresh(change.claim_ids)
         return EditorialResult(f"{message} {_claims(len(change.claim_ids))}", len(change.claim_ids))
 
@@ -122,6 +123,8 @@ class EditorialService:
                 message = f"{change.name} is now also found as “{alias}”."
             else:
                 raise InvalidArgumentError(SPEAKER_USAGE)
+            if action != "alias":  # an alias adds a way to find the speaker; no claim's label moves
+                _relabelled(session, change.claim_ids, reason=message, actor=actor)
         self._refresh(change.claim_ids)
         return EditorialResult(f"{message} {_claims(len(change.claim_ids))}", len(change.claim_ids))
 
@@ -151,3 +154,14 @@ def _one(session: Session, text: str, kind: TargetKind, catalog: Catalog) -> int
 
 def _claims(n: int) -> str:
     return f"{n} claim{'s' * (n != 1)} updated."
+
+
+def _relabelled(session: Session, claim_ids: Iterable[int], *, reason: str, actor: Actor) -> None:
+    """A revision on every claim whose speaker or topic label an admin changed: the claim's history
+    says so, and every process's index, which follows the revision log, relabels it."""
+    ids = sorted(set(claim_ids))
+    for start in range(0, len(ids), 900):
+        for claim in session.exec(select(Claim).where(col(Claim.id).in_(ids[start:start + 900]))):
+            record_revision(session=session, claim=claim, change=ChangeKind.RELABELLED, reason=reason,
+                            actor=actor)
+    session.flush()

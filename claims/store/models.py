@@ -92,6 +92,9 @@ class ChangeKind(StrEnum):
     IMPORTED = "imported"
     REMOVED = "removed"
     """An updated version of an article no longer contains the claim (``article_id`` says which)."""
+    RELABELLED = "relabelled"
+    """An admin renamed or merged the claim's speaker or topic: the words stand, the labels moved
+    (the reason says how). Other processes learn of it from this revision like any other change."""
 
 
 class Article(SQLModel, table=True):
