@@ -124,4 +124,5 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     services: BotServices = app.bot_data.services
     await services.delivery.stop()
+    await services.call(services.claims.save_index)  # the next start loads it instead of rebuilding
     services.claims.close()

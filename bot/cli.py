@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from sqlalchemy import exc as sa_exc
 
 from bot import cli_changes, cli_semantic
-from bot.terminal import Bar, emit_json
+from bot.terminal import Bar, IndexBar, emit_json
 from claims.errors import ClaimbotError, ConfigError, InputError
 from claims.ingest.pipeline import IngestReport
 from claims.ingest.sources import (
@@ -369,6 +369,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         raise InputError("Give either a QUESTION or --batch FILE, not both or neither.")
     questions = [args.question] if args.question is not None else _read_questions(Path(args.batch))
     service = ClaimService.open(settings)
+    with IndexBar(enabled=not args.json) as building:
+        service.load_index(progress=building.progress)
     with Bar(total=len(questions), desc="asking", unit="question",
              enabled=args.batch is not None and not args.json) as bar:
         for question, answers in zip(questions, service.find(questions, limit=args.limit), strict=True):
@@ -383,6 +385,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
                 for m, v in answers:
                     print(f"#{v.id} {v.speaker or 'unknown speaker'} ({m.score:.2f}): {v.text}")
                     print(f"    why: {m.why}")
+    service.save_index()  # what this run caught up, the next one need not
     return 0
 
 

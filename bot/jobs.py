@@ -13,7 +13,8 @@ to register with APScheduler, and nothing to lose on a restart: ``schedule_jobs`
   (conditional requests, in a thread). The claims they bring reach digests at the next tick like
   any other change.
 - ``catch_up_job`` (every ``CLAIMBOT_INDEX_CATCH_UP_SECONDS``): reads the revision log so claims
-  changed by another process (the CLI, another replica) are answered here within seconds.
+  changed by another process (the CLI, another replica) are answered here within seconds, and saves
+  the index snapshot when changes have waited ``CLAIMBOT_INDEX_SAVE_MINUTES``.
 
 The admins' weekly digest of unanswered questions runs on the same JobQueue; it is scheduled with
 its feature (``bot.handlers.tipline.schedule_weekly_digest``).
@@ -58,6 +59,7 @@ async def catch_up_job(context: ClaimContext) -> None:
     changed = await services.call(services.claims.catch_up)
     if changed:
         log.info("index: %d claims changed elsewhere are now answerable", changed)
+    await services.call(services.claims.save_index, every_seconds=services.settings.index_save_minutes * 60)
 
 
 def schedule_jobs(app: ClaimApp) -> None:

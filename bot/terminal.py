@@ -64,3 +64,27 @@ class Bar:
         for text, error in self._held:
             print(text, file=sys.stderr if error else sys.stdout)
         self._held.clear()
+
+
+class IndexBar:
+    """The bar for rebuilding the index, which appears only if the index has to be rebuilt (its
+    snapshot is missing or unusable) and learns its total from the first report."""
+
+    def __init__(self, *, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self._bar: Bar | None = None
+        self._done = 0
+
+    def __enter__(self) -> IndexBar:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+    def progress(self, done: int, total: int) -> None:
+        if self._bar is None:
+            self._bar = Bar(total=total, desc="building the index", unit="claim", enabled=self.enabled)
+        self._bar.advance(done - self._done)
+        self._done = done

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from claims.errors import ConfigError
+from claims.ingest.phrases import PhraseRules, load_rules
 from claims.settings import config_file
 
 
@@ -21,6 +22,8 @@ class TopicEntry:
     slug: str
     name: str
     keywords: tuple[str, ...]
+    weak: tuple[str, ...] = ()
+    """Keywords that support the topic but never establish it alone ("Russia" for the Ukraine war)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +44,8 @@ class Catalog:
     topics: tuple[TopicEntry, ...]
     speakers: tuple[SpeakerEntry, ...]
     fallback_topic: str = "general"
+    discovery: PhraseRules = field(default_factory=PhraseRules)
+    """What topic discovery counts and ignores (``discovery.toml``)."""
     _alias_index: dict[str, SpeakerEntry] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -71,7 +76,8 @@ def load_catalog(config_dir: Path) -> Catalog:
     speakers_doc = _read_toml(config_file(config_dir, "speakers.toml"))
     try:
         topics = tuple(
-            TopicEntry(slug=t["slug"], name=t.get("name", t["slug"]), keywords=tuple(t["keywords"]))
+            TopicEntry(slug=t["slug"], name=t.get("name", t["slug"]), keywords=tuple(t["keywords"]),
+                       weak=tuple(t.get("weak", [])))
             for t in topics_doc.get("topic", [])
         )
         speakers = tuple(
@@ -90,6 +96,7 @@ def load_catalog(config_dir: Path) -> Catalog:
         topics=topics,
         speakers=speakers,
         fallback_topic=topics_doc.get("fallback", "general"),
+        discovery=load_rules(config_dir),
     )
 
 

@@ -21,23 +21,25 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from claims.catalog import Catalog, load_catalog
+from claims.editorial import EditorialService
 from claims.errors import ClaimbotError, ConfigError, NotFoundError
 from claims.follow.delivery import (
     DeliveryStats,
     delivery_stats,
 )
+from claims.follow.searches import Searcher
 from claims.follow.service import FollowService
 from claims.follow.subscriptions import SubscriptionStats, subscription_stats
 from claims.ingest import feeds as feed_store
 from claims.ingest.pipeline import IngestReport, ingest_article
 from claims.ingest.sources import ArticleInput, FetchPolicy, fetch_article, parse_document
 from claims.search.encoder import BATCH, Encoder, open_encoder
-from claims.search.live import LiveIndex
+from claims.search.live import LiveIndex, Progress
 from claims.search.match import Match, Matcher, load_synonyms
 from claims.search.questions import (
     Answer,
@@ -52,8 +54,9 @@ from claims.settings import Settings
 from claims.store import archive, db, history, transfer
 from claims.store.claimreview import ReviewSite, claimreview_record
 from claims.store.history import Actor
-from claims.store.listing import ClaimPage, ClaimScope, claim_page, scope_of
-from claims.store.models import QuestionKind, utcnow
+from claims.store.listing import ClaimPage, ClaimScope, claim_page
+from claims.store.models import QuestionKind, TargetKind, utcnow
+from claims.store.names import resolve_name
 from claims.store.views import (
     ClaimView,
     NameCount,
@@ -61,8 +64,6 @@ from claims.store.views import (
     StoreStats,
     claim_docs,
     claim_history,
-    find_speaker,
-    find_topic,
     get_claim,
     get_claims,
     list_claims,
@@ -136,9 +137,13 @@ class ClaimService:
         self.engine = engine
         self.catalog = catalog
         self.synonyms = load_synonyms(settings.config_dir)
-        self.index = LiveIndex(engine=engine, build=self._build_matcher)
-        self.follow = FollowService(settings=settings, engine=engine, session=self.session)
+        self.index = LiveIndex(engine=engine, build=self._build_matcher, restore=self._restore_matcher,
+                               snapshot=settings.index_snapshot())
+        self.follow = FollowService(settings=settings, engine=engine, session=self.session,
+                                    searcher=Searcher(catalog, self.synonyms))
         """Subscriptions, time zones and digests: the other half of the door."""
+        self.editorial = EditorialService(catalog=catalog, session=self.session, refresh=self.index.refresh)
+        """Speakers and topics as admins curate them: merge, rename, alias, hide."""
         self.tipline = TiplineService(settings=settings, engine=engine, catalog=catalog, index=self.index,
                                       session=self.session, ensure_index=self._ensure_index)
         """Forwarded posts, links, inline answers and unanswered questions (``claims.tipline``)."""
@@ -198,12 +203,26 @@ class ClaimService:
         return Matcher.build(docs, catalog=self.catalog, synonyms=self.synonyms,
                              semantic=self.semantic_index())
 
-    def load_index(self) -> int:
-        """Index every live claim (start-up, or the first question of a one-off command)."""
-        self.index.load()
+    def _restore_matcher(self, path: Path) -> tuple[Matcher, int]:
+        matcher, mark = Matcher.load(path, catalog=self.catalog, synonyms=self.synonyms)
+        if (semantic := self.semantic_index()) is not None:
+            matcher.attach_semantic(semantic)  # the next fill_vectors() checks every claim's text
+        return matcher, mark
+
+    def load_index(self, *, progress: Progress | None = None) -> int:
+        """Make the index ready (start-up, or the first question of a one-off command): from its
+        snapshot and the revision log since, or rebuilt from the store (telling ``progress``)."""
+        how = self.index.load(progress=progress)
+        log.info("index ready (%s): %d claims", how, len(self.index))
         if self.semantic is not None and self.semantic.pending <= FILL_AT_LOAD:
             self.semantic.fill()
         return len(self.index)
+
+    def save_index(self, *, every_seconds: float | None = None) -> bool:
+        """Save the index snapshot (at shutdown), or only if changes have waited ``every_seconds``."""
+        if every_seconds is None:
+            return self.index.save()
+        return self.index.save_if_due(every_seconds=every_seconds)
 
     def catch_up(self) -> int:
         """Bring the index up to the revision log: this process's writes and everyone else's."""
@@ -227,16 +246,11 @@ class ClaimService:
         return self._encoder
 
     def vectors_path(self) -> Path | None:
-        """Where claim vectors are saved: the setting, else beside the SQLite database, else
-        ``claimbot.vectors`` in the working directory (PostgreSQL); ``None`` for an in-memory store."""
-        if self.settings.semantic_vectors is not None:
-            return self.settings.semantic_vectors
-        url = make_url(self.settings.resolved_database_url())
-        if url.get_backend_name() != "sqlite":
-            return Path.cwd() / "claimbot.vectors"
-        if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
-            return None
-        return Path(url.database).with_name(Path(url.database).name + ".vectors")
+        """Where claim vectors are saved: beside the index snapshot (``claimbot.db.vectors`` beside
+        a SQLite database, or in ``index_dir``); ``None`` for an in-memory store. Vectors are kept
+        per claim with the fingerprint of their text, so the file needs no tie to one store."""
+        snapshot = self.settings.index_snapshot()
+        return snapshot.with_suffix(".vectors") if snapshot is not None else None
 
     def semantic_index(self) -> SemanticIndex | None:
         """The claim vectors, opened from their file on first use (``None`` without the extra, or
@@ -410,15 +424,13 @@ class ClaimService:
         """What a typed name stands for: every claim (nothing typed), a topic or a speaker."""
         if not wanted:
             return ClaimScope()
-        if topic := find_topic(session=session, name=wanted):
-            return scope_of(topic=topic)
-        known = self.catalog.speaker_by_alias(wanted)
-        speaker = find_speaker(session=session, name=known.name if known else wanted)
-        if speaker is None:
+        try:  # topics and speakers compete in one resolution: "Trump" is the speaker, not "Trump Tower"
+            match = resolve_name(session=session, text=wanted, catalog=self.catalog)
+        except NotFoundError:
             raise NotFoundError(
                 f"I know no topic or speaker called “{wanted[:80]}”. See /topics and /speakers."
-            )
-        return scope_of(speaker=speaker)
+            ) from None
+        return ClaimScope("topic" if match.kind is TargetKind.TOPIC else "speaker", match.id)
 
     def stats(self) -> Stats:
         with self.session() as session:
@@ -440,7 +452,8 @@ class ClaimService:
         """Store one article and its claims, then index them."""
         with self.session() as session:
             report = ingest_article(article, session=session, catalog=self.catalog,
-                                    max_chars=self.settings.max_article_chars)
+                                    max_chars=self.settings.max_article_chars,
+                                    commit_every=WRITE_BATCH_SECONDS)
             session.flush()
             shown = get_claims(session=session, claim_ids=[*report.added, *report.revised])
         self.catch_up()
@@ -558,7 +571,7 @@ class ClaimService:
                 with self.session() as session:
                     reports.append(feed_store.poll_feed(
                         session=session, feed_id=feed_id, catalog=self.catalog, policy=policy,
-                        max_chars=self.settings.max_article_chars))
+                        max_chars=self.settings.max_article_chars, commit_every=WRITE_BATCH_SECONDS))
             except NotFoundError:
                 continue  # removed while we were polling the others
         self.catch_up()

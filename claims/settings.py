@@ -11,6 +11,7 @@ a file the override folder lacks is read from the defaults.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -90,6 +91,8 @@ class Settings(BaseSettings):
     max_article_chars: int = 500_000
     webhook_secret: SecretStr | None = None
     index_catch_up_seconds: float = Field(default=2.0, gt=0)
+    index_dir: Path | None = None
+    index_save_minutes: float = Field(default=10.0, gt=0)
     digest_check_seconds: float = Field(default=30.0, gt=0)
     digest_grace_minutes: float = Field(default=180.0, ge=0)
     digest_messages_per_second: float = Field(default=25.0, gt=0, le=30)
@@ -107,7 +110,6 @@ class Settings(BaseSettings):
     # sentence-transformers model name or local folder, or "off".
     semantic_model: str = "sentence-transformers/all-MiniLM-L6-v2"
     semantic_threads: int = Field(default=1, ge=1, le=64)
-    semantic_vectors: Path | None = None  # the claim vectors' file; default beside the database
     config_dir: Path = Field(default_factory=config_dir)
 
     @classmethod
@@ -224,6 +226,23 @@ class Settings(BaseSettings):
     def telegram_api_url_for_logs(self) -> str:
         """The Bot API URL without credentials (``https://user:pass@host`` shows as ``https://host``)."""
         return redact_url_credentials(self.telegram_api_url)
+
+    def index_snapshot(self) -> Path | None:
+        """Where the index is saved between runs: in ``index_dir`` if set, else beside a SQLite
+        database file, else (PostgreSQL) in the user's cache folder. ``None`` for an in-memory store.
+
+        The file name carries a digest of the database address, so two stores never share one."""
+        url = self.resolved_database_url()
+        if ":memory:" in url or url in {"sqlite://", "sqlite:///"}:
+            return None
+        name = "claimbot-" + hashlib.sha256(redact_url_credentials(url).encode()).hexdigest()[:12] + ".index"
+        if self.index_dir is not None:
+            return self.index_dir / name
+        if url.startswith("sqlite:///"):
+            database = Path(url[len("sqlite:///"):].split("?")[0])
+            return database.with_name(database.name + ".index")
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        return cache / "claimbot" / name
 
     def resolved_database_url(self) -> str:
         """The database URL with a relative SQLite path pinned to the working directory."""

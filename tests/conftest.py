@@ -160,9 +160,10 @@ def sqlite_engine(tmp_path: Path, sqlite_template: Path) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def service(engine: Engine, catalog: Catalog) -> ClaimService:
-    """The application service over the ``engine`` store, with the default configuration."""
-    return ClaimService(Settings(database_url=str(engine.url)), engine, catalog)
+def service(engine: Engine, catalog: Catalog, tmp_path: Path) -> ClaimService:
+    """The application service over the ``engine`` store, with the default configuration (its index
+    snapshots kept in the test's own folder)."""
+    return ClaimService(Settings(database_url=str(engine.url), index_dir=tmp_path / "index"), engine, catalog)
 
 
 @pytest.fixture

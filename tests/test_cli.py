@@ -162,6 +162,25 @@ def test_ask_single_and_batch(cli, tmp_path: Path) -> None:
     assert cli("ask", ok=False).returncode == 1
 
 
+def test_claims_filters_forgive_names_and_json_shows_context(cli, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        json.dumps({"text": "Fares will not rise.", "speaker": "Kathy Hochul", "topic": "economy",
+                    "context": "Asked about the subway, the governor was firm."}) + "\n"
+        + json.dumps({"text": "The budget is balanced.", "speaker": "Hochul"}) + "\n",
+        encoding="utf-8",
+    )
+    cli("import", str(src))
+    listed = jsonl(cli("claims", "--speaker", "hochul", "--json").stdout)
+    assert {c["speaker"] for c in listed} == {"Kathy Hochul"} and len(listed) == 2
+    fares = next(c for c in listed if c["text"] == "Fares will not rise.")
+    assert fares["context"] == "Asked about the subway, the governor was firm."
+    assert fares["topics"] == ["economy"]
+    assert len(jsonl(cli("claims", "--topic", "econ", "--json").stdout)) == 1
+    unknown = cli("claims", "--topic", "quantum physics", ok=False)
+    assert unknown.returncode == 1 and "no topic called 'quantum physics'" in unknown.stderr
+
+
 def test_chat_answers_the_readme_question_from_the_shipped_samples(cli) -> None:
     out = cli("chat", stdin="what did Trump say about Greenland?\n:quit\n").stdout
     assert "Seeded an empty database with 3 sample articles" in out

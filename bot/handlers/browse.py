@@ -17,9 +17,10 @@ LIST_LIMIT = 10
 
 
 async def topics(update: Update, context: ClaimContext) -> None:
+    """Topics, the most active lately first: configured and discovered alike."""
     services = context.services
-    items = await services.call(services.claims.topics)
-    await reply(update, context, render.names_list(items, kind="topics"))
+    items = await services.call(services.claims.editorial.topics)
+    await reply(update, context, render.topics_list(items))
 
 
 async def speakers(update: Update, context: ClaimContext) -> None:

@@ -19,6 +19,7 @@ from bot.render.admin import (
 )
 from bot.render.claims import (
     CARD_TEXT_CHARS,
+    CONTEXT_CHARS,
     VERDICTS,
     answer,
     answer_keyboard,
@@ -47,6 +48,11 @@ from bot.render.digests import (
     digest_item,
     digest_messages,
     digest_run,
+)
+from bot.render.editorial import (
+    TOPICS_SHOWN,
+    editorial_done,
+    topics_list,
 )
 from bot.render.feeds import (
     feed_added,
@@ -116,6 +122,7 @@ from bot.render.tipline import (
 __all__ = [
     "ADMIN_COMMANDS",
     "CARD_TEXT_CHARS",
+    "CONTEXT_CHARS",
     "DIGEST_KINDS",
     "DIGEST_TEXT_CHARS",
     "HISTORY_BUTTONS",
@@ -129,6 +136,7 @@ __all__ = [
     "SHOWN_FROM_ARTICLE",
     "SHOWN_UNTRACKED",
     "STATS_DAYS",
+    "TOPICS_SHOWN",
     "USER_COMMANDS",
     "VERDICTS",
     "Button",
@@ -150,6 +158,7 @@ __all__ = [
     "digest_item",
     "digest_messages",
     "digest_run",
+    "editorial_done",
     "esc",
     "feed_added",
     "feed_removed",
@@ -192,6 +201,7 @@ __all__ = [
     "tip_check",
     "tip_keyboard",
     "tip_usage",
+    "topics_list",
     "unanswered_section",
     "unsubscribed",
     "utf16_len",

@@ -18,6 +18,8 @@ from claims.wording import count
 
 CARD_TEXT_CHARS = 600
 """Claim text shown in answers and lists; ``/claim ID`` shows all of it."""
+CONTEXT_CHARS = 800
+"""The sentences around a claim shown by ``/claim ID`` (what "that" or "the deal" refers to)."""
 
 VERDICTS = {
     "accurate": "✅ accurate",
@@ -57,7 +59,8 @@ def _status(view: ClaimView) -> str:
 def statement(view: ClaimView, limit: int | None = None) -> str:
     """The claim's words: quote marks only around words the speaker actually said (direct quotes);
     reported speech is the reporter's paraphrase and is labelled as such."""
-    text = esc(shorten(view.text, limit) if limit else view.text)
+    words = view.resolved_text or view.text  # "[Rutte] did not want to …": who "he" is, in brackets
+    text = esc(shorten(words, limit) if limit else words)
     return f"“{text}”" if view.kind == "direct" else f"<i>reported:</i> {text}"
 
 
@@ -80,6 +83,8 @@ def claim_full(view: ClaimView, revisions: int, tz: ZoneInfo, *, bot_username: s
              statement(view)]
     if _quote_adds_words(view):
         lines.append(f"Quote: <i>{esc(view.quote)}</i>")
+    if view.context and normalize_text(view.context) != normalize_text(view.text):
+        lines.append(f"Context: <i>{esc(shorten(view.context, CONTEXT_CHARS))}</i>")
     lines.append(f"Verdict: {verdict(view.verdict, view.verdict_note)}")
     if view.topic:
         lines.append(f"Topic: {esc(view.topic_name or view.topic)}")
@@ -198,7 +203,8 @@ def _change_label(rev: RevisionView, view: ClaimView) -> str:
         return f"absorbed duplicate #{rev.related_claim_id}"
     return {"created": "first reported", "imported": "imported", "text": "wording changed",
             "edited": "corrected", "verdict": "verdict", "retracted": "retracted",
-            "removed": "no longer in the article"}.get(rev.change, rev.change)
+            "removed": "no longer in the article", "relabelled": "speaker or topic relabelled"
+            }.get(rev.change, rev.change)
 
 
 def answer_keyboard(result: Answer, codec: CallbackCodec, *, page: int = 0) -> InlineKeyboardMarkup | None:

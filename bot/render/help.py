@@ -7,14 +7,14 @@ from bot.render.html import esc, shorten
 
 USER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("ask", "Ask about a claim: /ask what did X say about Y"),
-    ("topics", "Topics with claims"),
+    ("topics", "Topics, the most active lately first"),
     ("speakers", "Who said things"),
     ("claims", "Latest claims, optionally for a topic or speaker"),
     ("claim", "One claim in full: /claim ID"),
     ("history", "How a claim changed: /history ID"),
     ("check", "Check a post or link: reply /check to it, or /check TEXT"),
-    ("subscribe", "Digest of changes: /subscribe TOPIC|SPEAKER|claim ID [daily HH:MM|weekly DAY HH:MM|hourly|"
-                  "instant]"),
+    ("subscribe", 'Digest of changes: /subscribe TOPIC|SPEAKER|claim ID|"any phrase" '
+                  "[daily HH:MM|weekly DAY HH:MM|hourly|instant]"),
     ("unsubscribe", "Stop a digest: /unsubscribe TOPIC|SPEAKER|claim ID"),
     ("subscriptions", "What this chat follows, with buttons to remove"),
     ("timezone", "Time zone for digests: /timezone Area/City"),
@@ -31,6 +31,8 @@ ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("digest_now", "Send digests now, due or not: /digest_now [TOPIC]"),
     ("feeds", "RSS/Atom feeds: /feeds, /feeds add URL, /feeds remove ID"),
     ("unanswered", "What readers asked that we could not answer: /unanswered [DAYS]"),
+    ("speaker", "Speakers: /speaker merge A into B, /speaker rename A to B, /speaker alias A as B"),
+    ("topic", "Discovered topics: /topic rename A to B, /topic merge A into B, /topic hide A"),
 )
 
 

@@ -9,6 +9,11 @@ after the oldest watermark are loaded once, indexed by topic, speaker and claim,
 subscription takes its slice with a binary search. Several changes to one claim in one digest are
 folded into one item (first "before", last "after").
 
+A topic's digest covers the claims filed under it as main or further topic. A saved search's digest
+covers the changed claims the matcher answers its phrase with (``claims.follow.searches``); without a
+``Searcher`` saved searches are left out, and their watermark must not move (``enqueue_digests``
+skips them likewise).
+
 A chat gets one digest per run however many of its subscriptions are due (``DigestBatch.for_chat``):
 their slices are joined, so a change that concerns a followed topic and a followed speaker at once
 is told once.
@@ -31,6 +36,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, func
 
+from claims.follow.searches import Searcher
 from claims.follow.subscriptions import Target, target_labels
 from claims.store.models import (
     Article,
@@ -38,6 +44,8 @@ from claims.store.models import (
     Claim,
     ClaimAppearance,
     ClaimRevision,
+    ClaimTopic,
+    SavedSearch,
     Speaker,
     Subscription,
     TargetKind,
@@ -200,11 +208,12 @@ def compute_digest(
     upto_revision_id: int | None = None,
     now: datetime | None = None,
     settle: timedelta = SETTLE,
+    searcher: Searcher | None = None,
 ) -> Digest | None:
     """One subscription's digest, or None when nothing it follows changed."""
     return compute_digests(
         session=session, subscriptions=[subscription], upto_revision_id=upto_revision_id, now=now,
-        settle=settle,
+        settle=settle, searcher=searcher,
     ).get(subscription.id)  # type: ignore[arg-type]
 
 
@@ -215,13 +224,16 @@ def compute_digests(
     upto_revision_id: int | None = None,
     now: datetime | None = None,
     settle: timedelta = SETTLE,
+    searcher: Searcher | None = None,
 ) -> dict[int, Digest]:
     """Digests of many subscriptions by subscription id; subscriptions with no changes are absent.
 
     Covers revisions after each watermark up to ``upto_revision_id`` (default: ``horizon``).
+    Saved searches need ``searcher``; without one they get no digest.
     """
     return compute_digest_batch(session=session, subscriptions=subscriptions,
-                                upto_revision_id=upto_revision_id, now=now, settle=settle).digests
+                                upto_revision_id=upto_revision_id, now=now, settle=settle,
+                                searcher=searcher).digests
 
 
 @dataclass
@@ -259,9 +271,15 @@ def compute_digest_batch(
     upto_revision_id: int | None = None,
     now: datetime | None = None,
     settle: timedelta = SETTLE,
+    searcher: Searcher | None = None,
 ) -> DigestBatch:
-    """Each subscription's digest, keeping what is needed to join a chat's digests into one."""
+    """Each subscription's digest, keeping what is needed to join a chat's digests into one.
+
+    Saved searches need ``searcher``; without one they get no digest.
+    """
     empty = DigestBatch(digests={}, _selected={}, _ctx=None)
+    if searcher is None:
+        subscriptions = [s for s in subscriptions if s.target_kind != TargetKind.SEARCH.value]
     if not subscriptions:
         return empty
     hi = upto_revision_id if upto_revision_id is not None else horizon(
@@ -275,13 +293,17 @@ def compute_digest_batch(
     if not revs:
         return empty
 
+    further = _further_topics(session, {r.claim_id for r in revs})
+    found = _search_hits(session, pending, revs, searcher) if searcher is not None else {}
     index: dict[tuple[str, int], list[_Rev]] = defaultdict(list)
     for rev in revs:
         index[(TargetKind.CLAIM.value, rev.claim_id)].append(rev)
-        if rev.topic_id is not None:
-            index[(TargetKind.TOPIC.value, rev.topic_id)].append(rev)
+        for topic_id in {rev.topic_id, *further.get(rev.claim_id, ())} - {None}:
+            index[(TargetKind.TOPIC.value, topic_id)].append(rev)  # type: ignore[arg-type]
         if rev.speaker_id is not None:
             index[(TargetKind.SPEAKER.value, rev.speaker_id)].append(rev)
+        for search_id in found.get(rev.claim_id, ()):
+            index[(TargetKind.SEARCH.value, search_id)].append(rev)
     ids = {key: [r.id for r in value] for key, value in index.items()}
 
     ctx = _Context.load(session, revs)
@@ -318,9 +340,13 @@ def _load_revisions(session: Session, subs: Sequence[Subscription], lo: int, hi:
     wanted: dict[str, set[int]] = defaultdict(set)
     for sub in subs:
         wanted[sub.target_kind].add(sub.target_id)
-    conditions = []
+    conditions: list[Any] = []
+    if wanted.get(TargetKind.SEARCH.value):
+        conditions.append(sa.true())  # any claim may answer a phrase
     if ids := wanted.get(TargetKind.TOPIC.value):
         conditions.append(col(Claim.topic_id).in_(sorted(ids)))
+        conditions.append(col(Claim.id).in_(
+            sa.select(col(ClaimTopic.claim_id)).where(col(ClaimTopic.topic_id).in_(sorted(ids)))))
     if ids := wanted.get(TargetKind.SPEAKER.value):
         conditions.append(col(Claim.speaker_id).in_(sorted(ids)))
     if ids := wanted.get(TargetKind.CLAIM.value):
@@ -337,6 +363,40 @@ def _load_revisions(session: Session, subs: Sequence[Subscription], lo: int, hi:
         .order_by(col(ClaimRevision.id))
     )
     return [_Rev(*row) for row in session.execute(stmt)]
+
+
+def _further_topics(session: Session, claim_ids: set[int]) -> dict[int, set[int]]:
+    """The further topics (beside the main one) of these claims."""
+    out: dict[int, set[int]] = defaultdict(set)
+    for chunk in _chunks(sorted(claim_ids)):
+        for claim_id, topic_id in session.execute(
+            sa.select(*_columns(ClaimTopic.claim_id, ClaimTopic.topic_id))
+            .where(col(ClaimTopic.claim_id).in_(chunk))
+        ):
+            out[claim_id].add(topic_id)
+    return out
+
+
+def _search_hits(
+    session: Session, subs: Sequence[Subscription], revs: Sequence[_Rev], searcher: Searcher
+) -> dict[int, set[int]]:
+    """For each changed claim, the saved searches (ids) whose phrase the matcher answers with it."""
+    search_ids = sorted({s.target_id for s in subs if s.target_kind == TargetKind.SEARCH.value})
+    if not search_ids:
+        return {}
+    phrases = {
+        int(sid): str(phrase)
+        for sid, phrase in session.execute(
+            sa.select(*_columns(SavedSearch.id, SavedSearch.phrase))
+            .where(col(SavedSearch.id).in_(search_ids))
+        )
+    }
+    hits = searcher.matching(session=session, phrases=phrases, claim_ids=sorted({r.claim_id for r in revs}))
+    out: dict[int, set[int]] = defaultdict(set)
+    for search_id, claim_ids in hits.items():
+        for claim_id in claim_ids:
+            out[claim_id].add(search_id)
+    return out
 
 
 def _columns(*attributes: Any) -> list[Any]:

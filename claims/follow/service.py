@@ -27,6 +27,7 @@ from claims.follow.delivery import (
 from claims.follow.delivery.enqueue import Renderer
 from claims.follow.digest import SETTLE
 from claims.follow.schedule import DEFAULT_SCHEDULE, Schedule
+from claims.follow.searches import Searcher
 from claims.settings import Settings
 from claims.store.models import TargetKind
 from claims.store.views import find_topic, get_claim
@@ -36,10 +37,13 @@ class FollowService:
     """What chats follow and the digests they get."""
 
     def __init__(self, *, settings: Settings, engine: Engine,
-                 session: Callable[[], AbstractContextManager[Session]]) -> None:
+                 session: Callable[[], AbstractContextManager[Session]],
+                 searcher: Searcher | None = None) -> None:
         self.settings = settings
         self._engine = engine
         self.session = session
+        self.searcher = searcher
+        """Answers saved searches (``/subscribe "phrase"``) in digests; without one they wait."""
 
     def subscribe(self, *, chat_id: int, query: str, schedule: Schedule = DEFAULT_SCHEDULE,
                   user_id: int | None = None) -> subs.SubscribeResult:
@@ -133,7 +137,7 @@ class FollowService:
                         topic_id: int | None = None) -> EnqueueReport:
         with self.session() as session:
             return enqueue_digests(session=session, render=render, grace=grace, settle=settle,
-                                   force=force, topic_id=topic_id)
+                                   force=force, topic_id=topic_id, searcher=self.searcher)
 
     def delivery_runner(self, sender: Sender, *, limits: Limits, poll_interval: float) -> DeliveryRunner:
         """A sender loop over this store's outbox (it opens its own short sessions)."""

@@ -1,9 +1,10 @@
-"""Who follows what: subscribing to topics, speakers and claims, and each chat's time zone.
+"""Who follows what: subscribing to topics, speakers, claims and phrases, and each chat's time zone.
 
 A new subscription's watermark is the newest revision in the store, so its first digest holds only
-what changes after subscribing. Names are resolved fuzzily (rapidfuzz over topic slugs and names,
-speaker names and aliases); when several fit about equally, ``AmbiguousTargetError`` carries the
-choices so the bot can offer them as buttons (``Target.token`` fits in callback data).
+what changes after subscribing. Names go through the one forgiving resolver (``claims.store.names``:
+surname, alias, role, slug, part of a name, typo); when several fit, ``AmbiguousTargetError`` carries
+the choices so the bot can offer them as buttons (``Target.token`` fits in callback data). A phrase in
+quotes is a saved search (``claims.follow.searches``): it follows whatever the matcher answers it with.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from rapidfuzz import fuzz, process, utils
 from sqlmodel import Session, col, func, select
 
+from claims.catalog import Catalog
 from claims.errors import InvalidArgumentError, NotFoundError
 from claims.follow.schedule import (
     DEFAULT_SCHEDULE,
@@ -27,12 +28,15 @@ from claims.follow.schedule import (
     parse_schedule,
     validate_timezone,
 )
+from claims.follow.searches import saved_search, split_quoted
+from claims.normalize import normalize_text
 from claims.store.models import (
     ChatPreference,
     Claim,
     ClaimRevision,
     DigestOutbox,
     OutboxStatus,
+    SavedSearch,
     ScheduleKind,
     Speaker,
     Subscription,
@@ -42,19 +46,16 @@ from claims.store.models import (
     is_storable_id,
     utcnow,
 )
+from claims.store.names import AmbiguousNameError, NameMatch, resolve_name
 
-SUBSCRIBE_USAGE = f"Usage: /subscribe TOPIC|SPEAKER|claim ID [{SCHEDULE_USAGE}]"
+SUBSCRIBE_USAGE = f'Usage: /subscribe TOPIC|SPEAKER|claim ID|"PHRASE" [{SCHEDULE_USAGE}]'
 MAX_CHOICES = 5
-MATCH_CUTOFF = 70.0
-"""Below this rapidfuzz WRatio a name is not offered at all."""
-CLEAR_WINNER_GAP = 8.0
-"""A best match this far ahead of the next candidate is taken without asking."""
 CLAIM_LABEL_CHARS = 60
 MAX_SUBSCRIPTIONS_PER_CHAT = 50
 """The default of ``CLAIMBOT_MAX_SUBSCRIPTIONS_PER_CHAT``: a chat following more reads nothing."""
 _CLAIM_REF = re.compile(r"^(?:claim\s*)?#?\s*(\d{1,12})$", re.I)
-_TOKEN = re.compile(r"^([tsc])(\d{1,12})$")
-_KIND_CODES = {TargetKind.TOPIC: "t", TargetKind.SPEAKER: "s", TargetKind.CLAIM: "c"}
+_TOKEN = re.compile(r"^([tscq])(\d{1,12})$")
+_KIND_CODES = {TargetKind.TOPIC: "t", TargetKind.SPEAKER: "s", TargetKind.CLAIM: "c", TargetKind.SEARCH: "q"}
 
 
 class AmbiguousTargetError(InvalidArgumentError):
@@ -77,7 +78,7 @@ class Target:
 
     @property
     def token(self) -> str:
-        """A short stable reference (``t3``, ``s12``, ``c4051``) for buttons and callback data."""
+        """A short stable reference (``t3``, ``s12``, ``c4051``, ``q7``) for buttons and callback data."""
         return f"{_KIND_CODES[self.kind]}{self.id}"
 
 
@@ -125,7 +126,15 @@ class SubscriptionStats:
 
 
 def parse_subscribe_args(text: str) -> tuple[str, Schedule]:
-    """Split ``/subscribe`` arguments into the target words and the schedule that ends them."""
+    """Split ``/subscribe`` arguments into the target words and the schedule that ends them.
+
+    A quoted phrase is kept with its quotes (so ``resolve_target`` knows it is a search), whatever
+    words it holds: ``"daily news" weekly mon 9:00``.
+    """
+    quoted = split_quoted(text)
+    if quoted is not None:
+        phrase, rest = quoted
+        return f'"{phrase}"', parse_schedule(rest) if rest else DEFAULT_SCHEDULE
     words = text.split()
     kinds = {k.value for k in ScheduleKind}
     if not words or words[0].lower() in kinds:
@@ -162,10 +171,20 @@ def target_by_id(*, session: Session, kind: TargetKind, target_id: int) -> Targe
         if speaker is None:
             raise NotFoundError(f"There is no speaker #{target_id}.")
         return Target(kind, target_id, speaker.name)
+    if kind is TargetKind.SEARCH:
+        search = session.get(SavedSearch, target_id)
+        if search is None:
+            raise NotFoundError(f"There is no saved search #{target_id}.")
+        return Target(kind, target_id, search_label(search.phrase))
     claim = session.get(Claim, target_id)
     if claim is None:
         raise NotFoundError(f"There is no claim #{target_id}.")
     return Target(kind, target_id, claim_label(target_id, claim.text))
+
+
+def search_label(phrase: str) -> str:
+    """How a saved search is shown: the phrase in quotes."""
+    return f"“{phrase}”"
 
 
 def claim_label(claim_id: int, text: str) -> str:
@@ -190,6 +209,9 @@ def target_labels(*, session: Session, refs: Sequence[tuple[str, int]]) -> dict[
     if ids := by_kind.get(TargetKind.CLAIM.value):
         for cid, text in _id_and(session, Claim.id, Claim.text, ids):
             out[(TargetKind.CLAIM.value, cid)] = Target(TargetKind.CLAIM, cid, claim_label(cid, text))
+    if ids := by_kind.get(TargetKind.SEARCH.value):
+        for qid, phrase in _id_and(session, SavedSearch.id, SavedSearch.phrase, ids):
+            out[(TargetKind.SEARCH.value, qid)] = Target(TargetKind.SEARCH, qid, search_label(phrase))
     return out
 
 
@@ -199,57 +221,49 @@ def _id_and(session: Session, id_column: Any, other: Any, ids: set[int]) -> list
     return [(int(i), str(v)) for i, v in rows]
 
 
-def resolve_target(*, session: Session, query: str) -> Target:
-    """A topic, speaker or claim from what a user typed.
+def resolve_target(
+    *, session: Session, query: str, catalog: Catalog | None = None, create: bool = True
+) -> Target:
+    """A topic, speaker, claim or saved search from what a user typed.
 
-    ``12``, ``#12`` and ``claim 12`` are claim ids. Otherwise an exact (case-insensitive) match on a
-    topic slug or name, or a speaker name or alias, wins; failing that the best fuzzy match is
-    taken when it is clearly ahead, and ``AmbiguousTargetError`` lists the candidates when not.
+    ``12``, ``#12`` and ``claim 12`` are claim ids; a phrase in quotes is a saved search (created
+    unless ``create`` is False, as for ``/unsubscribe``). Anything else is a speaker or topic name,
+    resolved forgivingly; ``AmbiguousTargetError`` lists the candidates when several fit.
     """
     text = " ".join(query.split())
     if not text:
         raise InvalidArgumentError(SUBSCRIBE_USAGE)
     if match := _CLAIM_REF.match(text):
         return target_by_id(session=session, kind=TargetKind.CLAIM, target_id=int(match.group(1)))
-
-    # One entry per spelling: topic slugs and names, speaker names and aliases.
-    names: list[str] = []
-    owners: list[Target] = []
-    for tid, slug, name in session.exec(select(Topic.id, Topic.slug, Topic.name)):
-        target = Target(TargetKind.TOPIC, tid, name)  # type: ignore[arg-type]
-        for spelling in {slug, slug.replace("-", " "), name}:
-            names.append(spelling)
-            owners.append(target)
-    for sid, name, aliases in session.exec(select(Speaker.id, Speaker.name, Speaker.aliases)):
-        target = Target(TargetKind.SPEAKER, sid, name)  # type: ignore[arg-type]
-        for spelling in {name, *aliases}:
-            names.append(spelling)
-            owners.append(target)
-
-    wanted = text.casefold()
-    exact = list(dict.fromkeys(o for n, o in zip(names, owners, strict=True) if n.casefold() == wanted))
-    if len(exact) == 1:
-        return exact[0]
-    if len(exact) > 1:
-        raise AmbiguousTargetError(text, exact[:MAX_CHOICES])
-
-    scored: dict[Target, float] = {}
-    for _name, score, index in process.extract(
-        text, names, scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=MATCH_CUTOFF,
-        limit=None,
-    ):
-        owner = owners[index]
-        scored[owner] = max(score, scored.get(owner, 0.0))
-    if not scored:
+    quoted = split_quoted(text)
+    if quoted is not None and not quoted[1]:
+        return _search_target(session, quoted[0], create=create)
+    try:
+        found = resolve_name(session=session, text=text, catalog=catalog)
+    except AmbiguousNameError as exc:
+        raise AmbiguousTargetError(text, [_target(c) for c in exc.choices]) from None
+    except NotFoundError:
         raise NotFoundError(
-            f"No topic, speaker or claim matches {text[:60]!r}. See /topics and /speakers for names."
-        )
-    ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0].label))
-    if len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= CLEAR_WINNER_GAP:
-        return ranked[0][0]
-    best = ranked[0][1]
-    choices = [t for t, score in ranked if best - score < CLEAR_WINNER_GAP * 2][:MAX_CHOICES]
-    raise AmbiguousTargetError(text, choices)
+            f"No topic, speaker or claim matches {text[:60]!r}. See /topics and /speakers for names, "
+            f'or put it in quotes to follow every claim about it: "{text[:60]}".'
+        ) from None
+    return _target(found)
+
+
+def _target(match: NameMatch) -> Target:
+    return Target(match.kind, match.id, match.label)
+
+
+def _search_target(session: Session, phrase: str, *, create: bool) -> Target:
+    row: SavedSearch | None
+    if create:
+        row = saved_search(session=session, phrase=phrase)
+    else:
+        row = session.exec(select(SavedSearch).where(SavedSearch.key == normalize_text(phrase))).first()
+        if row is None:
+            raise NotFoundError(f"This chat does not follow {search_label(phrase)}.")
+    assert row.id is not None
+    return Target(TargetKind.SEARCH, row.id, search_label(row.phrase))
 
 
 # ---------------------------------------------------------------------------- subscribing

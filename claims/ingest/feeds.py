@@ -147,8 +147,10 @@ def poll_feed(
     transport: httpx.BaseTransport | None = None,
     now: datetime | None = None,
     max_chars: int = 500_000,
+    commit_every: float | None = None,
 ) -> PollReport:
-    """Fetch a feed if it changed and ingest its new entries; commits as it goes.
+    """Fetch a feed if it changed and ingest its new entries; commits as it goes, and never holds a
+    transaction open while it waits for the network (``commit_every``: see ``ingest_article``).
 
     A feed that cannot be fetched or parsed is recorded as failing (with the reason) rather than
     raising, so one broken feed does not stop a polling job that walks all of them.
@@ -158,13 +160,14 @@ def poll_feed(
         raise NotFoundError(f"There is no feed #{feed_id}.")
     report = PollReport(feed_id=feed_id, url=feed.url)
     polled_at = now or utcnow()
-    feed.last_polled_at = polled_at
+    url, etag, last_modified = feed.url, feed.etag, feed.last_modified
+    session.rollback()  # nothing is written (nor any lock held) while the network is waited for
     try:
-        fetched = fetch(feed.url, policy=policy, transport=transport, etag=feed.etag,
-                        last_modified=feed.last_modified)
+        fetched = fetch(url, policy=policy, transport=transport, etag=etag, last_modified=last_modified)
         entries = [] if fetched.not_modified else parse_feed(fetched.content, name=f"Feed #{feed_id}")
     except InputError as exc:
         report.failed = str(exc)
+        feed.last_polled_at = polled_at
         feed.failures += 1
         feed.last_error = str(exc)[:MAX_ERROR_CHARS]
         if feed.failures >= FAILING_AFTER:
@@ -174,6 +177,7 @@ def poll_feed(
         return report
     if fetched.not_modified:
         report.not_modified = True
+        feed.last_polled_at = polled_at
         _mark_ok(feed)
         session.add(feed)
         session.commit()
@@ -185,8 +189,10 @@ def poll_feed(
             report.skipped += 1
             continue
         try:
+            session.rollback()  # end the read transaction: fetching the entry holds nothing open
             article = entry_article(entry, policy=policy, transport=transport)
-            result = ingest_article(article, session=session, catalog=catalog, max_chars=max_chars)
+            result = ingest_article(article, session=session, catalog=catalog, max_chars=max_chars,
+                                    commit_every=commit_every)
         except InputError as exc:
             session.rollback()  # only this entry's work: earlier entries are committed
             report.errors.append(str(exc))

@@ -7,6 +7,7 @@ claim it already is (``claims.ingest.identity`` says what "the same" means).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -59,23 +60,39 @@ class IngestReport:
 
 
 def ingest_article(
-    article: ArticleInput, *, session: Session, catalog: Catalog, max_chars: int = 500_000
+    article: ArticleInput, *, session: Session, catalog: Catalog, max_chars: int = 500_000,
+    commit_every: float | None = None,
 ) -> IngestReport:
-    """Store ``article`` and its claims; the caller's session scope commits or rolls back."""
+    """Store ``article`` and its claims; the caller's session scope commits or rolls back.
+
+    The claims are extracted before anything is written, so the store's write lock is not held
+    while the text is read. With ``commit_every`` (seconds) the work is also committed that often,
+    so a 4,000-claim article never holds SQLite's single write lock for long; the article's content
+    hash is set only by the last step, so an ingest cut short is finished by the next one instead of
+    being taken for unchanged.
+    """
     if len(article.text) > max_chars:
         raise InputError(
             f"The article is {len(article.text):,} characters long; the limit is {max_chars:,} "
             "(CLAIMBOT_MAX_ARTICLE_CHARS allows more)."
         )
     article = _without_nul(article)
-    row, status = _upsert_article(article, session=session)
+    digest = content_hash(article.text)
+    existing = _stored_version(article, digest=digest, session=session)
+    if existing is not None and existing.content_hash == digest:
+        assert existing.id is not None
+        return IngestReport(article_id=existing.id, title=existing.title,
+                            url=existing.canonical_url or existing.url, status=ArticleStatus.UNCHANGED,
+                            unchanged=_claims_of_article(session=session, article_id=existing.id))
+    published = article.published_at or (existing.published_at if existing else None)
+    found = list(extract_claims(article.text, catalog=catalog, published_at=published))
+
+    row, status = _upsert_article(article, existing=existing, session=session,
+                                  content_hash=digest if commit_every is None else PENDING_HASH)
     assert row.id is not None
     report = IngestReport(article_id=row.id, title=row.title, url=row.canonical_url or row.url,
                           status=status)
-    if status is ArticleStatus.UNCHANGED:
-        report.unchanged = _claims_of_article(session=session, article_id=row.id)
-        return report
-
+    batch = _Batches(session, every=commit_every)
     previous: dict[int, Claim] = {}
     gone: set[int] = set()  # claims an earlier update already marked removed from this article
     if status is ArticleStatus.UPDATED:
@@ -83,10 +100,13 @@ def ingest_article(
         previous = {c.id: c for c in session.exec(select(Claim).where(col(Claim.id).in_(ids)))}  # type: ignore[misc]
         gone = _removed_from(session=session, article_id=row.id)
 
-    cache = EntityCache(session=session, catalog=catalog)
-    statements = _statements(row, catalog=catalog, cache=cache)
-    unmatched = [s for s in statements
-                 if not _fold_known(s, article=row, previous=previous, gone=gone, report=report)]
+    cache = EntityCache(session=session, catalog=catalog, article=row)
+    statements = _statements(found, cache=cache)
+    unmatched = []
+    for statement in statements:
+        if not _fold_known(statement, article=row, previous=previous, gone=gone, report=report):
+            unmatched.append(statement)
+        batch.step()
     live_previous = [c for cid, c in previous.items() if cid not in gone]
     reworded = pair_rewordings([(s.speaker_id, s.text) for s in unmatched], live_previous)
     for index, statement in enumerate(unmatched):
@@ -95,10 +115,34 @@ def ingest_article(
             previous.pop(reworded[index].id, None)  # type: ignore[arg-type]
         else:
             _create(statement, article=row, report=report)
+        batch.step()
     for claim in previous.values():
         if claim.id not in gone:
             _mark_removed(claim, article=row, session=session, report=report)
+            batch.step()
+    cache.finish()
+    row.content_hash = digest  # last: the article counts as ingested only now
+    session.add(row)
+    session.flush()
     return report
+
+
+PENDING_HASH = "pending"
+"""The content hash of an article whose ingest has not finished: never equal to a real one."""
+
+
+class _Batches:
+    """Commits the work so far every ``every`` seconds (never, without ``every``)."""
+
+    def __init__(self, session: Session, *, every: float | None) -> None:
+        self.session = session
+        self.every = every
+        self.last = time.monotonic()
+
+    def step(self) -> None:
+        if self.every is not None and time.monotonic() - self.last >= self.every:
+            self.session.commit()
+            self.last = time.monotonic()
 
 
 @dataclass
@@ -112,25 +156,27 @@ class _Statement:
     quote: str | None
     fingerprint: str
     session: Session
+    cache: EntityCache
 
 
-def _statements(article: Article, *, catalog: Catalog, cache: EntityCache) -> list[_Statement]:
-    """The article's distinct statements, in reading order."""
+def _statements(found: list[ExtractedClaim], *, cache: EntityCache) -> list[_Statement]:
+    """The article's distinct statements, in reading order, with speakers and topics resolved."""
     seen: set[tuple[str, str]] = set()
     out: list[_Statement] = []
-    for found in extract_claims(article.text, catalog=catalog, published_at=article.published_at):
-        key = statement_key(found)
-        if key in seen or not found.text.strip():
+    for claim in found:
+        key = statement_key(claim)
+        if key in seen or not claim.text.strip():
             continue
         seen.add(key)
-        speaker = cache.speaker(found.speaker, kind=found.speaker_kind, role=found.speaker_role)
-        topic = cache.topic(found.topic)
-        text = clean_text(found.text)
+        speaker = cache.speaker_of(claim)
+        topic = cache.main_topic(claim)
+        text = clean_text(claim.text)
         out.append(_Statement(
-            found=found, speaker_id=speaker.id if speaker else None,
+            found=claim, speaker_id=speaker.id if speaker else None,
             topic_id=topic.id if topic else None, text=text,
-            quote=clean_text(found.quote) if found.quote else None,
+            quote=clean_text(claim.quote) if claim.quote else None,
             fingerprint=fingerprint(speaker.name if speaker else None, text), session=cache.session,
+            cache=cache,
         ))
     return out
 
@@ -144,21 +190,23 @@ def _without_nul(article: ArticleInput) -> ArticleInput:
     )
 
 
-def _upsert_article(article: ArticleInput, *, session: Session) -> tuple[Article, ArticleStatus]:
-    """New article, or the stored one with this URL (updated if its text changed)."""
-    digest = content_hash(article.text)
+def _stored_version(article: ArticleInput, *, digest: str, session: Session) -> Article | None:
+    """The stored article this one is a version of: same URL, or (pasted text without a URL) the
+    same text. A read, so checking an unchanged article never takes the write lock."""
     key = article.key
     if key:
-        existing = session.exec(select(Article).where(Article.canonical_url == key)).first()
-    else:  # pasted text without a URL: the text itself is its identity
-        existing = session.exec(
-            select(Article).where(Article.content_hash == digest, Article.canonical_url.is_(None))  # type: ignore[union-attr]
-        ).first()
-    if existing is not None and existing.content_hash == digest:
-        return existing, ArticleStatus.UNCHANGED
+        return session.exec(select(Article).where(Article.canonical_url == key)).first()
+    return session.exec(
+        select(Article).where(Article.content_hash == digest, Article.canonical_url.is_(None))  # type: ignore[union-attr]
+    ).first()
+
+
+def _upsert_article(article: ArticleInput, *, existing: Article | None, session: Session,
+                    content_hash: str) -> tuple[Article, ArticleStatus]:
+    """The stored article updated to this version, or a new one."""
     if existing is not None:
         existing.text = article.text
-        existing.content_hash = digest
+        existing.content_hash = content_hash
         existing.version += 1
         existing.fetched_at = utcnow()
         existing.title = article.title or existing.title
@@ -169,12 +217,12 @@ def _upsert_article(article: ArticleInput, *, session: Session) -> tuple[Article
         return existing, ArticleStatus.UPDATED
     row = Article(
         url=article.url,
-        canonical_url=key,
+        canonical_url=article.key,
         outlet=article.outlet,
         title=article.title,
         author=article.author,
         published_at=article.published_at,
-        content_hash=digest,
+        content_hash=content_hash,
         text=article.text,
     )
     session.add(row)
@@ -228,6 +276,7 @@ def _fold_known(
         if claim.id not in report.appeared:
             report.appeared.append(claim.id)
     _record_appearance(statement.found, claim=claim, article=article, session=statement.session)
+    statement.cache.claim_seen(claim, statement.found)
     return True
 
 
@@ -247,6 +296,7 @@ def _revise(statement: _Statement, *, claim: Claim, article: Article, report: In
     else:
         report.unchanged.append(claim.id)  # type: ignore[arg-type]
     _record_appearance(statement.found, claim=claim, article=article, session=statement.session)
+    statement.cache.claim_seen(claim, statement.found)
 
 
 def _create(statement: _Statement, *, article: Article, report: IngestReport) -> None:
@@ -268,6 +318,7 @@ def _create(statement: _Statement, *, article: Article, report: IngestReport) ->
     )
     report.added.append(claim.id)  # type: ignore[arg-type]
     _record_appearance(statement.found, claim=claim, article=article, session=session)
+    statement.cache.claim_seen(claim, statement.found)
 
 
 def _mark_removed(claim: Claim, *, article: Article, session: Session, report: IngestReport) -> None:

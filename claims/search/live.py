@@ -14,19 +14,22 @@ giving up on one only after ``gap_timeout`` (a rolled-back transaction or a skip
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from claims.search.match import Match, Matcher
+from claims.search.match import ClaimDoc, Match, Matcher
+from claims.search.snapshot import SnapshotError
 from claims.store.models import ClaimRevision
-from claims.store.views import claim_docs
+from claims.store.views import claim_docs, live_claim_count
 
 log = logging.getLogger(__name__)
 
@@ -70,35 +73,123 @@ class RevisionCursor:
                 del self.holes[hole]
 
 
+Progress = Callable[[int, int], None]
+"""Told ``(claims indexed so far, claims in all)`` while the index is rebuilt from the store."""
+
+
 class LiveIndex:
     """A ``Matcher`` plus the revision-log cursor that keeps it current; safe across threads.
 
     Questions are answered under a lock that catch-up only takes while it applies changes it has
     already read, so a catch-up never makes a question wait on the database.
+
+    With a ``snapshot`` path the index is saved there (``save``) and loaded from there at start,
+    then caught up from the revision log: seconds of rebuilding become a fraction of a second. A
+    missing, old-format or corrupt snapshot is rebuilt from the store, never trusted.
     """
 
-    def __init__(self, *, engine: Engine, build: Callable[[Iterable], Matcher],
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, *, engine: Engine, build: Callable[[Iterable[ClaimDoc]], Matcher],
+                 restore: Callable[[Path], tuple[Matcher, int]] | None = None,
+                 snapshot: Path | None = None, clock: Callable[[], float] = time.monotonic) -> None:
         self._engine = engine
         self._build = build
+        self._restore = restore
+        self.snapshot = snapshot
         self._clock = clock
         self._lock = threading.RLock()
         self._catching_up = threading.Lock()
         self._matcher: Matcher | None = None
         self.cursor = RevisionCursor()
+        self._unsaved = 0
+        self._saved_at = clock()
 
     # -- building ------------------------------------------------------------------------------
 
-    def load(self) -> None:
-        """Index every live claim. The top revision id is read first, so a change committed while
-        the index is being built is applied again by the next catch-up (upserts are idempotent)."""
+    def load(self, *, progress: Progress | None = None) -> str:
+        """Make the index ready: from the snapshot when there is a usable one, else from the store.
+
+        Returns how: ``"snapshot"`` or ``"built"``. After a snapshot, everything committed since it
+        was saved is caught up before the first question.
+        """
+        path = self._snapshot_path()
+        if path is not None and self._restore is not None and path.exists():
+            try:
+                matcher, mark = self._restore(path)
+            except SnapshotError as exc:
+                log.warning("rebuilding the index from the store: %s", exc)
+            else:
+                with self._lock:
+                    self._matcher = matcher
+                    self.cursor = RevisionCursor(top=mark)
+                self.catch_up(budget_seconds=None)
+                return "snapshot"
+        self.rebuild(progress=progress)
+        return "built"
+
+    def rebuild(self, *, progress: Progress | None = None) -> None:
+        """Index every live claim from the store, then save a snapshot if there is a place for one.
+
+        The top revision id is read first, so a change committed while the index is being built
+        is applied again by the next catch-up (upserts are idempotent)."""
         with Session(self._engine) as session:
             top = int(session.execute(sa.select(sa.func.coalesce(sa.func.max(col(ClaimRevision.id)), 0)))
                       .scalar_one())
-            matcher = self._build(claim_docs(session=session))
+            total = live_claim_count(session=session) if progress else 0
+            docs = claim_docs(session=session)
+            matcher = self._build(_counted(docs, total, progress) if progress else docs)
         with self._lock:
             self._matcher = matcher
             self.cursor = RevisionCursor(top=top)
+        self._unsaved = 1  # a fresh build is worth saving
+        self.save()
+
+    def save(self) -> bool:
+        """Write the snapshot (atomically) if there is a place for one and something changed.
+
+        The mark saved is below any hole the cursor still waits for, so a revision that commits
+        late is re-read after a restart rather than lost."""
+        if self.snapshot is None or self._matcher is None or not self._unsaved:
+            return False
+        path = self._snapshot_path()
+        if path is None:
+            return False
+        with self._lock:
+            mark = min(self.cursor.holes) - 1 if self.cursor.holes else self.cursor.top
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._matcher.save(path, mark=mark)
+            except OSError as exc:
+                log.warning("could not save the index snapshot to %s: %s", path, exc)
+                return False
+            self._unsaved = 0
+            self._saved_at = self._clock()
+        for stale in path.parent.glob(f"{self.snapshot.name}.*"):
+            if stale != path and not stale.name.endswith(".tmp"):
+                stale.unlink(missing_ok=True)  # another store's, since replaced at this address
+        return True
+
+    def _snapshot_path(self) -> Path | None:
+        """The snapshot file of this very store: the configured path plus a fingerprint of the
+        store's first revision (its id and time). A database replaced at the same address (deleted
+        and started again, restored from elsewhere) has another fingerprint, so a snapshot of the
+        old one is never loaded over it. ``None`` when there is no place or nothing to save."""
+        if self.snapshot is None:
+            return None
+        with Session(self._engine) as session:
+            first = session.execute(
+                sa.select(col(ClaimRevision.id), col(ClaimRevision.created_at))
+                .order_by(col(ClaimRevision.id)).limit(1)
+            ).first()
+        if first is None:
+            return None
+        digest = hashlib.sha256(f"{first[0]}|{first[1].isoformat()}".encode()).hexdigest()[:12]
+        return self.snapshot.with_name(f"{self.snapshot.name}.{digest}")
+
+    def save_if_due(self, *, every_seconds: float) -> bool:
+        """Save when changes have waited ``every_seconds`` since the last save (a periodic job)."""
+        if self._unsaved and self._clock() - self._saved_at >= every_seconds:
+            return self.save()
+        return False
 
     @property
     def loaded(self) -> bool:
@@ -117,22 +208,41 @@ class LiveIndex:
 
     # -- keeping up ----------------------------------------------------------------------------
 
-    def catch_up(self, *, budget_seconds: float = CATCH_UP_BUDGET_SECONDS) -> int:
+    def refresh(self, claim_ids: Iterable[int]) -> None:
+        """Re-read these claims now: a speaker or topic change alters what they are indexed under
+        without adding a revision (other processes see it when they next load the index)."""
+        ids = list(dict.fromkeys(claim_ids))
+        if self._matcher is None or not ids:
+            return
+        with Session(self._engine) as session:
+            docs = {d.id: d for d in claim_docs(session=session, ids=ids)}
+        for start in range(0, len(ids), APPLY_AT_ONCE):
+            with self._lock:
+                for claim_id in ids[start:start + APPLY_AT_ONCE]:
+                    doc = docs.get(claim_id)
+                    if doc is not None:
+                        self._matcher.upsert(doc)
+                    else:
+                        self._matcher.remove(claim_id)
+
+    def catch_up(self, *, budget_seconds: float | None = CATCH_UP_BUDGET_SECONDS) -> int:
         """Apply revisions committed since the last catch-up; returns how many claims changed.
 
         Work goes in chunks, each read without the lock and applied under it, so questions keep
         being answered during a catch-up of 100,000 imported claims; after ``budget_seconds`` it
-        stops and the next call carries on. One catch-up at a time: a second caller returns at once.
+        stops and the next call carries on (``None``: no limit). One catch-up at a time: a second
+        caller returns at once.
         """
         if self._matcher is None or not self._catching_up.acquire(blocking=False):
             return 0
         try:
-            deadline = self._clock() + budget_seconds
+            deadline = None if budget_seconds is None else self._clock() + budget_seconds
             changed = 0
             while True:
                 claims, more = self._catch_up_chunk()
                 changed += claims
-                if not more or self._clock() >= deadline:
+                self._unsaved += claims
+                if not more or (deadline is not None and self._clock() >= deadline):
                     return changed
         finally:
             self._catching_up.release()
@@ -170,3 +280,14 @@ class LiveIndex:
             log.debug("index caught up with %d revisions (%d claims); top %d, %d holes", len(rows),
                       len(claim_ids), cursor.top, len(cursor.holes))
         return len(claim_ids), more
+
+
+def _counted(docs: Iterable[ClaimDoc], total: int, progress: Progress) -> Iterator[ClaimDoc]:
+    """``docs`` as they are, telling ``progress`` every thousand."""
+    done = 0
+    for doc in docs:
+        yield doc
+        done += 1
+        if done % 1000 == 0:
+            progress(done, total)
+    progress(done, total)

@@ -319,6 +319,8 @@ class Matcher:
         from claims.search import snapshot
 
         snapshot.save(self, path, mark=mark)
+        if self._semantic is not None:  # the claim vectors go to their own file, with the same mark
+            self._semantic.save(mark=mark)
 
     @classmethod
     def load(

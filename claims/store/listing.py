@@ -14,6 +14,7 @@ from sqlmodel import Session, col, func, select
 
 from claims.errors import NotFoundError
 from claims.store.models import Claim, ClaimStatus, Speaker, Topic
+from claims.store.topics import claims_in_topic
 from claims.store.views import ClaimView, _views
 
 ScopeKind = Literal["all", "topic", "speaker"]
@@ -71,7 +72,7 @@ def claim_page(*, session: Session, scope: ClaimScope, limit: int, offset: int =
         topic = session.get(Topic, scope.id)
         if topic is None:
             raise NotFoundError("That topic no longer exists. See /topics.")
-        stmt, label = stmt.where(Claim.topic_id == topic.id), f"on {topic.name}"
+        stmt, label = stmt.where(claims_in_topic(scope.id)), f"on {topic.name}"  # main or further
     elif scope.kind == "speaker":
         speaker = session.get(Speaker, scope.id)
         if speaker is None:

@@ -58,6 +58,7 @@ class ImportRecord:
     published_at: datetime | None = None
     verdict: str | None = None
     kind: str = ClaimKind.DIRECT.value
+    context: str | None = None
 
 
 @dataclass
@@ -94,7 +95,7 @@ def parse_record(line: str, *, lineno: int) -> ImportRecord | None:
         raise InputError(f"{where}: 'text' is longer than {MAX_CLAIM_CHARS} characters.")
     strings = {}
     for key in ("external_id", "speaker", "topic", "title", "quote", "source_url", "verdict",
-                "kind"):
+                "kind", "context"):
         value = obj.get(key)
         if value is not None and not isinstance(value, str | int):
             raise InputError(f"{where}: '{key}' must be a string.")
@@ -121,6 +122,7 @@ def parse_record(line: str, *, lineno: int) -> ImportRecord | None:
         published_at=_parse_when(obj.get("published_at"), where=where),
         verdict=verdict,
         kind=kind,
+        context=strings["context"] and strings["context"][:1000],
     )
 
 
@@ -292,8 +294,8 @@ def _bulk_insert(
                 "text": rec.text, "quote": rec.quote, "kind": rec.kind,
                 "verdict": rec.verdict or Verdict.UNVERIFIED.value, "verdict_note": None,
                 "status": ClaimStatus.ACTIVE.value, "merged_into_id": None, "revision": 1,
-                "fingerprint": fp, "external_id": rec.external_id,
-                "created_at": now, "updated_at": now,
+                "fingerprint": fp, "external_id": rec.external_id, "context": rec.context,
+                "resolved_text": None, "created_at": now, "updated_at": now,
             }
         )
     result = conn.execute(_table(Claim).insert().returning(

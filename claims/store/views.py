@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from claims.errors import NotFoundError
+from claims.store.aliases import NAME_ALIASES, aliases_by_speaker
 from claims.store.models import (
     Article,
     Claim,
@@ -23,10 +24,13 @@ from claims.store.models import (
     ClaimRevision,
     ClaimStatus,
     Speaker,
+    SpeakerKind,
     Topic,
     is_storable_id,
     utcnow,
 )
+from claims.store.names import resolve_speaker, resolve_topic
+from claims.store.topics import claims_in_topic, further_topics, topics_by_activity
 
 if TYPE_CHECKING:
     from claims.search.match import ClaimDoc
@@ -62,6 +66,12 @@ class ClaimView:
     created_at: datetime
     updated_at: datetime
     sources: tuple[SourceView, ...]
+    context: str | None = None
+    """The sentence(s) around the claim that make it understandable (None: the claim says it all)."""
+    resolved_text: str | None = None
+    """The text with pronouns and bare references resolved in brackets, when the extractor knew."""
+    other_topics: tuple[tuple[str, str], ...] = ()
+    """Further topics as ``(slug, name)`` pairs, beside the main ``topic``."""
 
     @property
     def first_source(self) -> SourceView | None:
@@ -112,6 +122,9 @@ def claim_to_json(view: ClaimView) -> dict[str, Any]:
         "status": view.status,
         "revision": view.revision,
         "sources": [source_to_json(s) for s in view.sources],
+        "context": view.context,
+        "resolved_text": view.resolved_text,
+        "topics": [t for t in (view.topic, *(slug for slug, _ in view.other_topics)) if t],
     }
 
 
@@ -145,6 +158,8 @@ def _views(session: Session, rows: Sequence[Claim]) -> list[ClaimView]:
     speakers = {
         s.id: s for s in session.exec(select(Speaker).where(col(Speaker.id).in_(speaker_ids)))
     } if speaker_ids else {}
+    aliases = aliases_by_speaker(session=session, speaker_ids=speaker_ids)
+    further = further_topics(session=session, claim_ids=ids)  # type: ignore[arg-type]
     topics = {
         t.id: t for t in session.exec(select(Topic).where(col(Topic.id).in_(topic_ids)))
     } if topic_ids else {}
@@ -160,12 +175,14 @@ def _views(session: Session, rows: Sequence[Claim]) -> list[ClaimView]:
             sources[claim_id].append(_source(art))
     return [
         _view(r, speakers.get(r.speaker_id) if r.speaker_id else None,
-              topics.get(r.topic_id) if r.topic_id else None, sources.get(r.id, []))  # type: ignore[arg-type]
+              topics.get(r.topic_id) if r.topic_id else None, sources.get(r.id, []),  # type: ignore[arg-type]
+              aliases.get(r.speaker_id, ()) if r.speaker_id else (), further.get(r.id, []))  # type: ignore[arg-type]
         for r in rows
     ]
 
 
-def _view(r: Claim, sp: Speaker | None, tp: Topic | None, sources: list[SourceView]) -> ClaimView:
+def _view(r: Claim, sp: Speaker | None, tp: Topic | None, sources: list[SourceView],
+          aliases: tuple[str, ...] = (), further: Sequence[Topic] = ()) -> ClaimView:
     return ClaimView(
         id=r.id,  # type: ignore[arg-type]
         text=r.text,
@@ -176,7 +193,7 @@ def _view(r: Claim, sp: Speaker | None, tp: Topic | None, sources: list[SourceVi
         status=r.status,
         revision=r.revision,
         speaker=sp.name if sp else None,
-        speaker_aliases=tuple(sp.aliases) if sp else (),
+        speaker_aliases=aliases if sp else (),
         topic=tp.slug if tp else None,
         topic_name=tp.name if tp else None,
         external_id=r.external_id,
@@ -184,6 +201,9 @@ def _view(r: Claim, sp: Speaker | None, tp: Topic | None, sources: list[SourceVi
         created_at=r.created_at,
         updated_at=r.updated_at,
         sources=tuple(sorted(sources, key=lambda s: (s.published_at is None, s.published_at))),
+        context=r.context,
+        resolved_text=r.resolved_text,
+        other_topics=tuple((t.slug, t.name) for t in further if t.id != r.topic_id),
     )
 
 
@@ -234,27 +254,37 @@ def get_claims(*, session: Session, claim_ids: Iterable[int]) -> list[ClaimView]
             entry = found.setdefault(claim.id, (claim, sp, tp, []))  # type: ignore[arg-type]
             if art is not None:
                 entry[3].append(_source(art))
-    return [_view(*found[i]) for i in wanted if i in found]
+    aliases = aliases_by_speaker(session=session, speaker_ids={
+        f[0].speaker_id for f in found.values() if f[0].speaker_id is not None})
+    further = further_topics(session=session, claim_ids=list(found))
+    return [_view(*found[i], aliases.get(found[i][0].speaker_id or 0, ()), further.get(i, []))
+            for i in wanted if i in found]
 
 
 def find_speaker(*, session: Session, name: str) -> Speaker | None:
-    """A stored speaker by canonical name or alias, case-insensitively."""
-    wanted = name.strip().casefold()
-    if not wanted:
+    """The speaker a typed name stands for (see ``claims.store.names``), or None when none fits.
+
+    Ambiguous names raise ``AmbiguousNameError`` with the choices.
+    """
+    if not name.strip():
         return None
-    for sp in session.exec(select(Speaker)):
-        if sp.name.casefold() == wanted or any(a.casefold() == wanted for a in sp.aliases):
-            return sp
-    return None
+    try:
+        return resolve_speaker(session=session, text=name)
+    except NotFoundError:
+        return None
 
 
 def find_topic(*, session: Session, name: str) -> Topic | None:
-    """A stored topic by slug or display name, case-insensitively."""
-    wanted = name.strip().casefold()
-    for tp in session.exec(select(Topic)):
-        if wanted in {tp.slug.casefold(), tp.name.casefold()}:
-            return tp
-    return None
+    """The topic a typed name stands for (slug, name, part of it, typo), or None when none fits.
+
+    Ambiguous names raise ``AmbiguousNameError`` with the choices.
+    """
+    if not name.strip():
+        return None
+    try:
+        return resolve_topic(session=session, text=name)
+    except NotFoundError:
+        return None
 
 
 def list_claims(
@@ -266,20 +296,27 @@ def list_claims(
     limit: int | None = None,
     offset: int = 0,
 ) -> list[ClaimView]:
-    """Current claims, newest first, optionally filtered by topic and speaker (names or slugs)."""
+    """Current claims, newest first, optionally filtered by topic and speaker.
+
+    Names are resolved forgivingly (surname, alias, role, slug, part of a name, typo); a topic
+    filter takes claims with it as main or further topic. An unknown name is a ``NotFoundError``,
+    an ambiguous one an ``AmbiguousNameError`` listing the choices.
+    """
+    topic_id = resolve_topic(session=session, text=topic).id if topic else None
+    speaker_id = resolve_speaker(session=session, text=speaker).id if speaker else None
+    return _listed(session, topic_id=topic_id, speaker_id=speaker_id, include_inactive=include_inactive,
+                   limit=limit, offset=offset)
+
+
+def _listed(session: Session, *, topic_id: int | None = None, speaker_id: int | None = None,
+            include_inactive: bool = False, limit: int | None = None, offset: int = 0) -> list[ClaimView]:
     stmt = select(Claim).order_by(col(Claim.updated_at).desc(), col(Claim.id).desc())
     if not include_inactive:
         stmt = stmt.where(Claim.status == ClaimStatus.ACTIVE.value)
-    if topic:
-        tp = find_topic(session=session, name=topic)
-        if tp is None:
-            raise NotFoundError(f"There is no topic {topic!r}.")
-        stmt = stmt.where(Claim.topic_id == tp.id)
-    if speaker:
-        sp = find_speaker(session=session, name=speaker)
-        if sp is None:
-            raise NotFoundError(f"There is no speaker {speaker!r}.")
-        stmt = stmt.where(Claim.speaker_id == sp.id)
+    if topic_id is not None:
+        stmt = stmt.where(claims_in_topic(topic_id))
+    if speaker_id is not None:
+        stmt = stmt.where(Claim.speaker_id == speaker_id)
     if offset:
         stmt = stmt.offset(offset)
     if limit is not None:
@@ -325,15 +362,10 @@ class NameCount:
 
 
 def topics_with_counts(*, session: Session) -> list[NameCount]:
-    """Topics that have live claims, busiest first."""
-    stmt = (
-        select(Topic.slug, Topic.name, func.count(col(Claim.id)))
-        .join(Claim, col(Claim.topic_id) == Topic.id)
-        .where(Claim.status == ClaimStatus.ACTIVE.value)
-        .group_by(col(Topic.id))
-        .order_by(func.count(col(Claim.id)).desc(), col(Topic.slug))
-    )
-    return [NameCount(slug, name, n) for slug, name, n in session.exec(stmt)]
+    """Visible topics that have live claims (as main or further topic), busiest first."""
+    rows = topics_by_activity(session=session)
+    rows.sort(key=lambda t: (-t.claims, t.slug))
+    return [NameCount(t.slug, t.name, t.claims) for t in rows]
 
 
 def speakers_with_counts(*, session: Session) -> list[NameCount]:
@@ -341,7 +373,7 @@ def speakers_with_counts(*, session: Session) -> list[NameCount]:
     stmt = (
         select(Speaker.name, Speaker.role, func.count(col(Claim.id)))
         .join(Claim, col(Claim.speaker_id) == Speaker.id)
-        .where(Claim.status == ClaimStatus.ACTIVE.value)
+        .where(Claim.status == ClaimStatus.ACTIVE.value, Speaker.kind != SpeakerKind.DESCRIPTION.value)
         .group_by(col(Speaker.id))
         .order_by(func.count(col(Claim.id)).desc(), col(Speaker.name))
     )
@@ -356,6 +388,13 @@ class StoreStats:
     topics: int
     articles: int
     revisions_last_day: int
+
+
+def live_claim_count(*, session: Session) -> int:
+    """How many claims can be answers (what building the index has to go through)."""
+    return int(session.execute(
+        sa.select(func.count()).select_from(Claim).where(col(Claim.status) == ClaimStatus.ACTIVE.value)
+    ).scalar_one())
 
 
 def store_stats(*, session: Session, now: datetime | None = None) -> StoreStats:
@@ -390,6 +429,8 @@ def claim_docs(
 
     speakers = {s.id: s for s in session.exec(select(Speaker))}
     topics = {t.id: t for t in session.exec(select(Topic))}
+    aliases = aliases_by_speaker(session=session, speaker_ids=[i for i in speakers if i is not None],
+                                 kinds=NAME_ALIASES)
     first_source = (
         select(
             ClaimAppearance.claim_id,
@@ -400,7 +441,8 @@ def claim_docs(
     )
     stmt = (
         sa.select(col(Claim.id), col(Claim.text), col(Claim.speaker_id), col(Claim.topic_id),
-                  col(Article.title), col(Article.published_at), col(Claim.created_at))
+                  col(Article.title), col(Article.published_at), col(Claim.created_at),
+                  col(Claim.context))
         .outerjoin(first_source, first_source.c.claim_id == Claim.id)
         .outerjoin(Article, col(Article.id) == first_source.c.article_id)
         .where(col(Claim.status) == ClaimStatus.ACTIVE.value)
@@ -409,16 +451,32 @@ def claim_docs(
     )
     if ids is not None:
         stmt = stmt.where(col(Claim.id).in_(list(ids)))
-    for cid, text, sid, tid, title, published, created in session.execute(stmt):
-        sp = speakers.get(sid) if sid else None
-        tp = topics.get(tid) if tid else None
-        yield ClaimDoc(
-            id=cid,
-            text=text,
-            speaker=sp.name if sp else None,
-            speaker_aliases=tuple(sp.aliases) if sp else (),
-            topic=tp.slug if tp else None,
-            topic_name=tp.name if tp else None,
-            title=title,
-            published_at=published or created,
-        )
+    for chunk in _batches(session.execute(stmt), batch):
+        further = further_topics(session=session, claim_ids=[row[0] for row in chunk])
+        for cid, text, sid, tid, title, published, created, context in chunk:
+            sp = speakers.get(sid) if sid else None
+            tp = topics.get(tid) if tid else None
+            yield ClaimDoc(
+                id=cid,
+                text=text,
+                speaker=sp.name if sp else None,
+                speaker_aliases=aliases.get(sid, ()) if sp else (),
+                topic=tp.slug if tp and not tp.hidden else None,
+                topic_name=tp.name if tp and not tp.hidden else None,
+                title=title,
+                published_at=published or created,
+                context=context,
+                other_topics=tuple(t.name for t in further.get(cid, []) if t.id != tid),
+            )
+
+
+def _batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Rows in lists of ``size``, so per-batch lookups stay a fixed number of queries."""
+    chunk: list[Any] = []
+    for row in rows:
+        chunk.append(tuple(row))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

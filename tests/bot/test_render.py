@@ -181,3 +181,19 @@ def test_one_pluralisation_helper(n: int, noun: str) -> None:
     assert (word == noun) == (n == 1)
     assert said.endswith(word)
     assert plural(2, "match") == "matches" and plural(3, "query") == "queries" and plural(0, "day") == "days"
+
+
+def test_claims_show_who_a_pronoun_means_and_the_context_they_lean_on() -> None:
+    from dataclasses import replace
+    from zoneinfo import ZoneInfo
+
+    leaning = replace(view("he did not want to drag NATO into that"), kind="reported",
+                      resolved_text="[Rutte] did not want to drag NATO into that",
+                      context="Asked about Greenland, Mr. Rutte said he did not want to drag NATO into that.")
+    card = render.claim_card(leaning, ZoneInfo("UTC"))
+    assert "[Rutte] did not want to drag NATO into that" in card
+    full = render.claim_full(leaning, 1, ZoneInfo("UTC"), bot_username=None)
+    assert "Context: <i>Asked about Greenland, Mr. Rutte said" in full
+    plain = render.claim_full(replace(leaning, context=leaning.text, resolved_text=None), 1, ZoneInfo("UTC"),
+                              bot_username=None)
+    assert "Context:" not in plain and "he did not want" in plain

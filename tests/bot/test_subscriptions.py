@@ -26,6 +26,7 @@ from bot.jobs import ENQUEUE_JOB, FEEDS_JOB
 from bot.render import ButtonKind
 from claims.settings import DEFAULT_CONFIG_DIR, Settings
 from claims.store import db
+from claims.store.aliases import store_alias
 from claims.store.models import DigestOutbox, Speaker, Subscription, utcnow
 from tests.bot.emulator import Emulator
 from tests.bot.harness import GOLD, Person, RunningBot, button
@@ -120,7 +121,7 @@ async def test_timezone_moves_digests(fast_bot: RunningBot, user: Person) -> Non
 
 
 @pytest.mark.parametrize(("command", "expected"), [
-    ("/subscribe", "Usage: /subscribe TOPIC|SPEAKER|claim ID [daily HH:MM | weekly DAY HH:MM | hourly"),
+    ("/subscribe", 'Usage: /subscribe TOPIC|SPEAKER|claim ID|"PHRASE" [daily HH:MM | weekly DAY HH:MM'),
     ("/subscribe daily 08:00", "Usage: /subscribe TOPIC|SPEAKER|claim ID"),
     ("/subscribe greenland weekly", "A weekly schedule needs a day"),
     ("/subscribe greenland weekly someday 08:00", "'someday' is not a day of the week"),
@@ -144,14 +145,17 @@ async def test_ambiguous_name_offers_choices_with_the_schedule(
 ) -> None:
     engine = db.make_engine(f"sqlite:///{db_path}")
     with db.session_scope(engine) as session:
-        session.add(Speaker(name="Anders Fogh Rasmussen", aliases=[]))
+        speaker = Speaker(name="Anders Fogh Rasmussen")
+        session.add(speaker)
+        session.flush()
+        store_alias(session=session, speaker=speaker, alias="Rasmussen")
     engine.dispose()
     bot = await start_bot(digests=FAST)
 
     question = await user.say("/subscribe rasmussen weekly friday 18:00")
     assert "“rasmussen” could mean more than one thing" in question.text
-    labels = [b["text"] for b in question.buttons()]
-    assert labels == ["Anders Fogh Rasmussen (speaker)", "Lars Lokke Rasmussen (speaker)"]
+    labels = [b["text"] for b in question.buttons()]  # the most quoted first
+    assert labels == ["Lars Lokke Rasmussen (speaker)", "Anders Fogh Rasmussen (speaker)"]
 
     start = len(emulator.api.sent)
     answer = await user.press(question, button(question, "Lars"))
@@ -178,9 +182,9 @@ async def test_ambiguous_name_offers_choices_with_the_schedule(
     await user.say("/subscribe Lars Lokke Rasmussen")
     which = await user.say("/unsubscribe rasmussen")
     assert "Which one do you want to stop following?" in which.text
-    assert [b["text"] for b in which.buttons()] == ["✖ 1. Anders Fogh Rasmussen", "✖ 2. Lars Lokke Rasmussen"]
+    assert [b["text"] for b in which.buttons()] == ["✖ 1. Lars Lokke Rasmussen", "✖ 2. Anders Fogh Rasmussen"]
     start = len(emulator.api.sent)
-    await user.press(which, button(which, "✖ 2."))
+    await user.press(which, button(which, "✖ 1."))
     assert "1. Anders Fogh Rasmussen (speaker)" in (await next_edit(emulator, start)).text
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, select
 
 from claims.normalize import content_hash, fingerprint
+from claims.store.aliases import store_alias
 from claims.store.history import Actor, edit_claim, merge_claims, record_revision, retract_claim, set_verdict
 from claims.store.models import (
     Article,
@@ -48,9 +49,11 @@ class World:
         return row
 
     def speaker(self, name: str, *aliases: str) -> Speaker:
-        row = Speaker(name=name, aliases=list(aliases))
+        row = Speaker(name=name)
         self.session.add(row)
         self.session.flush()
+        for alias in (name, *aliases):
+            store_alias(session=self.session, speaker=row, alias=alias)
         self.speakers[name] = row
         return row
 

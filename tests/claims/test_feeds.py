@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from claims.catalog import Catalog
@@ -18,6 +20,7 @@ from claims.follow.delivery import enqueue_digests
 from claims.follow.subscriptions import resolve_target, subscribe
 from claims.ingest.feeds import add_feed, due_feeds, list_feeds, poll_feed, remove_feed
 from claims.ingest.sources import FetchPolicy
+from claims.store.db import SQLITE_BUSY_TIMEOUT_MS
 from claims.store.models import Feed, FeedStatus, utcnow
 from tests.claims.digest_world import later
 
@@ -65,6 +68,7 @@ class Site(BaseHTTPRequestHandler):
     articles: ClassVar[dict[str, bytes]] = {}
     hits: ClassVar[Counter[str]] = Counter()
     conditional: ClassVar[list[tuple[str | None, str | None]]] = []
+    on_article: ClassVar[Callable[[], None] | None] = None
 
     def do_GET(self) -> None:
         path = self.path.split("?")[0]
@@ -85,6 +89,8 @@ class Site(BaseHTTPRequestHandler):
                 headers["Last-Modified"] = self.last_modified
             return self._reply(200, "application/rss+xml", self.feed, headers)
         if path.startswith("/articles/") and path[10:] in self.articles:
+            if Site.on_article is not None:
+                Site.on_article()
             return self._reply(200, "text/plain; charset=utf-8", self.articles[path[10:]])
         if path == "/page.html":
             return self._reply(200, "text/html", b"<html><body><p>not a feed</p></body></html>")
@@ -119,7 +125,7 @@ def site(server: str) -> str:
     Site.articles = {"talks": TALKS.encode(), "greenland": GREENLAND.encode(), "rutte": RUTTE.encode()}
     Site.feed = rss(server, [("talks", "Talks"), ("greenland", "Greenland")])
     Site.etag, Site.last_modified, Site.feed_status = '"v1"', "Thu, 13 Mar 2025 18:00:00 GMT", 200
-    Site.hits, Site.conditional = Counter(), []
+    Site.hits, Site.conditional, Site.on_article = Counter(), [], None
     return server
 
 
@@ -236,3 +242,30 @@ def test_due_feeds_least_recently_polled_first(session: Session, catalog: Catalo
     assert due_feeds(session=session, every=timedelta(minutes=15)) == [b]
     an_hour_later = utcnow() + timedelta(hours=1)
     assert due_feeds(session=session, every=timedelta(minutes=15), now=an_hour_later) == [b, a]
+
+
+def test_entries_are_fetched_with_no_write_lock_held(sqlite_engine: Engine, catalog: Catalog,
+                                                     site: str) -> None:
+    """While the poller waits for an entry's page, another process can write at once: a slow site
+    must never freeze the bot's store."""
+    with Session(sqlite_engine, expire_on_commit=False) as session:
+        feed_id = register(session, site)
+    outcomes: list[str] = []
+
+    def write_elsewhere() -> None:
+        with sqlite_engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA busy_timeout=0")
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                conn.exec_driver_sql("ROLLBACK")
+                outcomes.append("written")
+            except sa.exc.OperationalError as exc:
+                outcomes.append(str(exc.orig))
+            finally:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+
+    Site.on_article = write_elsewhere
+    with Session(sqlite_engine, expire_on_commit=False) as session:
+        report = poll_feed(session=session, feed_id=feed_id, catalog=catalog, policy=LOCAL)
+    assert report.ingested == 2
+    assert outcomes == ["written", "written"]

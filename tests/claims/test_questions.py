@@ -143,3 +143,22 @@ def test_a_late_commit_below_the_top_is_not_missed(postgres_engine: Engine, cata
     service.catch_up()
     assert first not in {m.claim_id for m in service.index.ask("greenland", limit=50)}
     assert not service.index.cursor.holes
+
+
+def test_a_speaker_renamed_elsewhere_is_relabelled_here(stocked: ClaimService, engine: Engine,
+                                                        catalog: Catalog, tmp_path: Path) -> None:
+    """Renaming a speaker writes a revision on each of their claims, so another process's index
+    (which follows the revision log) answers to the new name too, and the history says why."""
+    stocked.load_index()
+    other = ClaimService(Settings(database_url=str(engine.url), index_dir=tmp_path / "other"), engine,
+                         catalog)
+    before = stocked.ask("what did Mette Frederiksen say about Greenland", log_it=False)
+    assert before.answered and before.claims[0].speaker == "Mette Frederiksen"
+    done = other.editorial.speaker_command("rename", "Mette Frederiksen to Mette F. Frederiksen",
+                                           actor=ADMIN)
+    assert done.claims >= 1
+    assert stocked.catch_up() >= done.claims
+    after = stocked.ask("what did Mette F. Frederiksen say about Greenland", log_it=False)
+    assert after.answered and after.claims[0].speaker == "Mette F. Frederiksen"
+    _, revisions = stocked.history(after.claims[0].id)
+    assert revisions[-1].change == "relabelled" and "Mette F. Frederiksen" in (revisions[-1].reason or "")

@@ -411,3 +411,29 @@ def test_a_running_index_adopts_vectors_another_process_computed(tmp_path: Path,
     saved, _ = VectorStore.load(path)
     assert set(saved.claim_ids()) == {1, 2, 3, 4, 9}
     assert saved.key(3) == fingerprint(embedded_text(claims[2]))
+
+
+def test_vectors_are_saved_with_the_index_snapshot_and_attached_when_it_loads(tmp_path: Path) -> None:
+    first = ClaimService.open(sqlite_settings(tmp_path), semantic_encoder=ConceptEncoder())
+    first.load_index()
+    ingest_samples(first)
+    while first.semantic is not None and first.semantic.pending:
+        first.fill_vectors()
+    path = first.vectors_path()
+    assert path is not None
+    path.unlink()  # so that only the snapshot save can write it again
+    first.index.catch_up()
+    assert first.save_index()
+    assert path.is_file()
+    encoder = ConceptEncoder()
+    second = ClaimService.open(sqlite_settings(tmp_path), semantic_encoder=encoder)
+    second.load_index()
+    semantic = second.semantic
+    assert semantic is not None
+    assert not semantic.verified  # a snapshot holds no claim text: checked in the background
+    answer = second.ask("Does the president want to buy the Danish island?", log_it=False)
+    assert "Greenland" in answer.claims[0].text
+    second.fill_vectors()
+    assert semantic.verified
+    assert semantic.pending == 0
+    assert encoder.calls == 1  # the question only: every claim's vector came from the file

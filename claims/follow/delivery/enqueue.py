@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from claims.follow.delivery.sql import insert_ignoring_duplicates, is_postgres, rowcount
 from claims.follow.digest import SETTLE, Digest, compute_digest_batch, horizon, render_text
 from claims.follow.schedule import is_missed, next_run
+from claims.follow.searches import Searcher
 from claims.follow.subscriptions import schedule_of
 from claims.store.models import (
     OutboxStatus,
@@ -63,6 +64,7 @@ def enqueue_digests(
     topic_id: int | None = None,
     settle: timedelta = SETTLE,
     limit: int | None = None,
+    searcher: Searcher | None = None,
 ) -> EnqueueReport:
     """Record the digests of due subscriptions in the outbox; the caller's session commits.
 
@@ -70,6 +72,7 @@ def enqueue_digests(
     schedule; ``topic_id`` narrows it to one topic's followers. ``render`` turns a digest into
     message parts (the bot passes its HTML renderer); an empty digest records nothing. A run missed
     by more than ``grace`` (the bot was down) is skipped, its changes wait for the next run.
+    Saved searches (``/subscribe "phrase"``) need ``searcher``; without one they are not touched.
     """
     now = now or utcnow()
     report = EnqueueReport()
@@ -85,7 +88,8 @@ def enqueue_digests(
         stmt = stmt.limit(limit)
     if is_postgres(session):
         stmt = stmt.with_for_update(skip_locked=True)
-    subs = list(session.exec(stmt))
+    subs = [s for s in session.exec(stmt)
+            if searcher is not None or s.target_kind != TargetKind.SEARCH.value]
     report.due = len(subs)
     if not subs:
         return report
@@ -98,7 +102,8 @@ def enqueue_digests(
     }
     report.missed = len(missed)
     batch = compute_digest_batch(
-        session=session, subscriptions=[s for s in subs if s.id not in missed], upto_revision_id=hi
+        session=session, subscriptions=[s for s in subs if s.id not in missed], upto_revision_id=hi,
+        searcher=searcher,
     )
     digests = batch.digests
     table = Subscription.__table__  # type: ignore[attr-defined]
