@@ -112,6 +112,7 @@ class SentenceEncoder:
             from sentence_transformers import SentenceTransformer
 
             torch.set_num_threads(max(1, self._threads))
+            _limit_blas_threads(max(1, self._threads))
             _quiet_loading()
             model = SentenceTransformer(self._model_name, device="cpu")
             model.max_seq_length = min(model.max_seq_length or MAX_TOKENS, MAX_TOKENS)
@@ -121,6 +122,18 @@ class SentenceEncoder:
             self._dim = int(dim) if dim else int(model.encode(["x"]).shape[1])
             self._model = model
         return self._model
+
+
+def _limit_blas_threads(threads: int) -> None:
+    """numpy's BLAS (OpenBLAS) keeps its worker threads spinning for a while after each product,
+    and a question's vector search is a product: the spinning threads then take the cores torch
+    needs for the next question, which doubled the time per question at 100,000 claims. One pool of
+    ``threads`` for both keeps them from competing."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(limits=threads, user_api="blas")
 
 
 def _quiet_loading() -> None:

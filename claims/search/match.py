@@ -271,12 +271,13 @@ class Matcher:
         question is ranked lexically, on the BM25 candidates alone."""
         if not self._number or not question or question.isspace():
             return None
+        semantic = self._semantic if self._semantic is not None and len(self._semantic.store) else None
+        embedding = semantic.start_question_vector(question) if semantic is not None else None
         query = self._parser.parse(question, self._index)
         if query.empty:
             return None
         numbers = self._retrieve(query, depth)
-        semantic = self._semantic if self._semantic is not None and len(self._semantic.store) else None
-        vector = semantic.question_vector(question) if semantic is not None else None
+        vector = embedding.result() if embedding is not None else None
         lexical = len(numbers)
         if vector is not None:
             numbers += self._nearest(query, vector, dense, set(numbers))

@@ -20,6 +20,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -71,6 +72,7 @@ class SemanticIndex:
         self.mark = 0
         self.verified = False
         """Whether every live claim has been noted since the vectors were loaded."""
+        self._worker: ThreadPoolExecutor | None = None
 
     @classmethod
     def open(cls, encoder: Encoder, path: Path | None) -> SemanticIndex:
@@ -137,6 +139,15 @@ class SemanticIndex:
 
     def question_vector(self, question: str) -> Vectors:
         return self.encoder.encode([question])[0]
+
+    def start_question_vector(self, question: str) -> Future[Vectors]:
+        """Embed ``question`` on a worker thread while the caller does its lexical retrieval (torch
+        releases the interpreter lock, so the two overlap on a second core)."""
+        if self._worker is None:
+            with self._lock:
+                if self._worker is None:
+                    self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="question-vector")
+        return self._worker.submit(self.question_vector, question)
 
     # -- embedding -------------------------------------------------------------------------------
 

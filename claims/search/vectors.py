@@ -210,7 +210,7 @@ class VectorStore:
             if self._basis is None or len(self._row) <= EXACT_UP_TO:
                 rows = np.flatnonzero(alive)
             else:
-                rough = self._sketch.view() @ (self._basis.T @ query)
+                rough = np.einsum("ij,j->i", self._sketch.view(), query @ self._basis)  # no BLAS pool
                 rough[~alive] = -np.inf
                 wanted = min(max(RESCORE, 4 * k), n)
                 rows = np.argpartition(-rough, wanted - 1)[:wanted]
