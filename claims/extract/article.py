@@ -15,8 +15,9 @@ import re
 from claims.catalog import Catalog
 from claims.extract.claim import Draft
 from claims.extract.cues import CuePolicy
+from claims.extract.registry import Registry
 from claims.extract.sentences import Quote, Sentence, find_quotes, opens_with_quote, paragraphs, sentences
-from claims.extract.speakers import Mention, Registry, Resolved
+from claims.extract.speakers import Mention, Resolved
 
 COLON_SPEAKER = re.compile(
     r"((?:[A-Z][\w.’'-]*[ \t]+){0,3}[A-Z][\w.’'-]*[A-Za-z])[ \t]*:[ \t]+(?=[“\"‘'A-Z0-9])"

@@ -13,14 +13,17 @@ Pipeline, per article:
 1. :mod:`claims.extract.sentences` drops page chrome, finds quotations (a quote left open at the end
    of a paragraph runs on into the next one that opens with a quotation mark) and splits
    quote-aware sentences; :mod:`claims.extract.article` holds that state for the rules below.
-2. :mod:`claims.extract.speakers` builds the article's name registry (full names, honorifics, roles,
-   appositive descriptions); :mod:`claims.extract.descriptions` names speakers that are descriptions,
-   organisations or carry an outlet prefix.
+2. :mod:`claims.extract.registry` builds the article's name registry (full names, honorifics, roles,
+   appositive descriptions; how names are written is :mod:`claims.extract.names`);
+   :mod:`claims.extract.descriptions` names speakers that are descriptions, organisations or carry
+   an outlet prefix.
 3. Each sentence is scanned for cues outside quotations (here); each cue's speaker phrase is found
-   around it, its content by :mod:`claims.extract.content` (span arithmetic in
-   :mod:`claims.extract.spans`); compound subjects share the claim. "According to X" and "NAME: ..."
-   are :mod:`claims.extract.verbless`; quotes that continue a speaker's previous quote are joined to
-   it and interview answers go to the interviewee (:mod:`claims.extract.continuations`).
+   around it (:mod:`claims.extract.speaker_phrases`) and resolved by the registry, its content by
+   :mod:`claims.extract.content` (span arithmetic in :mod:`claims.extract.spans`); compound subjects
+   share the claim. "According to X" and "NAME: ..." are :mod:`claims.extract.verbless`; quotes
+   that continue a speaker's previous quote are joined to it and interview answers go to the
+   interviewee (:mod:`claims.extract.continuations`). The speaker shapes passed between these
+   steps are :mod:`claims.extract.speakers`.
 4. :mod:`claims.extract.claim` turns drafts into :class:`ExtractedClaim` objects with topic, speaker
    aliases, context and resolved text.
 """
@@ -47,14 +50,8 @@ from claims.extract.cues import (
     tracked,
 )
 from claims.extract.sentences import Quote, Sentence
-from claims.extract.speakers import (
-    Mention,
-    Resolved,
-    classify,
-    clause_subject,
-    subject_after,
-    subject_before,
-)
+from claims.extract.speaker_phrases import classify, clause_subject, subject_after, subject_before
+from claims.extract.speakers import Mention, Resolved
 from claims.extract.verbless import ACCORDING, attribute_according, attribute_colon
 
 __all__ = ["ClaimKind", "ExtractedClaim", "extract_claims"]

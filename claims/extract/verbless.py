@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 
 from claims.extract.article import COLON_SPEAKER, ArticleState, record_reported
+from claims.extract.names import looks_like_name
 from claims.extract.sentences import Quote, Sentence
 from claims.extract.spans import content_end
-from claims.extract.speakers import Mention, classify, looks_like_name
+from claims.extract.speaker_phrases import classify
+from claims.extract.speakers import Mention
 
 ACCORDING = re.compile(r"(?<!\w)[Aa]ccording to\s+")
 """Where an "according to" attribution starts; its source phrase follows."""
