@@ -10,7 +10,7 @@ from bot.render.claims import verdict
 from bot.render.html import SAFE_LIMIT, esc, fmt_date, link, shorten, split_html, utf16_len
 from bot.render.subscriptions import zone_of
 from claims.follow.delivery import DeliveryReport, EnqueueReport
-from claims.follow.digest import Digest, DigestItem, DigestSource
+from claims.follow.digest.model import Digest, DigestItem, DigestSource
 from claims.store.models import TargetKind
 from claims.wording import count
 

@@ -25,7 +25,7 @@ from claims.follow.delivery import (
     enqueue_digests,
 )
 from claims.follow.delivery.enqueue import Renderer
-from claims.follow.digest import SETTLE
+from claims.follow.digest.compute import SETTLE
 from claims.follow.schedule import DEFAULT_SCHEDULE, Schedule
 from claims.follow.searches import Searcher
 from claims.settings import Settings

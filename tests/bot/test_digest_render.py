@@ -12,7 +12,7 @@ from bot import render
 from bot.fakeapi import MAX_TEXT, parse_html, utf16_len
 from bot.render import ButtonKind
 from claims.errors import InvalidArgumentError
-from claims.follow.digest import Digest, DigestGroup, DigestItem, DigestSource
+from claims.follow.digest.model import Digest, DigestGroup, DigestItem, DigestSource
 from claims.follow.schedule import Schedule
 from claims.follow.subscriptions import Target
 from claims.store.models import ScheduleKind, TargetKind

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from claims.catalog import Catalog
 from claims.errors import NotFoundError
 from claims.follow.delivery.enqueue import enqueue_digests
-from claims.follow.digest import compute_digest
+from claims.follow.digest.compute import compute_digest
 from claims.follow.schedule import DEFAULT_SCHEDULE, Schedule, ScheduleKind
 from claims.follow.searches import Searcher, split_quoted
 from claims.follow.subscriptions import (
