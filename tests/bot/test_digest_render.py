@@ -14,7 +14,7 @@ from bot.render import ButtonKind
 from claims.errors import InvalidArgumentError
 from claims.follow.digest.model import Digest, DigestGroup, DigestItem, DigestSource
 from claims.follow.schedule import Schedule
-from claims.follow.subscriptions import Target
+from claims.follow.targets import Target
 from claims.store.models import ScheduleKind, TargetKind
 
 HOSTILE = "<b>bold</b> & <i>unclosed &amp; </a> <script>x</script> 🇩🇰 \u202e מה"

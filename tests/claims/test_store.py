@@ -163,7 +163,8 @@ def test_admin_changes_append_revisions(session, catalog) -> None:
 
 
 def test_followers_of_a_merged_claim_follow_the_survivor(session, catalog) -> None:
-    from claims.follow.subscriptions import list_subscriptions, subscribe, target_by_id
+    from claims.follow.subscriptions import list_subscriptions, subscribe
+    from claims.follow.targets import target_by_id
     from claims.store.models import TargetKind
 
     a, b = ingest(session, catalog, article()).added

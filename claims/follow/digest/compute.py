@@ -35,7 +35,7 @@ from claims.follow.digest.items import DigestContext
 from claims.follow.digest.model import Digest
 from claims.follow.digest.revisions import RevisionRow, further_topic_ids, load_revisions, search_hits
 from claims.follow.searches import Searcher
-from claims.follow.subscriptions import Target, target_labels
+from claims.follow.targets import Target, target_labels
 from claims.store.models import ClaimRevision, Subscription, TargetKind, utcnow
 
 SETTLE = timedelta(seconds=15)

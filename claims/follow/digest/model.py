@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from claims.follow.subscriptions import Target
+from claims.follow.targets import Target
 
 
 @dataclass(frozen=True, slots=True)
