@@ -12,8 +12,9 @@ from bot.render.codec import ButtonKind, CallbackCodec
 from bot.render.html import esc, fmt_date, link, shorten
 from claims.normalize import normalize_text
 from claims.search.questions import Answer
+from claims.store.counts import NameCount
 from claims.store.listing import ClaimPage
-from claims.store.views import ClaimView, NameCount, RevisionView, SourceView
+from claims.store.views import ClaimView, RevisionView, SourceView
 from claims.wording import count
 
 CARD_TEXT_CHARS = 600

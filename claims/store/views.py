@@ -1,7 +1,9 @@
-"""Reading the claim store: claims with their speakers, topics and sources, history and stats.
+"""Reading the claim store: claims with their speakers, topics and sources, and their history.
 
 Everything returns plain frozen dataclasses so the CLI, the bot and the matcher share one view of a
-claim and one JSON shape (``claim_to_json``), documented in the README.
+claim and one JSON shape (``claim_to_json``), documented in the README. Counts (``/topics``,
+``/speakers``, ``/stats``) are ``claims.store.counts``; the matcher's documents are
+``claims.store.claim_docs``.
 """
 
 from __future__ import annotations
@@ -9,14 +11,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from claims.errors import NotFoundError
-from claims.store.aliases import NAME_ALIASES, aliases_by_speaker
+from claims.store.aliases import aliases_by_speaker
+
+# Re-exported from their own modules: claims.service and claims.search import them from here.
+from claims.store.claim_docs import claim_docs, live_claim_count
+from claims.store.counts import NameCount, StoreStats, speakers_with_counts, store_stats, topics_with_counts
 from claims.store.models import (
     Article,
     Claim,
@@ -24,16 +29,33 @@ from claims.store.models import (
     ClaimRevision,
     ClaimStatus,
     Speaker,
-    SpeakerKind,
     Topic,
     is_storable_id,
-    utcnow,
 )
 from claims.store.names import resolve_speaker, resolve_topic
-from claims.store.topics import claims_in_topic, further_topics, topics_by_activity
+from claims.store.topics import claims_in_topic, further_topics
 
-if TYPE_CHECKING:
-    from claims.search.match import ClaimDoc
+__all__ = [
+    "ClaimView",
+    "NameCount",
+    "RevisionView",
+    "SourceView",
+    "StoreStats",
+    "claim_docs",
+    "claim_history",
+    "claim_to_json",
+    "find_speaker",
+    "find_topic",
+    "get_claim",
+    "get_claims",
+    "list_claims",
+    "live_claim_count",
+    "revision_to_json",
+    "source_to_json",
+    "speakers_with_counts",
+    "store_stats",
+    "topics_with_counts",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,131 +374,3 @@ def claim_history(*, session: Session, claim_id: int) -> list[RevisionView]:
             )
         )
     return out
-
-
-@dataclass(frozen=True, slots=True)
-class NameCount:
-    name: str
-    label: str
-    claims: int
-
-
-def topics_with_counts(*, session: Session) -> list[NameCount]:
-    """Visible topics that have live claims (as main or further topic), busiest first."""
-    rows = topics_by_activity(session=session)
-    rows.sort(key=lambda t: (-t.claims, t.slug))
-    return [NameCount(t.slug, t.name, t.claims) for t in rows]
-
-
-def speakers_with_counts(*, session: Session) -> list[NameCount]:
-    """Speakers that have live claims, busiest first."""
-    stmt = (
-        select(Speaker.name, Speaker.role, func.count(col(Claim.id)))
-        .join(Claim, col(Claim.speaker_id) == Speaker.id)
-        .where(Claim.status == ClaimStatus.ACTIVE.value, Speaker.kind != SpeakerKind.DESCRIPTION.value)
-        .group_by(col(Speaker.id))
-        .order_by(func.count(col(Claim.id)).desc(), col(Speaker.name))
-    )
-    return [NameCount(name, role or "", n) for name, role, n in session.exec(stmt)]
-
-
-@dataclass(frozen=True, slots=True)
-class StoreStats:
-    claims: int
-    active_claims: int
-    speakers: int
-    topics: int
-    articles: int
-    revisions_last_day: int
-
-
-def live_claim_count(*, session: Session) -> int:
-    """How many claims can be answers (what building the index has to go through)."""
-    return int(session.execute(
-        sa.select(func.count()).select_from(Claim).where(col(Claim.status) == ClaimStatus.ACTIVE.value)
-    ).scalar_one())
-
-
-def store_stats(*, session: Session, now: datetime | None = None) -> StoreStats:
-    """Counts for ``/stats``."""
-    since = (now or utcnow()) - timedelta(days=1)
-
-    def count(stmt: Any) -> int:
-        return int(session.exec(stmt).one())
-
-    return StoreStats(
-        claims=count(select(func.count()).select_from(Claim)),
-        active_claims=count(
-            select(func.count()).select_from(Claim).where(Claim.status == ClaimStatus.ACTIVE.value)
-        ),
-        speakers=count(select(func.count()).select_from(Speaker)),
-        topics=count(select(func.count()).select_from(Topic)),
-        articles=count(select(func.count()).select_from(Article)),
-        revisions_last_day=count(
-            select(func.count()).select_from(ClaimRevision).where(
-                col(ClaimRevision.created_at) >= since
-            )
-        ),
-    )
-
-
-def claim_docs(
-    *, session: Session, ids: Sequence[int] | None = None, batch: int = 5000
-) -> Iterator[ClaimDoc]:
-    """Live claims as the matcher indexes them: all of them streamed in batches (100,000+ claims)
-    at start-up, or just ``ids`` after an ingest or an admin's change."""
-    from claims.search.match import ClaimDoc
-
-    speakers = {s.id: s for s in session.exec(select(Speaker))}
-    topics = {t.id: t for t in session.exec(select(Topic))}
-    aliases = aliases_by_speaker(session=session, speaker_ids=[i for i in speakers if i is not None],
-                                 kinds=NAME_ALIASES)
-    first_source = (
-        select(
-            ClaimAppearance.claim_id,
-            func.min(col(ClaimAppearance.article_id)).label("article_id"),
-        )
-        .group_by(col(ClaimAppearance.claim_id))
-        .subquery()
-    )
-    stmt = (
-        sa.select(col(Claim.id), col(Claim.text), col(Claim.speaker_id), col(Claim.topic_id),
-                  col(Article.title), col(Article.published_at), col(Claim.created_at),
-                  col(Claim.context))
-        .outerjoin(first_source, first_source.c.claim_id == Claim.id)
-        .outerjoin(Article, col(Article.id) == first_source.c.article_id)
-        .where(col(Claim.status) == ClaimStatus.ACTIVE.value)
-        .order_by(col(Claim.id))
-        .execution_options(yield_per=batch)
-    )
-    if ids is not None:
-        stmt = stmt.where(col(Claim.id).in_(list(ids)))
-    for chunk in _batches(session.execute(stmt), batch):
-        further = further_topics(session=session, claim_ids=[row[0] for row in chunk])
-        for cid, text, sid, tid, title, published, created, context in chunk:
-            sp = speakers.get(sid) if sid else None
-            tp = topics.get(tid) if tid else None
-            yield ClaimDoc(
-                id=cid,
-                text=text,
-                speaker=sp.name if sp else None,
-                speaker_aliases=aliases.get(sid, ()) if sp else (),
-                topic=tp.slug if tp and not tp.hidden else None,
-                topic_name=tp.name if tp and not tp.hidden else None,
-                title=title,
-                published_at=published or created,
-                context=context,
-                other_topics=tuple(t.name for t in further.get(cid, []) if t.id != tid),
-            )
-
-
-def _batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    """Rows in lists of ``size``, so per-batch lookups stay a fixed number of queries."""
-    chunk: list[Any] = []
-    for row in rows:
-        chunk.append(tuple(row))
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

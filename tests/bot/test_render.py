@@ -139,9 +139,10 @@ def test_counts_are_grammatical_everywhere() -> None:
     from claims.follow.subscriptions import SubscriptionStats
     from claims.ingest.feeds import FeedView
     from claims.search.questions import QuestionStats
+    from claims.store.counts import StoreStats
     from claims.store.listing import ClaimPage, ClaimScope
     from claims.store.models import FeedStatus
-    from claims.store.views import RevisionView, StoreStats
+    from claims.store.views import RevisionView
 
     tz = ZoneInfo("UTC")
     one = view("Only one.")

@@ -15,9 +15,10 @@ from claims.errors import InvalidArgumentError, NotFoundError, SchemaOutdatedErr
 from claims.ingest.pipeline import ArticleStatus, ingest_article
 from claims.ingest.sources import ArticleInput
 from claims.store import db
+from claims.store.counts import store_stats
 from claims.store.history import Actor, edit_claim, merge_claims, retract_claim, set_verdict
 from claims.store.models import Claim, ClaimRevision
-from claims.store.views import claim_history, get_claim, list_claims, store_stats
+from claims.store.views import claim_history, get_claim, list_claims
 
 pytestmark = pytest.mark.postgres
 
