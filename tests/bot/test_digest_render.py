@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import render
-from bot.fakeapi import MAX_TEXT, parse_html, utf16_len
+from bot.fakeapi.text import MAX_TEXT, parse_html, utf16_len
 from bot.render import ButtonKind
 from claims.errors import InvalidArgumentError
 from claims.follow.digest.model import Digest, DigestGroup, DigestItem, DigestSource

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import render
-from bot.fakeapi import parse_html, utf16_len
+from bot.fakeapi.text import parse_html, utf16_len
 from bot.render import ButtonKind
 from claims.store.views import ClaimView, SourceView
 
