@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from claims.errors import NotFoundError
-from claims.store.aliases import aliases_by_speaker
 
 # Re-exported from their own modules: claims.service and claims.search import them from here.
 from claims.store.claim_docs import claim_docs, live_claim_count
@@ -80,7 +80,6 @@ class ClaimView:
     status: str
     revision: int
     speaker: str | None
-    speaker_aliases: tuple[str, ...]
     topic: str | None
     topic_name: str | None
     external_id: str | None
@@ -180,7 +179,6 @@ def _views(session: Session, rows: Sequence[Claim]) -> list[ClaimView]:
     speakers = {
         s.id: s for s in session.exec(select(Speaker).where(col(Speaker.id).in_(speaker_ids)))
     } if speaker_ids else {}
-    aliases = aliases_by_speaker(session=session, speaker_ids=speaker_ids)
     further = further_topics(session=session, claim_ids=ids)  # type: ignore[arg-type]
     topics = {
         t.id: t for t in session.exec(select(Topic).where(col(Topic.id).in_(topic_ids)))
@@ -188,23 +186,23 @@ def _views(session: Session, rows: Sequence[Claim]) -> list[ClaimView]:
     sources: dict[int, list[SourceView]] = defaultdict(list)
     for chunk in _chunks(ids, 900):
         stmt = (
-            select(ClaimAppearance.claim_id, Article)
+            sa.select(col(ClaimAppearance.claim_id), *SOURCE_COLUMNS)
             .join(Article, col(Article.id) == ClaimAppearance.article_id)
             .where(col(ClaimAppearance.claim_id).in_(chunk))
             .order_by(col(ClaimAppearance.id))
         )
-        for claim_id, art in session.exec(stmt):
-            sources[claim_id].append(_source(art))
+        for claim_id, *source in session.execute(stmt):
+            sources[claim_id].append(_source(*source))
     return [
         _view(r, speakers.get(r.speaker_id) if r.speaker_id else None,
               topics.get(r.topic_id) if r.topic_id else None, sources.get(r.id, []),  # type: ignore[arg-type]
-              aliases.get(r.speaker_id, ()) if r.speaker_id else (), further.get(r.id, []))  # type: ignore[arg-type]
+              further.get(r.id, []))  # type: ignore[arg-type]
         for r in rows
     ]
 
 
 def _view(r: Claim, sp: Speaker | None, tp: Topic | None, sources: list[SourceView],
-          aliases: tuple[str, ...] = (), further: Sequence[Topic] = ()) -> ClaimView:
+          further: Sequence[Topic] = ()) -> ClaimView:
     return ClaimView(
         id=r.id,  # type: ignore[arg-type]
         text=r.text,
@@ -215,7 +213,6 @@ def _view(r: Claim, sp: Speaker | None, tp: Topic | None, sources: list[SourceVi
         status=r.status,
         revision=r.revision,
         speaker=sp.name if sp else None,
-        speaker_aliases=aliases if sp else (),
         topic=tp.slug if tp else None,
         topic_name=tp.name if tp else None,
         external_id=r.external_id,
@@ -229,14 +226,15 @@ def _view(r: Claim, sp: Speaker | None, tp: Topic | None, sources: list[SourceVi
     )
 
 
-def _source(art: Article) -> SourceView:
-    return SourceView(
-        article_id=art.id,  # type: ignore[arg-type]
-        url=art.canonical_url or art.url,
-        title=art.title,
-        outlet=art.outlet,
-        published_at=art.published_at,
-    )
+SOURCE_COLUMNS = (col(Article.id), col(Article.canonical_url), col(Article.url), col(Article.title),
+                  col(Article.outlet), col(Article.published_at))
+"""What a source line needs of an article: never its text, which may be half a megabyte."""
+
+
+def _source(article_id: int, canonical_url: str | None, url: str | None, title: str | None,
+            outlet: str | None, published_at: datetime | None) -> SourceView:
+    return SourceView(article_id=article_id, url=canonical_url or url, title=title, outlet=outlet,
+                      published_at=published_at)
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -264,7 +262,7 @@ def get_claims(*, session: Session, claim_ids: Iterable[int]) -> list[ClaimView]
     for chunk in _chunks(wanted, 900):
         # one query per chunk of 900 ids: claim, speaker, topic and every source, joined
         stmt = (
-            select(Claim, Speaker, Topic, Article)
+            sa.select(Claim, Speaker, Topic, *SOURCE_COLUMNS)
             .outerjoin(Speaker, col(Speaker.id) == Claim.speaker_id)
             .outerjoin(Topic, col(Topic.id) == Claim.topic_id)
             .outerjoin(ClaimAppearance, col(ClaimAppearance.claim_id) == Claim.id)
@@ -272,15 +270,12 @@ def get_claims(*, session: Session, claim_ids: Iterable[int]) -> list[ClaimView]
             .where(col(Claim.id).in_(chunk))
             .order_by(col(Claim.id), col(ClaimAppearance.id))
         )
-        for claim, sp, tp, art in session.exec(stmt):
-            entry = found.setdefault(claim.id, (claim, sp, tp, []))  # type: ignore[arg-type]
-            if art is not None:
-                entry[3].append(_source(art))
-    aliases = aliases_by_speaker(session=session, speaker_ids={
-        f[0].speaker_id for f in found.values() if f[0].speaker_id is not None})
+        for claim, sp, tp, *source in session.execute(stmt):
+            entry = found.setdefault(claim.id, (claim, sp, tp, []))
+            if source[0] is not None:
+                entry[3].append(_source(*source))
     further = further_topics(session=session, claim_ids=list(found))
-    return [_view(*found[i], aliases.get(found[i][0].speaker_id or 0, ()), further.get(i, []))
-            for i in wanted if i in found]
+    return [_view(*found[i], further.get(i, [])) for i in wanted if i in found]
 
 
 def find_speaker(*, session: Session, name: str) -> Speaker | None:
@@ -357,19 +352,20 @@ def claim_history(*, session: Session, claim_id: int) -> list[RevisionView]:
     ).all()
     article_ids = {r.article_id for r in revs if r.article_id}
     articles = {
-        a.id: a for a in session.exec(select(Article).where(col(Article.id).in_(article_ids)))
+        row[0]: _source(*row)
+        for row in session.execute(sa.select(*SOURCE_COLUMNS).where(col(Article.id).in_(article_ids)))
     } if article_ids else {}
     text, verdict = "", "unverified"
     out = []
     for r in revs:
         text = r.new_text if r.new_text is not None else text
         verdict = r.new_verdict if r.new_verdict is not None else verdict
-        art = articles.get(r.article_id) if r.article_id else None
+        source = articles.get(r.article_id) if r.article_id else None
         out.append(
             RevisionView(
                 revision=r.revision, change=r.change, text=text, verdict=verdict,
                 old_text=r.old_text, old_verdict=r.old_verdict, reason=r.reason, at=r.created_at,
-                source=_source(art) if art else None, admin_id=r.admin_id,
+                source=source, admin_id=r.admin_id,
                 admin_name=r.admin_name, related_claim_id=r.related_claim_id,
             )
         )

@@ -23,7 +23,7 @@ def view(text: str, speaker: str = "A <b>Speaker</b>",
     when = datetime(2025, 3, 13, 12, tzinfo=UTC)
     source = SourceView(article_id=1, url=url, title="<i>Title & co</i>", outlet="O&O", published_at=when)
     return ClaimView(id=7, text=text, quote=text[:20], kind="direct", verdict="false", verdict_note="<no>",
-                     status="active", revision=2, speaker=speaker, speaker_aliases=(), topic="t",
+                     status="active", revision=2, speaker=speaker, topic="t",
                      topic_name="T<t>", external_id=None, merged_into_id=None, created_at=when,
                      updated_at=when, sources=(source,))
 

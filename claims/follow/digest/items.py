@@ -16,9 +16,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, func
 
-from claims.follow.digest.model import DigestGroup, DigestItem, DigestSource
+from claims.follow.digest.model import DigestGroup, DigestItem
 from claims.follow.digest.revisions import RevisionRow, chunks, columns
 from claims.store.models import Article, ChangeKind, Claim, ClaimAppearance, Speaker, Topic
+from claims.store.views import SourceView
 
 _NEW = {ChangeKind.CREATED.value, ChangeKind.IMPORTED.value}
 _TEXT = {ChangeKind.TEXT.value, ChangeKind.EDITED.value}
@@ -31,7 +32,7 @@ class DigestContext:
         self.claims: dict[int, Any] = {}
         self.speakers: dict[int, str] = {}
         self.topics: dict[int, tuple[str, str]] = {}
-        self.articles: dict[int, DigestSource] = {}
+        self.articles: dict[int, SourceView] = {}
         self.first_article: dict[int, int] = {}
         self._items: dict[tuple[int, int, int], DigestItem | None] = {}
 
@@ -71,7 +72,7 @@ class DigestContext:
                                    Article.outlet, Article.published_at))
                 .where(col(Article.id).in_(chunk))
             ):
-                ctx.articles[art.id] = DigestSource(
+                ctx.articles[art.id] = SourceView(
                     article_id=art.id, url=art.canonical_url or art.url, title=art.title,
                     outlet=art.outlet, published_at=art.published_at,
                 )

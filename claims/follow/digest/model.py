@@ -10,15 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from claims.follow.targets import Target
-
-
-@dataclass(frozen=True, slots=True)
-class DigestSource:
-    article_id: int
-    url: str | None
-    title: str | None
-    outlet: str | None
-    published_at: datetime | None
+from claims.store.views import SourceView
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +36,10 @@ class DigestItem:
     merged_into: int | None
     merged_from: tuple[int, ...]
     note: str | None
-    source: DigestSource | None
+    source: SourceView | None
     at: datetime
     revision_id: int
-    removed_from: DigestSource | None = None
+    removed_from: SourceView | None = None
     """The article whose updated version no longer contains the claim."""
 
     @property
