@@ -20,7 +20,9 @@ from telegram import Update
 
 from bot.app import build_application
 from bot.context import ClaimApp
-from bot.fakeapi import FakeBotApi, InProcessRequest, Sent
+from bot.fakeapi.api import FakeBotApi
+from bot.fakeapi.methods import Sent
+from bot.fakeapi.request import InProcessRequest
 from bot.render import html_to_plain
 from claims.errors import InputError
 from claims.samples import Sample, samples

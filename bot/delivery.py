@@ -18,7 +18,7 @@ from telegram.request import BaseRequest
 from bot import render
 from bot.sender import TelegramSender, digest_bot
 from claims.follow.delivery import DEFAULT_GRACE, DeliveryReport, DeliveryRunner, EnqueueReport, Limits
-from claims.follow.digest import SETTLE
+from claims.follow.digest.compute import SETTLE
 from claims.ingest.feeds import PollReport
 from claims.service import ClaimService
 from claims.settings import Settings
@@ -38,7 +38,7 @@ class DigestConfig:
     grace: timedelta = DEFAULT_GRACE
     """A digest missed while the bot was down is still sent this late; after that it waits."""
     settle: timedelta = SETTLE
-    """Scheduled digests cover revisions at least this old (see ``claims.follow.digest``)."""
+    """Scheduled digests cover revisions at least this old (see ``claims.follow.digest.compute``)."""
     limits: Limits = field(default_factory=lambda: DIGEST_LIMITS)
     outbox_poll_seconds: float = 2.0
     feeds_every: timedelta = timedelta(minutes=15)

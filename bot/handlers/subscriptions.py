@@ -24,7 +24,7 @@ from bot.context import ClaimContext
 from bot.handlers.common import edit_or_reply, pressed, reply, rest_after
 from bot.render import ButtonKind, button_pattern
 from claims.errors import ClaimbotError, InvalidArgumentError, NotFoundError
-from claims.follow.subscriptions import AmbiguousTargetError, parse_subscribe_args
+from claims.follow.targets import AmbiguousTargetError, parse_subscribe_args
 
 log = logging.getLogger(__name__)
 UNSUBSCRIBE_USAGE = "Usage: /unsubscribe TOPIC|SPEAKER|claim ID (see /subscriptions)"

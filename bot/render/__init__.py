@@ -33,6 +33,7 @@ from bot.render.claims import (
     names_list,
     no_answer,
     said,
+    source_line,
     statement,
     verdict,
 )
@@ -185,6 +186,7 @@ __all__ = [
     "schedule_from_code",
     "schedule_phrase",
     "shorten",
+    "source_line",
     "split_html",
     "statement",
     "stats",

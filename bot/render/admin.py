@@ -12,7 +12,8 @@ from claims.follow.delivery import DeliveryStats
 from claims.follow.subscriptions import SubscriptionStats
 from claims.ingest.pipeline import IngestReport
 from claims.search.questions import QuestionStats
-from claims.store.views import ClaimView, StoreStats
+from claims.store.counts import StoreStats
+from claims.store.views import ClaimView
 from claims.wording import count
 
 INGEST_LISTED = 12

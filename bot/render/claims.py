@@ -12,8 +12,9 @@ from bot.render.codec import ButtonKind, CallbackCodec
 from bot.render.html import esc, fmt_date, link, shorten
 from claims.normalize import normalize_text
 from claims.search.questions import Answer
+from claims.store.counts import NameCount
 from claims.store.listing import ClaimPage
-from claims.store.views import ClaimView, NameCount, RevisionView, SourceView
+from claims.store.views import ClaimView, RevisionView, SourceView
 from claims.wording import count
 
 CARD_TEXT_CHARS = 600
@@ -42,7 +43,8 @@ def verdict(value: str, note: str | None = None) -> str:
     return f"{label} — {esc(shorten(note, 300))}" if note else label
 
 
-def _source(src: SourceView, tz: ZoneInfo) -> str:
+def source_line(src: SourceView, tz: ZoneInfo) -> str:
+    """Where a claim was reported, as one linked line (answers, /claim, history and digests)."""
     label = shorten(src.title or src.outlet or src.url or f"article {src.article_id}", 200)
     outlet = f" — {esc(shorten(src.outlet, 80))}" if src.outlet and src.title else ""
     return f"{link(src.url, label)}{outlet}, {fmt_date(src.published_at, tz)}"
@@ -71,7 +73,7 @@ def claim_card(view: ClaimView, tz: ZoneInfo) -> str:
     lines = [head, statement(view, CARD_TEXT_CHARS)]
     if src := view.first_source:
         more = f" (+{len(view.sources) - 1} more)" if len(view.sources) > 1 else ""
-        lines.append(f"Source: {_source(src, tz)}{more}")
+        lines.append(f"Source: {source_line(src, tz)}{more}")
     lines.append(f"#{view.id} · /claim {view.id}")
     return "\n".join(lines)
 
@@ -94,7 +96,7 @@ def claim_full(view: ClaimView, revisions: int, tz: ZoneInfo, *, bot_username: s
         lines.append(f"Recorded: {fmt_date(view.created_at, tz)} (no source gives a date)")
     if view.sources:
         lines.append(f"\n<b>Sources ({len(view.sources)})</b>")
-        lines.extend(f"{n}. {_source(s, tz)}" for n, s in enumerate(view.sources, 1))
+        lines.extend(f"{n}. {source_line(s, tz)}" for n, s in enumerate(view.sources, 1))
     else:
         lines.append("Sources: none on record")
     lines.append(f"\nRevisions: {revisions} — /history {view.id}")
@@ -179,9 +181,9 @@ def history(view: ClaimView, revisions: Sequence[RevisionView], tz: ZoneInfo) ->
     lines = [f"<b>History of claim #{view.id}</b>{_status(view)} — {count(len(revisions), 'revision')}"]
     for rev in revisions:
         by = rev.admin_name or (f"admin {rev.admin_id}" if rev.admin_id else None)
-        origin = f" by {esc(by)}" if by else (f" from {_source(rev.source, tz)}" if rev.source else "")
+        origin = f" by {esc(by)}" if by else (f" from {source_line(rev.source, tz)}" if rev.source else "")
         if rev.change == "removed" and rev.source:
-            origin = f": {_source(rev.source, tz)}"
+            origin = f": {source_line(rev.source, tz)}"
         lines.append(f"\n<b>r{rev.revision}</b> · {fmt_date(rev.at, tz, time=True)} · "
                      f"{esc(_change_label(rev, view))}{origin}")
         if rev.change in {"created", "imported"}:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
-from bot.render.claims import verdict
-from bot.render.html import SAFE_LIMIT, esc, fmt_date, link, shorten, split_html, utf16_len
+from bot.render.claims import source_line, verdict
+from bot.render.html import SAFE_LIMIT, esc, shorten, split_html, utf16_len
 from bot.render.subscriptions import zone_of
 from claims.follow.delivery import DeliveryReport, EnqueueReport
-from claims.follow.digest import Digest, DigestItem, DigestSource
+from claims.follow.digest.model import Digest, DigestItem
 from claims.store.models import TargetKind
 from claims.wording import count
 
@@ -59,19 +59,13 @@ def digest_item(item: DigestItem, tz: ZoneInfo) -> str:
     if item.merged_from:
         lines.append("Now also stands for " + ", ".join(f"#{c}" for c in item.merged_from))
     if item.removed_from is not None:
-        lines.append(f"No longer in the article: {_digest_source(item.removed_from, tz)}")
+        lines.append(f"No longer in the article: {source_line(item.removed_from, tz)}")
     if item.note:
         lines.append(f"Why: {esc(shorten(item.note, 300))}")
     if item.source is not None and item.source != item.removed_from:
-        lines.append(f"Source: {_digest_source(item.source, tz)}")
+        lines.append(f"Source: {source_line(item.source, tz)}")
     lines.append(f"/claim {item.claim_id} · /history {item.claim_id}")
     return "\n".join(lines)
-
-
-def _digest_source(src: DigestSource, tz: ZoneInfo) -> str:
-    label = shorten(src.title or src.outlet or src.url or f"article {src.article_id}", 200)
-    outlet = f" — {esc(shorten(src.outlet, 80))}" if src.outlet and src.title else ""
-    return f"{link(src.url, label)}{outlet}, {fmt_date(src.published_at, tz)}"
 
 
 def _pack(header: str, blocks: Iterable[str], *, continued: str, limit: int = SAFE_LIMIT) -> list[str]:

@@ -12,7 +12,8 @@ from bot.render.codec import ButtonKind, CallbackCodec
 from bot.render.html import esc, fmt_date, shorten
 from claims.errors import InvalidArgumentError
 from claims.follow.schedule import Schedule
-from claims.follow.subscriptions import SubscribeResult, SubscriptionView, Target
+from claims.follow.subscriptions import SubscribeResult, SubscriptionView
+from claims.follow.targets import Target
 from claims.store.models import ScheduleKind, SubscriptionStatus, TargetKind
 
 _SCHEDULE_KINDS = (ScheduleKind.DAILY, ScheduleKind.WEEKLY, ScheduleKind.HOURLY, ScheduleKind.INSTANT)

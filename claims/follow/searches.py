@@ -18,8 +18,8 @@ from claims.catalog import Catalog
 from claims.errors import InvalidArgumentError
 from claims.normalize import clean_text, normalize_text
 from claims.search.match import Matcher
+from claims.store.claim_docs import claim_docs
 from claims.store.models import SavedSearch
-from claims.store.views import claim_docs
 
 MAX_PHRASE = 300
 _QUOTED = re.compile(r"^\s*[\"“”„«»'‘’](?P<phrase>[^\"“”„«»]+?)[\"“”„«»'‘’](?P<rest>.*)$", re.S)

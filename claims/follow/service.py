@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from claims.errors import InvalidArgumentError, NotFoundError
 from claims.follow import subscriptions as subs
+from claims.follow import targets
 from claims.follow.delivery import (
     DEFAULT_GRACE,
     DeliveryRunner,
@@ -25,7 +26,7 @@ from claims.follow.delivery import (
     enqueue_digests,
 )
 from claims.follow.delivery.enqueue import Renderer
-from claims.follow.digest import SETTLE
+from claims.follow.digest.compute import SETTLE
 from claims.follow.schedule import DEFAULT_SCHEDULE, Schedule
 from claims.follow.searches import Searcher
 from claims.settings import Settings
@@ -49,7 +50,7 @@ class FollowService:
                   user_id: int | None = None) -> subs.SubscribeResult:
         """Follow what ``query`` names; ``AmbiguousTargetError`` lists the choices."""
         with self.session() as session:
-            target = subs.resolve_target(session=session, query=query)
+            target = targets.resolve_target(session=session, query=query)
             return self._subscribe(session, chat_id, target, schedule, user_id)
 
     def subscribe_target(self, *, chat_id: int, kind: TargetKind, target_id: int,
@@ -57,7 +58,7 @@ class FollowService:
                          ) -> subs.SubscribeResult:
         """Follow a target picked by id (a button: one of the choices offered)."""
         with self.session() as session:
-            target = subs.target_by_id(session=session, kind=kind, target_id=target_id)
+            target = targets.target_by_id(session=session, kind=kind, target_id=target_id)
             return self._subscribe(session, chat_id, target, schedule, user_id)
 
     def follow_topic_of(self, *, chat_id: int, claim_id: int, user_id: int | None = None
@@ -68,10 +69,10 @@ class FollowService:
             topic = find_topic(session=session, name=slug) if slug else None
             if topic is None or topic.id is None:
                 raise NotFoundError("That claim has no topic any more.")
-            target = subs.target_by_id(session=session, kind=TargetKind.TOPIC, target_id=topic.id)
+            target = targets.target_by_id(session=session, kind=TargetKind.TOPIC, target_id=topic.id)
             return self._subscribe(session, chat_id, target, DEFAULT_SCHEDULE, user_id)
 
-    def _subscribe(self, session: Session, chat_id: int, target: subs.Target, schedule: Schedule,
+    def _subscribe(self, session: Session, chat_id: int, target: targets.Target, schedule: Schedule,
                    user_id: int | None) -> subs.SubscribeResult:
         return subs.subscribe(session=session, chat_id=chat_id, target=target, schedule=schedule,
                               user_id=user_id, default_timezone=self.settings.timezone,
@@ -82,8 +83,8 @@ class FollowService:
         they come back as a list to choose from instead."""
         with self.session() as session:
             try:
-                target = subs.resolve_target(session=session, query=query)
-            except subs.AmbiguousTargetError as exc:
+                target = targets.resolve_target(session=session, query=query)
+            except targets.AmbiguousTargetError as exc:
                 followed = {(v.target.kind, v.target.id): v
                             for v in subs.list_subscriptions(session=session, chat_id=chat_id)}
                 mine = [followed[(t.kind, t.id)] for t in exc.choices if (t.kind, t.id) in followed]
@@ -125,7 +126,7 @@ class FollowService:
     def topic_id(self, name: str) -> tuple[int, str]:
         """A topic's id and name from what an admin typed (``/digest_now TOPIC``)."""
         with self.session() as session:
-            target = subs.resolve_target(session=session, query=name)
+            target = targets.resolve_target(session=session, query=name)
         if target.kind is not TargetKind.TOPIC:
             raise InvalidArgumentError(f"{target.label} is a {target.kind.value}, not a topic.")
         return target.id, target.label

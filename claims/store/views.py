@@ -1,7 +1,9 @@
-"""Reading the claim store: claims with their speakers, topics and sources, history and stats.
+"""Reading the claim store: claims with their speakers, topics and sources, and their history.
 
 Everything returns plain frozen dataclasses so the CLI, the bot and the matcher share one view of a
-claim and one JSON shape (``claim_to_json``), documented in the README.
+claim and one JSON shape (``claim_to_json``), documented in the README. Counts (``/topics``,
+``/speakers``, ``/stats``) are ``claims.store.counts``; the matcher's documents are
+``claims.store.claim_docs``.
 """
 
 from __future__ import annotations
@@ -9,14 +11,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from claims.errors import NotFoundError
-from claims.store.aliases import NAME_ALIASES, aliases_by_speaker
+
+# Re-exported from their own modules: claims.service and claims.search import them from here.
+from claims.store.claim_docs import claim_docs, live_claim_count
+from claims.store.counts import NameCount, StoreStats, speakers_with_counts, store_stats, topics_with_counts
 from claims.store.models import (
     Article,
     Claim,
@@ -24,16 +29,33 @@ from claims.store.models import (
     ClaimRevision,
     ClaimStatus,
     Speaker,
-    SpeakerKind,
     Topic,
     is_storable_id,
-    utcnow,
 )
 from claims.store.names import resolve_speaker, resolve_topic
-from claims.store.topics import claims_in_topic, further_topics, topics_by_activity
+from claims.store.topics import claims_in_topic, further_topics
 
-if TYPE_CHECKING:
-    from claims.search.match import ClaimDoc
+__all__ = [
+    "ClaimView",
+    "NameCount",
+    "RevisionView",
+    "SourceView",
+    "StoreStats",
+    "claim_docs",
+    "claim_history",
+    "claim_to_json",
+    "find_speaker",
+    "find_topic",
+    "get_claim",
+    "get_claims",
+    "list_claims",
+    "live_claim_count",
+    "revision_to_json",
+    "source_to_json",
+    "speakers_with_counts",
+    "store_stats",
+    "topics_with_counts",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +80,6 @@ class ClaimView:
     status: str
     revision: int
     speaker: str | None
-    speaker_aliases: tuple[str, ...]
     topic: str | None
     topic_name: str | None
     external_id: str | None
@@ -158,7 +179,6 @@ def _views(session: Session, rows: Sequence[Claim]) -> list[ClaimView]:
     speakers = {
         s.id: s for s in session.exec(select(Speaker).where(col(Speaker.id).in_(speaker_ids)))
     } if speaker_ids else {}
-    aliases = aliases_by_speaker(session=session, speaker_ids=speaker_ids)
     further = further_topics(session=session, claim_ids=ids)  # type: ignore[arg-type]
     topics = {
         t.id: t for t in session.exec(select(Topic).where(col(Topic.id).in_(topic_ids)))
@@ -166,23 +186,23 @@ def _views(session: Session, rows: Sequence[Claim]) -> list[ClaimView]:
     sources: dict[int, list[SourceView]] = defaultdict(list)
     for chunk in _chunks(ids, 900):
         stmt = (
-            select(ClaimAppearance.claim_id, Article)
+            sa.select(col(ClaimAppearance.claim_id), *SOURCE_COLUMNS)
             .join(Article, col(Article.id) == ClaimAppearance.article_id)
             .where(col(ClaimAppearance.claim_id).in_(chunk))
             .order_by(col(ClaimAppearance.id))
         )
-        for claim_id, art in session.exec(stmt):
-            sources[claim_id].append(_source(art))
+        for claim_id, *source in session.execute(stmt):
+            sources[claim_id].append(_source(*source))
     return [
         _view(r, speakers.get(r.speaker_id) if r.speaker_id else None,
               topics.get(r.topic_id) if r.topic_id else None, sources.get(r.id, []),  # type: ignore[arg-type]
-              aliases.get(r.speaker_id, ()) if r.speaker_id else (), further.get(r.id, []))  # type: ignore[arg-type]
+              further.get(r.id, []))  # type: ignore[arg-type]
         for r in rows
     ]
 
 
 def _view(r: Claim, sp: Speaker | None, tp: Topic | None, sources: list[SourceView],
-          aliases: tuple[str, ...] = (), further: Sequence[Topic] = ()) -> ClaimView:
+          further: Sequence[Topic] = ()) -> ClaimView:
     return ClaimView(
         id=r.id,  # type: ignore[arg-type]
         text=r.text,
@@ -193,7 +213,6 @@ def _view(r: Claim, sp: Speaker | None, tp: Topic | None, sources: list[SourceVi
         status=r.status,
         revision=r.revision,
         speaker=sp.name if sp else None,
-        speaker_aliases=aliases if sp else (),
         topic=tp.slug if tp else None,
         topic_name=tp.name if tp else None,
         external_id=r.external_id,
@@ -207,14 +226,15 @@ def _view(r: Claim, sp: Speaker | None, tp: Topic | None, sources: list[SourceVi
     )
 
 
-def _source(art: Article) -> SourceView:
-    return SourceView(
-        article_id=art.id,  # type: ignore[arg-type]
-        url=art.canonical_url or art.url,
-        title=art.title,
-        outlet=art.outlet,
-        published_at=art.published_at,
-    )
+SOURCE_COLUMNS = (col(Article.id), col(Article.canonical_url), col(Article.url), col(Article.title),
+                  col(Article.outlet), col(Article.published_at))
+"""What a source line needs of an article: never its text, which may be half a megabyte."""
+
+
+def _source(article_id: int, canonical_url: str | None, url: str | None, title: str | None,
+            outlet: str | None, published_at: datetime | None) -> SourceView:
+    return SourceView(article_id=article_id, url=canonical_url or url, title=title, outlet=outlet,
+                      published_at=published_at)
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -242,7 +262,7 @@ def get_claims(*, session: Session, claim_ids: Iterable[int]) -> list[ClaimView]
     for chunk in _chunks(wanted, 900):
         # one query per chunk of 900 ids: claim, speaker, topic and every source, joined
         stmt = (
-            select(Claim, Speaker, Topic, Article)
+            sa.select(Claim, Speaker, Topic, *SOURCE_COLUMNS)
             .outerjoin(Speaker, col(Speaker.id) == Claim.speaker_id)
             .outerjoin(Topic, col(Topic.id) == Claim.topic_id)
             .outerjoin(ClaimAppearance, col(ClaimAppearance.claim_id) == Claim.id)
@@ -250,15 +270,12 @@ def get_claims(*, session: Session, claim_ids: Iterable[int]) -> list[ClaimView]
             .where(col(Claim.id).in_(chunk))
             .order_by(col(Claim.id), col(ClaimAppearance.id))
         )
-        for claim, sp, tp, art in session.exec(stmt):
-            entry = found.setdefault(claim.id, (claim, sp, tp, []))  # type: ignore[arg-type]
-            if art is not None:
-                entry[3].append(_source(art))
-    aliases = aliases_by_speaker(session=session, speaker_ids={
-        f[0].speaker_id for f in found.values() if f[0].speaker_id is not None})
+        for claim, sp, tp, *source in session.execute(stmt):
+            entry = found.setdefault(claim.id, (claim, sp, tp, []))
+            if source[0] is not None:
+                entry[3].append(_source(*source))
     further = further_topics(session=session, claim_ids=list(found))
-    return [_view(*found[i], aliases.get(found[i][0].speaker_id or 0, ()), further.get(i, []))
-            for i in wanted if i in found]
+    return [_view(*found[i], further.get(i, [])) for i in wanted if i in found]
 
 
 def find_speaker(*, session: Session, name: str) -> Speaker | None:
@@ -335,148 +352,21 @@ def claim_history(*, session: Session, claim_id: int) -> list[RevisionView]:
     ).all()
     article_ids = {r.article_id for r in revs if r.article_id}
     articles = {
-        a.id: a for a in session.exec(select(Article).where(col(Article.id).in_(article_ids)))
+        row[0]: _source(*row)
+        for row in session.execute(sa.select(*SOURCE_COLUMNS).where(col(Article.id).in_(article_ids)))
     } if article_ids else {}
     text, verdict = "", "unverified"
     out = []
     for r in revs:
         text = r.new_text if r.new_text is not None else text
         verdict = r.new_verdict if r.new_verdict is not None else verdict
-        art = articles.get(r.article_id) if r.article_id else None
+        source = articles.get(r.article_id) if r.article_id else None
         out.append(
             RevisionView(
                 revision=r.revision, change=r.change, text=text, verdict=verdict,
                 old_text=r.old_text, old_verdict=r.old_verdict, reason=r.reason, at=r.created_at,
-                source=_source(art) if art else None, admin_id=r.admin_id,
+                source=source, admin_id=r.admin_id,
                 admin_name=r.admin_name, related_claim_id=r.related_claim_id,
             )
         )
     return out
-
-
-@dataclass(frozen=True, slots=True)
-class NameCount:
-    name: str
-    label: str
-    claims: int
-
-
-def topics_with_counts(*, session: Session) -> list[NameCount]:
-    """Visible topics that have live claims (as main or further topic), busiest first."""
-    rows = topics_by_activity(session=session)
-    rows.sort(key=lambda t: (-t.claims, t.slug))
-    return [NameCount(t.slug, t.name, t.claims) for t in rows]
-
-
-def speakers_with_counts(*, session: Session) -> list[NameCount]:
-    """Speakers that have live claims, busiest first."""
-    stmt = (
-        select(Speaker.name, Speaker.role, func.count(col(Claim.id)))
-        .join(Claim, col(Claim.speaker_id) == Speaker.id)
-        .where(Claim.status == ClaimStatus.ACTIVE.value, Speaker.kind != SpeakerKind.DESCRIPTION.value)
-        .group_by(col(Speaker.id))
-        .order_by(func.count(col(Claim.id)).desc(), col(Speaker.name))
-    )
-    return [NameCount(name, role or "", n) for name, role, n in session.exec(stmt)]
-
-
-@dataclass(frozen=True, slots=True)
-class StoreStats:
-    claims: int
-    active_claims: int
-    speakers: int
-    topics: int
-    articles: int
-    revisions_last_day: int
-
-
-def live_claim_count(*, session: Session) -> int:
-    """How many claims can be answers (what building the index has to go through)."""
-    return int(session.execute(
-        sa.select(func.count()).select_from(Claim).where(col(Claim.status) == ClaimStatus.ACTIVE.value)
-    ).scalar_one())
-
-
-def store_stats(*, session: Session, now: datetime | None = None) -> StoreStats:
-    """Counts for ``/stats``."""
-    since = (now or utcnow()) - timedelta(days=1)
-
-    def count(stmt: Any) -> int:
-        return int(session.exec(stmt).one())
-
-    return StoreStats(
-        claims=count(select(func.count()).select_from(Claim)),
-        active_claims=count(
-            select(func.count()).select_from(Claim).where(Claim.status == ClaimStatus.ACTIVE.value)
-        ),
-        speakers=count(select(func.count()).select_from(Speaker)),
-        topics=count(select(func.count()).select_from(Topic)),
-        articles=count(select(func.count()).select_from(Article)),
-        revisions_last_day=count(
-            select(func.count()).select_from(ClaimRevision).where(
-                col(ClaimRevision.created_at) >= since
-            )
-        ),
-    )
-
-
-def claim_docs(
-    *, session: Session, ids: Sequence[int] | None = None, batch: int = 5000
-) -> Iterator[ClaimDoc]:
-    """Live claims as the matcher indexes them: all of them streamed in batches (100,000+ claims)
-    at start-up, or just ``ids`` after an ingest or an admin's change."""
-    from claims.search.match import ClaimDoc
-
-    speakers = {s.id: s for s in session.exec(select(Speaker))}
-    topics = {t.id: t for t in session.exec(select(Topic))}
-    aliases = aliases_by_speaker(session=session, speaker_ids=[i for i in speakers if i is not None],
-                                 kinds=NAME_ALIASES)
-    first_source = (
-        select(
-            ClaimAppearance.claim_id,
-            func.min(col(ClaimAppearance.article_id)).label("article_id"),
-        )
-        .group_by(col(ClaimAppearance.claim_id))
-        .subquery()
-    )
-    stmt = (
-        sa.select(col(Claim.id), col(Claim.text), col(Claim.speaker_id), col(Claim.topic_id),
-                  col(Article.title), col(Article.published_at), col(Claim.created_at),
-                  col(Claim.context))
-        .outerjoin(first_source, first_source.c.claim_id == Claim.id)
-        .outerjoin(Article, col(Article.id) == first_source.c.article_id)
-        .where(col(Claim.status) == ClaimStatus.ACTIVE.value)
-        .order_by(col(Claim.id))
-        .execution_options(yield_per=batch)
-    )
-    if ids is not None:
-        stmt = stmt.where(col(Claim.id).in_(list(ids)))
-    for chunk in _batches(session.execute(stmt), batch):
-        further = further_topics(session=session, claim_ids=[row[0] for row in chunk])
-        for cid, text, sid, tid, title, published, created, context in chunk:
-            sp = speakers.get(sid) if sid else None
-            tp = topics.get(tid) if tid else None
-            yield ClaimDoc(
-                id=cid,
-                text=text,
-                speaker=sp.name if sp else None,
-                speaker_aliases=aliases.get(sid, ()) if sp else (),
-                topic=tp.slug if tp and not tp.hidden else None,
-                topic_name=tp.name if tp and not tp.hidden else None,
-                title=title,
-                published_at=published or created,
-                context=context,
-                other_topics=tuple(t.name for t in further.get(cid, []) if t.id != tid),
-            )
-
-
-def _batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    """Rows in lists of ``size``, so per-batch lookups stay a fixed number of queries."""
-    chunk: list[Any] = []
-    for row in rows:
-        chunk.append(tuple(row))
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

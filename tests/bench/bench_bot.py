@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from pydantic import SecretStr  # noqa: E402
 
-from bot.fakeapi import FakeBotApi  # noqa: E402
+from bot.fakeapi.api import FakeBotApi  # noqa: E402
 from claims.catalog import load_catalog  # noqa: E402
 from claims.settings import DEFAULT_CONFIG_DIR, Settings  # noqa: E402
 from claims.store import db  # noqa: E402

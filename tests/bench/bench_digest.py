@@ -56,7 +56,7 @@ from claims.follow.delivery import (
     RetryAfter,
     enqueue_digests,
 )
-from claims.follow.digest import compute_digests
+from claims.follow.digest.compute import compute_digests
 from claims.normalize import fingerprint
 from claims.store import db
 from claims.store.history import Actor, edit_claim, merge_claims, record_revision, retract_claim, set_verdict

@@ -30,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bot.fakeapi import FakeBotApi  # noqa: E402
+from bot.fakeapi.api import FakeBotApi  # noqa: E402
 from tests.bench.bench_bot import build_store, questions, run_bot  # noqa: E402
 from tests.bot.emulator import Emulator  # noqa: E402
 

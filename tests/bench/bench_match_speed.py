@@ -108,9 +108,9 @@ def write_store(docs: list[ClaimDoc], path: Path) -> sa.Engine:
     topic_id = {slug: i + 1 for i, (slug, _) in enumerate(topics)}
     with engine.begin() as conn:
         conn.execute(sa.insert(Speaker.__table__), [  # type: ignore[attr-defined]
-            {"id": i, "name": n, "kind": "person", "aliases": []} for n, i in speaker_id.items()])
+            {"id": i, "name": n, "kind": "person", "created_at": NOW} for n, i in speaker_id.items()])
         conn.execute(sa.insert(Topic.__table__), [  # type: ignore[attr-defined]
-            {"id": topic_id[slug], "slug": slug, "name": name} for slug, name in topics])
+            {"id": topic_id[slug], "slug": slug, "name": name, "created_at": NOW} for slug, name in topics])
         for start in range(0, len(docs), 20_000):
             chunk = docs[start : start + 20_000]
             conn.execute(sa.insert(Article.__table__), [  # type: ignore[attr-defined]

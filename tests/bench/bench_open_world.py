@@ -46,6 +46,7 @@ from claims.search.match import Matcher, load_synonyms  # noqa: E402
 from claims.settings import DEFAULT_CONFIG_DIR  # noqa: E402
 from claims.store import db  # noqa: E402
 from claims.store.aliases import aliases_by_speaker  # noqa: E402
+from claims.store.claim_docs import claim_docs  # noqa: E402
 from claims.store.models import (  # noqa: E402
     Claim,
     ClaimStatus,
@@ -58,7 +59,6 @@ from claims.store.models import (  # noqa: E402
 from claims.store.nameforms import name_key, parse_name  # noqa: E402
 from claims.store.names import AmbiguousNameError, resolve_speaker  # noqa: E402
 from claims.store.topics import topics_by_activity  # noqa: E402
-from claims.store.views import claim_docs  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "bench" / "polnear"
 SEEDS = ROOT.parent / "shared" / "seeds"

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from claims.catalog import load_catalog  # noqa: E402
-from claims.extract.attribution import _Article  # noqa: E402
+from claims.extract.article import ArticleState  # noqa: E402
 from claims.extract.cue_model import candidates, train  # noqa: E402
 from claims.extract.cues import CUES  # noqa: E402
 
@@ -123,7 +123,7 @@ def build_rows(base: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     for stem in sorted(gold):
         text = texts[stem]
         spans = sorted(set(gold[stem]))
-        art = _Article(text, catalog)
+        art = ArticleState(text, catalog)
         for sent in art.sents:
             quotes = [(q.start, q.end) for q in art.quotes_in(sent)]
             for c in candidates(text, sent.start, sent.end, quotes, vocab_set):

@@ -20,7 +20,8 @@ from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 from tornado.web import Application, RequestHandler
 
-from bot.fakeapi import ApiError, FakeBotApi, Fault
+from bot.fakeapi.api import FakeBotApi
+from bot.fakeapi.errors import ApiError, Fault
 
 logging.getLogger("tornado.access").setLevel(logging.ERROR)  # 4xx answers are the point here
 TOKEN = "123456789:AAEmulatorTokenForTests_abcdefghijklm"

@@ -8,7 +8,8 @@ from typing import Any
 from bot.app import build_application
 from bot.context import ClaimApp, FloodControl
 from bot.delivery import DigestConfig
-from bot.fakeapi import FakeBotApi, Sent
+from bot.fakeapi.api import FakeBotApi
+from bot.fakeapi.methods import Sent
 from bot.run import ALLOWED_UPDATES
 from claims.catalog import load_catalog
 from claims.ingest.pipeline import ingest_article

@@ -9,13 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import render
-from bot.fakeapi import MAX_TEXT, parse_html, utf16_len
+from bot.fakeapi.text import MAX_TEXT, parse_html, utf16_len
 from bot.render import ButtonKind
 from claims.errors import InvalidArgumentError
-from claims.follow.digest import Digest, DigestGroup, DigestItem, DigestSource
+from claims.follow.digest.model import Digest, DigestGroup, DigestItem
 from claims.follow.schedule import Schedule
-from claims.follow.subscriptions import Target
+from claims.follow.targets import Target
 from claims.store.models import ScheduleKind, TargetKind
+from claims.store.views import SourceView
 
 HOSTILE = "<b>bold</b> & <i>unclosed &amp; </a> <script>x</script> 🇩🇰 \u202e מה"
 
@@ -25,7 +26,7 @@ def item(claim_id: int, text: str = "Greenland is not for sale.", **changes: obj
         claim_id=claim_id, speaker="Mette <Frederiksen>", topic="greenland", topic_name="Greenland",
         text=text, new=False, text_before=None, verdict_before=None, verdict=None, retracted=False,
         merged_into=None, merged_from=(), note=None,
-        source=DigestSource(article_id=1, url="https://news.example/a?x=1&y=\"2\"", title=HOSTILE,
+        source=SourceView(article_id=1, url="https://news.example/a?x=1&y=\"2\"", title=HOSTILE,
                             outlet="Example <News>", published_at=datetime(2025, 3, 13, 23, 30, tzinfo=UTC)),
         at=datetime(2025, 3, 14, tzinfo=UTC), revision_id=claim_id,
     )

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.fakeapi import parse_html
+from bot.fakeapi.text import parse_html
 from tests.bot.emulator import TOKEN, Emulator
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.context import FloodControl
-from bot.fakeapi import utf16_len
+from bot.fakeapi.text import utf16_len
 from tests.bot.emulator import Emulator
 from tests.bot.harness import Person, RunningBot, button
 

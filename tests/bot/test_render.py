@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import render
-from bot.fakeapi import parse_html, utf16_len
+from bot.fakeapi.text import parse_html, utf16_len
 from bot.render import ButtonKind
 from claims.store.views import ClaimView, SourceView
 
@@ -23,7 +23,7 @@ def view(text: str, speaker: str = "A <b>Speaker</b>",
     when = datetime(2025, 3, 13, 12, tzinfo=UTC)
     source = SourceView(article_id=1, url=url, title="<i>Title & co</i>", outlet="O&O", published_at=when)
     return ClaimView(id=7, text=text, quote=text[:20], kind="direct", verdict="false", verdict_note="<no>",
-                     status="active", revision=2, speaker=speaker, speaker_aliases=(), topic="t",
+                     status="active", revision=2, speaker=speaker, topic="t",
                      topic_name="T<t>", external_id=None, merged_into_id=None, created_at=when,
                      updated_at=when, sources=(source,))
 
@@ -139,9 +139,10 @@ def test_counts_are_grammatical_everywhere() -> None:
     from claims.follow.subscriptions import SubscriptionStats
     from claims.ingest.feeds import FeedView
     from claims.search.questions import QuestionStats
+    from claims.store.counts import StoreStats
     from claims.store.listing import ClaimPage, ClaimScope
     from claims.store.models import FeedStatus
-    from claims.store.views import RevisionView, StoreStats
+    from claims.store.views import RevisionView
 
     tz = ZoneInfo("UTC")
     one = view("Only one.")

@@ -21,7 +21,8 @@ from sqlmodel import Session, select
 
 from bot import console
 from bot.delivery import DigestConfig
-from bot.fakeapi import ApiError, Fault, Sent
+from bot.fakeapi.errors import ApiError, Fault
+from bot.fakeapi.methods import Sent
 from bot.jobs import ENQUEUE_JOB, FEEDS_JOB
 from bot.render import ButtonKind
 from claims.settings import DEFAULT_CONFIG_DIR, Settings

@@ -36,7 +36,8 @@ from claims.follow.delivery import (
     enqueue_digests,
 )
 from claims.follow.schedule import Schedule
-from claims.follow.subscriptions import resolve_target, subscribe, subscription_stats
+from claims.follow.subscriptions import subscribe, subscription_stats
+from claims.follow.targets import resolve_target
 from claims.store import db
 from claims.store.models import (
     DigestOutbox,

@@ -17,7 +17,8 @@ from sqlmodel import Session
 from claims.catalog import Catalog
 from claims.errors import InputError, InvalidArgumentError, NotFoundError
 from claims.follow.delivery import enqueue_digests
-from claims.follow.subscriptions import resolve_target, subscribe
+from claims.follow.subscriptions import subscribe
+from claims.follow.targets import resolve_target
 from claims.ingest.feeds import add_feed, due_feeds, list_feeds, poll_feed, remove_feed
 from claims.ingest.sources import FetchPolicy
 from claims.store.db import SQLITE_BUSY_TIMEOUT_MS

@@ -14,14 +14,8 @@ from sqlmodel import Session, select
 from claims.catalog import Catalog
 from claims.errors import InputError, InvalidArgumentError, NotFoundError
 from claims.follow.schedule import validate_timezone
-from claims.follow.subscriptions import (
-    list_subscriptions,
-    resolve_target,
-    set_timezone,
-    subscribe,
-    target_by_id,
-    unsubscribe,
-)
+from claims.follow.subscriptions import list_subscriptions, set_timezone, subscribe, unsubscribe
+from claims.follow.targets import resolve_target, target_by_id
 from claims.ingest.feeds import remove_feed
 from claims.ingest.pipeline import ingest_article
 from claims.ingest.sources import ArticleInput, decode_document

@@ -10,8 +10,10 @@ from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from claims.catalog import Catalog
-from claims.follow.digest import compute_digest, render_text
-from claims.follow.subscriptions import subscribe, target_by_id
+from claims.follow.digest.compute import compute_digest
+from claims.follow.digest.text import render_text
+from claims.follow.subscriptions import subscribe
+from claims.follow.targets import target_by_id
 from claims.ingest.pipeline import ingest_article
 from claims.ingest.sources import ArticleInput
 from claims.ingest.wording import same_wording, wording

@@ -150,8 +150,8 @@ def test_a_speaker_renamed_elsewhere_is_relabelled_here(stocked: ClaimService, e
     """Renaming a speaker writes a revision on each of their claims, so another process's index
     (which follows the revision log) answers to the new name too, and the history says why."""
     stocked.load_index()
-    other = ClaimService(Settings(database_url=str(engine.url), index_dir=tmp_path / "other"), engine,
-                         catalog)
+    settings = Settings(database_url=str(engine.url), index_dir=tmp_path / "other")
+    other = ClaimService(settings, engine, catalog)
     before = stocked.ask("what did Mette Frederiksen say about Greenland", log_it=False)
     assert before.answered and before.claims[0].speaker == "Mette Frederiksen"
     done = other.editorial.speaker_command("rename", "Mette Frederiksen to Mette F. Frederiksen",

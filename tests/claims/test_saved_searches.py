@@ -8,17 +8,11 @@ from sqlmodel import Session, select
 from claims.catalog import Catalog
 from claims.errors import NotFoundError
 from claims.follow.delivery.enqueue import enqueue_digests
-from claims.follow.digest import compute_digest
+from claims.follow.digest.compute import compute_digest
 from claims.follow.schedule import DEFAULT_SCHEDULE, Schedule, ScheduleKind
 from claims.follow.searches import Searcher, split_quoted
-from claims.follow.subscriptions import (
-    list_subscriptions,
-    parse_subscribe_args,
-    parse_target_token,
-    resolve_target,
-    subscribe,
-    unsubscribe,
-)
+from claims.follow.subscriptions import list_subscriptions, subscribe, unsubscribe
+from claims.follow.targets import parse_subscribe_args, parse_target_token, resolve_target
 from claims.store.models import SavedSearch, Subscription, TargetKind
 from tests.claims.digest_world import World, later, standard_world
 

@@ -15,9 +15,10 @@ from claims.errors import InvalidArgumentError, NotFoundError, SchemaOutdatedErr
 from claims.ingest.pipeline import ArticleStatus, ingest_article
 from claims.ingest.sources import ArticleInput
 from claims.store import db
+from claims.store.counts import store_stats
 from claims.store.history import Actor, edit_claim, merge_claims, retract_claim, set_verdict
 from claims.store.models import Claim, ClaimRevision
-from claims.store.views import claim_history, get_claim, list_claims, store_stats
+from claims.store.views import claim_history, get_claim, list_claims
 
 pytestmark = pytest.mark.postgres
 
@@ -163,7 +164,8 @@ def test_admin_changes_append_revisions(session, catalog) -> None:
 
 
 def test_followers_of_a_merged_claim_follow_the_survivor(session, catalog) -> None:
-    from claims.follow.subscriptions import list_subscriptions, subscribe, target_by_id
+    from claims.follow.subscriptions import list_subscriptions, subscribe
+    from claims.follow.targets import target_by_id
     from claims.store.models import TargetKind
 
     a, b = ingest(session, catalog, article()).added

@@ -10,18 +10,20 @@ from sqlmodel import Session, select
 from claims.errors import InvalidArgumentError, NotFoundError
 from claims.follow.schedule import Schedule
 from claims.follow.subscriptions import (
-    AmbiguousTargetError,
-    Target,
     chat_timezone,
     list_subscriptions,
-    parse_subscribe_args,
-    parse_target_token,
-    resolve_target,
     resume_chat,
     set_timezone,
     subscribe,
     subscription_stats,
     unsubscribe,
+)
+from claims.follow.targets import (
+    AmbiguousTargetError,
+    Target,
+    parse_subscribe_args,
+    parse_target_token,
+    resolve_target,
 )
 from claims.store.models import (
     DigestOutbox,

@@ -16,7 +16,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from claims.follow.delivery.sql import insert_ignoring_duplicates, is_postgres, rowcount
-from claims.follow.digest import SETTLE, Digest, compute_digest_batch, horizon, render_text
+from claims.follow.digest.compute import SETTLE, compute_digest_batch, horizon
+from claims.follow.digest.model import Digest
+from claims.follow.digest.text import render_text
 from claims.follow.schedule import is_missed, next_run
 from claims.follow.searches import Searcher
 from claims.follow.subscriptions import schedule_of

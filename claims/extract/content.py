@@ -1,0 +1,133 @@
+"""What one speech verb reports: the quotation or clause it attributes to its speaker.
+
+Why it exists: once a cue and its speaker are found (:mod:`claims.extract.attribution`), the content
+takes one of four shapes, tried in order:
+
+A. a quotation right before the attribution ("“...,” Mr. Trump said"), possibly split around it;
+B. a parenthetical attribution inside the content ("Mr. Putin's response, he said, was ...");
+C. content before a trailing attribution ("..., the European Commission said on Wednesday.");
+D. content after the verb ("X said that ...", "X said: “...”", "commended Y for ...").
+
+The span arithmetic those cases share is in :mod:`claims.extract.spans`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from claims.extract.article import ArticleState, record_direct, record_reported
+from claims.extract.sentences import Quote, Sentence
+from claims.extract.spans import (
+    after_cue,
+    content_end,
+    content_start,
+    only_appositive,
+    pre_region,
+    quote_at,
+    skip_appositive,
+)
+from claims.extract.speakers import Mention, Resolved
+
+_OBJECT_FOR = re.compile(r"([^,;:“”\"]{1,60}?)\s+for\s+(\S)")
+_PARTICIPLE_AFTER = re.compile(r"^(?:,\s*[”\"’']{0,2}|[”\"’']{1,2},?)\s+([a-z]+ing)\b")
+_PREPOSITIONS = frozenset(
+    [
+        "of", "in", "on", "at", "to", "from", "with", "for", "about", "during", "after", "before",
+        "by", "over", "under", "via", "as",
+    ]
+)  # fmt: skip
+
+
+def attribute_content(
+    art: ArticleState,
+    sent: Sentence,
+    no: int,
+    m: re.Match[str],
+    kind: str,
+    mention: Mention,
+    res: Resolved,
+    inverted: bool,
+    quotes: list[Quote],
+    used: list[tuple[int, int]],
+) -> bool:
+    """Find the content for one speech verb and record the claim(s); True if any was made."""
+    text = art.text
+    verb = m.group(0)
+    who_start = m.start() if inverted else mention.start
+    cue_end = mention.end if inverted else m.end()
+    if inverted:
+        # Skip the speaker's appositive: "said Carsten Brzeski, global head of macro at ING."
+        cue_end = skip_appositive(text, cue_end, sent.end)
+    # Case A: a quotation right before the attribution ("“...,” Mr. Trump said").
+    pre_quote = next(
+        (q for q in reversed(quotes) if q.end <= who_start and only_appositive(text[q.end : who_start])),
+        None,
+    )
+    after = after_cue(text, cue_end, sent.end, kind)
+    if pre_quote is not None:
+        draft = record_direct(art, sent, no, pre_quote, mention, res, verb)
+        used.append((pre_quote.start, m.end()))
+        # A split quote: “…,” he said, “…” or he said: “…”
+        nxt = quote_at(quotes, text, after, sent.end)
+        if nxt is not None:
+            draft.parts.append((nxt.inner_start, nxt.inner_end))
+            draft.quotes.append((nxt.inner_start, nxt.inner_end))
+            used.append((nxt.start, nxt.end))
+        return True
+
+    pre_lo, pre_hi = pre_region(text, sent, quotes, who_start)
+    tail = text[after : sent.end]
+    tail_is_end = not tail.strip(' .,;:!?)”"’') or _PARTICIPLE_AFTER.match(text, after) is not None
+    parenthetical = (
+        pre_hi > pre_lo
+        and re.match(r"^,\s+[a-z]", tail) is not None
+        and not _PARTICIPLE_AFTER.match(text, after)
+        and tail.split()[1] not in _PREPOSITIONS
+        if len(tail.split()) > 1
+        else False
+    )
+    long_pre = len(text[pre_lo:pre_hi].split()) >= 3
+    if long_pre and (tail_is_end or inverted) and kind != "object":
+        # Case C: "..., the European Commission said on Wednesday."
+        return record_reported(art, sent, no, [(pre_lo, pre_hi)], mention, res, verb, quotes, used, 0.8)
+    if parenthetical:
+        # Case B: "Mr. Putin's response, he said, was “very predictable.”"
+        post_lo = after + len(tail) - len(tail[1:].lstrip())
+        post_hi = content_end(art, post_lo, sent.end)
+        return record_reported(
+            art,
+            sent,
+            no,
+            [(pre_lo, pre_hi), (post_lo, post_hi)],
+            mention,
+            res,
+            verb,
+            quotes,
+            used,
+            0.8,
+        )
+    if inverted:
+        return False
+    # Case D: the content follows the verb.
+    start = content_start(text, cue_end, sent.end, kind)
+    if start is None:
+        return False
+    end = content_end(art, start, sent.end)
+    reason = _OBJECT_FOR.match(text, start, end) if kind == "object" else None
+    lead = None
+    if reason:
+        # "commended Mr. Rutte for “doing a fantastic job”": the praise is the claim, the person
+        # praised is who it is about.
+        lead = f"{verb} {reason.group(1).strip()} for"
+        start = reason.start(2)
+    q = quote_at(quotes, text, start, sent.end)
+    if q is not None and q.end >= end - 1 and q.start <= start + 2:
+        record_direct(art, sent, no, q, mention, res, verb).lead = lead
+        used.append((m.start(), q.end))
+        return True
+    if len(text[start:end].split()) < 2 and not any(start <= x.start < end for x in quotes):
+        return False
+    made = record_reported(art, sent, no, [(start, end)], mention, res, verb, quotes, used, 1.0)
+    if made and lead:
+        art.drafts[-1].lead = lead
+    return made

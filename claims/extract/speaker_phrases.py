@@ -1,0 +1,263 @@
+"""Finding the speaker phrase next to a speech verb, and telling what kind of phrase it is.
+
+Why it exists: a speaker is written before the verb ("Mr. Trump said"), after it ("said Carsten
+Brzeski, an economist"), as a clause's subject that a participle borrows ("Hours later, the mayor
+..., saying"), or behind an appositive ("Mayor Karen Whitfield, who pushed for the funding,").
+Each of those is cut out of the text here and classified as a name, a role, a pronoun or a generic
+source (:class:`Mention`); the article's registry (:mod:`claims.extract.registry`) then resolves it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from claims.extract.descriptions import ORG_DESCRIPTORS as _ORG_DESCRIPTORS
+from claims.extract.descriptions import is_institution, owner_like, split_possessive
+from claims.extract.names import (
+    CAP_SEQ,
+    GENERIC_HEADS,
+    INDEFINITE,
+    NAME_WORD,
+    POSSESSIVE,
+    SPACES,
+    looks_like_name,
+    norm_word,
+)
+from claims.extract.speakers import Mention
+
+_AUXILIARIES = frozenset(
+    [
+        "is", "are", "was", "were", "has", "have", "had", "will", "would", "be", "been", "being",
+        "do", "does", "did", "can", "could", "not",
+    ]
+)  # fmt: skip
+_CONJUNCTIONS = frozenset(["and", "but", "or", "nor", "then", "also", "so", "yet"])
+
+
+_TRAILING_ADVERBIAL = re.compile(
+    r"(?:,?\s+(?:has|have|had|also|previously|later|earlier|repeatedly|then|would|will|could|"
+    r"might|may|must|should|can|once|again|already|just|recently|reportedly|initially|quickly|"
+    r"separately|privately|publicly|flatly|simply|never|not|did|does|do|is|was|were|are|been|"
+    r"being|too|first|only|now|today|yesterday|tonight|himself|herself|themselves|itself|"
+    r"(?:on\s+)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day(?:\s+(?:night|morning|afternoon|"
+    r"evening))?|last\s+(?:week|month|year|night)|this\s+(?:week|month|year)|in\s+a\s+statement|"
+    r"in\s+an\s+interview|on\s+(?:Twitter|X|Facebook))\s*)+$"
+)
+_CLAUSE_BOUNDARY = re.compile(
+    r"(?:,\s+|\s+[—–]\s+|;\s+|:\s+|\(|\)|\s+(?:that|and|but|as|while|when|because|after|before|"
+    r"if|although|though|where|since|whom|which|so)\s+|[“”\"])"
+)
+_PRONOUN_RE = re.compile(r"^(?:he|she|they|it|we|i|you)$", re.IGNORECASE)
+_DET = re.compile(
+    r"^(?:the|a|an|another|one|two|three|several|many|some|most|other|both|all|two|his|her|their|"
+    r"its)\s",
+    re.IGNORECASE,
+)
+_NAME_AT_END = re.compile(rf"((?:{NAME_WORD})(?:{SPACES}(?:[a-z]{{1,4}}{SPACES})*{NAME_WORD})*)$")
+_FRONTED = frozenset(
+    [
+        "after", "before", "when", "while", "despite", "speaking", "asked", "in", "on", "at",
+        "during", "for", "with", "without", "as", "since", "instead", "later", "earlier", "hours",
+        "days", "weeks", "months", "years", "minutes", "meanwhile", "still", "however", "but", "and",
+        "so", "yet", "also", "then", "now", "last", "this", "sitting", "standing", "according",
+        "addressing", "responding", "writing", "appearing", "visiting", "unlike", "like", "even",
+        "under", "amid", "following",
+    ]
+)  # fmt: skip
+
+
+
+def classify(phrase: str, start: int, role: str | None = None) -> Mention | None:
+    """Turn a speaker phrase into a :class:`Mention`, or None if it cannot be a speaker."""
+    phrase = phrase.strip(" ,")
+    if not phrase:
+        return None
+    end = start + len(phrase)
+    words = phrase.split()
+    if _PRONOUN_RE.match(phrase):
+        if phrase.lower() in ("you", "i", "we"):
+            return None  # the interviewer or the author, not a source
+        return Mention(phrase, start, end, "pronoun", role)
+    if len(words) > 12:
+        return None
+    # "a spokesperson for the Colorado Department of Human Services" -> the organisation
+    m = re.match(
+        r"^(?:an?|the)\s+(?:\w+\s+){0,2}(?:spokes(?:man|woman|person)|representative|statement|"
+        r"official)\s+(?:for|from|of|at)\s+(?:the\s+)?(.+)$",
+        phrase,
+        re.IGNORECASE,
+    )
+    if m and looks_like_name(m.group(1)):
+        return Mention(phrase, start, end, "name", "organisation", key=m.group(1))
+    owner, rest = split_possessive(phrase)
+    if owner is not None and owner_like(owner) and looks_like_name(rest):
+        if is_institution(rest):  # "Britain's Treasury"
+            return Mention(phrase, start, end, "name", "organisation", key=phrase)
+        # "Fox News's Ed Henry": the person speaks; the outlet is their affiliation.
+        at = start + phrase.index(rest, len(owner))
+        return Mention(rest, at, end, "name", role, affiliation=owner)
+    if looks_like_name(phrase):
+        return Mention(phrase, start, end, "name", role)
+    m = _NAME_AT_END.search(phrase)
+    if m and m.start() > 0 and looks_like_name(m.group(1)):
+        descriptor = phrase[: m.start()].strip()
+        if descriptor.split()[-1] not in ("of", "for", "to", "with", "by", "from", "at", "in", "on"):
+            if norm_word(descriptor.split()[-1]) in _ORG_DESCRIPTORS:
+                return Mention(phrase, start, end, "name", "organisation", key=m.group(1))
+            return Mention(phrase, start, end, "name", role or descriptor or None, key=m.group(1))
+    if words[0].lower() in _CONJUNCTIONS:
+        return None
+    if len(words) > 6 or any(w.lower() in _AUXILIARIES for w in words):
+        return None  # a clause, not a noun phrase
+    if norm_word(words[-1]) in GENERIC_HEADS and norm_word(words[-1]).endswith("s"):
+        return Mention(phrase, start, end, "generic", role)
+    if _DET.match(phrase) or phrase[0].islower():
+        head = norm_word(words[-1])
+        if (head in GENERIC_HEADS and head.endswith("s")) or words[0].lower() in INDEFINITE:
+            return Mention(phrase, start, end, "generic", role)
+        return Mention(phrase, start, end, "role", role)
+    if len(words) <= 3 and norm_word(words[-1]) in GENERIC_HEADS:
+        return Mention(phrase, start, end, "generic", role)
+    return None
+
+
+def subject_before(text: str, lo: int, hi: int) -> Mention | None:
+    """The speaker phrase that ends right before a speech verb at ``hi`` ("Mr. Trump said")."""
+    region = text[lo:hi]
+    m = _TRAILING_ADVERBIAL.search(region)
+    if m:
+        region = region[: m.start()]
+    region = region.rstrip()
+    if not region:
+        return None
+    if region.endswith(","):
+        return _appositive_subject(text, lo, region[:-1])
+    cut = 0
+    for b in _CLAUSE_BOUNDARY.finditer(region):
+        cut = b.end()
+    tail = region[cut:]
+    stripped = tail.lstrip()
+    offset = lo + cut + (len(tail) - len(stripped))
+    stripped = re.sub(
+        r"^(?:(?:But|And|So|Yet|Now|Then|While|When|Although|Though|If|As|Because|Since|After|"
+        r"Before|Even\s+as|Even\s+though|Still)\s+)+",
+        "",
+        stripped,
+        flags=re.IGNORECASE,
+    )
+    offset = lo + len(region) - len(stripped)
+    return classify(stripped, offset)
+
+
+def _appositive_subject(text: str, lo: int, region: str) -> Mention | None:
+    """ "Mayor Karen Whitfield, who pushed for the funding," or "Greenland's premier, Mute Egede,"."""
+    parts = [(mm.start(), mm.group(0)) for mm in re.finditer(r"[^,]+", region)]
+    if len(parts) < 2:
+        return None
+    app_at, app = parts[-1]
+    head_at, head = parts[-2]
+    # "Jillian Chase, 27, a Tinder user in New York," - skip ages and pick the name.
+    for cand_at, cand in reversed(parts[:-1]):
+        c = cand.strip()
+        if re.fullmatch(r"\d{1,3}", c):
+            continue
+        if looks_like_name(c) and norm_word(c.split()[0]) not in _FRONTED:
+            head_at, head = cand_at, cand
+            break
+    app_s = app.strip()
+    head_s = head.strip()
+    head_first = head_s.split()[0].lower() if head_s else ""
+    if looks_like_name(app_s) and (
+        _DET.match(head_s) or (head_s and head_s[0].islower()) or "’s " in head_s or "'s " in head_s
+    ):
+        return classify(app_s, lo + app_at + app.index(app_s), role=head_s)
+    if head_first in _FRONTED and len(parts) >= 3:
+        head_at, head = parts[-3]
+        head_s = head.strip()
+    inner = subject_before(text, lo + head_at, lo + head_at + len(head))
+    if inner is None:
+        return None
+    role = app_s if (_DET.match(app_s) or app_s[:1].islower()) else None
+    if role and role.startswith(("who ", "which ", "where ", "whose ")):
+        role = None
+    if role and inner.role is None:
+        return Mention(inner.text, inner.start, inner.end, inner.form, role, inner.key, inner.affiliation)
+    return inner
+
+
+def subject_after(text: str, lo: int, hi: int) -> Mention | None:
+    """The speaker phrase after an inverted verb ("..., said Carsten Brzeski, an economist")."""
+    region = text[lo:hi]
+    m = re.match(r"\s*([^,.;:()“”\"]+)", region)
+    if not m:
+        return None
+    phrase = m.group(1).strip()
+    words = phrase.split()
+    if not words or words[0].lower() in ("that", "he", "she", "they", "it", "we", "i"):
+        return None
+    cut = re.search(r"\s+(?:in|on|at|during|after|before|to|of|from|who|which)\s", phrase)
+    if cut:
+        phrase = phrase[: cut.start()]
+    else:
+        # The phrase must end the clause ("said Carsten Brzeski." / "said the official,").
+        if not re.match(r"\s*(?:[,.;]|$)", region[m.end() :]):
+            return None
+    role = None
+    rest = region[m.end() :]
+    rm = re.match(r",\s*([^,.;]+)", rest)
+    if rm:
+        role = rm.group(1).strip()
+    start = lo + region.index(phrase) if phrase in region else lo
+    if role and looks_like_name(role.title()) and not looks_like_name(phrase) and rm:
+        # "said the company's chief executive, John Ferriola" -> the name, with the role
+        name = rm.group(1).strip()
+        if looks_like_name(name):
+            return classify(name, lo + m.end() + rm.start(1), phrase)
+    mention = classify(phrase, start, role)
+    if mention is None or mention.form == "pronoun":
+        return None
+    if mention.form != "name" and len(phrase.split()) > 5:
+        return None  # a clause ("the election would come up"), not a speaker
+    return mention
+
+
+def clause_subject(text: str, lo: int, hi: int) -> Mention | None:
+    """The subject at the start of a clause: skips fronted phrases ("Hours later, ...")."""
+    region = text[lo:hi]
+    parts = [(mm.start(), mm.group(0)) for mm in re.finditer(r"[^,—;]+", region)]
+    for i, (at, part) in enumerate(parts):
+        s = part.strip()
+        if not s:
+            continue
+        first = s.split()[0]
+        if norm_word(first) in _FRONTED:
+            continue
+        if s.startswith(("“", '"', "‘")):
+            return None
+        s = re.sub(r"^(?:But|And|So|Yet|Then)\s+", "", s)
+        start = lo + at + part.index(s)
+        words = s.split()
+        if _PRONOUN_RE.match(words[0]):
+            return classify(words[0], start)
+        m = CAP_SEQ.match(s)
+        if m:
+            seq = m.group(0)
+            if POSSESSIVE.search(seq.split()[-1]) and i + 1 < len(parts):
+                nxt = parts[i + 1][1].strip()
+                if looks_like_name(nxt):
+                    return classify(nxt, lo + parts[i + 1][0] + parts[i + 1][1].index(nxt), s.lower())
+                return None
+            if POSSESSIVE.search(seq):
+                return None
+            if looks_like_name(seq):
+                return classify(seq, start)
+        dm = re.match(
+            r"^((?:the|a|an)\s+(?:[\w’'.-]+\s+){0,3}?[\w’'.-]+)(?=\s+(?:has|have|had|is|was|"
+            r"were|are|said|says|told|also|\w+ed)\b)",
+            s,
+            re.IGNORECASE,
+        )
+        if dm:
+            return classify(dm.group(1), start)
+        return None
+    return None

@@ -1,0 +1,85 @@
+"""Attributions without a speech verb: "according to X" and a transcript's or headline's "NAME: ...".
+
+Why it exists: these conventions name a source by position, not by a verb, so the cue scan of
+:mod:`claims.extract.attribution` never sees them. "According to X" marks the clause before or after
+it as X's; a paragraph or headline opening with a known name, or a shouted transcript name, and a
+colon ("KATE BOLDUAN: ...", "Sanders: Endorsements prove ...") gives the rest of it to that name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from claims.extract.article import COLON_SPEAKER, ArticleState, record_reported
+from claims.extract.names import looks_like_name
+from claims.extract.sentences import Quote, Sentence
+from claims.extract.spans import content_end
+from claims.extract.speaker_phrases import classify
+from claims.extract.speakers import Mention
+
+ACCORDING = re.compile(r"(?<!\w)[Aa]ccording to\s+")
+"""Where an "according to" attribution starts; its source phrase follows."""
+_COLON_LABELS = frozenset(
+    ["update", "updated", "note", "editor", "editors", "related", "watch", "read", "photo", "photos",
+     "video", "live", "breaking", "exclusive", "analysis", "opinion", "review", "correction",
+     "source", "sources", "credit", "listen", "q", "a", "question", "answer", "transcript", "poll",
+     "chart", "map", "graphic", "timeline", "factbox", "explainer", "fact", "check", "warning"]
+)  # fmt: skip
+
+
+def attribute_according(
+    art: ArticleState, sent: Sentence, no: int, m: re.Match[str], quotes: list[Quote]
+) -> bool:
+    """ "According to X, ..." and "..., according to X." attributions."""
+    text = art.text
+    src = re.match(r"([^,.;:“”\"]{2,80})", text[m.end() : sent.end])
+    if not src:
+        return False
+    phrase = src.group(1).strip()
+    mention = classify(phrase, m.end())
+    if mention is None:
+        return False
+    res = art.resolve(mention)
+    src_end = m.end() + src.end()
+    if m.start() <= sent.start + 1 or not text[sent.start : m.start()].strip(" ,"):
+        start = src_end
+        while start < sent.end and text[start] in " ,":
+            start += 1
+        end = content_end(art, start, sent.end)
+        parts = [(start, end)]
+    else:
+        end = m.start()
+        while end > sent.start and text[end - 1] in " ,":
+            end -= 1
+        parts = [(sent.start, end)]
+    if len(text[parts[0][0] : parts[0][1]].split()) < 3:
+        return False
+    return record_reported(art, sent, no, parts, mention, res, "according to", quotes, [], 0.9)
+
+
+def attribute_colon(art: ArticleState, sent: Sentence, no: int) -> bool:
+    """A paragraph or headline opening "Name: ..." (a transcript turn, a headline's speaker)."""
+    text = art.text
+    para = art.paras[sent.paragraph]
+    m = COLON_SPEAKER.match(text, sent.start, para.end)
+    if m is None:
+        return False
+    who = m.group(1)
+    words = who.split()
+    if any(w.lower().strip(".’'s") in _COLON_LABELS for w in words) or not looks_like_name(who):
+        return False
+    mention = classify(who, m.start(1))
+    if mention is None or mention.form != "name":
+        return False
+    known = art.registry.lookup(who, m.start(1))
+    shouting = who.isupper() and len(words) >= 2  # "KATE BOLDUAN:" in a transcript
+    if not (known or shouting or (len(words) >= 2 and para.kind == "headline")):
+        return False
+    res = art.resolve(Mention(who.title() if shouting else who, m.start(1), m.end(1), "name"))
+    lo, hi = m.end(), para.end
+    while hi > lo and text[hi - 1] in " .":
+        hi -= 1
+    if len(text[lo:hi].split()) < 2:
+        return False
+    quotes = art.quotes_in(Sentence(sent.start, para.end, sent.paragraph))
+    return record_reported(art, sent, no, [(lo, hi)], mention, res, ":", quotes, [], 0.8)
