@@ -92,6 +92,8 @@ def extract(
         max((w * idfs.get(tid, 0.0) for tid, _, w in alts), default=0.0) for alts in alt_ids
     ) * (index.k1 + 1.0) or 1.0
     asked = {index.term_ids.get(t, -1) for c in query.concepts for t in c.alts}
+    number_ids = [i for n in query.numbers if (i := index.term_ids.get(n)) is not None]
+    name_ids = [i for n in query.names if (i := index.term_ids.get(n)) is not None]
     norms = index.norms()
     k1 = index.k1
     question_len = math.log1p(len(query.concepts))
@@ -141,11 +143,10 @@ def extract(
         claim_total = float(text_w.sum()) or 1.0
         claim_cover = sum(w for t, w in zip(text_ids, text_w.tolist(), strict=True) if t in asked)
         stems = " ".join(vocab[t] for t in text_ids)
-        numbers = {vocab[t] for t, (_, f) in fwd.items() if f & NUMBER}
-        names_here = {vocab[t] for t in fwd}
         q_numbers, q_names = query.numbers, query.names
-        hit_numbers = len(q_numbers & numbers)
-        hit_names = len(q_names & names_here)
+        has_numbers = any(f & NUMBER for _, f in fwd.values())
+        hit_numbers = sum(1 for i in number_ids if (e := fwd.get(i)) is not None and e[1] & NUMBER)
+        hit_names = sum(1 for i in name_ids if i in fwd)
         rows[row] = (
             bm25,
             bm25 / ceiling,
@@ -163,7 +164,7 @@ def extract(
             float(bool(info.topics.intersection(query.topics))),
             math.log((1.0 + len(text_ids)) / (1.0 + len(concepts))),
             hit_numbers / len(q_numbers) if q_numbers else 0.0,
-            (len(q_numbers) - hit_numbers) / len(q_numbers) if q_numbers and numbers else 0.0,
+            (len(q_numbers) - hit_numbers) / len(q_numbers) if q_numbers and has_numbers else 0.0,
             hit_names / len(q_names) if q_names else 0.0,
             (len(q_names) - hit_names) / len(q_names) if q_names else 0.0,
             unmatched / top_weight if top_weight else 0.0,
