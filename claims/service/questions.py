@@ -1,0 +1,58 @@
+"""Asking: a question answered from the index, page by page, and logged for ``/stats``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from claims.search.match import Match
+from claims.search.questions import Answer, get_question, page_of_answers
+from claims.service.index import IndexUpkeep
+from claims.store.models import QuestionKind
+from claims.store.views import ClaimView, topics_with_counts
+
+
+class Questions(IndexUpkeep):
+    """Questions for ``ClaimService``: the bot's answers and ``claimbot ask``."""
+
+    def ask(self, question: str, *, user_id: int | None = None, chat_id: int | None = None,
+            per_page: int = 3, log_it: bool = True) -> Answer:
+        """The first page of claims answering ``question`` (or the topics we know), logged for /stats.
+
+        The answer is read without holding a write lock; the log entry is written afterwards in a
+        short transaction of its own and dropped (with a warning) if the store is busy, so a long
+        import never makes a question wait or fail.
+        """
+        self._ensure_index()
+        with self.session() as session:
+            answer = page_of_answers(session=session, ask=self.index.ask, question=question, page=0,
+                                     per_page=per_page)
+            if not answer.claims:
+                answer = answer.with_topics(topics_with_counts(session=session))
+        if log_it:
+            answer = answer.with_question_id(self._log_question(answer, user_id=user_id, chat_id=chat_id))
+        return answer
+
+    def _log_question(self, answer: Answer, *, user_id: int | None, chat_id: int | None) -> int | None:
+        top = answer.matches[0].claim_id if answer.matches else None
+        return self.tipline.log(answer.question, kind=QuestionKind.QUESTION, matches=len(answer.matches),
+                                top_claim_id=top, user_id=user_id, chat_id=chat_id)
+
+    def answer_page(self, question_id: int, page: int, *, per_page: int = 3) -> Answer | None:
+        """A later page of a logged question's answers (``None`` if the question is not on record)."""
+        self._ensure_index()
+        with self.session() as session:
+            row = get_question(session=session, question_id=question_id)
+            if row is None or row.id is None:
+                return None
+            answer = page_of_answers(session=session, ask=self.index.ask, question=row.question,
+                                     page=page, per_page=per_page)
+        return answer.with_question_id(row.id)
+
+    def find(self, questions: Iterable[str], *, limit: int = 3) -> Iterator[list[tuple[Match, ClaimView]]]:
+        """For each question, its best claims with their scores (``claimbot ask``; not logged)."""
+        self._ensure_index()
+        with self.session() as session:
+            for question in questions:
+                answer = page_of_answers(session=session, ask=self.index.ask, question=question, page=0,
+                                         per_page=limit)
+                yield list(zip(answer.matches, answer.claims, strict=True))
