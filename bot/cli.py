@@ -4,50 +4,29 @@ Every command builds the settings, opens the application service (``claims.servi
 the same one the bot uses), calls one of its methods and prints the result, as text for people or as
 stable JSON (``--json``) for scripts. Errors a user can cause go to stderr
 as one sentence with exit status 1; usage errors exit with 2.
+
+This module builds the parser and runs one command; the commands live by group: ``cli_read``
+(claims, history, ask), ``cli_ingest``, ``cli_store`` (db, export, import), ``cli_changes`` (the
+desk's changes) and ``cli_semantic``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
 from sqlalchemy import exc as sa_exc
 
 from bot import cli_changes, cli_semantic
-from bot.terminal import Bar, IndexBar, emit_json
-from claims.errors import ClaimbotError, ConfigError, InputError
-from claims.ingest.pipeline import IngestReport
-from claims.ingest.sources import (
-    ArticleInput,
-    FetchPolicy,
-    fetch_articles,
-    fetch_feed_articles,
-    load_file,
-    looks_like_feed,
-)
-from claims.service import ClaimService
+from bot.cli_ingest import cmd_ingest
+from bot.cli_read import cmd_ask, cmd_claims, cmd_history
+from bot.cli_store import cmd_db, cmd_export, cmd_import
+from claims.errors import ClaimbotError
 from claims.settings import Settings
-from claims.store import archive
-from claims.store.transfer import (
-    export_record,
-    read_records,
-)
-from claims.store.views import (
-    ClaimView,
-    RevisionView,
-    claim_to_json,
-    revision_to_json,
-)
-from claims.wording import count
 
 log = logging.getLogger("claimbot")
 DESCRIPTION = "claimbot: track who claimed what in the news, with every claim's full history."
@@ -64,282 +43,7 @@ def positive_int(value: str) -> int:
     return number
 
 
-def display_zone(settings: Settings) -> ZoneInfo:
-    """The time zone dates are shown in (``CLAIMBOT_TIMEZONE``)."""
-    try:
-        return ZoneInfo(settings.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"Unknown time zone {settings.timezone!r} in CLAIMBOT_TIMEZONE (use a name such as "
-            "Europe/Berlin)."
-        ) from None
-
-
-# ---------------------------------------------------------------------------- db
-
-
-def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
-    if args.action == "upgrade":
-        print(f"Database is at revision {ClaimService.upgrade_schema(settings)}.")
-    else:
-        current, head = ClaimService.schema_status(settings)
-        print(f"current: {current or '(empty)'}  head: {head}")
-    return 0
-
-
-# ---------------------------------------------------------------------------- ingest
-
-
-def _sources(args: argparse.Namespace, policy: FetchPolicy
-             ) -> Iterable[tuple[int, ArticleInput | InputError]]:
-    """Each input's articles (a feed has several), numbered by the input they came from."""
-    for number, item in enumerate(args.inputs):
-        for article in _articles(item, args, policy):
-            yield number, article
-
-
-def _articles(item: str, args: argparse.Namespace, policy: FetchPolicy
-              ) -> Iterable[ArticleInput | InputError]:
-    """One input's articles; a failure is yielded as an error so the other inputs still run."""
-    try:
-        if item.startswith(("http://", "https://")):
-            own = policy.trusting(item)  # the operator's own URL may be private; what it links to not
-            if args.feed:
-                yield from fetch_feed_articles(item, policy=own)
-            else:  # a feed URL given without --feed is still read as a feed
-                yield from fetch_articles(item, policy=own)
-        elif args.feed or _is_feed_file(Path(item)):
-            yield from fetch_feed_articles(item, policy=policy, raw=_read_file(Path(item)))
-        else:
-            yield load_file(Path(item), canonical_url=args.url)
-    except InputError as exc:
-        yield exc
-
-
-def _read_file(path: Path) -> bytes:
-    if not path.is_file():
-        raise InputError(f"File {path} does not exist.")
-    return path.read_bytes()
-
-
-def _is_feed_file(path: Path) -> bool:
-    if not path.is_file():
-        return False
-    with path.open("rb") as fh:
-        return looks_like_feed(fh.read(2048))
-
-
-def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    if args.url and (len(args.inputs) != 1 or args.feed):
-        raise InputError("--url names the canonical URL of one local file; give exactly one file.")
-    published = _parse_cli_date(args.published) if args.published else None
-    service = ClaimService.open(settings)
-    # The operator's own URLs may be private (intranet pages, local feeds); what those pages link
-    # to (feed entries, redirects to other hosts) follows CLAIMBOT_ALLOW_PRIVATE_URLS.
-    policy = service.fetch_policy()
-    failures = 0
-    many = len(args.inputs) > 1 or args.feed
-    previous = -1
-    changed: list[int] = []
-    with Bar(total=len(args.inputs), desc="ingesting", unit="article", enabled=many and not args.json) as bar:
-        for number, item in _sources(args, policy):
-            if number == previous:
-                bar.grow()  # a feed: more articles than inputs
-            previous = number
-            try:
-                if isinstance(item, InputError):
-                    raise item
-                if published and not item.published_at:
-                    item = ArticleInput(**{**_fields(item), "published_at": published})
-                report = service.ingest(item).report
-                changed += [*report.added, *report.revised]
-            except InputError as exc:
-                failures += 1
-                bar.say(f"error: {exc}", error=True)
-                continue
-            finally:
-                bar.advance()
-            if args.json:
-                emit_json(report.as_json())
-            else:
-                bar.say(_describe_report(report))
-    cli_semantic.embed_after_ingest(service, changed, enabled=not args.json)
-    return 1 if failures else 0
-
-
-def _fields(article: ArticleInput) -> dict[str, Any]:
-    return {name: getattr(article, name) for name in ArticleInput.__slots__}  # type: ignore[attr-defined]
-
-
-def _describe_report(report: IngestReport) -> str:
-    title = report.title or report.url or f"article {report.article_id}"
-    if report.status.value == "unchanged":
-        return f"{title}: unchanged ({count(len(report.unchanged), 'claim')} already known)"
-    parts = [count(len(report.added), "new claim")]
-    if report.revised:
-        parts.append(f"{len(report.revised):,} revised")
-    if report.appeared:
-        parts.append(f"{len(report.appeared):,} already known from other sources")
-    if report.unchanged:
-        parts.append(f"{len(report.unchanged):,} unchanged")
-    return f"{title} ({report.status.value}): " + ", ".join(parts)
-
-
-def _parse_cli_date(value: str) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(value)
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-    except ValueError:
-        raise InputError(f"--published {value[:40]!r} is not an ISO 8601 date (2025-03-13).") from None
-    except OverflowError:
-        raise InputError(f"--published {value[:40]!r} is outside the dates claimbot can store.") from None
-
-
-# ---------------------------------------------------------------------------- claims, history
-
-
-def cmd_claims(args: argparse.Namespace, settings: Settings) -> int:
-    views = ClaimService.open(settings).claims(topic=args.topic, speaker=args.speaker,
-                                               include_inactive=args.all, limit=args.limit)
-    if args.json:
-        for view in views:
-            emit_json(claim_to_json(view))
-        return 0
-    if not views:
-        print("No claims yet." if not (args.topic or args.speaker) else "No claims match.")
-    for view in views:
-        src = view.first_source
-        print(f"#{view.id} [{view.topic or '-'}] {view.speaker or 'unknown speaker'} "
-              f"({view.kind}, {view.verdict}, revision {view.revision}){_status_mark(view)}")
-        print(f"    {view.text}")
-        if src:
-            when = src.published_at.date().isoformat() if src.published_at else "undated"
-            print(f"    source: {src.title or src.url or 'untitled'} ({when})"
-                  + (f" {src.url}" if src.url else ""))
-    return 0
-
-
-def _status_mark(view: ClaimView) -> str:
-    """What ``claims --all`` adds to a claim that is no longer active."""
-    if view.status == "merged":
-        return f" [merged into #{view.merged_into_id}]"
-    if view.status == "retracted":
-        return " [retracted]"
-    return ""
-
-
-def _change(rev: RevisionView, view: ClaimView) -> str:
-    """A revision's change, naming the other claim of a merge."""
-    if rev.change == "merged" and rev.related_claim_id is not None:
-        if view.merged_into_id == rev.related_claim_id:
-            return f"merged into #{rev.related_claim_id}"
-        return f"merged: absorbed duplicate #{rev.related_claim_id}"
-    return rev.change
-
-
-def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
-    zone = display_zone(settings)
-    view, revisions = ClaimService.open(settings).history(args.claim_id)
-    if args.json:
-        for rev in revisions:
-            emit_json(revision_to_json(rev))
-        return 0
-    print(f"Claim #{view.id}{_status_mark(view)}: {count(len(revisions), 'revision')}, "
-          f"times in {zone.key}")
-    for rev in revisions:
-        by = rev.admin_name or (f"admin {rev.admin_id}" if rev.admin_id else None)
-        src = rev.source.title or rev.source.url if rev.source else None
-        origin = f" by {by}" if by else (f" from {src}" if src else "")
-        print(f"r{rev.revision} {rev.at.astimezone(zone):%Y-%m-%d %H:%M %Z} {_change(rev, view)}{origin}")
-        if rev.old_text is not None:
-            print(f"    was: {rev.old_text}")
-        if rev.change in {"created", "imported", "text", "edited"}:
-            print(f"    now: {rev.text}")
-        if rev.old_verdict is not None or rev.change == "verdict":
-            print(f"    verdict: {rev.old_verdict} -> {rev.verdict}")
-        if rev.reason:
-            print(f"    why: {rev.reason}")
-    return 0
-
-
-# ---------------------------------------------------------------------------- export, import
-
-
-def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    service = ClaimService.open(settings)
-    if args.format == "claimreview":
-        reviews = service.claim_reviews()  # before opening --output: a settings error leaves no file
-        if not reviews:
-            print("No claim has a verdict yet, so there is nothing to review: the export is an empty "
-                  "list. Set verdicts with 'claimbot verdict' or /verdict.", file=sys.stderr)
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
-    try:
-        if args.format == "claimreview":
-            json.dump(reviews, out, ensure_ascii=False, indent=2)
-            out.write("\n")
-        elif args.format == "archive":
-            with service.archived() as rows:
-                for row in rows:
-                    emit_json(row, out)
-        else:
-            with service.exported() as views:
-                for view in views:
-                    emit_json(export_record(view), out)
-    finally:
-        if args.output:
-            out.close()
-    return 0
-
-
-def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    """Claims, one per line, or a whole archive (recognised by its first line) into an empty store."""
-    path = Path(args.file)
-    if not path.is_file():
-        raise InputError(f"File {path} does not exist.")
-    # utf-8-sig: a byte-order mark (Windows editors write one) is not part of the first line.
-    with path.open(encoding="utf-8-sig", errors="strict") as fh:
-        try:
-            if archive.is_archive_header(fh.readline()):
-                return _restore(path, args, settings)
-            fh.seek(0)
-            records = read_records(fh)
-        except UnicodeDecodeError:
-            raise InputError(f"File {path} is not UTF-8 text; nothing was imported.") from None
-    service = ClaimService.open(settings)
-    with Bar(total=len(records), desc="importing", unit="claim", enabled=not args.json) as bar:
-        report = service.import_records(records, progress=bar.advance)
-    cli_semantic.embed_after_import(service, enabled=not args.json)
-    if args.json:
-        emit_json(report.as_json())
-    else:
-        print(f"Imported {count(report.added, 'new claim')}, updated {report.updated:,}, "
-              f"{report.unchanged:,} unchanged.")
-    return 0
-
-
-def _restore(path: Path, args: argparse.Namespace, settings: Settings) -> int:
-    service = ClaimService.open(settings)
-    with path.open(encoding="utf-8-sig", errors="strict") as fh, \
-            Bar(total=_line_count(path) - 1, desc="restoring", unit="row", enabled=not args.json) as bar:
-        try:
-            report = service.restore(fh, progress=bar.advance)
-        except UnicodeDecodeError:
-            raise InputError(f"File {path} is not UTF-8 text; nothing was restored.") from None
-    cli_semantic.embed_after_import(service, enabled=not args.json)
-    if args.json:
-        emit_json(report.as_json())
-    else:
-        rows = ", ".join(count(n, _ROW_NAMES.get(name, name)) for name, n in report.rows.items())
-        print(f"Restored the archive: {rows or 'nothing'}.")
-    return 0
-
-
-_ROW_NAMES = {"claimrevision": "revision", "claimappearance": "source appearance"}
-
-
-def _line_count(path: Path) -> int:
-    with path.open("rb") as fh:
-        return sum(1 for _ in fh)
+Command = Callable[[argparse.Namespace, Settings], int]
 
 
 # ---------------------------------------------------------------------------- the Telegram bot
@@ -361,47 +65,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     return run_console(settings, use_database=args.use_database)
 
 
-# ---------------------------------------------------------------------------- ask
-
-
-def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    if (args.question is None) == (args.batch is None):
-        raise InputError("Give either a QUESTION or --batch FILE, not both or neither.")
-    questions = [args.question] if args.question is not None else _read_questions(Path(args.batch))
-    service = ClaimService.open(settings)
-    with IndexBar(enabled=not args.json) as building:
-        service.load_index(progress=building.progress)
-    with Bar(total=len(questions), desc="asking", unit="question",
-             enabled=args.batch is not None and not args.json) as bar:
-        for question, answers in zip(questions, service.find(questions, limit=args.limit), strict=True):
-            bar.advance()
-            if args.json or args.batch is not None:
-                bar.say(json.dumps({"question": question, "matches": [
-                    {"claim": claim_to_json(v), "score": round(m.score, 4), "why": m.why}
-                    for m, v in answers]}, ensure_ascii=False))
-            elif not answers:
-                print("No claim matches that question.")
-            else:
-                for m, v in answers:
-                    print(f"#{v.id} {v.speaker or 'unknown speaker'} ({m.score:.2f}): {v.text}")
-                    print(f"    why: {m.why}")
-    service.save_index()  # what this run caught up, the next one need not
-    return 0
-
-
-def _read_questions(path: Path) -> list[str]:
-    """One question per line; blank lines are kept so the output lines up with the input."""
-    if not path.is_file():
-        raise InputError(f"File {path} does not exist.")
-    try:
-        return path.read_text(encoding="utf-8-sig").splitlines()
-    except UnicodeDecodeError:
-        raise InputError(f"File {path} is not UTF-8 text.") from None
-
-
 # ---------------------------------------------------------------------------- parser and main
-
-Command = Callable[[argparse.Namespace, Settings], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
