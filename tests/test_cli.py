@@ -157,6 +157,7 @@ def test_ask_single_and_batch(cli, tmp_path: Path) -> None:
         "What did Z", "best lasag", "", "🙂" * 10, "x" * 10]
     assert out[0]["matches"][0]["claim"]["speaker"] == "Volodymyr Zelensky"
     assert all(o["matches"] == [] for o in out[1:])
+    assert all(o["related"] == [] for o in out)  # closest-in-meaning offers need the semantic extra
     plain = cli("ask", "chocolate cake recipe").stdout
     assert plain.strip() == "No claim matches that question."
     assert cli("ask", ok=False).returncode == 1

@@ -120,14 +120,21 @@ def answer(result: Answer, tz: ZoneInfo, *, page: int = 0) -> str:
     if not result.claims:
         if page:
             return "No further claims match that question."
-        return no_answer(result.question, result.known_topics)
+        return no_answer(result.question, result.known_topics, result.related, tz)
     head = "Here is what I found:" if page == 0 else f"More results (page {page + 1}):"
     cards = [claim_card(v, tz) for v in result.claims]
     return head + "\n\n" + "\n\n".join(cards)
 
 
-def no_answer(question: str, topics: Sequence[NameCount]) -> str:
+def no_answer(question: str, topics: Sequence[NameCount], related: Sequence[ClaimView] = (),
+              tz: ZoneInfo | None = None) -> str:
+    """No claim answers the question: said plainly, then the claims closest in meaning (offered as
+    such, never as an answer) or the topics we know."""
     asked = esc(shorten(question, 120))
+    if related and tz is not None:
+        cards = "\n\n".join(claim_card(v, tz) for v in related)
+        return (f"I have no claim that clearly answers “{asked}”.\n\n"
+                f"Closest in meaning (not a sure match):\n\n{cards}")
     if not topics:
         return f"I have no claim on “{asked}” — in fact I have no claims at all yet."
     known = ", ".join(esc(t.label or t.name) for t in topics[:12])

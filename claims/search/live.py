@@ -206,6 +206,12 @@ class LiveIndex:
                 raise RuntimeError("the index is not loaded yet")
             return self._matcher.ask(question, limit=limit)
 
+    def related(self, question: str, *, limit: int = 3) -> list[Match]:
+        with self._lock:
+            if self._matcher is None:
+                raise RuntimeError("the index is not loaded yet")
+            return self._matcher.related(question, limit=limit)
+
     # -- keeping up ----------------------------------------------------------------------------
 
     def refresh(self, claim_ids: Iterable[int]) -> None:

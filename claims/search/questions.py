@@ -23,7 +23,8 @@ MAX_LOGGED_CHARS = 1000
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """The claims answering one question (best first), or the topics we know when none does.
+    """The claims answering one question (best first), or when none does, the claims closest in
+    meaning (``related``, semantic extra only) and the topics we know.
 
     ``question_id`` is the question's entry in the log (what paging buttons refer to); ``None``
     when it was not logged.
@@ -35,6 +36,7 @@ class Answer:
     claims: tuple[ClaimView, ...]
     has_more: bool
     known_topics: tuple[NameCount, ...] = ()
+    related: tuple[ClaimView, ...] = ()
 
     @property
     def answered(self) -> bool:
@@ -45,6 +47,9 @@ class Answer:
 
     def with_topics(self, topics: Sequence[NameCount]) -> Answer:
         return replace(self, known_topics=tuple(topics))
+
+    def with_related(self, views: Sequence[ClaimView]) -> Answer:
+        return replace(self, related=tuple(views))
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +121,15 @@ def page_of_answers(
     live = {v.id: v for v in views if v.status == ClaimStatus.ACTIVE.value}
     kept = [m for m in shown if m.claim_id in live]
     return Answer(None, question, tuple(kept), tuple(live[m.claim_id] for m in kept), has_more)
+
+
+def related_claims(*, session: Session, related: Callable[..., list[Match]], question: str,
+                   limit: int) -> list[tuple[Match, ClaimView]]:
+    """The live claims closest in meaning to a question that none answers, nearest first."""
+    matches = related(question, limit=limit)
+    views = {v.id: v for v in get_claims(session=session, claim_ids=[m.claim_id for m in matches])
+             if v.status == ClaimStatus.ACTIVE.value}
+    return [(m, views[m.claim_id]) for m in matches if m.claim_id in views]
 
 
 def last_day() -> datetime:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from claims.search.match import Match
-from claims.search.questions import Answer, get_question, page_of_answers
+from claims.search.questions import Answer, get_question, page_of_answers, related_claims
 from claims.service.index import IndexUpkeep
 from claims.store.models import QuestionKind
 from claims.store.views import ClaimView, topics_with_counts
@@ -27,7 +27,10 @@ class Questions(IndexUpkeep):
             answer = page_of_answers(session=session, ask=self.index.ask, question=question, page=0,
                                      per_page=per_page)
             if not answer.claims:
-                answer = answer.with_topics(topics_with_counts(session=session))
+                related = related_claims(session=session, related=self.index.related,
+                                         question=question, limit=per_page)
+                answer = answer.with_topics(topics_with_counts(session=session)).with_related(
+                    [view for _, view in related])
         if log_it:
             answer = answer.with_question_id(self._log_question(answer, user_id=user_id, chat_id=chat_id))
         return answer
@@ -56,3 +59,11 @@ class Questions(IndexUpkeep):
                 answer = page_of_answers(session=session, ask=self.index.ask, question=question, page=0,
                                          per_page=limit)
                 yield list(zip(answer.matches, answer.claims, strict=True))
+
+    def related(self, question: str, *, limit: int = 3) -> list[tuple[Match, ClaimView]]:
+        """The claims closest in meaning to a question none answers (``claimbot ask``; semantic
+        extra only, the score is the cosine)."""
+        self._ensure_index()
+        with self.session() as session:
+            return related_claims(session=session, related=self.index.related, question=question,
+                                  limit=limit)

@@ -10,7 +10,10 @@ Needs the extra and a local model; nothing is downloaded:
 ``quality`` ingests the shipped samples and the gold articles through the service and asks the
 paraphrase set (tests/claims/questions/paraphrases.toml, never trained on) without the extra and
 with it: top-1 and top-3 of the answers, and top-3 of the ranking before the no-match decision. It
-also asks the 172 off-topic questions against the labelled claims both ways.
+also asks the 172 off-topic questions against the labelled claims both ways. Beside that, what a
+reader sees when nothing answers: the claims offered as closest in meaning (``Matcher.related``),
+counted as a hit for a paraphrase whose claim is among them, and for off-topic questions how many
+were offered any.
 
 ``backfill`` writes a 100,000-claim SQLite store (the CheckThat! 2020 and 2021 verified claims,
 the labelled fixture claims, synthetic claims for the rest) into /tmp/claimbot-bench-semantic,
@@ -74,7 +77,8 @@ def quality(model: str) -> None:
     off = [q for q in labelled.load_questions() if not q.expect]
     print(f"paraphrase set: {len(questions)} questions over the samples and gold articles; "
           f"{len(off)} off-topic questions over the labelled claims")
-    print("                          top-1    top-3    top-3 ranked (before no-match)   off-topic answered")
+    print("                          top-1    top-3    top-3 ranked (before no-match)   off-topic answered"
+          "   | top-3 answered or offered as closest   off-topic offered closest")
     for name, setting in (("without the extra", "off"), ("with the extra", model)):
         with tempfile.TemporaryDirectory() as tmp:
             service = ClaimService.open(settings_for(Path(tmp) / "claims.db", setting))
@@ -93,8 +97,14 @@ def quality(model: str) -> None:
             if semantic is not None:
                 semantic.fill()
             answered = sum(bool(offline.ask(q.text)) for q in off)
+            offered = paraphrases.score(
+                lambda q, s=service: s.index.ask(q, limit=3) or s.index.related(q, limit=3),
+                questions, expected)
+            closest = sum(not offline.ask(q.text) and bool(offline.related(q.text)) for q in off)
             print(f"  {name:<22} {score.top1:6.3f}   {score.top3:6.3f}   {ranked / len(questions):6.3f}"
-                  f"                           {answered}/{len(off)}", flush=True)
+                  f"                           {answered}/{len(off)}"
+                  f"              | {offered.top3:6.3f}                                 "
+                  f"{closest}/{len(off)}", flush=True)
             if semantic is not None:
                 trade_off(service, offline, questions, expected, off)
             service.close()

