@@ -20,7 +20,7 @@ from telegram.constants import ParseMode
 from bot.render.claims import VERDICTS, claim_card, said, statement, verdict
 from bot.render.codec import ButtonKind, CallbackCodec
 from bot.render.html import esc, fmt_date, link, shorten
-from claims.search.match import Match
+from claims.search.documents import Match
 from claims.store.views import ClaimView
 from claims.tipline.links import LinkView
 from claims.tipline.posts import MessageKind

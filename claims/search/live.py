@@ -26,7 +26,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from claims.search.match import ClaimDoc, Match, Matcher
+from claims.search.documents import ClaimDoc, Match
+from claims.search.match import Matcher
 from claims.search.snapshot import SnapshotError
 from claims.store.models import ClaimRevision
 from claims.store.views import claim_docs, live_claim_count

@@ -15,10 +15,7 @@ current through ``upsert`` and ``remove``.
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,17 +23,17 @@ import numpy as np
 import numpy.typing as npt
 
 from claims.catalog import Catalog
-from claims.errors import ConfigError
 from claims.search.analyse import marked_index_terms
+from claims.search.candidates import LEXICAL, RELATED, SIMILAR, Candidates, lexical_ties
 from claims.search.columns import Column
-from claims.search.features import RAW_FEATURES, DocInfo, extract
+from claims.search.documents import ClaimDoc, Match
+from claims.search.features import DocInfo, extract
 from claims.search.index import CONTEXT, NAME, NUMBER, SPEAKER, TEXT, TITLE, TOPIC, InvertedIndex
 from claims.search.query import Query, QueryParser, topic_key
 from claims.search.rerank import Model, derive, load_model, load_semantic_model, select
 from claims.search.semantic import SemanticIndex
-from claims.settings import config_file
 
-__all__ = ["ClaimDoc", "Match", "Matcher", "load_synonyms"]
+__all__ = ["Matcher"]
 
 # Field weights in BM25: a word of the claim counts fully, its title and labels a little less and
 # its context sentences less again (they say where the claim was made, not what it says).
@@ -51,99 +48,6 @@ DENSE = 20
 """Further candidates from semantic search (nearest claim vectors), with the extra."""
 DENSE_FLOOR = 0.25
 """A semantic neighbour less similar than this (cosine) is not worth ranking."""
-
-@dataclass(frozen=True, slots=True)
-class ClaimDoc:
-    """What the matcher indexes for one claim."""
-
-    id: int
-    text: str
-    speaker: str | None = None
-    speaker_aliases: tuple[str, ...] = ()
-    topic: str | None = None  # slug, e.g. "ceasefire"
-    topic_name: str | None = None  # e.g. "Cease-fire"
-    title: str | None = None  # source article title
-    published_at: datetime | None = None  # tz-aware UTC
-    context: str | None = None  # the claim's context sentence(s): indexed at a lower weight
-    other_topics: tuple[str, ...] = ()  # display names of the claim's further topics
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    """One answer to a question."""
-
-    claim_id: int
-    score: float  # in [0, 1]
-    why: str  # short explanation: which terms/speaker/topic matched
-
-
-def load_synonyms(config_dir: Path) -> dict[str, list[str]]:
-    """Read ``synonyms.toml``: each word or phrase with its equivalents (a folder without one uses
-    the shipped default; no file at all means none).
-
-    Equivalence is symmetric in the matcher, so each group needs writing down only once.
-    """
-    path = config_file(config_dir, "synonyms.toml")
-    try:
-        with path.open("rb") as fh:
-            doc = tomllib.load(fh)
-    except FileNotFoundError:
-        return {}
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {path.name} is not valid TOML: {exc}") from exc
-    table = doc.get("synonyms", doc)
-    out: dict[str, list[str]] = {}
-    for head, equivalents in table.items():
-        if not isinstance(equivalents, list) or not all(isinstance(e, str) for e in equivalents):
-            raise ConfigError(f"config: synonyms for {head!r} must be a list of strings")
-        out[head] = list(equivalents)
-    return out
-
-
-
-
-@dataclass(frozen=True, slots=True)
-class Candidates:
-    """One question's candidates with their features (what ``ask`` decides on; for training)."""
-
-    query: Query
-    numbers: list[int]  # internal document numbers
-    claim_ids: list[int]
-    features: npt.NDArray[np.float64]  # columns as ``rerank.FEATURES`` or ``SEMANTIC_FEATURES``
-    matched: list[list[str]]
-    raw: npt.NDArray[np.float64]  # columns as ``RAW_FEATURES`` (plus the cosine, if semantic)
-
-    @property
-    def semantic(self) -> bool:
-        return self.raw.shape[1] > _LEXICAL
-
-    def cosine(self, i: int) -> float | None:
-        return float(self.raw[i, _LEXICAL]) if self.semantic else None
-
-
-_LEXICAL = len(RAW_FEATURES)
-SIMILAR = 0.5
-"""A cosine at which ``why`` says the claim is similar in meaning to the question."""
-RELATED = 0.4
-"""The cosine a claim needs to be offered as close in meaning to a question none answers. (On the
-training questions of tests/claims/questions: 2 of 105 everyday chat questions reach it, 37 of 67
-near misses that share a subject with a stored claim, and 84% of the training paraphrases, whose
-intended claim reaches it in 71% of cases.)"""
-
-
-def _lexical_ties(raw: npt.NDArray[np.float64], cosine: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Claims the question matches lexically in exactly the same way (say, texts that differ only
-    in quote marks) get the same cosine, their best: the encoder must not reorder them on
-    tokenisation noise, so claimbot's own order (recency, then the first stage's) still decides."""
-    out = cosine.copy()
-    groups: dict[bytes, list[int]] = {}
-    for i in np.flatnonzero(raw[:, 0] > 0).tolist():
-        groups.setdefault(raw[i].tobytes(), []).append(i)
-    for rows in groups.values():
-        if len(rows) > 1:
-            out[rows] = out[rows].max()
-    return out
-
 
 class Matcher:
     """Answers questions from an in-memory index of claims; cheap to update one claim at a time."""
@@ -268,8 +172,8 @@ class Matcher:
         if found is None or not found.semantic or self._semantic_model is None:
             return []
         order = np.argsort(-self._semantic_model.scores(found.features), kind="stable")
-        close = [int(i) for i in order if found.raw[i, _LEXICAL] >= RELATED][:limit]
-        return [Match(found.claim_ids[i], round(float(found.raw[i, _LEXICAL]), 4), self._why(found, i))
+        close = [int(i) for i in order if found.raw[i, LEXICAL] >= RELATED][:limit]
+        return [Match(found.claim_ids[i], round(float(found.raw[i, LEXICAL]), 4), self._why(found, i))
                 for i in close]
 
     def first_stage(self, question: str, *, limit: int = 5) -> list[int]:
@@ -308,7 +212,7 @@ class Matcher:
         if vector is not None:
             assert semantic is not None
             cosine = semantic.store.cosines(vector, claim_ids).astype(np.float64)
-            raw = np.column_stack((raw, _lexical_ties(raw, cosine)))
+            raw = np.column_stack((raw, lexical_ties(raw, cosine)))
         return Candidates(query, numbers, claim_ids, derive(raw), matched, raw)
 
     def _nearest(self, query: Query, vector: npt.NDArray[np.float32], k: int, seen: set[int]) -> list[int]:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
-from claims.search.match import Match
+from claims.search.documents import Match
 from claims.store.models import ClaimStatus, QuestionKind, QuestionLog, utcnow
 from claims.store.views import ClaimView, NameCount, get_claims
 

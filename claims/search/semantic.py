@@ -31,7 +31,7 @@ from claims.search.snapshot import SnapshotError
 from claims.search.vectors import VectorStore, fingerprint
 
 if TYPE_CHECKING:
-    from claims.search.match import ClaimDoc
+    from claims.search.documents import ClaimDoc
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from claims.follow.searches import Searcher
 from claims.follow.service import FollowService
 from claims.search.encoder import Encoder
 from claims.search.live import LiveIndex
-from claims.search.match import load_synonyms
+from claims.search.synonyms import load_synonyms
 from claims.service.browsing import Browsing
 from claims.service.changes import Changes
 from claims.service.ingest import Ingest

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from claims.search.match import Match
+from claims.search.documents import Match
 from claims.search.questions import Answer, get_question, page_of_answers, related_claims
 from claims.service.index import IndexUpkeep
 from claims.store.models import QuestionKind

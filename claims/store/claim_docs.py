@@ -2,7 +2,7 @@
 
 Why it exists: the matcher's index is built from every live claim at start-up (100,000+ claims,
 streamed in batches with a fixed number of queries per batch) and updated from just the changed
-ones afterwards; both read the same document shape (``claims.search.match.ClaimDoc``), with hidden
+ones afterwards; both read the same document shape (``claims.search.documents.ClaimDoc``), with hidden
 topics left out and speakers' name aliases in.
 """
 
@@ -19,7 +19,7 @@ from claims.store.models import Article, Claim, ClaimAppearance, ClaimStatus, Sp
 from claims.store.topics import further_topics
 
 if TYPE_CHECKING:
-    from claims.search.match import ClaimDoc
+    from claims.search.documents import ClaimDoc
 
 
 def live_claim_count(*, session: Session) -> int:
@@ -34,7 +34,7 @@ def claim_docs(
 ) -> Iterator[ClaimDoc]:
     """Live claims as the matcher indexes them: all of them streamed in batches (100,000+ claims)
     at start-up, or just ``ids`` after an ingest or an admin's change."""
-    from claims.search.match import ClaimDoc
+    from claims.search.documents import ClaimDoc
 
     speakers = {s.id: s for s in session.exec(select(Speaker))}
     topics = {t.id: t for t in session.exec(select(Topic))}

@@ -19,7 +19,7 @@ from enum import StrEnum
 from claims.catalog import Catalog
 from claims.extract.attribution import ExtractedClaim, extract_claims
 from claims.extract.sentences import Paragraph, find_quotes, sentences
-from claims.search.match import Match
+from claims.search.documents import Match
 from claims.store.views import ClaimView
 from claims.tipline.links import find_urls, without_urls
 

@@ -21,8 +21,8 @@ from sqlmodel import Session
 from claims.catalog import Catalog
 from claims.errors import ConfigError, InvalidArgumentError, NotFoundError
 from claims.follow.schedule import parse_time, parse_weekday
+from claims.search.documents import Match
 from claims.search.live import LiveIndex
-from claims.search.match import Match
 from claims.search.questions import log_question, page_of_answers
 from claims.settings import Settings
 from claims.store import db

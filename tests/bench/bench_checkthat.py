@@ -28,7 +28,9 @@ import snowballstemmer
 from rapidfuzz import fuzz, process
 
 from claims.catalog import load_catalog
-from claims.search.match import ClaimDoc, Matcher, load_synonyms
+from claims.search.documents import ClaimDoc
+from claims.search.match import Matcher
+from claims.search.synonyms import load_synonyms
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "bench" / "checkthat2020"

@@ -44,7 +44,8 @@ def child(mode: str, path: str, extra: str) -> None:
     """Runs in a fresh process; prints one JSON line of figures."""
     started = time.perf_counter()
     from claims.catalog import load_catalog
-    from claims.search.match import Matcher, load_synonyms
+    from claims.search.match import Matcher
+    from claims.search.synonyms import load_synonyms
 
     catalog = load_catalog(ROOT / "config")
     synonyms = load_synonyms(ROOT / "config")
@@ -98,7 +99,8 @@ def run(size: int, rebuild: bool) -> None:
     from bench_match_speed import synthetic_docs
 
     from claims.catalog import load_catalog
-    from claims.search.match import Matcher, load_synonyms
+    from claims.search.match import Matcher
+    from claims.search.synonyms import load_synonyms
     from tests.claims.questions import labelled
 
     catalog = load_catalog(ROOT / "config")

@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 from claims.catalog import load_catalog
-from claims.search.match import Matcher, load_synonyms
+from claims.search.match import Matcher
+from claims.search.synonyms import load_synonyms
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # run as a script: reach tests.claims.questions

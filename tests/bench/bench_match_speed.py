@@ -33,7 +33,9 @@ from rapidfuzz import fuzz, process
 from sqlmodel import Session, SQLModel
 
 from claims.catalog import load_catalog
-from claims.search.match import ClaimDoc, Matcher, load_synonyms
+from claims.search.documents import ClaimDoc
+from claims.search.match import Matcher
+from claims.search.synonyms import load_synonyms
 from claims.store.models import Article, Claim, ClaimAppearance, Speaker, Topic
 from claims.store.views import claim_to_json, get_claims
 

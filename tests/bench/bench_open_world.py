@@ -42,7 +42,8 @@ from claims.errors import ClaimbotError  # noqa: E402
 from claims.ingest.pipeline import ingest_article  # noqa: E402
 from claims.ingest.sources import ArticleInput  # noqa: E402
 from claims.normalize import normalize_text  # noqa: E402
-from claims.search.match import Matcher, load_synonyms  # noqa: E402
+from claims.search.match import Matcher  # noqa: E402
+from claims.search.synonyms import load_synonyms  # noqa: E402
 from claims.settings import DEFAULT_CONFIG_DIR  # noqa: E402
 from claims.store import db  # noqa: E402
 from claims.store.aliases import aliases_by_speaker  # noqa: E402

@@ -45,8 +45,9 @@ from bench_match_speed import pct, synthetic_docs, write_store  # noqa: E402
 from train_ranker import checkthat2020, checkthat2021  # noqa: E402
 
 from claims.catalog import load_catalog  # noqa: E402
+from claims.search.documents import ClaimDoc  # noqa: E402
 from claims.search.encoder import open_encoder  # noqa: E402
-from claims.search.match import ClaimDoc, Matcher  # noqa: E402
+from claims.search.match import Matcher  # noqa: E402
 from claims.search.semantic import SemanticIndex  # noqa: E402
 from claims.service import ClaimService  # noqa: E402
 from claims.settings import Settings  # noqa: E402

@@ -28,7 +28,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from claims.catalog import load_catalog  # noqa: E402
-from claims.search.match import ClaimDoc, Match, Matcher, load_synonyms  # noqa: E402
+from claims.search.documents import ClaimDoc, Match  # noqa: E402
+from claims.search.match import Matcher  # noqa: E402
+from claims.search.synonyms import load_synonyms  # noqa: E402
 from claims.tipline.posts import (  # noqa: E402
     MATCHES_PER_STATEMENT,
     POST_MIN_SCORE,

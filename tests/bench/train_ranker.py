@@ -44,8 +44,9 @@ sys.path.insert(0, str(ROOT))  # run as a script: reach tests.*
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # and embedding_cache
 
 from claims.catalog import load_catalog  # noqa: E402
+from claims.search.documents import ClaimDoc  # noqa: E402
 from claims.search.features import RAW_FEATURES  # noqa: E402
-from claims.search.match import ClaimDoc, Matcher, load_synonyms  # noqa: E402
+from claims.search.match import Matcher  # noqa: E402
 from claims.search.rerank import (  # noqa: E402
     CHAT,
     CHECKTHAT,
@@ -66,6 +67,7 @@ from claims.search.rerank import (  # noqa: E402
     train,
 )
 from claims.search.semantic import SemanticIndex  # noqa: E402
+from claims.search.synonyms import load_synonyms  # noqa: E402
 from tests.claims.questions import labelled  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "bench"

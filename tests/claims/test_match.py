@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from claims.catalog import Catalog, load_catalog
 from claims.errors import ConfigError
-from claims.search.match import ClaimDoc, Matcher, load_synonyms
+from claims.search.documents import ClaimDoc
+from claims.search.match import Matcher
+from claims.search.synonyms import load_synonyms
 from tests.claims.questions import labelled
 
 ROOT = Path(__file__).resolve().parents[2]

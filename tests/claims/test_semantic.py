@@ -18,7 +18,9 @@ from hypothesis import strategies as st
 
 from claims.catalog import Catalog
 from claims.search import encoder as encoder_module
-from claims.search.match import RELATED, ClaimDoc, Matcher, _lexical_ties
+from claims.search.candidates import RELATED, lexical_ties
+from claims.search.documents import ClaimDoc
+from claims.search.match import Matcher
 from claims.search.rerank import (
     OFF_TOPIC,
     SEMANTIC_FEATURES,
@@ -283,7 +285,7 @@ def test_lexically_tied_claims_keep_claimbots_order(catalog: Catalog) -> None:
 def test_lexical_ties_share_their_best_cosine_and_non_matches_keep_theirs() -> None:
     raw = np.array([[2.0, 0.5], [2.0, 0.5], [1.0, 0.3], [0.0, 0.1], [0.0, 0.1]])
     cosine = np.array([0.4, 0.6, 0.2, 0.5, 0.1])
-    np.testing.assert_allclose(_lexical_ties(raw, cosine), [0.6, 0.6, 0.2, 0.5, 0.1])
+    np.testing.assert_allclose(lexical_ties(raw, cosine), [0.6, 0.6, 0.2, 0.5, 0.1])
 
 
 def test_a_subject_speaker_limits_semantic_candidates_too(catalog: Catalog) -> None:

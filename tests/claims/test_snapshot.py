@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from claims.catalog import Catalog, load_catalog
-from claims.search.match import ClaimDoc, Matcher, load_synonyms
+from claims.search.documents import ClaimDoc
+from claims.search.match import Matcher
 from claims.search.snapshot import FORMAT, SnapshotError
+from claims.search.synonyms import load_synonyms
 from tests.claims.questions import labelled
 
 ROOT = Path(__file__).resolve().parents[2]

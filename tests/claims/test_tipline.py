@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from claims.catalog import Catalog
 from claims.errors import InvalidArgumentError
 from claims.ingest.sources import load_file
-from claims.search.match import Match
+from claims.search.documents import Match
 from claims.service import ClaimService
 from claims.settings import Settings
 from claims.store import db

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from claims.catalog import Catalog
-from claims.search.match import ClaimDoc, Matcher
+from claims.search.documents import ClaimDoc
+from claims.search.match import Matcher
 
 HERE = Path(__file__).resolve().parent
 

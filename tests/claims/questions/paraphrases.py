@@ -22,7 +22,7 @@ from pathlib import Path
 from claims.ingest.sources import parse_document
 from claims.normalize import normalize_text
 from claims.samples import samples
-from claims.search.match import Match
+from claims.search.documents import Match
 from claims.service import ClaimService
 
 HERE = Path(__file__).resolve().parent
