@@ -248,43 +248,35 @@ def training_paraphrases() -> list[tuple[str, frozenset[int]]]:
         return [(q["text"], frozenset(q["expect"])) for q in tomllib.load(fh)["q"]]
 
 
-def paraphrase_report(model: Model, items: list[Labelled], how: str) -> None:
-    """The training paraphrases: answered top-3, and top-3 of the ranking before the no-match
-    decision."""
-    answered = ranked = 0
-    for x in items:
-        if not len(x.group.raw):
-            continue
-        feats = derive(x.group.raw)
-        scores = model.scores(feats)
-        picked = select(model, scores, model.probabilities(feats, scores), np.zeros(len(scores)), 3)
-        answered += any(x.claim_ids[i] in x.expect for i in picked)
-        ranked += any(x.claim_ids[i] in x.expect for i in np.argsort(-scores, kind="stable")[:3])
-    n = len(items)
-    print(f"  training paraphrases ({n}, {how}): top-3 answered {answered / n:.3f}, "
-          f"top-3 ranked (before the no-match decision) {ranked / n:.3f}")
+def paraphrase_hits(model: Model, x: Labelled) -> tuple[bool, bool]:
+    """Whether a right claim is among the top 3 answered, and among the top 3 ranked before the
+    no-match decision."""
+    if not len(x.group.raw):
+        return False, False
+    feats = derive(x.group.raw)
+    scores = model.scores(feats)
+    picked = select(model, scores, model.probabilities(feats, scores), np.zeros(len(scores)), 3)
+    ranked = np.argsort(-scores, kind="stable")[:3]
+    return (any(x.claim_ids[i] in x.expect for i in picked),
+            any(x.claim_ids[i] in x.expect for i in ranked))
+
+
+def paraphrase_report(hits: list[tuple[bool, bool]], how: str) -> None:
+    n = len(hits)
+    print(f"  training paraphrases ({n}, {how}): top-3 answered {sum(a for a, _ in hits) / n:.3f}, "
+          f"top-3 ranked (before the no-match decision) {sum(r for _, r in hits) / n:.3f}")
 
 
 def cross_validate_paraphrases(others: list[Group], para: list[Labelled]) -> None:
     """The training paraphrases by 5-fold cross-validation: each fold answered by a model trained
     on everything but that fold."""
-    answered = ranked = 0
+    hits: list[tuple[bool, bool]] = []
     for test in folds(len(para)):
         held = set(test.tolist())
         model = train([*others, *(x.group for i, x in enumerate(para) if i not in held)],
                       encoder="all-MiniLM-L6-v2")
-        for i in test:
-            x = para[i]
-            if not len(x.group.raw):
-                continue
-            feats = derive(x.group.raw)
-            scores = model.scores(feats)
-            picked = select(model, scores, model.probabilities(feats, scores), np.zeros(len(scores)), 3)
-            answered += any(x.claim_ids[j] in x.expect for j in picked)
-            ranked += any(x.claim_ids[j] in x.expect for j in np.argsort(-scores, kind="stable")[:3])
-    n = len(para)
-    print(f"  training paraphrases ({n}, 5-fold CV): top-3 answered {answered / n:.3f}, "
-          f"top-3 ranked (before the no-match decision) {ranked / n:.3f}")
+        hits += [paraphrase_hits(model, para[i]) for i in test]
+    paraphrase_report(hits, "5-fold CV")
 
 
 def semantic_encoder() -> object:
@@ -371,7 +363,7 @@ def main() -> None:
     print(f"  labelled chat set (in-sample): top-1 {top1:.3f}  top-3 {top3:.3f}  "
           f"off-topic answered {off}/{off_total}  ({answerable} answerable)")
     if args.semantic:
-        paraphrase_report(model, para, "in-sample")
+        paraphrase_report([paraphrase_hits(model, x) for x in para], "in-sample")
         cross_validate_paraphrases([x.group for x in (*train20, *train21, *chat)], para)
     cv = cross_validate_2021(train20, all21, [*chat, *para],
                              "all-MiniLM-L6-v2" if args.semantic else None)
