@@ -23,6 +23,7 @@ from claims.samples import SAMPLES_DIR
 from claims.service import ClaimService
 from claims.settings import DEFAULT_CONFIG_DIR, Settings
 from claims.store import db
+from tests.cli_processes import ForkedCli
 
 POSTGRES_URL = os.environ.get(
     "CLAIMBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -65,6 +66,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return load_catalog(DEFAULT_CONFIG_DIR)
+
+
+@pytest.fixture(scope="session")
+def forked_cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ForkedCli]:
+    """Runs ``python -m bot.cli`` commands as processes forked from one that imported it already
+    (tests/cli_processes.py): real processes without the second of imports each."""
+    runner = ForkedCli(tmp_path_factory.mktemp("cli-streams"))
+    yield runner
+    runner.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,8 @@
-"""The ``claimbot`` command as a user runs it: a real subprocess on a real SQLite file."""
+"""The ``claimbot`` command as a user runs it: a real process per command on a real SQLite file.
+
+Most commands run in processes forked from one that has imported the CLI already
+(tests/cli_processes.py); the tests about the interpreter's own start and end (a closed pipe, a
+terminal) start ``python -m bot.cli`` from scratch."""
 
 from __future__ import annotations
 
@@ -13,22 +17,21 @@ from pathlib import Path
 import pytest
 
 from claims.samples import sample, samples
+from tests.cli_processes import ForkedCli
 from tests.conftest import SEED_ARTICLE
 
 SEED_URL = sample(SEED_ARTICLE.name).url
 
 
 @pytest.fixture
-def cli(tmp_path: Path):
+def cli(tmp_path: Path, forked_cli: ForkedCli):
     base = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMBOT_")}
     base["CLAIMBOT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
 
     def run(*args: str, ok: bool = True, stdin: str | None = None,
             env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-        proc = subprocess.run(
-            [sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True,
-            env={**base, **(env or {})}, cwd=tmp_path, input=stdin, timeout=120,
-        )
+        proc = forked_cli.run(list(args), env={**base, **(env or {})}, cwd=tmp_path, input=stdin,
+                              timeout=120)
         if ok:
             assert proc.returncode == 0, proc.stderr
         return proc
