@@ -29,6 +29,7 @@ from claims.samples import SAMPLES_DIR
 from claims.service import ClaimService
 from claims.settings import DEFAULT_CONFIG_DIR, Settings
 from claims.store import db
+from tests import cli_processes
 from tests.cli_processes import ForkedCli
 
 POSTGRES_URL = os.environ.get(
@@ -74,13 +75,13 @@ def catalog() -> Catalog:
     return load_catalog(DEFAULT_CONFIG_DIR)
 
 
-@pytest.fixture(scope="session")
-def forked_cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ForkedCli]:
-    """Runs ``python -m bot.cli`` commands as processes forked from one that imported it already
-    (tests/cli_processes.py): real processes without the second of imports each."""
-    runner = ForkedCli(tmp_path_factory.mktemp("cli-streams"))
-    yield runner
-    runner.close()
+@pytest.fixture(scope="session", autouse=True)
+def forked_cli() -> Iterator[ForkedCli]:
+    """Runs ``claimbot`` commands as processes forked from one that imported the package already
+    (tests/cli_processes.py): real processes without the second of imports each. Started on first
+    use; stopped, with anything still running, at the end of the session."""
+    yield cli_processes.shared()
+    cli_processes.close_shared()
 
 
 @pytest.fixture(scope="session")

@@ -476,7 +476,10 @@ def test_two_processes_never_send_a_digest_twice(session: Session, engine: Engin
     n = 400
     add_rows(session, [1_000_000 + i for i in range(n)])
     url = engine.url.render_as_string(hide_password=False)
-    ctx = multiprocessing.get_context("spawn")
+    # Forks of a fresh server process (not of this one, with its open connections) that imported
+    # this module once, instead of spawned interpreters that each import it again
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload([__name__])
     barrier = ctx.Barrier(2)
     outs = [tmp_path / "a.txt", tmp_path / "b.txt"]
     procs = [ctx.Process(target=_drain_in_process, args=(url, str(out), barrier)) for out in outs]
