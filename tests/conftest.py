@@ -135,12 +135,25 @@ def postgres_migrated(postgres_schema_url: str) -> str:
     return postgres_schema_url
 
 
+_OWNED_SEQUENCES = sa.text("""
+    select s.relname, t.relname, a.attname from pg_class s
+    join pg_depend d on d.objid = s.oid and d.deptype in ('a', 'i')
+    join pg_class t on t.oid = d.refobjid
+    join pg_attribute a on a.attrelid = t.oid and a.attnum = d.refobjsubid
+    where s.relkind = 'S' and s.relnamespace = current_schema()::regnamespace
+""")
+
+
 def _emptied_postgres(url: str) -> Engine:
-    """The migrated schema with every table emptied and every id sequence restarted."""
+    """The migrated schema with every table emptied and every id sequence restarted (what
+    ``truncate ... restart identity`` does; deleting the few rows a test leaves is ten times faster
+    than truncating, which makes new files for every table)."""
     engine = db.make_engine(url)
-    tables = [t.name for t in SQLModel.metadata.sorted_tables]
     with engine.begin() as conn:
-        conn.execute(sa.text("truncate " + ", ".join(f'"{t}"' for t in tables) + " restart identity cascade"))
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(table.delete())
+        for seq, _, _ in conn.execute(_OWNED_SEQUENCES).all():
+            conn.execute(sa.text(f'alter sequence "{seq}" restart'))
     return engine
 
 
@@ -152,15 +165,6 @@ def postgres_rows(url: str) -> dict[str, list[dict]]:
                 for t in SQLModel.metadata.sorted_tables}
     engine.dispose()
     return rows
-
-
-_OWNED_SEQUENCES = sa.text("""
-    select s.relname, t.relname, a.attname from pg_class s
-    join pg_depend d on d.objid = s.oid and d.deptype in ('a', 'i')
-    join pg_class t on t.oid = d.refobjid
-    join pg_attribute a on a.attrelid = t.oid and a.attnum = d.refobjsubid
-    where s.relkind = 'S' and s.relnamespace = current_schema()::regnamespace
-""")
 
 
 def restore_postgres(url: str, rows: dict[str, list[dict]]) -> None:
