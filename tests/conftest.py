@@ -61,7 +61,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Without ``--semantic-model`` the real-model tests are deselected (not skipped): a bare
-    clone's default run has nothing to skip but PostgreSQL."""
+    clone's default run has nothing to skip but PostgreSQL.
+
+    The tests marked ``slow`` run first (otherwise in their usual order): handed out early, they
+    cannot leave one worker finishing a long test while the other has nothing left to do."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
     if config.getoption("--semantic-model"):
         return
     chosen = [item for item in items if item.get_closest_marker("semantic_model") is None]

@@ -43,6 +43,7 @@ def jsonl(text: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
+@pytest.mark.slow
 def test_ingest_list_history_and_reingest(cli) -> None:
     out = cli("ingest", str(SEED_ARTICLE), "--url", SEED_URL, "--published", "2025-03-13", "--json")
     report = jsonl(out.stdout)[0]
@@ -143,6 +144,7 @@ def test_feed_file_entries_are_ingested(cli, tmp_path: Path) -> None:
     assert report["status"] == "new" and report["title"] == "Talks"
 
 
+@pytest.mark.slow
 def test_ask_single_and_batch(cli, tmp_path: Path) -> None:
     for item in samples():
         cli("ingest", str(item.path), "--url", item.url, "--published", item.published_at.isoformat())
@@ -193,6 +195,7 @@ def test_chat_answers_the_readme_question_from_the_shipped_samples(cli) -> None:
     assert first_card[0].startswith("Donald Trump ·") and "Greenland" in first_card[1]
 
 
+@pytest.mark.slow
 def test_chat_piped_into_a_closed_reader_ends_quietly(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMBOT_")}
     proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "chat"], stdin=subprocess.PIPE,
@@ -208,6 +211,7 @@ def test_chat_piped_into_a_closed_reader_ends_quietly(tmp_path: Path) -> None:
     assert "Traceback" not in errors and "BrokenPipe" not in errors
 
 
+@pytest.mark.slow
 def test_progress_bar_has_real_totals_and_results_come_after_it(tmp_path: Path) -> None:
     import fcntl
     import pty
@@ -296,6 +300,7 @@ def test_claimreview_export_says_when_nothing_has_a_verdict(cli, tmp_path: Path)
     assert review["url"] == "https://factcheck.example.org/claims/1"
 
 
+@pytest.mark.slow
 def test_byte_order_mark_and_archive_round_trip(cli, tmp_path: Path) -> None:
     src = tmp_path / "bom.jsonl"
     src.write_bytes("\ufeff".encode() + json.dumps({"text": "We have to do it.", "speaker": "Trump"}).encode()

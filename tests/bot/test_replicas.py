@@ -48,6 +48,7 @@ async def _running_bot(emulator: Emulator, store_url: str, log: Path):  # type: 
     return proc
 
 
+@pytest.mark.slow
 async def test_cli_ingest_beside_a_running_bot(emulator: Emulator, store_url: str, tmp_path: Path,
                                                admin: Person) -> None:
     bot = await _running_bot(emulator, store_url, tmp_path / "bot.log")
@@ -64,6 +65,7 @@ async def test_cli_ingest_beside_a_running_bot(emulator: Emulator, store_url: st
         assert await stop_claimbot(bot) == 0, (tmp_path / "bot.log").read_text()
 
 
+@pytest.mark.slow
 async def test_a_retraction_on_one_replica_leaves_the_other_within_seconds(
     store_url: str, tmp_path: Path
 ) -> None:
