@@ -74,6 +74,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = chosen
 
 
+@pytest.fixture(autouse=True)
+def _private_cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Index snapshots of a PostgreSQL store go under ``$XDG_CACHE_HOME``: each test gets its own,
+    for its bots and commands alike, so no test loads a snapshot another saved (the seeded stores
+    restored for each test look alike to the snapshot's fingerprint) and none writes to ~/.cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return load_catalog(DEFAULT_CONFIG_DIR)
