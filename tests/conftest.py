@@ -8,6 +8,12 @@ database). Without one they are skipped with the reason shown, except in CI (``C
 from __future__ import annotations
 
 import os
+
+# One BLAS thread per test process: the suite runs one worker per core, and OpenBLAS's own threads
+# (started on import of numpy, hence here, before any import that pulls it in) only fight them for
+# the cores, which made the ranker's retraining tests several times slower.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -23,6 +29,8 @@ from claims.samples import SAMPLES_DIR
 from claims.service import ClaimService
 from claims.settings import DEFAULT_CONFIG_DIR, Settings
 from claims.store import db
+from tests import cli_processes
+from tests.cli_processes import ForkedCli
 
 POSTGRES_URL = os.environ.get(
     "CLAIMBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -53,7 +61,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Without ``--semantic-model`` the real-model tests are deselected (not skipped): a bare
-    clone's default run has nothing to skip but PostgreSQL."""
+    clone's default run has nothing to skip but PostgreSQL.
+
+    The tests marked ``slow`` run first (otherwise in their usual order): handed out early, they
+    cannot leave one worker finishing a long test while the other has nothing left to do."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
     if config.getoption("--semantic-model"):
         return
     chosen = [item for item in items if item.get_closest_marker("semantic_model") is None]
@@ -62,9 +74,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = chosen
 
 
+@pytest.fixture(autouse=True)
+def _private_cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Index snapshots of a PostgreSQL store go under ``$XDG_CACHE_HOME``: each test gets its own,
+    for its bots and commands alike, so no test loads a snapshot another saved (the seeded stores
+    restored for each test look alike to the snapshot's fingerprint) and none writes to ~/.cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return load_catalog(DEFAULT_CONFIG_DIR)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def forked_cli() -> Iterator[ForkedCli]:
+    """Runs ``claimbot`` commands as processes forked from one that imported the package already
+    (tests/cli_processes.py): real processes without the second of imports each. Started on first
+    use; stopped, with anything still running, at the end of the session."""
+    yield cli_processes.shared()
+    cli_processes.close_shared()
 
 
 @pytest.fixture(scope="session")
@@ -118,13 +147,52 @@ def postgres_migrated(postgres_schema_url: str) -> str:
     return postgres_schema_url
 
 
+_OWNED_SEQUENCES = sa.text("""
+    select s.relname, t.relname, a.attname from pg_class s
+    join pg_depend d on d.objid = s.oid and d.deptype in ('a', 'i')
+    join pg_class t on t.oid = d.refobjid
+    join pg_attribute a on a.attrelid = t.oid and a.attnum = d.refobjsubid
+    where s.relkind = 'S' and s.relnamespace = current_schema()::regnamespace
+""")
+
+
 def _emptied_postgres(url: str) -> Engine:
-    """The migrated schema with every table emptied and every id sequence restarted."""
+    """The migrated schema with every table emptied and every id sequence restarted (what
+    ``truncate ... restart identity`` does; deleting the few rows a test leaves is ten times faster
+    than truncating, which makes new files for every table)."""
     engine = db.make_engine(url)
-    tables = [t.name for t in SQLModel.metadata.sorted_tables]
     with engine.begin() as conn:
-        conn.execute(sa.text("truncate " + ", ".join(f'"{t}"' for t in tables) + " restart identity cascade"))
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(table.delete())
+        for seq, _, _ in conn.execute(_OWNED_SEQUENCES).all():
+            conn.execute(sa.text(f'alter sequence "{seq}" restart'))
     return engine
+
+
+def postgres_rows(url: str) -> dict[str, list[dict]]:
+    """Every row of every table of a PostgreSQL store (a small one: seeded test data)."""
+    engine = db.make_engine(url)
+    with engine.connect() as conn:
+        rows = {t.name: [dict(r) for r in conn.execute(t.select()).mappings()]
+                for t in SQLModel.metadata.sorted_tables}
+    engine.dispose()
+    return rows
+
+
+def restore_postgres(url: str, rows: dict[str, list[dict]]) -> None:
+    """The migrated schema at ``url`` holding exactly ``rows`` (from ``postgres_rows``; none: empty), its id
+    sequences continuing after them and its schema revision current: what re-running the
+    migrations and the seeding would give, in a fraction of the time."""
+    engine = _emptied_postgres(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("update alembic_version set version_num = :head"), {"head": db.head_revision()})
+        for table in SQLModel.metadata.sorted_tables:
+            if rows.get(table.name):
+                conn.execute(table.insert(), rows[table.name])
+        for seq, table_name, column in conn.execute(_OWNED_SEQUENCES).all():
+            conn.execute(sa.text(f'select setval(\'"{seq}"\', coalesce((select max("{column}") '
+                                 f'from "{table_name}"), 0) + 1, false)'))
+    engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -1,4 +1,8 @@
-"""The ``claimbot`` command as a user runs it: a real subprocess on a real SQLite file."""
+"""The ``claimbot`` command as a user runs it: a real process per command on a real SQLite file.
+
+Most commands run in processes forked from one that has imported the CLI already
+(tests/cli_processes.py); the tests about the interpreter's own start and end (a closed pipe, a
+terminal) start ``python -m bot.cli`` from scratch."""
 
 from __future__ import annotations
 
@@ -13,22 +17,21 @@ from pathlib import Path
 import pytest
 
 from claims.samples import sample, samples
+from tests.cli_processes import ForkedCli
 from tests.conftest import SEED_ARTICLE
 
 SEED_URL = sample(SEED_ARTICLE.name).url
 
 
 @pytest.fixture
-def cli(tmp_path: Path):
+def cli(tmp_path: Path, forked_cli: ForkedCli):
     base = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMBOT_")}
     base["CLAIMBOT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
 
     def run(*args: str, ok: bool = True, stdin: str | None = None,
             env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-        proc = subprocess.run(
-            [sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True,
-            env={**base, **(env or {})}, cwd=tmp_path, input=stdin, timeout=120,
-        )
+        proc = forked_cli.run(list(args), env={**base, **(env or {})}, cwd=tmp_path, input=stdin,
+                              timeout=120)
         if ok:
             assert proc.returncode == 0, proc.stderr
         return proc
@@ -40,6 +43,7 @@ def jsonl(text: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
+@pytest.mark.slow
 def test_ingest_list_history_and_reingest(cli) -> None:
     out = cli("ingest", str(SEED_ARTICLE), "--url", SEED_URL, "--published", "2025-03-13", "--json")
     report = jsonl(out.stdout)[0]
@@ -140,6 +144,7 @@ def test_feed_file_entries_are_ingested(cli, tmp_path: Path) -> None:
     assert report["status"] == "new" and report["title"] == "Talks"
 
 
+@pytest.mark.slow
 def test_ask_single_and_batch(cli, tmp_path: Path) -> None:
     for item in samples():
         cli("ingest", str(item.path), "--url", item.url, "--published", item.published_at.isoformat())
@@ -191,6 +196,7 @@ def test_chat_answers_the_readme_question_from_the_shipped_samples(cli) -> None:
     assert first_card[0].startswith("Donald Trump ·") and "Greenland" in first_card[1]
 
 
+@pytest.mark.slow
 def test_chat_piped_into_a_closed_reader_ends_quietly(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMBOT_")}
     proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "chat"], stdin=subprocess.PIPE,
@@ -206,6 +212,7 @@ def test_chat_piped_into_a_closed_reader_ends_quietly(tmp_path: Path) -> None:
     assert "Traceback" not in errors and "BrokenPipe" not in errors
 
 
+@pytest.mark.slow
 def test_progress_bar_has_real_totals_and_results_come_after_it(tmp_path: Path) -> None:
     import fcntl
     import pty
@@ -294,6 +301,7 @@ def test_claimreview_export_says_when_nothing_has_a_verdict(cli, tmp_path: Path)
     assert review["url"] == "https://factcheck.example.org/claims/1"
 
 
+@pytest.mark.slow
 def test_byte_order_mark_and_archive_round_trip(cli, tmp_path: Path) -> None:
     src = tmp_path / "bom.jsonl"
     src.write_bytes("\ufeff".encode() + json.dumps({"text": "We have to do it.", "speaker": "Trump"}).encode()

@@ -6,9 +6,8 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import sqlalchemy as sa
 
 from bot import cli
 from claims.store import db
+from tests.cli_processes import ForkedCli
 
 ARTICLE = (
     "Talks on a truce continue\n"
@@ -33,9 +33,13 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def run(env: dict[str, str], *args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True,
-                          env=env, cwd=cwd, timeout=120)
+@pytest.fixture
+def run(forked_cli: ForkedCli) -> Callable[..., subprocess.CompletedProcess]:
+    """``python -m bot.cli ARGS`` in a real process (forked from one that imported the CLI)."""
+    def run(env: dict[str, str], *args: str, cwd: Path) -> subprocess.CompletedProcess:
+        return forked_cli.run(list(args), env=env, cwd=cwd, timeout=120)
+
+    return run
 
 
 def one_sentence(proc: subprocess.CompletedProcess) -> str:
@@ -60,7 +64,7 @@ def claim_count(tmp_path: Path) -> int:
     ('{"text": "A claim", "external_id": ' + "9" * 5000 + "}", "number too long"),
     ('{"text": "A claim", "published_at": "0001-01-01T00:00:00+05:00"}', "outside the dates"),
 ])
-def test_hostile_import_files(cli_env, tmp_path, line, message) -> None:
+def test_hostile_import_files(cli_env, tmp_path, line, message, run) -> None:
     path = tmp_path / "in.jsonl"
     path.write_text(json.dumps({"text": "A good claim on its own line"}) + "\n" + line + "\n")
     proc = run(cli_env, "import", str(path), cwd=tmp_path)
@@ -71,14 +75,14 @@ def test_hostile_import_files(cli_env, tmp_path, line, message) -> None:
     assert claim_count(tmp_path) == 0
 
 
-def test_a_published_date_out_of_range(cli_env, tmp_path) -> None:
+def test_a_published_date_out_of_range(cli_env, tmp_path, run) -> None:
     (tmp_path / "a.txt").write_text(ARTICLE)
     error = one_sentence(run(cli_env, "ingest", str(tmp_path / "a.txt"), "--published",
                              "0001-01-01T00:00:00+05:00", cwd=tmp_path))
     assert "outside the dates" in error
 
 
-def test_history_of_an_id_beyond_the_integer_range(cli_env, tmp_path) -> None:
+def test_history_of_an_id_beyond_the_integer_range(cli_env, tmp_path, run) -> None:
     assert one_sentence(run(cli_env, "history", "2147483648", cwd=tmp_path)) == \
         "error: There is no claim #2147483648."
 
@@ -94,14 +98,14 @@ def fresh_postgres_url(postgres_engine: sa.Engine, postgres_migrated: str) -> st
 
 @pytest.mark.postgres
 def test_history_of_an_id_beyond_the_integer_range_on_postgres(cli_env, tmp_path,
-                                                                fresh_postgres_url) -> None:
+                                                                fresh_postgres_url, run) -> None:
     cli_env["CLAIMBOT_DATABASE_URL"] = fresh_postgres_url
     assert one_sentence(run(cli_env, "history", "2147483648", cwd=tmp_path)) == \
         "error: There is no claim #2147483648."
 
 
 @pytest.mark.postgres
-def test_a_postgres_url_as_heroku_writes_it(cli_env, tmp_path, fresh_postgres_url) -> None:
+def test_a_postgres_url_as_heroku_writes_it(cli_env, tmp_path, fresh_postgres_url, run) -> None:
     cli_env["CLAIMBOT_DATABASE_URL"] = fresh_postgres_url.replace("postgresql+psycopg://", "postgres://")
     proc = run(cli_env, "db", "current", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -109,13 +113,13 @@ def test_a_postgres_url_as_heroku_writes_it(cli_env, tmp_path, fresh_postgres_ur
 
 
 @pytest.mark.parametrize("url", ["mysql://u@h/db", "this is not a url", "postgresql://u@h:port/db"])
-def test_a_malformed_database_url(cli_env, tmp_path, url) -> None:
+def test_a_malformed_database_url(cli_env, tmp_path, url, run) -> None:
     cli_env["CLAIMBOT_DATABASE_URL"] = url
     error = one_sentence(run(cli_env, "claims", cwd=tmp_path))
     assert "CLAIMBOT_DATABASE_URL" in error
 
 
-def test_a_locked_database(cli_env, tmp_path) -> None:
+def test_a_locked_database(cli_env, tmp_path, run) -> None:
     (tmp_path / "a.txt").write_text(ARTICLE)
     assert run(cli_env, "db", "upgrade", cwd=tmp_path).returncode == 0
     cli_env["CLAIMBOT_DATABASE_BUSY_SECONDS"] = "0.3"
@@ -176,7 +180,7 @@ def site() -> Iterator[str]:
     server.server_close()
 
 
-def test_feed_entries_from_the_cli_follow_the_private_address_setting(cli_env, tmp_path, site) -> None:
+def test_feed_entries_from_the_cli_follow_the_private_address_setting(cli_env, tmp_path, site, run) -> None:
     proc = run(cli_env, "ingest", f"{site}/feed.xml", "--json", cwd=tmp_path)
     assert proc.returncode == 1  # one entry refused
     reports = [json.loads(line) for line in proc.stdout.splitlines()]

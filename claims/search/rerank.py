@@ -350,11 +350,15 @@ def _fit_listwise(
 ) -> FArray:
     """Newton's method on the weighted softmax cross-entropy of each question's candidates."""
     w = np.zeros(x.shape[2])
+    flat = np.ascontiguousarray(x).reshape(-1, x.shape[2])  # every candidate of every question a row
+    x = flat.reshape(x.shape)
 
     def loss(w: FArray) -> float:
-        s = np.where(mask, x @ w, -np.inf)
-        logz = np.logaddexp.reduce(s, axis=1)
-        picked = (np.where(mask, target * (x @ w), 0.0)).sum(axis=1)
+        xw = x @ w
+        s = np.where(mask, xw, -np.inf)
+        top = s.max(axis=1, keepdims=True)
+        logz = (top + np.log(np.exp(s - top).sum(axis=1, keepdims=True)))[:, 0]
+        picked = (np.where(mask, target * xw, 0.0)).sum(axis=1)
         return float((weight * (logz - picked)).sum() + 0.5 * l2 * w @ w)
 
     for _ in range(NEWTON_STEPS):
@@ -362,10 +366,10 @@ def _fit_listwise(
         p = np.exp(s - s.max(axis=1, keepdims=True))
         p /= p.sum(axis=1, keepdims=True)
         pw = p * weight[:, None]
-        grad = np.einsum("gk,gkd->d", pw - target * weight[:, None], x) + l2 * w
-        mean_x = np.einsum("gk,gkd->gd", p, x)
-        hess = np.einsum("gk,gkd,gke->de", pw, x, x)
-        hess -= np.einsum("g,gd,ge->de", weight, mean_x, mean_x)
+        grad = flat.T @ (pw - target * weight[:, None]).ravel() + l2 * w
+        mean_x = np.matmul(p[:, None, :], x)[:, 0, :]
+        hess = (flat * pw.reshape(-1, 1)).T @ flat
+        hess -= (mean_x * weight[:, None]).T @ mean_x
         hess += l2 * np.eye(len(w))
         w = _damped_step(w, np.linalg.solve(hess, grad), loss)
     return w

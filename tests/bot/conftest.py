@@ -20,6 +20,7 @@ from bot.delivery import DigestConfig
 from claims.settings import DEFAULT_CONFIG_DIR, Settings
 from tests.bot.emulator import TOKEN, Emulator
 from tests.bot.harness import ADMIN_ID, USER_ID, Person, RunningBot, seed_store
+from tests.conftest import postgres_rows, restore_postgres
 
 
 @pytest.fixture(scope="session")
@@ -27,6 +28,22 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "seeded.db"
     seed_store(f"sqlite:///{path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def seeded_postgres_rows(postgres_migrated: str) -> dict[str, list[dict]]:
+    """The seeded store's rows on PostgreSQL, seeded once per run."""
+    restore_postgres(postgres_migrated, {})  # emptied, at the current revision
+    seed_store(postgres_migrated)
+    return postgres_rows(postgres_migrated)
+
+
+@pytest.fixture
+def seeded_postgres_url(postgres_migrated: str, seeded_postgres_rows: dict[str, list[dict]]) -> str:
+    """The PostgreSQL test schema holding exactly the seeded store (restored from its rows, which
+    beats migrating and ingesting again for every test)."""
+    restore_postgres(postgres_migrated, seeded_postgres_rows)
+    return postgres_migrated
 
 
 @pytest.fixture

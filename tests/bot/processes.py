@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 from pathlib import Path
 
+from tests import cli_processes
 from tests.bot.emulator import TOKEN, Emulator
 from tests.bot.harness import ADMIN_ID
-
-CLAIMBOT = Path(sys.executable).with_name("claimbot")
+from tests.cli_processes import ForkedProcess
 
 
 def claimbot_env(emulator: Emulator | None, database_url: str, **extra: str) -> dict[str, str]:
@@ -28,11 +27,11 @@ def claimbot_env(emulator: Emulator | None, database_url: str, **extra: str) -> 
     return env
 
 
-async def start_claimbot(*args: str, env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
-    """Start ``claimbot ARGS`` with its output (both streams) going to ``log``."""
-    with log.open("wb") as out:
-        return await asyncio.create_subprocess_exec(str(CLAIMBOT), *args, env=env,
-                                                    stdout=out, stderr=asyncio.subprocess.STDOUT)
+async def start_claimbot(*args: str, env: dict[str, str], log: Path) -> ForkedProcess:
+    """Start ``claimbot ARGS`` in its own process, in this working folder as a plain start would be,
+    with its output (both streams) going to ``log``. The process is forked from one that imported
+    the package already (tests/cli_processes.py), which saves the second of imports."""
+    return cli_processes.shared().start(list(args), env=env, cwd=Path.cwd(), script=True, stdout=log)
 
 
 async def run_claimbot(*args: str, env: dict[str, str], log: Path, within: float = 120) -> int:
@@ -41,7 +40,7 @@ async def run_claimbot(*args: str, env: dict[str, str], log: Path, within: float
     return await asyncio.wait_for(proc.wait(), within)
 
 
-async def stop_claimbot(proc: asyncio.subprocess.Process) -> int:
+async def stop_claimbot(proc: ForkedProcess) -> int:
     """SIGTERM, as a service manager would send, and the exit status."""
     if proc.returncode is None:
         proc.send_signal(signal.SIGTERM)

@@ -24,6 +24,7 @@ CONFLICT = ("Conflict: terminated by other getUpdates request; make sure that on
             "instance is running")
 
 
+@pytest.mark.slow
 async def test_another_instance_polling_stops_the_bot_with_an_explanation(
     emulator: Emulator, db_path: Path, tmp_path: Path
 ) -> None:
@@ -40,6 +41,7 @@ async def test_another_instance_polling_stops_the_bot_with_an_explanation(
     assert "unexpected error" not in output and "Traceback" not in output
 
 
+@pytest.mark.slow
 async def test_credentials_in_the_api_url_are_never_logged(
     emulator: Emulator, db_path: Path, tmp_path: Path
 ) -> None:

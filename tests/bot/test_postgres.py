@@ -6,24 +6,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
-from claims.store import db
-from tests.bot.harness import Person, seed_store
+from tests.bot.harness import Person
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def postgres_url(postgres_schema_url: str) -> str:
-    engine = db.make_engine(postgres_schema_url)
-    with engine.begin() as conn:
-        schema = conn.execute(sa.text("select current_schema()")).scalar_one()
-        conn.execute(sa.text(f'drop schema "{schema}" cascade'))
-        conn.execute(sa.text(f'create schema "{schema}"'))
-    engine.dispose()
-    seed_store(postgres_schema_url)
-    return postgres_schema_url
+def postgres_url(seeded_postgres_url: str) -> str:
+    return seeded_postgres_url
 
 
 async def test_bot_on_postgres(start_bot: Callable[..., Any], postgres_url: str, user: Person,

@@ -11,11 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
-from claims.store import db
 from tests.bot.emulator import Emulator
-from tests.bot.harness import ADMIN_ID, GOLD, Person, seed_store
+from tests.bot.harness import ADMIN_ID, GOLD, Person
 from tests.bot.processes import claimbot_env, run_claimbot, start_claimbot, stop_claimbot
 
 CATCH_UP = {"CLAIMBOT_INDEX_CATCH_UP_SECONDS": "0.5"}
@@ -27,15 +25,7 @@ def store_url(request: pytest.FixtureRequest, db_path: Path) -> str:
     """The seeded store every process shares."""
     if request.param == "sqlite":
         return f"sqlite:///{db_path}"
-    url = request.getfixturevalue("postgres_schema_url")
-    engine = db.make_engine(url)
-    with engine.begin() as conn:
-        schema = conn.execute(sa.text("select current_schema()")).scalar_one()
-        conn.execute(sa.text(f'drop schema "{schema}" cascade'))
-        conn.execute(sa.text(f'create schema "{schema}"'))
-    engine.dispose()
-    seed_store(url)
-    return url
+    return str(request.getfixturevalue("seeded_postgres_url"))
 
 
 async def _answer_within(person: Person, question: str, *, has: str | None = None, lacks: str | None = None,
@@ -58,6 +48,7 @@ async def _running_bot(emulator: Emulator, store_url: str, log: Path):  # type: 
     return proc
 
 
+@pytest.mark.slow
 async def test_cli_ingest_beside_a_running_bot(emulator: Emulator, store_url: str, tmp_path: Path,
                                                admin: Person) -> None:
     bot = await _running_bot(emulator, store_url, tmp_path / "bot.log")
@@ -74,6 +65,7 @@ async def test_cli_ingest_beside_a_running_bot(emulator: Emulator, store_url: st
         assert await stop_claimbot(bot) == 0, (tmp_path / "bot.log").read_text()
 
 
+@pytest.mark.slow
 async def test_a_retraction_on_one_replica_leaves_the_other_within_seconds(
     store_url: str, tmp_path: Path
 ) -> None:

@@ -23,6 +23,7 @@ def _env(emulator: Emulator, db_path: Path, **extra: str) -> dict[str, str]:
     return claimbot_env(emulator, f"sqlite:///{db_path}", **extra)
 
 
+@pytest.mark.slow
 async def test_run_polling_in_a_subprocess_then_restart_on_the_same_database(
     emulator: Emulator, db_path: Path, tmp_path: Path, admin: Person, user: Person,
     start_bot: Callable[..., Any],
@@ -62,6 +63,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.mark.slow
 async def test_run_webhook_checks_the_secret_token(emulator: Emulator, db_path: Path, tmp_path: Path,
                                                    user: Person) -> None:
     port = _free_port()

@@ -240,6 +240,40 @@ async def test_pending_digests_are_sent_once_and_marked(session: Session, engine
     assert (stats.sent_total, stats.sent_last_day, stats.pending) == (3, 3, 0)
 
 
+async def test_a_wake_while_claiming_is_not_lost_to_the_poll_interval(engine: Engine) -> None:
+    """The bot's start-up: the missed-digest catch-up enqueues and wakes the runner while its first
+    claim is under way, having looked before the rows were there. It must look again at once, not
+    a whole poll interval (an hour here) later."""
+    sender = FakeSender()
+    sent = asyncio.Event()
+    sender.on_sent = sent.set
+    r = runner(engine, sender, poll_interval=3600)
+    loop = asyncio.get_running_loop()
+    claim = r.outbox.claim
+    first = True
+
+    def claim_as_rows_arrive(**kwargs: object) -> list:
+        nonlocal first
+        found = claim(**kwargs)  # type: ignore[arg-type]
+        if first:
+            first = False
+            with Session(engine) as other:
+                add_rows(other, [41])
+            loop.call_soon_threadsafe(r.wake)
+        return found
+
+    r.outbox.claim = claim_as_rows_arrive  # type: ignore[method-assign]
+    stop = asyncio.Event()
+    task = asyncio.create_task(r.run(stop=stop))
+    try:
+        await asyncio.wait_for(sent.wait(), 10)
+    finally:
+        stop.set()
+        r.wake()
+        await task
+    assert sender.to(41) == ["digest 0 part 0"]
+
+
 async def test_long_digest_parts_go_in_order_paced_per_chat(session: Session, engine: Engine) -> None:
     add_rows(session, [21], parts=3)
     sender = FakeSender()
@@ -476,7 +510,10 @@ def test_two_processes_never_send_a_digest_twice(session: Session, engine: Engin
     n = 400
     add_rows(session, [1_000_000 + i for i in range(n)])
     url = engine.url.render_as_string(hide_password=False)
-    ctx = multiprocessing.get_context("spawn")
+    # Forks of a fresh server process (not of this one, with its open connections) that imported
+    # this module once, instead of spawned interpreters that each import it again
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload([__name__])
     barrier = ctx.Barrier(2)
     outs = [tmp_path / "a.txt", tmp_path / "b.txt"]
     procs = [ctx.Process(target=_drain_in_process, args=(url, str(out), barrier)) for out in outs]

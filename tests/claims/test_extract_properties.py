@@ -65,6 +65,7 @@ def test_unbalanced_quotes(
     assert not caplog.records
 
 
+@pytest.mark.slow
 def test_huge_input_is_linear_enough(catalog: Catalog) -> None:
     """~430 kB article (near max_article_chars), a 1 MB unclosed quote: seconds, not minutes."""
     paragraph = "“It is fine,” Mr. Trump said. He added that the cease-fire would hold. "

@@ -23,6 +23,7 @@ from claims.search.rerank import (
 FEATURE_FILE = Path(__file__).resolve().parent / "ranker_features.npz"
 
 
+@pytest.mark.slow
 def test_retraining_reproduces_the_shipped_weights() -> None:
     shipped = load_model()
     retrained = train(load_groups(FEATURE_FILE))

@@ -75,6 +75,7 @@ def test_without_the_extra_there_is_no_encoder_and_no_failure(monkeypatch: pytes
     assert "claimbot[semantic]" in caplog.text
 
 
+@pytest.mark.slow
 def test_the_core_never_imports_torch() -> None:
     code = (
         "import sys\n"
@@ -298,6 +299,7 @@ def test_a_subject_speaker_limits_semantic_candidates_too(catalog: Catalog) -> N
 # -- the shipped semantic ranker ----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_retraining_reproduces_the_shipped_semantic_weights() -> None:
     shipped = load_semantic_model()
     retrained = train(load_groups(FEATURE_FILE), encoder=shipped.encoder)

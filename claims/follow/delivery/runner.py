@@ -97,12 +97,14 @@ class DeliveryRunner:
         self._busy: set[int] = set()  # chats with a message in flight
         self._tasks: set[asyncio.Task[None]] = set()
         self._changed = asyncio.Event()
+        self._wakes = 0
         self._lease_seconds = lease.total_seconds()
         self._renew_at = 0.0
         self._claim_at = 0.0
 
     def wake(self) -> None:
         """New rows are in the outbox (the scheduler just enqueued): look now, not at the next poll."""
+        self._wakes += 1
         self._claim_at = 0.0
         self._changed.set()
 
@@ -119,12 +121,16 @@ class DeliveryRunner:
                 now = self.clock()
                 idle = not self._queue and not self._tasks
                 if len(self._queue) < self.batch // 2 and (now >= self._claim_at or (drain and idle)):
+                    wakes = self._wakes
                     claimed = await asyncio.to_thread(
                         self.outbox.claim, owner=self.owner, limit=self.batch - len(self._queue)
                     )
                     self._queue.extend(claimed)
                     exhausted = not claimed
-                    self._claim_at = now + (self.poll_interval if not claimed else 0.0)
+                    # woken while claiming: the new rows may have missed this claim, so look again
+                    # now rather than a whole poll interval later
+                    idle_claim = not claimed and wakes == self._wakes
+                    self._claim_at = now + (self.poll_interval if idle_claim else 0.0)
                 if now >= self._renew_at:
                     await self._renew_and_release(now)
                 now = self.clock()  # the awaits above take time; pace from the real dispatch time
