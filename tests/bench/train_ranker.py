@@ -48,26 +48,28 @@ from claims.search.documents import ClaimDoc  # noqa: E402
 from claims.search.features import RAW_FEATURES  # noqa: E402
 from claims.search.match import Matcher  # noqa: E402
 from claims.search.rerank import (  # noqa: E402
-    CHAT,
-    CHECKTHAT,
     MODEL_PATH,
-    OFF_TOPIC,
-    PARAPHRASE,
     SEMANTIC_FEATURES,
     SEMANTIC_MODEL_PATH,
-    Group,
     Model,
-    average_precision,
     derive,
-    load_groups,
     load_model,
-    save_groups,
     select,
-    top_probability,
-    train,
 )
 from claims.search.semantic import SemanticIndex  # noqa: E402
 from claims.search.synonyms import load_synonyms  # noqa: E402
+from claims.search.training import (  # noqa: E402
+    CHAT,
+    CHECKTHAT,
+    OFF_TOPIC,
+    PARAPHRASE,
+    Group,
+    average_precision,
+    load_groups,
+    save_groups,
+    top_probability,
+    train,
+)
 from tests.claims.questions import labelled  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "bench"

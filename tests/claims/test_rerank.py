@@ -8,17 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from claims.search.rerank import (
-    FEATURES,
-    MODEL_PATH,
-    OFF_TOPIC,
-    Model,
-    derive,
-    load_groups,
-    load_model,
-    select,
-    train,
-)
+from claims.search.rerank import FEATURES, MODEL_PATH, Model, derive, load_model, select
+from claims.search.training import OFF_TOPIC, load_groups, train
 
 FEATURE_FILE = Path(__file__).resolve().parent / "ranker_features.npz"
 

@@ -22,18 +22,16 @@ from claims.search.candidates import RELATED, lexical_ties
 from claims.search.documents import ClaimDoc
 from claims.search.match import Matcher
 from claims.search.rerank import (
-    OFF_TOPIC,
     SEMANTIC_FEATURES,
     SEMANTIC_MODEL_PATH,
     derive,
-    load_groups,
     load_model,
     load_semantic_model,
     select,
-    train,
 )
 from claims.search.semantic import SemanticIndex, embedded_text
 from claims.search.snapshot import SnapshotError
+from claims.search.training import OFF_TOPIC, load_groups, train
 from claims.search.vectors import EXACT_UP_TO, VectorStore, fingerprint
 from claims.service import ClaimService
 from claims.settings import Settings
