@@ -168,8 +168,10 @@ class Matcher:
         """Claims close in meaning to ``question``, best ranked first, for when none answers it:
         a reader who words a question unlike any claim still sees the nearest ones, offered as
         such rather than as an answer. Only with the semantic extra (``score`` is the cosine)."""
-        found = self.candidates(question) if limit > 0 else None
-        if found is None or not found.semantic or self._semantic_model is None:
+        if limit <= 0 or self._semantic is None or self._semantic_model is None:
+            return []
+        found = self.candidates(question)
+        if found is None or not found.semantic:
             return []
         order = np.argsort(-self._semantic_model.scores(found.features), kind="stable")
         close = [int(i) for i in order if found.raw[i, LEXICAL] >= RELATED][:limit]
