@@ -170,7 +170,10 @@ def backfill(model: str, interrupt: float) -> None:
            "HF_HUB_OFFLINE": "1"}
     command = [str(ROOT / ".venv" / "bin" / "claimbot"), "semantic", "backfill"]
     started = time.perf_counter()
-    first = subprocess.Popen(command, env=env)  # the progress bar shows when stderr is a terminal
+    # the progress bar shows when stderr is a terminal; SIGINT is restored for the child, which a
+    # shell ignores for background jobs (this bench run with `&` would otherwise never interrupt)
+    first = subprocess.Popen(command, env=env,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.default_int_handler))
     try:
         first.wait(timeout=interrupt)
     except subprocess.TimeoutExpired:
