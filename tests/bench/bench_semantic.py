@@ -173,7 +173,7 @@ def backfill(model: str, interrupt: float) -> None:
     # the progress bar shows when stderr is a terminal; SIGINT is restored for the child, which a
     # shell ignores for background jobs (this bench run with `&` would otherwise never interrupt)
     first = subprocess.Popen(command, env=env,
-                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.default_int_handler))
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         first.wait(timeout=interrupt)
     except subprocess.TimeoutExpired:
