@@ -37,6 +37,16 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def clean_env() -> dict[str, str]:
+    """This process's environment for a ``claimbot`` process, without the caller's ``CLAIMBOT_``
+    settings but for the semantic model the run chose (``off`` unless ``--semantic-model``): with
+    the extra installed, a command left to the default model would load torch and look for it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMBOT_")}
+    if "CLAIMBOT_SEMANTIC_MODEL" in os.environ:
+        env["CLAIMBOT_SEMANTIC_MODEL"] = os.environ["CLAIMBOT_SEMANTIC_MODEL"]
+    return env
 CLAIMBOT = Path(sys.executable).with_name("claimbot")
 
 
@@ -224,7 +234,7 @@ class ForkedCli:
 
     def _start(self) -> subprocess.Popen[bytes]:
         if self._parent is None or self._parent.poll() is not None:
-            env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMBOT_")}
+            env = clean_env()
             self._parent = subprocess.Popen(
                 [sys.executable, "-c", "from tests.cli_processes import serve; serve()"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT, env=env,

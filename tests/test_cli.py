@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from claims.samples import sample, samples
-from tests.cli_processes import ForkedCli
+from tests.cli_processes import ForkedCli, clean_env
 from tests.conftest import SEED_ARTICLE
 
 SEED_URL = sample(SEED_ARTICLE.name).url
@@ -25,7 +25,7 @@ SEED_URL = sample(SEED_ARTICLE.name).url
 
 @pytest.fixture
 def cli(tmp_path: Path, forked_cli: ForkedCli):
-    base = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMBOT_")}
+    base = clean_env()
     base["CLAIMBOT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
 
     def run(*args: str, ok: bool = True, stdin: str | None = None,
@@ -198,7 +198,7 @@ def test_chat_answers_the_readme_question_from_the_shipped_samples(cli) -> None:
 
 @pytest.mark.slow
 def test_chat_piped_into_a_closed_reader_ends_quietly(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMBOT_")}
+    env = clean_env()
     proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "chat"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=env)
     assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
@@ -219,7 +219,7 @@ def test_progress_bar_has_real_totals_and_results_come_after_it(tmp_path: Path) 
     import struct
     import termios
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMBOT_")}
+    env = clean_env()
     env["CLAIMBOT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
     master, terminal = pty.openpty()
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))

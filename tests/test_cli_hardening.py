@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import threading
@@ -16,7 +15,7 @@ import sqlalchemy as sa
 
 from bot import cli
 from claims.store import db
-from tests.cli_processes import ForkedCli
+from tests.cli_processes import ForkedCli, clean_env
 
 ARTICLE = (
     "Talks on a truce continue\n"
@@ -28,7 +27,7 @@ ARTICLE = (
 
 @pytest.fixture
 def cli_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMBOT_")}
+    env = clean_env()
     env["CLAIMBOT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
     return env
 

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 from pathlib import Path
 
 from tests import cli_processes
 from tests.bot.emulator import TOKEN, Emulator
 from tests.bot.harness import ADMIN_ID
-from tests.cli_processes import ForkedProcess
+from tests.cli_processes import ForkedProcess, clean_env
 
 
 def claimbot_env(emulator: Emulator | None, database_url: str, **extra: str) -> dict[str, str]:
     """A clean environment for a ``claimbot`` process: nothing inherited from the caller's settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMBOT_")}
+    env = clean_env()
     env["CLAIMBOT_DATABASE_URL"] = database_url
     if emulator is not None:
         env.update({
