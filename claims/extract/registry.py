@@ -58,6 +58,16 @@ class Registry:
 
     # -- building --------------------------------------------------------------------------------
 
+    def _full_name(self, full: str, name: list[str]) -> Entity:
+        """The person a name of several words refers to: the catalog's, one the article named in
+        full, a known longer name ending with it ("Von der Leyen"), or a new one."""
+        return (
+            self._catalog_entity(full)
+            or self._match_full(name)
+            or self._suffix_of_known(name)
+            or self._entity(full, tuple(name))
+        )
+
     def _entity(self, name: str, tokens: tuple[str, ...]) -> Entity:
         entry = self.catalog.speaker_by_alias(name)
         canonical = entry.name if entry else name
@@ -120,12 +130,7 @@ class Registry:
                 or self._entity(full, tuple(name))
             )
         else:
-            ent = (
-                self._catalog_entity(full)
-                or self._match_full(name)
-                or self._suffix_of_known(name)
-                or self._entity(full, tuple(name))
-            )
+            ent = self._full_name(full, name)
         self._note(ent, pos, honorific, titles, of_part)
 
     def _appositive_role(self, name: str, role: str, pos: int) -> None:
@@ -305,12 +310,7 @@ class Registry:
                 if ent is None:
                     return Resolved(None, "person", role, 0.4)
             else:
-                ent = (
-                    self._catalog_entity(full)
-                    or self._match_full(name)
-                    or self._suffix_of_known(name)
-                    or self._entity(full, tuple(name))
-                )
+                ent = self._full_name(full, name)
             if ent.kind == "person" and not self._is_person(ent) and is_institution(full):
                 ent.kind = "organisation"
             return Resolved(ent.name, ent.kind, role, 0.9, ent, mention.affiliation)

@@ -15,6 +15,7 @@ from claims.errors import InvalidArgumentError, NotFoundError
 from claims.normalize import clean_text
 from claims.store.aliases import MAX_NAME, add_alias, entity_named, refingerprint
 from claims.store.changes import record_change
+from claims.store.followers import move_followers
 from claims.store.history import Actor
 from claims.store.models import (
     AliasKind,
@@ -22,7 +23,6 @@ from claims.store.models import (
     Speaker,
     SpeakerAlias,
     SpeakerKind,
-    Subscription,
     TargetKind,
 )
 from claims.store.nameforms import name_key, parse_name
@@ -69,7 +69,7 @@ def merge_speakers(*, session: Session, speaker_id: int, into_id: int, actor: Ac
             session.add(alias)
     if source.kind != SpeakerKind.DESCRIPTION.value:
         add_alias(session, target, source.name, AliasKind.ADMIN, None)
-    _move_followers(session, source.id, target.id)  # type: ignore[arg-type]
+    move_followers(session, TargetKind.SPEAKER, source.id, target.id)  # type: ignore[arg-type]
     target.affiliation = target.affiliation or source.affiliation
     target.role = target.role or source.role
     session.add(target)
@@ -118,15 +118,3 @@ def add_speaker_alias(*, session: Session, speaker_id: int, alias: str, actor: A
                   actor=actor, new_value=text)
     ids = session.exec(select(Claim.id).where(Claim.speaker_id == speaker.id)).all()
     return SpeakerChange(speaker.id, speaker.name, tuple(i for i in ids if i is not None))  # type: ignore[arg-type]
-
-
-def _move_followers(session: Session, source_id: int, into_id: int) -> None:
-    """Chats that followed the merged speaker now follow the survivor (or keep following it)."""
-    kind = Subscription.target_kind == TargetKind.SPEAKER.value
-    already = set(session.exec(select(Subscription.chat_id).where(kind, Subscription.target_id == into_id)))
-    for sub in session.exec(select(Subscription).where(kind, Subscription.target_id == source_id)):
-        if sub.chat_id in already:
-            session.delete(sub)
-        else:
-            sub.target_id = into_id
-            session.add(sub)

@@ -19,12 +19,12 @@ from sqlmodel import Session, col, func, select
 from claims.errors import InvalidArgumentError, NotFoundError
 from claims.normalize import clean_text
 from claims.store.changes import record_change
+from claims.store.followers import move_followers
 from claims.store.history import Actor
 from claims.store.models import (
     Claim,
     ClaimStatus,
     ClaimTopic,
-    Subscription,
     TargetKind,
     Topic,
     TopicKind,
@@ -211,7 +211,7 @@ def merge_topics(*, session: Session, topic_id: int, into_id: int, actor: Actor)
     source.hidden = True
     source.merged_into_id = into_id
     session.add(source)
-    _move_followers(session, topic_id, into_id)
+    move_followers(session, TargetKind.TOPIC, topic_id, into_id)
     record_change(session=session, entity="topic", entity_id=into_id, action="merge", actor=actor,
                   old_value=source.name, new_value=target.name, related_id=topic_id)
     return TopicChange(into_id, target.name, ids)
@@ -270,16 +270,4 @@ def _drop_self_links(session: Session, topic_id: int) -> None:
         .where(ClaimTopic.topic_id == topic_id, Claim.topic_id == topic_id)
     ):
         session.delete(link)
-    session.flush()
-
-
-def _move_followers(session: Session, source_id: int, into_id: int) -> None:
-    kind = Subscription.target_kind == TargetKind.TOPIC.value
-    already = set(session.exec(select(Subscription.chat_id).where(kind, Subscription.target_id == into_id)))
-    for sub in session.exec(select(Subscription).where(kind, Subscription.target_id == source_id)):
-        if sub.chat_id in already:
-            session.delete(sub)
-        else:
-            sub.target_id = into_id
-            session.add(sub)
     session.flush()
