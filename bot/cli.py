@@ -7,7 +7,7 @@ as one sentence with exit status 1; usage errors exit with 2.
 
 This module builds the parser and runs one command; the commands live by group: ``cli_read``
 (claims, history, ask), ``cli_ingest``, ``cli_store`` (db, export, import), ``cli_changes`` (the
-desk's changes) and ``cli_semantic``.
+desk's changes), ``cli_timeline`` (timeline, changes) and ``cli_semantic``.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from bot import cli_changes, cli_semantic
 from bot.cli_ingest import cmd_ingest
 from bot.cli_read import cmd_ask, cmd_claims, cmd_history
 from bot.cli_store import cmd_db, cmd_export, cmd_import
+from bot.cli_timeline import cmd_changes, cmd_timeline
 from claims.errors import ClaimbotError
 from claims.settings import Settings
 
@@ -97,6 +98,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("claim_id", type=int, metavar="CLAIM_ID")
     p.add_argument("--json", action="store_true", help="JSON Lines, one revision per line")
     p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("timeline", help="a speaker's claims in the order they were made")
+    p.add_argument("speaker", nargs="+", metavar="SPEAKER", help="name, surname, alias or role")
+    p.add_argument("--topic", help="only this topic (slug or name)")
+    p.add_argument("--about", metavar="PHRASE", help="only claims that mention this phrase")
+    p.add_argument("--limit", type=positive_int, default=None, help="at most this many claims")
+    p.add_argument("--json", action="store_true", help="JSON Lines, one claim per line, oldest first")
+    p.set_defaults(func=cmd_timeline)
+
+    p = sub.add_parser("changes", help="recent changes of position, the most recent first")
+    p.add_argument("--limit", type=positive_int, default=20, help="at most this many (default 20)")
+    p.add_argument("--json", action="store_true", help="JSON Lines, one change per line")
+    p.set_defaults(func=cmd_changes)
 
     p = sub.add_parser("export", help="export claims as JSON Lines, ClaimReview JSON-LD or a full archive")
     p.add_argument("--format", choices=["jsonl", "claimreview", "archive"], default="jsonl",

@@ -28,6 +28,8 @@ class ButtonKind(StrEnum):
     CLAIMS_PAGE = "claims"  # page ``b`` of the /claims list whose scope has code ``a`` (``ClaimScope``)
     HANDLED = "handled"  # the team handled the unanswered group holding question ``a``; list of ``b`` days
     INGEST_LINK = "ingest"  # an admin ingests reported link ``a``
+    TIMELINE = "tline"  # page ``b`` of the timeline of speaker and topic ``a`` (``timeline_scope``)
+    CHANGES = "changes"  # page ``b`` of /changes
 
 
 def button_pattern(*kinds: ButtonKind) -> str:

@@ -12,6 +12,8 @@ USER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("claims", "Latest claims, optionally for a topic or speaker"),
     ("claim", "One claim in full: /claim ID"),
     ("history", "How a claim changed: /history ID"),
+    ("timeline", "What someone said over time: /timeline SPEAKER [TOPIC or phrase]"),
+    ("changes", "Recent changes of position"),
     ("check", "Check a post or link: reply /check to it, or /check TEXT"),
     ("subscribe", 'Digest of changes: /subscribe TOPIC|SPEAKER|claim ID|"any phrase" '
                   "[daily HH:MM|weekly DAY HH:MM|hourly|instant]"),
@@ -33,6 +35,7 @@ ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("unanswered", "What readers asked that we could not answer: /unanswered [DAYS]"),
     ("speaker", "Speakers: /speaker merge A into B, /speaker rename A to B, /speaker alias A as B"),
     ("topic", "Discovered topics: /topic rename A to B, /topic merge A into B, /topic hide A"),
+    ("unflag", "Clear a wrong changed-position flag: /unflag ID [REASON]"),
 )
 
 
