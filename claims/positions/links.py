@@ -57,21 +57,55 @@ def link_new_claims(*, session: Session, claim_ids: Iterable[int], catalog: Cata
     links = []
     for speaker_id, claims in by_speaker.items():
         record = _record(session, speaker_id)
-        for claim in claims:
-            me = record.get(claim.id)  # type: ignore[arg-type]
-            if me is None or session.get(PositionLink, claim.id) is not None:
-                continue
-            link = _link(me, record.values(), rules=rules, fallback=fallback)
-            if link is not None:
-                found, comparison = link
-                row = PositionLink(claim_id=me.id, earlier_id=found.id, speaker_id=speaker_id,
-                                   changed=comparison.relation is Relation.CHANGED,
-                                   reason=comparison.reason.value if comparison.reason else None,
-                                   detail=comparison.detail, said_at=me.said_at)
-                session.add(row)
-                links.append(row)
+        mine = [record[c.id] for c in claims if c.id in record]
+        for me in mine:
+            if session.get(PositionLink, me.id) is None:
+                link = _link(me, record.values(), rules=rules, fallback=fallback)
+                if link is not None:
+                    links.append(_write(session, me, speaker_id, *link))
+        links.extend(_relink_later(session, mine, record, speaker_id, rules=rules, fallback=fallback))
     session.flush()
     return links
+
+
+def _write(session: Session, me: _Said, speaker_id: int, found: _Said, comparison: Comparison,
+           row: PositionLink | None = None) -> PositionLink:
+    row = row or PositionLink(claim_id=me.id, earlier_id=found.id, speaker_id=speaker_id, said_at=me.said_at)
+    row.earlier_id = found.id
+    row.changed = comparison.relation is Relation.CHANGED
+    row.reason = comparison.reason.value if comparison.reason else None
+    row.detail = comparison.detail
+    session.add(row)
+    return row
+
+
+def _relink_later(session: Session, new: list[_Said], record: dict[int, _Said], speaker_id: int, *,
+                  rules: PositionRules, fallback: int | None) -> list[PositionLink]:
+    """An archive ingested out of order: a new claim older than some stored ones may be what they
+    follow, or what they contradict. Only the new claims are compared with each later one, so an old
+    article costs (its claims x the speaker's later claims), never the whole record squared. A flag
+    an admin cleared stays cleared."""
+    if not new:
+        return []
+    oldest = min(n.said_at for n in new)
+    new_ids = {n.id for n in new}
+    written = []
+    for later in record.values():
+        if later.id in new_ids or later.said_at <= oldest:
+            continue
+        current = session.get(PositionLink, later.id)
+        if current is not None and (current.changed or current.cleared_at is not None):
+            continue
+        candidates = [n for n in new if n.said_at < later.said_at and not (n.articles & later.articles)]
+        link = _link(later, candidates, rules=rules, fallback=fallback)
+        if link is None:
+            continue
+        found, comparison = link
+        keep_current = (current is not None and comparison.relation is not Relation.CHANGED
+                        and record.get(current.earlier_id, found).said_at >= found.said_at)
+        if not keep_current:
+            written.append(_write(session, later, speaker_id, found, comparison, current))
+    return written
 
 
 def _record(session: Session, speaker_id: int) -> dict[int, _Said]:
