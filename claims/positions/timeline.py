@@ -156,8 +156,9 @@ def _dated_claims(session: Session, speaker_id: int, topic_id: int | None) -> li
     if topic_id is not None:
         further = sa.select(col(ClaimTopic.claim_id)).where(col(ClaimTopic.topic_id) == topic_id)
         stmt = stmt.where(sa.or_(col(Claim.topic_id) == topic_id, col(Claim.id).in_(further)))
-    return [_Row(cid, text, kind, tid, slug, name, published or created, first)
-            for cid, text, kind, tid, slug, name, published, created, first in session.execute(stmt)]
+    return [_Row(cid, text, kind, tid, slug, name, published or created, first)  # type: ignore[arg-type]
+            for cid, text, kind, tid, slug, name, published, created, first
+            in session.connection().execute(stmt)]  # Core rows: no ORM bookkeeping for 1,000s
 
 
 def _topic_words(name: str | None) -> frozenset[str]:
@@ -167,12 +168,12 @@ def _topic_words(name: str | None) -> frozenset[str]:
 def _first_sources(session: Session, article_ids: list[int]) -> dict[int, SourceView]:
     if not article_ids:
         return {}
-    rows = session.execute(
+    rows = session.connection().execute(
         sa.select(col(Article.id), col(Article.canonical_url), col(Article.url), col(Article.title),
                   col(Article.outlet), col(Article.published_at))
         .where(col(Article.id).in_(sorted(set(article_ids))))
     ).all()
-    return {aid: SourceView(article_id=aid, url=canon or url, title=title, outlet=outlet,
-                            published_at=published)
+    return {aid: SourceView(article_id=aid, url=canon or url, title=title,  # type: ignore[misc,arg-type]
+                            outlet=outlet, published_at=published)
             for aid, canon, url, title, outlet, published in rows}
 

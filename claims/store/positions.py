@@ -29,12 +29,12 @@ def earlier_of(*, session: Session, claim_ids: Sequence[int]) -> dict[int, Earli
     claim_ids = list(claim_ids)
     if not claim_ids:
         return {}
-    rows = session.execute(
+    rows = session.connection().execute(
         sa.select(col(PositionLink.claim_id), col(PositionLink.earlier_id), col(PositionLink.changed),
                   col(PositionLink.cleared_at), col(PositionLink.detail))
         .where(col(PositionLink.claim_id).in_(claim_ids))
     ).all()
-    texts = dict(session.execute(
+    texts = dict(session.connection().execute(
         sa.select(col(Claim.id), col(Claim.text)).where(col(Claim.id).in_([r[1] for r in rows]))
     ).all()) if rows else {}
     when = _said_at(session, [r[1] for r in rows])
@@ -46,13 +46,13 @@ def earlier_of(*, session: Session, claim_ids: Sequence[int]) -> dict[int, Earli
 def _said_at(session: Session, claim_ids: list[int]) -> dict[int, datetime]:
     if not claim_ids:
         return {}
-    rows = session.execute(
+    rows = session.connection().execute(
         sa.select(col(Claim.id), func.min(col(Article.published_at)), col(Claim.created_at))
         .join(ClaimAppearance, col(ClaimAppearance.claim_id) == Claim.id)
         .join(Article, col(Article.id) == ClaimAppearance.article_id)
         .where(col(Claim.id).in_(claim_ids)).group_by(col(Claim.id), col(Claim.created_at))
     ).all()
-    return {cid: published or created for cid, published, created in rows}
+    return {cid: published or created for cid, published, created in rows}  # type: ignore[misc]
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
