@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from claims.errors import NotFoundError
+from claims.errors import InvalidArgumentError, NotFoundError
 from claims.positions import links
+from claims.positions.questions import timeline_question
 from claims.positions.timeline import (
     PositionChange,
     Timeline,
@@ -48,6 +49,21 @@ class Positions(IndexUpkeep):
                 about = None if subject else rest
             return speaker_timeline(session=session, speaker=who, topic=subject, about=about,
                                     limit=limit, offset=offset)
+
+    def timeline_question(self, text: str, *, limit: int | None = None) -> Timeline | None:
+        """A question about someone's record over time, answered with their timeline; None when the
+        question is not of that form or names no known speaker (the matcher answers it then)."""
+        asked = timeline_question(text)
+        if asked is None:
+            return None
+        with self.session() as session:
+            try:
+                who = resolve_speaker(session=session, text=asked.speaker)
+            except (NotFoundError, InvalidArgumentError):  # unknown or ambiguous: the matcher answers
+                return None
+            subject = _topic_or_none(session, asked.subject, self) if asked.subject else None
+            about = asked.subject if asked.subject and subject is None else None
+            return speaker_timeline(session=session, speaker=who, topic=subject, about=about, limit=limit)
 
     def timeline_page(self, speaker_id: int, topic_id: int | None, *, limit: int,
                       offset: int) -> Timeline:
