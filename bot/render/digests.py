@@ -47,10 +47,10 @@ def digest_item(item: DigestItem, tz: ZoneInfo) -> str:
     kinds = " · ".join(DIGEST_KINDS[k] for k in item.kinds)
     lines = [f"{kinds} · #{item.claim_id} <b>{esc(item.speaker or 'Unknown speaker')}</b>"]
     if item.changed_from is not None:
-        before = item.changed_from
+        then = item.changed_from
         lines.append(f"<b>{esc(item.speaker or 'The speaker')} changed position.</b> Earlier, on "
-                     f"{fmt_date(before.said_at, tz)}: “{esc(shorten(before.text, 200))}”"
-                     f" (/claim {before.claim_id})")
+                     f"{fmt_date(then.said_at, tz)}: “{esc(shorten(then.text, 200))}”"
+                     f" (/claim {then.claim_id})")
     if item.text_before is not None:
         half = DIGEST_TEXT_CHARS * 2 // 3
         lines.append(f"Before: “{esc(shorten(item.text_before, half))}”")
