@@ -28,6 +28,7 @@ from claims.search.candidates import LEXICAL, RELATED, SIMILAR, Candidates, lexi
 from claims.search.columns import Column
 from claims.search.documents import ClaimDoc, Match
 from claims.search.features import DocInfo, extract
+from claims.search.gate import Gate, load_gate
 from claims.search.index import CONTEXT, NAME, NUMBER, SPEAKER, TEXT, TITLE, TOPIC, InvertedIndex
 from claims.search.query import Query, QueryParser, topic_key
 from claims.search.rerank import Model, derive, load_model, load_semantic_model, select
@@ -41,6 +42,7 @@ TITLE_WEIGHT = 1.0
 CONTEXT_WEIGHT = 0.3
 SPEAKER_WEIGHT = 1.0
 TOPIC_WEIGHT = 0.5
+ROLE_WEIGHT = 0.5
 
 DEPTH = 40
 """Candidates re-ranked per question."""
@@ -64,8 +66,10 @@ class Matcher:
         model: Model | None = None,
         semantic: SemanticIndex | None = None,
         semantic_model: Model | None = None,
+        gate: Gate | None = None,
     ) -> None:
         self._catalog = catalog
+        self._gate = gate or load_gate()
         self._synonyms = dict(synonyms or {})
         self._parser = QueryParser(catalog, synonyms)
         self._model = model or load_model()
@@ -159,7 +163,10 @@ class Matcher:
         model = self._semantic_model if found.semantic and self._semantic_model else self._model
         scores = model.scores(found.features)
         probs = model.probabilities(found.features, scores)
-        probs = np.where([found.answerable(i) for i in range(len(probs))], probs, 0.0)
+        allowed = np.array([found.answerable(i) for i in range(len(probs))], bool)
+        if not found.semantic:  # with the extra, the cosine speaks for words the question lacks
+            allowed &= self._gate.passes(found.raw)
+        probs = np.where(allowed, probs, 0.0)
         published = self._published.data[np.asarray(found.numbers, np.int64)]
         recency = np.nan_to_num(published, nan=-np.inf)
         out: list[Match] = []
@@ -415,6 +422,10 @@ class Matcher:
         put(doc.context, CONTEXT_WEIGHT, CONTEXT)
         for name in dict.fromkeys((doc.speaker, *doc.speaker_aliases) if doc.speaker else ()):
             put(name, SPEAKER_WEIGHT, SPEAKER, once=True)
+        # "what did the governor say about the polls?": a role the speaker was described by is a
+        # label word of their claims (never a name the parser resolves: many held the role)
+        for role in dict.fromkeys(doc.speaker_roles if doc.speaker else ()):
+            put(role, ROLE_WEIGHT, SPEAKER, once=True)
         for name in dict.fromkeys((doc.topic_name or (doc.topic or "").replace("-", " "),
                                    *doc.other_topics)):
             put(name, TOPIC_WEIGHT, TOPIC, once=True)

@@ -54,7 +54,7 @@ from claims.search.synonyms import load_synonyms  # noqa: E402
 from claims.settings import DEFAULT_CONFIG_DIR  # noqa: E402
 from claims.store import db  # noqa: E402
 from claims.store.claim_docs import claim_docs  # noqa: E402
-from claims.store.models import Claim, ClaimStatus  # noqa: E402
+from claims.store.models import Article, Claim, ClaimStatus  # noqa: E402
 from claims.store.views import ClaimView, get_claims  # noqa: E402
 
 POLNEAR = ROOT.parent / "shared" / "bench" / "polnear"
@@ -116,22 +116,25 @@ def _own_inputs(folder: Path) -> list[ArticleInput]:
 
 
 def open_store(path: Path, inputs: Sequence[ArticleInput], catalog: Catalog) -> Callable[[], Session]:
-    """A session factory on the store at ``path``, ingesting ``inputs`` first if it is new."""
-    fresh = not path.exists()
+    """A session factory on the store at ``path``, first ingesting those of ``inputs`` it lacks
+    (by URL, oldest first: a kept store grows by the articles added since)."""
     engine = db.make_engine(f"sqlite:///{path}")
     db.upgrade(engine)
 
     def factory() -> Session:
         return Session(engine, expire_on_commit=False)
 
-    if fresh:
+    with factory() as session:
+        have = set(session.exec(select(Article.url)))
+    todo = [a for a in inputs if a.url not in have]
+    if todo:
         started = time.perf_counter()
-        for art in sorted(inputs, key=lambda a: (a.published_at or datetime(1970, 1, 1, tzinfo=UTC),
-                                                 a.url or "")):
+        for art in sorted(todo, key=lambda a: (a.published_at or datetime(1970, 1, 1, tzinfo=UTC),
+                                               a.url or "")):
             with factory() as session:
                 ingest_article(art, session=session, catalog=catalog)
                 session.commit()
-        print(f"ingested {len(inputs)} articles in {time.perf_counter() - started:.0f} s")
+        print(f"ingested {len(todo)} articles in {time.perf_counter() - started:.0f} s")
     return factory
 
 
@@ -272,6 +275,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("set", nargs="?", default="train", choices=("train", "heldout", "tuning"))
     parser.add_argument("--semantic", metavar="MODEL_PATH", help="also the sentence model's cosine alone")
     parser.add_argument("--store", type=Path, help="keep the store in this SQLite file (reused if present)")
+    parser.add_argument("--articles", type=int, metavar="N",
+                        help="store only the questions' articles plus N others (a quick look, not a figure)")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="print every miss (refused for held-out sets)")
     args = parser.parse_args(argv)
@@ -285,6 +290,10 @@ def main(argv: list[str]) -> int:
     questions = [q for f in files if f.exists() for q in load_questions(f)]
     if not questions:
         sys.exit(f"no questions in {', '.join(str(f) for f in files)}")
+    if args.articles is not None:
+        wanted = {q.article for q in questions if q.answerable}
+        named = [a for a in inputs if (a.url or "").rsplit("/", 1)[-1] in wanted]
+        inputs = named + [a for a in inputs if a not in named][: args.articles]
     catalog = load_catalog(DEFAULT_CONFIG_DIR)
     synonyms = load_synonyms(DEFAULT_CONFIG_DIR)
     with tempfile.TemporaryDirectory() as tmp:
