@@ -173,9 +173,15 @@ class QueryParser:
 
         Besides the name and aliases, the surname of a name of two words or more names the
         speaker while no other registered speaker shares it ("Podesta" for John Podesta).
+        Descriptions (written lowercase) are keyed but not registered as names.
         """
         entry = self._catalog.speaker_by_alias(name)
         key = speaker_key(entry.name if entry else name)
+        if entry is None and name[:1].islower():
+            # A description ("the governor", "a top Trump adviser") is many people across articles:
+            # its words are labels of its claims, never a name a question resolves to.
+            self._speaker_names.setdefault(key, name)
+            return key
         known = self._known_aliases.setdefault(key, set())
         new = [a for a in (name, *aliases) if a not in known]
         if not new:

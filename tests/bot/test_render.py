@@ -208,7 +208,8 @@ def test_an_unsure_answer_says_so_before_the_closest_claims() -> None:
     unanswered = Answer(None, "Can the <island> be bought?", (), (), False,
                         known_topics=(NameCount("greenland", "Greenland", 3),), related=(close,))
     text = render.answer(unanswered, ZoneInfo("UTC"))
-    assert text.startswith("Not sure: I have no claim that clearly answers “Can the &lt;island&gt; be bought?”.")
+    assert text.startswith(
+        "Not sure: I have no claim that clearly answers “Can the &lt;island&gt; be bought?”.")
     assert "The closest claims I have:" in text
     assert "Greenland is not for sale." in text and "Mette Frederiksen" in text
     parse_html(text)  # well-formed for Telegram
