@@ -29,8 +29,11 @@ class Candidates:
 
     def answerable(self, i: int) -> bool:
         """Whether candidate ``i`` may be an answer at all: a claim reached only through our
-        guesses (corrected spellings) is at most offered, never answered."""
-        return not self.grounded or self.grounded[i]
+        guesses (corrected spellings) is at most offered, never answered, unless the sentence
+        model finds it similar in meaning to the question."""
+        if not self.grounded or self.grounded[i]:
+            return True
+        return self.semantic and float(self.raw[i, LEXICAL]) >= SIMILAR
 
     @property
     def semantic(self) -> bool:

@@ -14,8 +14,8 @@ veto beside it, built from evidence that means the same thing whatever the store
 Each is monotone (more cover, fewer missing words: more likely an answer), and the three limits are
 chosen by leave-one-world-out (``tests/bench/choose_gate.py``): fitted on all worlds but one and
 judged on the one left out, so a limit that only suits one world shows up as a loss on it. The
-gate applies to typed questions (``LONG_QUESTION`` words or fewer); pasted texts are judged by the
-calibrator's own long-text terms.
+gate applies to questions of up to ``max_words`` content words, also chosen so; longer, pasted
+texts are judged by the calibrator's own long-text terms.
 """
 
 from __future__ import annotations
@@ -31,8 +31,6 @@ import numpy.typing as npt
 from claims.search.features import RAW_FEATURES
 
 GATE_PATH = Path(__file__).with_name("gate.json")
-LONG_QUESTION = float(np.log1p(12))
-"""Above this ``question_len`` (more than 12 words) a question is pasted text, not typed."""
 
 _COVER = [RAW_FEATURES.index(f) for f in ("cover_text", "cover_title", "cover_context", "cover_label")]
 _UNMATCHED = RAW_FEATURES.index("unmatched_rare")
@@ -45,6 +43,11 @@ def signals(raw: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return np.column_stack((raw[:, _COVER].sum(axis=1), raw[:, _UNMATCHED], raw[:, _NAMES_MISSED]))
 
 
+def question_words(raw: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """How many words each candidate's question has (``question_len`` is their ``log1p``)."""
+    return np.expm1(raw[:, _QUESTION_LEN])
+
+
 @dataclass(frozen=True)
 class Gate:
     """Limits a typed question's answer must meet, whatever its calibrated probability."""
@@ -52,19 +55,23 @@ class Gate:
     min_cover: float = 0.0
     max_unmatched: float = 1.0
     max_names_missed: float = 1.0
+    max_words: float = 12.0  # longer questions are pasted texts: the calibrator alone judges them
+
+    def allows(self, sig: npt.NDArray[np.float64], words: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+        """``passes`` on precomputed ``signals`` and ``question_words`` (for choosing limits)."""
+        ok = (sig[:, 0] >= self.min_cover - 1e-9) & (sig[:, 1] <= self.max_unmatched + 1e-9) & (
+            sig[:, 2] <= self.max_names_missed + 1e-9)
+        return ok | (words > self.max_words + 1e-9)
 
     def passes(self, raw: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
-        """Which candidates may be answers (always all of a pasted text's)."""
+        """Which candidates may be answers."""
         if not len(raw):
             return np.zeros(0, bool)
-        s = signals(raw)
-        ok = (s[:, 0] >= self.min_cover - 1e-9) & (s[:, 1] <= self.max_unmatched + 1e-9) & (
-            s[:, 2] <= self.max_names_missed + 1e-9)
-        return ok | (raw[:, _QUESTION_LEN] > LONG_QUESTION)
+        return self.allows(signals(raw), question_words(raw))
 
     def to_json(self) -> dict[str, float]:
         return {"min_cover": self.min_cover, "max_unmatched": self.max_unmatched,
-                "max_names_missed": self.max_names_missed}
+                "max_names_missed": self.max_names_missed, "max_words": self.max_words}
 
 
 @lru_cache(maxsize=2)
@@ -74,4 +81,5 @@ def load_gate(path: Path = GATE_PATH) -> Gate:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return Gate()
-    return Gate(float(doc["min_cover"]), float(doc["max_unmatched"]), float(doc["max_names_missed"]))
+    return Gate(float(doc["min_cover"]), float(doc["max_unmatched"]), float(doc["max_names_missed"]),
+                float(doc["max_words"]))
