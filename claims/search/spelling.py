@@ -56,9 +56,9 @@ weaker evidence than what the question says (and never alone an answer: ``featur
 
 def max_edits(word: str) -> int:
     """How many edits a typed term (a stem) of this length may be away from what was meant: one
-    up to seven letters, two from eight ("calori", the stem of "calories", is two edits from
-    "carri" and may not travel that far; "grenland" may reach "greenland")."""
-    return 1 if len(word) <= 7 else 2
+    up to six letters, two from seven ("calori", the stem of "calories", is two edits from
+    "carri" and may not travel that far; "securti", the stem of "securty", may reach "secur")."""
+    return 1 if len(word) <= 6 else 2
 
 
 def squeeze(word: str) -> str:

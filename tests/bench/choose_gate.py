@@ -151,6 +151,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--everyday", type=Path, help="the everyday question set (default: see above)")
     parser.add_argument("--write", action="store_true", help=f"write {GATE_PATH.name}")
     parser.add_argument("--cache", type=Path, help="keep the CheckThat! and chat worlds in this file")
+    parser.add_argument("--no-unmatched", action="store_true", help="leave the unmatched signal out")
     args = parser.parse_args(argv)
     catalog = load_catalog(ROOT / "config")
     synonyms = load_synonyms(ROOT / "config")
@@ -164,6 +165,9 @@ def main(argv: list[str]) -> int:
         path = args.everyday or next(p for p in (bench_everyday.SETS / "polnear_train.jsonl",
                                                  bench_everyday.SETS / "matcher_tuning.jsonl") if p.exists())
         worlds.append(everyday_world(args.store, path, catalog, synonyms))
+    if args.no_unmatched:
+        global UNMATCHED
+        UNMATCHED = (1.0,)
     print(f"WRONG_COST {WRONG_COST}")
     print("leave-one-world-out (limits chosen on the other worlds, judged on this one):")
     for i, w in enumerate(worlds):
