@@ -103,10 +103,12 @@ class Matcher:
         model: Model | None = None,
         semantic: SemanticIndex | None = None,
         semantic_model: Model | None = None,
+        gate: Gate | None = None,
     ) -> Matcher:
         """Index many claims at once (start-up): one vectorised pass builds the postings. With
         ``semantic``, claims whose text has no vector there yet become pending (see ``fill``)."""
-        matcher = cls(catalog, synonyms, model=model, semantic=semantic, semantic_model=semantic_model)
+        matcher = cls(catalog, synonyms, model=model, semantic=semantic, semantic_model=semantic_model,
+                      gate=gate)
         latest: dict[int, ClaimDoc] = {}
         for doc in docs:
             latest[doc.id] = doc

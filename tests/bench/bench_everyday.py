@@ -49,6 +49,7 @@ from sqlmodel import Session, col, select  # noqa: E402
 from claims.catalog import Catalog, load_catalog  # noqa: E402
 from claims.ingest.pipeline import ingest_article  # noqa: E402
 from claims.ingest.sources import ArticleInput  # noqa: E402
+from claims.search.gate import Gate  # noqa: E402
 from claims.search.match import Matcher  # noqa: E402
 from claims.search.synonyms import load_synonyms  # noqa: E402
 from claims.settings import DEFAULT_CONFIG_DIR  # noqa: E402
@@ -275,6 +276,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("set", nargs="?", default="train", choices=("train", "heldout", "tuning"))
     parser.add_argument("--semantic", metavar="MODEL_PATH", help="also the sentence model's cosine alone")
     parser.add_argument("--store", type=Path, help="keep the store in this SQLite file (reused if present)")
+    parser.add_argument("--no-gate", action="store_true", help="also claimbot without the answer gate")
     parser.add_argument("--articles", type=int, metavar="N",
                         help="store only the questions' articles plus N others (a quick look, not a figure)")
     parser.add_argument("-v", "--verbose", action="store_true",
@@ -302,6 +304,8 @@ def main(argv: list[str]) -> int:
             ids = list(session.exec(select(Claim.id).where(col(Claim.status) == ClaimStatus.ACTIVE.value)))
             views = {v.id: v for v in get_claims(session=session, claim_ids=ids)}
             matcher = Matcher.build(claim_docs(session=session), catalog=catalog, synonyms=synonyms)
+            ungated = Matcher.build(claim_docs(session=session), catalog=catalog, synonyms=synonyms,
+                                    gate=Gate()) if args.no_gate else None
         print(f"{args.set}: {len(questions)} questions, store {len(views)} claims")
 
         def claimbot(text: str) -> tuple[list[int], list[int]]:
@@ -309,11 +313,18 @@ def main(argv: list[str]) -> int:
             offers = [] if answers else [m.claim_id for m in matcher.related(text, limit=3)]
             return answers, offers
 
+        def without_gate(text: str) -> tuple[list[int], list[int]]:
+            assert ungated is not None
+            answers = [m.claim_id for m in ungated.ask(text, limit=3)]
+            return answers, [] if answers else [m.claim_id for m in ungated.related(text, limit=3)]
+
         bm25 = Bm25Baseline(list(views.values()))
         systems: list[tuple[str, Callable[[str], tuple[list[int], list[int]]], bool]] = [
             ("claimbot", claimbot, True),
             ("bm25s (stemmed)", lambda t: (bm25.ask(t), []), False),
         ]
+        if ungated is not None:
+            systems.insert(1, ("claimbot without gate", without_gate, True))
         if args.semantic:
             cosine = CosineBaseline(args.semantic, list(views.values()))
             systems.append(("cosine alone", lambda t: (cosine.ask(t), []), False))
