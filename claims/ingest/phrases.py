@@ -22,7 +22,7 @@ from pathlib import Path
 
 from claims.errors import ConfigError
 from claims.settings import config_file
-from claims.store.nameforms import HONORIFICS, TITLES, name_key
+from claims.store.nameforms import HONORIFICS, ROLE_NOUNS, TITLES, name_key
 
 _WORD = re.compile(r"(?:[A-Z]\.){2,}|[A-Za-zÀ-ÖØ-öø-ÿ][\w'’\-&]*|[.!?;:,\"“”()—–]")
 _SENTENCE_END = frozenset({".", "!", "?", "\"", "“", "”", ":", ";", "(", ")", "—", "–"})
@@ -197,3 +197,97 @@ def _content(token: str, rules: PhraseRules) -> bool:
 
 def _bare(token: str) -> str:
     return token.strip(".,;:'’").casefold()
+
+
+# ---------------------------------------------------------------------------- one subject, two phrases
+
+_LINKS = frozenset({"of", "and", "the", "for", "&", "on", "in"})
+_DETERMINERS = frozenset({
+    "the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "its", "our", "my",
+    "your", "of", "about", "on", "over", "with", "for", "from", "by", "into", "any", "some", "no",
+    "more", "new", "other", "such", "all", "many", "few", "several", "against", "amid", "after",
+})
+"""Words after which the next word starts a noun phrase ("the hacked emails", "of classified
+information")."""
+_VERB_CUES = frozenset({
+    "to", "will", "would", "can", "could", "should", "must", "may", "might", "shall", "did", "does",
+    "do", "has", "have", "had", "not", "never", "he", "she", "they", "we", "i", "you", "who", "it",
+    "also", "already", "just", "then", "and", "but", "didn't", "don't", "doesn't", "won't", "can't",
+    "wouldn't", "couldn't", "hasn't", "haven't", "hadn't", "isn't", "wasn't", "weren't", "aren't",
+})
+"""Words after which the next word is a verb ("to spend money", "she expressed concerns")."""
+_BE = frozenset({"is", "are", "was", "were", "be", "been", "being", "am"})
+
+
+def subject_words(key: str) -> tuple[str, ...]:
+    """The words of a phrase key that carry its subject (link words such as "of" and "and" left out)."""
+    return tuple(w for w in key.split() if w not in _LINKS)
+
+
+def same_subject(a: str, b: str) -> bool:
+    """Whether two phrase keys name one subject, so that only one of them should be a topic.
+
+    They do when they are spelt alike once spaces and punctuation go ("f b i" and "fbi"), when they
+    have the same words in another order ("justice department", "department of justice"), when one
+    is the other's initials ("dnc", "democratic national committee"), or when one is the other with
+    words added before the same head noun ("private server", "private email server"; "fbi",
+    "department and fbi"; "crutcher", "terence crutcher"). A different head is a different subject:
+    "new york" is not "new york university".
+    """
+    a, b = phrase_key(a), phrase_key(b)
+    if not a or not b:
+        return False
+    if a.replace(" ", "") == b.replace(" ", ""):
+        return True
+    wa, wb = subject_words(a), subject_words(b)
+    if not wa or not wb:
+        return False
+    if sorted(wa) == sorted(wb):
+        return True
+    short, long_ = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
+    if len(short) == 1 and len(long_) >= 2 and len(short[0]) >= 2 \
+            and short[0] == "".join(w[0] for w in long_):
+        return True
+    if len(short) == len(long_):
+        return False
+    if short[-1] == long_[-1]:
+        it = iter(long_)
+        return all(w in it for w in short)
+    # "fbi" in "fbi director james comey": a person named with the subject's title.
+    n = len(short)
+    for i in range(len(long_) - n + 1):
+        if long_[i : i + n] == short:
+            rest = long_[:i] + long_[i + n :]
+            return any(w in TITLES or w in ROLE_NOUNS for w in rest)
+    return False
+
+
+def verb_led(key: str, text: str) -> bool:
+    """Whether a phrase opens with a verb ("expressed concerns", "spend money"), judged from the
+    word's form and from what stands before the phrase wherever ``text`` uses it."""
+    words = key.split()
+    if len(words) < 2:
+        return False
+    pattern = re.compile(r"([\w'’]+)\W+" + r"\W+".join(re.escape(w) for w in words) + r"\b", re.IGNORECASE)
+    votes = [_verb_before(words[0], m.group(1).casefold(), words[1]) for m in pattern.finditer(text)]
+    if not votes:
+        return _verb_before(words[0], "", words[1])
+    return sum(votes) * 2 > len(votes)
+
+
+def _verb_before(word: str, before: str, after: str) -> bool:
+    """Whether ``word``, standing after ``before`` and before ``after``, is a verb: after "to", a
+    modal, an auxiliary or a pronoun it is; a past form (-ed) or a present form before a plural
+    ("raises questions") is one unless a determiner or a possessive introduces it."""
+    word = word.casefold()
+    before = before.replace("’", "'")
+    if before in _VERB_CUES:
+        return True
+    if before in _DETERMINERS or before.endswith("'s") or before.endswith("s'"):
+        return False
+    if word.endswith("ing"):
+        return before in _BE
+    if len(word) > 4 and word.endswith("ed") and not word.endswith("eed"):
+        return True
+    return (len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
+            and len(after) > 3 and after.endswith("s") and not after.endswith(("ss", "us", "is")))

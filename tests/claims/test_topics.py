@@ -188,3 +188,17 @@ def test_claims_keep_their_context_and_json_shows_it(session, catalog) -> None:
     shown = claim_to_json(view)
     assert shown["context"] == view.context
     assert set(shown["topics"]) >= {"nato", "greenland"}
+
+
+def test_recent_activity_counts_claims_by_publication_date(session, catalog) -> None:
+    """An archive ingested today is not today's news: "recent" follows when articles were published."""
+    now = datetime.now(UTC)
+    for n, text in enumerate(MERGER):
+        ingest(session, catalog, text, n, now - timedelta(days=400))
+    ingest(session, catalog, "Deal\n“Time Warner is worth more,” Rita Gomez said.\n", 9, now - timedelta(days=2))
+    warner = next(t for t in topics_by_activity(session=session, now=now) if t.slug == "time-warner")
+    assert (warner.claims, warner.recent_claims) == (4, 1)
+    assert warner.last_activity is not None and abs(warner.last_activity - (now - timedelta(days=2))) < \
+        timedelta(minutes=1)
+    old = topics_by_activity(session=session, now=now - timedelta(days=390))
+    assert next(t for t in old if t.slug == "time-warner").recent_claims == 3
