@@ -216,6 +216,9 @@ _VERB_CUES = frozenset({
     "wouldn't", "couldn't", "hasn't", "haven't", "hadn't", "isn't", "wasn't", "weren't", "aren't",
 })
 """Words after which the next word is a verb ("to spend money", "she expressed concerns")."""
+_PLACE_QUALIFIERS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern",
+                               "western", "central", "new", "upper", "lower", "greater", "old"})
+"""Words that make another place of a place's name ("West Virginia", "New Mexico")."""
 _BE = frozenset({"is", "are", "was", "were", "be", "been", "being", "am"})
 
 
@@ -232,7 +235,7 @@ def same_subject(a: str, b: str) -> bool:
     is the other's initials ("dnc", "democratic national committee"), or when one is the other with
     words added before the same head noun ("private server", "private email server"; "fbi",
     "department and fbi"; "crutcher", "terence crutcher"). A different head is a different subject:
-    "new york" is not "new york university".
+    "new york" is not "new york university", and "west virginia" is not "virginia".
     """
     a, b = phrase_key(a), phrase_key(b)
     if not a or not b:
@@ -252,7 +255,10 @@ def same_subject(a: str, b: str) -> bool:
         return False
     if short[-1] == long_[-1]:
         it = iter(long_)
-        return all(w in it for w in short)
+        if not all(w in it for w in short):
+            return False
+        added = [w for w in long_ if w not in short]
+        return not all(w in _PLACE_QUALIFIERS for w in added)  # "virginia", "west virginia"
     # "fbi" in "fbi director james comey": a person named with the subject's title.
     n = len(short)
     for i in range(len(long_) - n + 1):
