@@ -18,10 +18,11 @@ from functools import lru_cache
 from sqlmodel import Session, col, func, select
 
 from claims.catalog import Catalog, TopicEntry
-from claims.ingest.phrases import PhraseRules, key_phrases, phrase_key
+from claims.ingest.phrases import PhraseRules, key_phrases, name_words, phrase_key, same_subject
 from claims.store.models import (
     AliasKind,
     Claim,
+    ClaimTopic,
     PhraseSighting,
     Speaker,
     SpeakerAlias,
@@ -41,18 +42,26 @@ class TopicDiscovery:
     fallback_id: int | None = None
     seen: dict[str, str] = field(default_factory=dict)
     _known: dict[str, Topic | None] = field(default_factory=dict)
+    _keys: dict[str, Topic] | None = None
+    _names_of: tuple[int | None, frozenset[str]] | None = None
 
     @property
     def rules(self) -> PhraseRules:
         return self.catalog.discovery
 
-    def observe(self, claim: Claim, texts: Iterable[str], article_id: int | None) -> list[Topic]:
-        """Record a claim's key phrases; returns the discovered topics it now belongs to."""
+    def observe(self, claim: Claim, texts: Iterable[str], article_id: int | None,
+                article_text: str = "") -> list[Topic]:
+        """Record a claim's key phrases; returns the discovered topics it now belongs to.
+
+        ``article_text`` tells which single words the article uses as people's names ("Crutcher"
+        after "Terence Crutcher"): those are never topics of their own."""
         phrases: dict[str, str] = {}
         for text in texts:
             for key, surface in key_phrases(text or "", self.rules).items():
                 phrases.setdefault(key, surface)
-        phrases = {k: s for k, s in phrases.items() if k not in self._excluded(phrases)}
+        names = self._name_words(article_id, article_text)
+        excluded = self._excluded(phrases)
+        phrases = {k: s for k, s in phrases.items() if k not in excluded and k not in names}
         if not phrases or claim.id is None:
             return []
         had = set(self.session.exec(
@@ -74,13 +83,17 @@ class TopicDiscovery:
         return linked
 
     def promote(self) -> list[Topic]:
-        """Turn the phrases seen in this unit of work that now recur enough into topics."""
+        """Turn the phrases seen in this unit of work that now recur enough into topics.
+
+        A phrase naming the same subject as a topic already there (``same_subject``: a spelling, a
+        sub-phrase, initials) files its claims under that topic instead of becoming its twin; of
+        several new phrases for one subject, the one seen in most claims names the topic.
+        """
         rules = self.rules
         created: list[Topic] = []
         total_articles: int | None = None
+        ready: list[tuple[int, str]] = []
         for key in sorted(self.seen):
-            if self._topic_for(key) is not None or self._known.get(key) is not None:
-                continue
             if self._has_topic_row(key) or self._excluded({key: key}):
                 continue  # a topic already, or a person who has spoken since it was first seen
             claims, articles = self.session.exec(
@@ -96,8 +109,12 @@ class TopicDiscovery:
             if (total_articles >= rules.share_after_articles
                     and articles / total_articles > rules.max_article_share):
                 continue
-            topic = self._create(key)
-            created.append(topic)
+            ready.append((claims, key))
+        for _, key in sorted(ready, key=lambda r: (-r[0], len(r[1]), r[1])):
+            twin = self._twin_of(key)
+            topic = self._alias(key, twin) if twin is not None else self._create(key)
+            if twin is None:
+                created.append(topic)
             for claim in self.session.exec(
                 select(Claim).join(PhraseSighting, col(PhraseSighting.claim_id) == Claim.id)
                 .where(PhraseSighting.key == key)
@@ -105,6 +122,44 @@ class TopicDiscovery:
                 link_topic(session=self.session, claim=claim, topic=topic, fallback_id=self.fallback_id)
         self.session.flush()
         return created
+
+    def file_by_article(self, claims: Iterable[Claim]) -> Topic | None:
+        """File an article's claims that name no discovered topic under the one its claims name most.
+
+        A short quote ("We're not going to stop") rarely names its subject; the article it came from
+        usually has one, and an editor files the quote there. The article's subject is the discovered
+        topic that at least ``article_subject_share`` of its claims (and two or more) are filed under.
+        """
+        claims = [c for c in claims if c.id is not None]
+        if not claims:
+            return None
+        ids = [c.id for c in claims]
+        filed: dict[int, set[int]] = {}
+        visible = col(Topic.hidden).is_(False)
+        for cid, tid in self.session.exec(
+            select(Claim.id, Claim.topic_id).join(Topic, col(Topic.id) == Claim.topic_id)
+            .where(col(Claim.id).in_(ids), Topic.kind == TopicKind.DISCOVERED.value, visible)
+        ):
+            filed.setdefault(tid, set()).add(cid)
+        for cid, tid in self.session.exec(
+            select(ClaimTopic.claim_id, ClaimTopic.topic_id).join(Topic, col(Topic.id) == ClaimTopic.topic_id)
+            .where(col(ClaimTopic.claim_id).in_(ids), Topic.kind == TopicKind.DISCOVERED.value, visible)
+        ):
+            filed.setdefault(tid, set()).add(cid)
+        if not filed:
+            return None
+        best, members = max(filed.items(), key=lambda kv: (len(kv[1]), -kv[0]))
+        if len(members) < 2 or len(members) < self.rules.article_subject_share * len(claims):
+            return None
+        topic = self.session.get(Topic, best)
+        if topic is None:
+            return None
+        named = set().union(*filed.values())
+        for claim in claims:
+            if claim.id not in named:
+                link_topic(session=self.session, claim=claim, topic=topic, fallback_id=self.fallback_id)
+        self.session.flush()
+        return topic
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -137,6 +192,8 @@ class TopicDiscovery:
         if key in self._known:
             return self._known[key]
         topic = self.session.exec(select(Topic).where(Topic.key == key)).first()
+        if topic is None:
+            topic = self._twin_of(key)
         hops = 0
         while topic is not None and topic.merged_into_id is not None and hops < 10:
             topic = self.session.get(Topic, topic.merged_into_id)
@@ -144,6 +201,32 @@ class TopicDiscovery:
         result = topic if topic is not None and not topic.hidden else None
         self._known[key] = result
         return result
+
+    def _twin_of(self, key: str) -> Topic | None:
+        """The visible discovered topic that names the same subject as ``key``, if any."""
+        if self._keys is None:
+            self._keys = {t.key: t for t in self.session.exec(
+                select(Topic).where(Topic.kind == TopicKind.DISCOVERED.value, col(Topic.hidden).is_(False),
+                                    col(Topic.key).is_not(None)))}
+        twins = [t for k, t in self._keys.items() if k != key and same_subject(k, key)]
+        return min(twins, key=lambda t: t.id or 0) if twins else None
+
+    def _alias(self, key: str, topic: Topic) -> Topic:
+        """Record ``key`` as another phrase for ``topic``: a hidden topic merged into it, as an
+        editor's merge would leave, so later sightings follow it there."""
+        alias = Topic(slug=unique_slug(self.session, f"{topic.slug} {key}"), name=topic.name,
+                      kind=TopicKind.DISCOVERED.value, key=key, hidden=True, merged_into_id=topic.id)
+        self.session.add(alias)
+        self.session.flush()
+        self._known[key] = topic
+        return topic
+
+    def _name_words(self, article_id: int | None, text: str) -> frozenset[str]:
+        if not text:
+            return frozenset()
+        if self._names_of is None or self._names_of[0] != article_id:
+            self._names_of = (article_id, name_words(text))
+        return self._names_of[1]
 
     def _has_topic_row(self, key: str) -> bool:
         return self.session.exec(select(Topic.id).where(Topic.key == key)).first() is not None
@@ -157,6 +240,8 @@ class TopicDiscovery:
         self.session.add(topic)
         self.session.flush()
         self._known[key] = topic
+        if self._keys is not None:
+            self._keys[key] = topic
         return topic
 
 

@@ -110,8 +110,11 @@ def specific_share(session: Session, catalog: Catalog, topics: dict[int, set[int
 
 
 def twins(rows: list[Topic]) -> list[tuple[str, str]]:
-    keys = [(t.key or t.slug.replace("-", " "), t.slug) for t in rows]
-    return [(a[1], b[1]) for i, a in enumerate(keys) for b in keys[i + 1:] if same_subject(a[0], b[0])]
+    """Pairs of topics naming one subject; a configured topic and a discovered one only when spelt
+    alike (a discovered "primary election" is a more specific topic under "Elections")."""
+    keys = [(t.key or t.slug.replace("-", " "), t.slug, t.kind == TopicKind.DISCOVERED.value) for t in rows]
+    return [(a[1], b[1]) for i, a in enumerate(keys) for b in keys[i + 1:]
+            if same_subject(a[0], b[0], sub_phrases=a[2] and b[2])]
 
 
 def name_parts(texts: list[str]) -> set[str]:
