@@ -18,7 +18,7 @@ from functools import lru_cache
 from sqlmodel import Session, col, func, select
 
 from claims.catalog import Catalog, TopicEntry
-from claims.ingest.phrases import PhraseRules, key_phrases, name_words, phrase_key, same_subject
+from claims.ingest.phrases import PhraseRules, SubjectIndex, key_phrases, name_words, phrase_key
 from claims.store.models import (
     AliasKind,
     Claim,
@@ -42,7 +42,7 @@ class TopicDiscovery:
     fallback_id: int | None = None
     seen: dict[str, str] = field(default_factory=dict)
     _known: dict[str, Topic | None] = field(default_factory=dict)
-    _keys: dict[str, Topic] | None = None
+    _keys: SubjectIndex | None = None
     _names_of: tuple[int | None, frozenset[str]] | None = None
 
     @property
@@ -140,7 +140,8 @@ class TopicDiscovery:
             select(Claim.id, Claim.topic_id).join(Topic, col(Topic.id) == Claim.topic_id)
             .where(col(Claim.id).in_(ids), Topic.kind == TopicKind.DISCOVERED.value, visible)
         ):
-            filed.setdefault(tid, set()).add(cid)
+            if cid is not None and tid is not None:
+                filed.setdefault(tid, set()).add(cid)
         for cid, tid in self.session.exec(
             select(ClaimTopic.claim_id, ClaimTopic.topic_id).join(Topic, col(Topic.id) == ClaimTopic.topic_id)
             .where(col(ClaimTopic.claim_id).in_(ids), Topic.kind == TopicKind.DISCOVERED.value, visible)
@@ -205,11 +206,14 @@ class TopicDiscovery:
     def _twin_of(self, key: str) -> Topic | None:
         """The visible discovered topic that names the same subject as ``key``, if any."""
         if self._keys is None:
-            self._keys = {t.key: t for t in self.session.exec(
+            self._keys = SubjectIndex()
+            for t in self.session.exec(
                 select(Topic).where(Topic.kind == TopicKind.DISCOVERED.value, col(Topic.hidden).is_(False),
-                                    col(Topic.key).is_not(None)))}
-        twins = [t for k, t in self._keys.items() if k != key and same_subject(k, key)]
-        return min(twins, key=lambda t: t.id or 0) if twins else None
+                                    col(Topic.key).is_not(None))):
+                if t.key and t.id is not None:
+                    self._keys.add(t.key, t.id)
+        found = self._keys.find(key)
+        return self.session.get(Topic, found) if found is not None else None
 
     def _alias(self, key: str, topic: Topic) -> Topic:
         """Record ``key`` as another phrase for ``topic``: a hidden topic merged into it, as an
@@ -240,8 +244,8 @@ class TopicDiscovery:
         self.session.add(topic)
         self.session.flush()
         self._known[key] = topic
-        if self._keys is not None:
-            self._keys[key] = topic
+        if self._keys is not None and topic.id is not None:
+            self._keys.add(key, topic.id)
         return topic
 
 

@@ -252,7 +252,7 @@ def _noun_phrases(tokens: list[str], rules: PhraseRules) -> list[str]:
     for i, tok in enumerate([*tokens, "."]):
         if tok[:1].islower() and _content(tok, rules):
             if not run:
-                before = _bare(tokens[i - 1]) if i else ""
+                before = tokens[i - 1].strip(".,;:") if i else ""
             run.append(tok)
             continue
         found.extend(_noun_runs(run, before))
@@ -301,13 +301,15 @@ information")."""
 _VERB_CUES = frozenset({
     "to", "will", "would", "can", "could", "should", "must", "may", "might", "shall", "did", "does",
     "do", "has", "have", "had", "not", "never", "he", "she", "they", "we", "i", "you", "who", "it",
-    "also", "already", "just", "then", "and", "but", "didn't", "don't", "doesn't", "won't", "can't",
+    "didn't", "don't", "doesn't", "won't", "can't",
     "wouldn't", "couldn't", "hasn't", "haven't", "hadn't", "isn't", "wasn't", "weren't", "aren't",
 })
 """Words after which the next word is a verb ("to spend money", "she expressed concerns")."""
 _PLACE_QUALIFIERS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern",
-                               "western", "central", "new", "upper", "lower", "greater", "old"})
+                               "western", "central", "new", "upper", "lower", "greater", "great", "old"})
 """Words that make another place of a place's name ("West Virginia", "New Mexico")."""
+_VERB_LINKS = frozenset({"and", "but", "also", "already", "just", "then", "recently", "later", "once"})
+"""Words after which a past form is a verb ("and expressed concern")."""
 _BE = frozenset({"is", "are", "was", "were", "be", "been", "being", "am"})
 
 
@@ -327,6 +329,10 @@ def same_subject(a: str, b: str, *, sub_phrases: bool = True) -> bool:
     "new york" is not "new york university", and "west virginia" is not "virginia".
     """
     a, b = phrase_key(a), phrase_key(b)
+    return _same_keys(a, b, sub_phrases)
+
+
+def _same_keys(a: str, b: str, sub_phrases: bool = True) -> bool:
     if not a or not b:
         return False
     if a.replace(" ", "") == b.replace(" ", ""):
@@ -363,26 +369,62 @@ def verb_led(key: str, text: str) -> bool:
     words = key.split()
     if len(words) < 2:
         return False
-    pattern = re.compile(r"([\w'’]+)\W+" + r"\W+".join(re.escape(w) for w in words) + r"\b", re.IGNORECASE)
-    votes = [_verb_before(words[0], m.group(1).casefold(), words[1]) for m in pattern.finditer(text)]
+    pattern = re.compile(r"\b" + r"\W+".join(re.escape(w) for w in words) + r"\b", re.IGNORECASE)
+    votes = []
+    for m in pattern.finditer(text):
+        before = re.findall(r"[\w'’]+", text[max(0, m.start() - 40) : m.start()])
+        votes.append(_verb_before(words[0], before[-1] if before else "", words[1]))
     if not votes:
         return _verb_before(words[0], "", words[1])
     return sum(votes) * 2 > len(votes)
 
 
 def _verb_before(word: str, before: str, after: str) -> bool:
-    """Whether ``word``, standing after ``before`` and before ``after``, is a verb: after "to", a
-    modal, an auxiliary or a pronoun it is; a past form (-ed) or a present form before a plural
-    ("raises questions") is one unless a determiner or a possessive introduces it."""
+    """Whether ``word``, standing after ``before`` (as written) and before ``after``, is a verb.
+
+    After "to", a modal, an auxiliary or a pronoun it is; after a determiner or a possessive it is
+    not. A past form (-ed) is a verb after a name or a plural noun ("Clinton expressed concerns",
+    "officials raised questions") and an adjective elsewhere ("sent classified information"); a
+    present form before a plural is a verb ("raises questions"); an -ing form only after "is"."""
     word = word.casefold()
-    before = before.replace("’", "'")
-    if before in _VERB_CUES:
+    bare = before.replace("’", "'").casefold()
+    if bare in _VERB_CUES:
         return True
-    if before in _DETERMINERS or before.endswith("'s") or before.endswith("s'"):
+    if bare in _DETERMINERS or bare.endswith("'s") or bare.endswith("s'"):
         return False
     if word.endswith("ing"):
-        return before in _BE
+        return bare in _BE
     if len(word) > 4 and word.endswith("ed") and not word.endswith("eed"):
-        return True
-    return (len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
-            and len(after) > 3 and after.endswith("s") and not after.endswith(("ss", "us", "is")))
+        return before[:1].isupper() or _plural(bare) or bare in _VERB_LINKS
+    return len(word) > 3 and _plural(word) and _plural(after.casefold())
+
+
+def _plural(word: str) -> bool:
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
+class SubjectIndex:
+    """Phrase keys with something each stands for, found again by ``same_subject`` without
+    comparing a new phrase with every key: only keys sharing a word (or initials) are compared."""
+
+    def __init__(self) -> None:
+        self._by_word: dict[str, list[tuple[str, int]]] = {}
+        self._order = 0
+
+    def add(self, key: str, ident: int) -> None:
+        for word in {*subject_words(key), key.replace(" ", ""), _initials(key)}:
+            self._by_word.setdefault(word, []).append((key, ident))
+
+    def find(self, key: str) -> int | None:
+        """The ident of the earliest-added key naming the same subject as ``key`` (a phrase key)."""
+        found: int | None = None
+        for word in {*subject_words(key), key.replace(" ", ""), _initials(key)}:
+            for other, ident in self._by_word.get(word, ()):
+                if other != key and (found is None or ident < found) and _same_keys(other, key):
+                    found = ident
+        return found
+
+
+def _initials(key: str) -> str:
+    words = subject_words(key)
+    return "".join(w[0] for w in words) if len(words) > 1 else ""

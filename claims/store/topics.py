@@ -114,13 +114,14 @@ def claims_in_topic(topic_id: int) -> sa.ColumnElement[bool]:
     return sa.or_(col(Claim.topic_id) == topic_id, col(Claim.id).in_(further))
 
 
-def claim_dates() -> sa.Select[Any]:
+def claim_dates() -> sa.Subquery:
     """Each claim's publication date: the latest of the articles it appears in (``cid``, ``at``)."""
     published = func.coalesce(col(Article.published_at), col(Article.fetched_at))
     return (
         sa.select(col(ClaimAppearance.claim_id).label("cid"), func.max(published).label("at"))
         .join(Article, col(Article.id) == ClaimAppearance.article_id)
         .group_by(col(ClaimAppearance.claim_id))
+        .subquery()
     )
 
 
@@ -138,7 +139,7 @@ def topics_by_activity(
     """
     until = now or utcnow()
     since = until - window
-    dated = claim_dates().subquery()
+    dated = claim_dates()
     at = func.coalesce(dated.c.at, col(Claim.created_at))
     main_columns: list[Any] = [col(Claim.id).label("cid"), col(Claim.topic_id).label("tid"),
                                at.label("at")]

@@ -48,7 +48,7 @@ from sqlmodel import Session, col, select  # noqa: E402
 
 from claims.catalog import Catalog, load_catalog  # noqa: E402
 from claims.extract.topics import classifier_for  # noqa: E402
-from claims.ingest.phrases import same_subject, verb_led  # noqa: E402
+from claims.ingest.phrases import name_words, same_subject, verb_led  # noqa: E402
 from claims.ingest.pipeline import ingest_article  # noqa: E402
 from claims.ingest.sources import ArticleInput  # noqa: E402
 from claims.settings import DEFAULT_CONFIG_DIR  # noqa: E402
@@ -117,17 +117,16 @@ def twins(rows: list[Topic]) -> list[tuple[str, str]]:
             if same_subject(a[0], b[0], sub_phrases=a[2] and b[2])]
 
 
-def name_parts(texts: list[str]) -> set[str]:
-    """Words the text uses as a person's first name or surname: the first or last word of a
-    two- or three-word run of capitalised words that an honorific or title may open."""
-    parts: set[str] = set()
-    for text in texts:
-        for m in re.finditer(r"(?<![\w.])(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov)\.\s+)?([A-Z][a-z]+)"
-                             r"(?:\s+[A-Z]\.)?\s+([A-Z][a-z]+)(?:\s+([A-Z][a-z]+))?\b(?!\s+[A-Z])", text):
-            words = [w for w in m.groups() if w]
-            if len(words) <= 3:
-                parts.update({words[0].casefold(), words[-1].casefold()})
-    return parts
+def lone_names(topics: list[Topic], texts: list[str]) -> list[str]:
+    """One-word topics that most articles using the word use as a person's first name or surname."""
+    names = [name_words(t) for t in texts]
+    out = []
+    for topic in topics:
+        word = re.compile(rf"\b{re.escape(topic.key or '')}\b", re.IGNORECASE)
+        using = [i for i, t in enumerate(texts) if word.search(t)]
+        if using and sum(topic.key in names[i] for i in using) * 2 >= len(using):
+            out.append(topic.slug)
+    return out
 
 
 def main(argv: list[str]) -> int:
@@ -184,8 +183,7 @@ def report(session: Session, catalog: Catalog, args: argparse.Namespace) -> None
     dates = [t.slug for t in discovered if _CALENDAR.search(t.key or "")]
     print(f"verb-led or date topics: {len(verbs) + len(dates)}/{len(rows)}"
           f" = {(len(verbs) + len(dates)) / max(len(rows), 1):.3f} (target <= 0.01) {verbs + dates}")
-    parts = name_parts(texts)
-    lone = [t.slug for t in discovered if t.key and " " not in t.key and t.key in parts]
+    lone = lone_names([t for t in discovered if t.key and " " not in t.key], texts)
     print(f"lone name words as topics: {len(lone)} {lone}")
     seeded(session, catalog, topics, args.verbose)
     if args.verbose:
