@@ -14,6 +14,12 @@ that topic; alone it files nothing. Weak keywords need not be among the keywords
 to understand questions ("Republicans" supports the election topic without making every question
 about Republicans a question about elections).
 
+A configured topic needs real evidence, not one loose keyword: the claim's own words file it, but
+a keyword only in the claim's sentence or paragraph counts when the article mentions the topic at
+least twice (``MIN_MENTIONS``), and a claim inherits its article's topic only when the article keeps
+returning to it (``ARTICLE_MIN_DENSITY``). "Peace talks", once, in a 2016 story about 1972 does not
+make a claim a cease-fire claim.
+
 ``classify`` gives the extractor one topic; ``assign`` gives ingest the main topic and the further
 ones, using the whole article as the last resort: a claim that names no topic inherits the topic its
 article is clearly about.

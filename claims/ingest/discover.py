@@ -4,8 +4,16 @@ Each new claim's key phrases (``claims.ingest.phrases``) are recorded as sightin
 a phrase seen in enough claims from enough articles becomes a discovered topic with a readable name
 (its most frequent written form), and every claim it was seen in is filed under it, earlier ones
 included. Phrases that name a known person (speakers are followed as speakers), that a configured
-topic already covers, or that occur in too large a share of all articles are not topics. A hidden
-topic is never rediscovered; a merged one sends its phrase's claims to the topic that absorbed it.
+topic already covers, or that occur in too large a share of all articles are not topics; nor is a
+single word the article uses as someone's first name or surname ("Crutcher" beside "Terence
+Crutcher"). A hidden topic is never rediscovered; a merged one sends its phrase's claims to the topic
+that absorbed it.
+
+One subject, one topic: a phrase that names the subject of a topic already there (another spelling,
+its initials, a sub-phrase with the same head: ``same_subject``) files its claims under that topic and
+is recorded as a hidden alias merged into it. After an article, its claims that name no discovered
+topic are filed under the one most of its claims name (``file_by_article``): a quote rarely names
+its subject, its article does, and this gives claims of a crowded topic ("Elections") a specific one.
 """
 
 from __future__ import annotations

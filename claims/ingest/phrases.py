@@ -9,6 +9,13 @@ kinds are taken, without a tagger or a model, so that any language-neutral news 
 * noun phrases: a proper adjective and its noun ("Russian hacking"), or two or three content words
   between stop words ("tax returns", "private email server").
 
+Subjects are noun phrases, judged by simple morphology and the word before: a verb that opens a run
+("to spend money", "officials expressed concerns", "raises questions") is dropped, as is a participle
+that ends it; numbers and compounds of time words ("13-year-old") are no part of a subject; a name
+does not run on into a weekday ("Obama on Tuesday"), is cut where a title stands inside it ("FBI
+Director James Comey" is the FBI and a person), and a phrase headed by a role ("foreign minister")
+is a speaker's description, not a subject.
+
 The word lists that rule out generic phrases live in ``config/discovery.toml``.
 """
 
