@@ -55,6 +55,7 @@ _ORGANISATION_HEADS = frozenset({
 _TITLE_NOT_CUT = frozenset({"state", "the", "first", "u.s.", "us", "justice", "general", "major", "house",
                             "head", "press", "vice", "prime", "deputy", "former"})
 """Title words that, inside a name, belong to it ("Secretary of State", "Attorney General")."""
+_SINGLE_LETTERS = re.compile(r"\b\w(?: \w)+\b")
 _CONTRACTION = re.compile(r"['’](?:re|ve|ll|d|m|s|t)$", re.IGNORECASE)
 _DEMONYM = re.compile(r"^[A-Z][a-z]+(?:an|ian|ese|ish|ic|i)$")
 
@@ -70,7 +71,7 @@ class PhraseRules:
     min_claims: int = 3
     max_article_share: float = 0.15
     share_after_articles: int = 40
-    article_subject_share: float = 0.25
+    article_subject_share: float = 0.1
     """Share of an article's claims one discovered topic needs to become the subject of the rest."""
 
 
@@ -89,7 +90,7 @@ def load_rules(config_dir: Path) -> PhraseRules:
                       tuple(doc.get("generic_words", ())), int(doc.get("min_articles", 2)),
                       int(doc.get("min_claims", 3)), float(doc.get("max_article_share", 0.15)),
                       int(doc.get("share_after_articles", 40)),
-                      float(doc.get("article_subject_share", 0.25)))
+                      float(doc.get("article_subject_share", 0.1)))
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"config: malformed value in {path.name}: {exc}") from exc
 
@@ -107,8 +108,9 @@ def _rules(stop: tuple[str, ...], names: tuple[str, ...], words: tuple[str, ...]
 
 
 def phrase_key(surface: str) -> str:
-    """The comparison key of a phrase: ``name_key`` with a plural last word made singular."""
-    key = name_key(surface)
+    """The comparison key of a phrase: ``name_key`` with initials joined ("F.B.I." = "FBI") and a
+    plural last word made singular."""
+    key = _SINGLE_LETTERS.sub(lambda m: m.group(0).replace(" ", ""), name_key(surface))  # "f b i"
     head, _, last = key.rpartition(" ")
     if len(last) > 4 and last.endswith("s") and not last.endswith(("ss", "us", "is")):
         last = last[:-1]
@@ -132,7 +134,7 @@ def key_phrases(text: str, rules: PhraseRules) -> dict[str, str]:
 _PERSON_TITLE = re.compile(
     r"\b(?:Mr|Mrs|Ms|Miss|Dr|Sen|Rep|Gov|Gen|Lt|Col|Capt|Sgt|Det|Officer|Detective|Judge|Senator|"
     r"Governor|Congressman|Congresswoman|Mayor|Professor|Prof|Rev)\.?\s+((?:[A-Z][\w'’\-]+\s+)?[A-Z][\w'’\-]+)")
-_PAIR = re.compile(r"(?<![\w.])([A-Z][a-z][\w'’\-]*)\s+([A-Z][a-z][\w'’\-]*)(?!\s+[A-Z])")
+_PAIR = re.compile(r"(?<![\w.])([A-Z][a-z][\w'’\-]*)\s+(?:[A-Z]\.\s+)?([A-Z][a-z][\w'’\-]*)(?!\s+[A-Z])")
 
 
 def name_words(text: str) -> frozenset[str]:
