@@ -131,12 +131,14 @@ class TopicDiscovery:
         self.session.flush()
         return created
 
-    def file_by_article(self, claims: Iterable[Claim]) -> Topic | None:
-        """File an article's claims that name no discovered topic under the one its claims name most.
+    def file_by_article(self, claims: Iterable[Claim], article_text: str = "") -> Topic | None:
+        """File an article's claims that name no discovered topic under the article's subject.
 
         A short quote ("We're not going to stop") rarely names its subject; the article it came from
         usually has one, and an editor files the quote there. The article's subject is the discovered
-        topic that at least ``article_subject_share`` of its claims (and two or more) are filed under.
+        topic that its claims name and its paragraphs return to most: each claim naming it and each
+        paragraph mentioning it counts once. It must be named by two or more claims and at least
+        ``article_subject_share`` of them; a place named in passing by one quote is not the subject.
         """
         claims = [c for c in claims if c.id is not None]
         if not claims:
@@ -155,20 +157,34 @@ class TopicDiscovery:
             .where(col(ClaimTopic.claim_id).in_(ids), Topic.kind == TopicKind.DISCOVERED.value, visible)
         ):
             filed.setdefault(tid, set()).add(cid)
-        if not filed:
+        named = {tid: members for tid, members in filed.items()
+                 if len(members) >= 2 and len(members) >= self.rules.article_subject_share * len(claims)}
+        if not named:
             return None
-        best, members = max(filed.items(), key=lambda kv: (len(kv[1]), -kv[0]))
-        if len(members) < 2 or len(members) < self.rules.article_subject_share * len(claims):
-            return None
+        mentions = self._paragraph_mentions(article_text, set(named))
+        best = max(named, key=lambda tid: (len(named[tid]) + mentions.get(tid, 0), -tid))
         topic = self.session.get(Topic, best)
         if topic is None:
             return None
-        named = set().union(*filed.values())
+        anything = set().union(*filed.values())
         for claim in claims:
-            if claim.id not in named:
+            if claim.id not in anything:
                 link_topic(session=self.session, claim=claim, topic=topic, fallback_id=self.fallback_id)
         self.session.flush()
         return topic
+
+    def _paragraph_mentions(self, text: str, topic_ids: set[int]) -> dict[int, int]:
+        """How many paragraphs of ``text`` mention each of these topics (by any of its phrases)."""
+        out: dict[int, int] = {}
+        for paragraph in text.split("\n"):
+            hit = set()
+            for key in key_phrases(paragraph, self.rules):
+                topic = self._topic_for(key)
+                if topic is not None and topic.id in topic_ids:
+                    hit.add(topic.id)
+            for tid in hit:
+                out[tid] = out.get(tid, 0) + 1
+        return out
 
     # -- helpers -------------------------------------------------------------------------------
 

@@ -147,7 +147,7 @@ class EntityCache:
         if self._discovery is None:
             return []
         created = self._discovery.promote()
-        self._discovery.file_by_article(self._claims)
+        self._discovery.file_by_article(self._claims, self.article.text if self.article else "")
         return created
 
     def _discoverer(self, fallback_id: int | None) -> TopicDiscovery:

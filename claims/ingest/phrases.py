@@ -55,6 +55,9 @@ _ORGANISATION_HEADS = frozenset({
 _TITLE_NOT_CUT = frozenset({"state", "the", "first", "u.s.", "us", "justice", "general", "major", "house",
                             "head", "press", "vice", "prime", "deputy", "former"})
 """Title words that, inside a name, belong to it ("Secretary of State", "Attorney General")."""
+_STOPPED_HEADS = frozenset({"man", "woman", "men", "women", "people", "person", "official", "officials"})
+"""Stop-word nouns for people: the words before them describe the people ("unarmed black man", "young
+people"), they are not a subject of their own."""
 _SINGLE_LETTERS = re.compile(r"\b\w(?: \w)+\b")
 _CONTRACTION = re.compile(r"['’](?:re|ve|ll|d|m|s|t)$", re.IGNORECASE)
 _DEMONYM = re.compile(r"^[A-Z][a-z]+(?:an|ian|ese|ish|ic|i)$")
@@ -264,7 +267,8 @@ def _noun_phrases(tokens: list[str], rules: PhraseRules) -> list[str]:
                 before = tokens[i - 1].strip(".,;:") if i else ""
             run.append(tok)
             continue
-        found.extend(_noun_runs(run, before))
+        if not (run and tok in _STOPPED_HEADS):  # "unarmed black man": modifiers of a vague head
+            found.extend(_noun_runs(run, before))
         run = []
     return found
 

@@ -93,11 +93,11 @@ def test_key_phrases_are_noun_phrases_not_verbs_dates_or_roles(catalog: Catalog)
     phrases = set(key_phrases(
         "Clinton expressed concerns about the hacked emails. They want to spend money. Barack Obama on "
         "Tuesday met a 13-year-old girl. FBI Director James Comey spoke, and the Justice Department and "
-        "FBI declined. The foreign minister disagreed. Republicans raised questions; she remained silent.",
-        rules))
+        "FBI declined. The foreign minister disagreed. Republicans raised questions; she remained silent. "
+        "After the Monday night debate, police shot an unarmed black man.", rules))
     assert {"hacked email", "fbi", "justice department", "barack obama"} <= phrases
     assert not {k for k in phrases if k.split()[0] in {"expressed", "spend", "raised", "remained"}}
-    assert not {k for k in phrases if "tuesday" in k or "year" in k or "director" in k}
+    assert not {k for k in phrases if {"tuesday", "year", "director", "night", "unarmed"} & set(k.split())}
     assert "foreign minister" not in phrases and "justice department and fbi" not in phrases
 
 
