@@ -48,9 +48,10 @@ from sqlmodel import Session, col, select  # noqa: E402
 
 from claims.catalog import Catalog, load_catalog  # noqa: E402
 from claims.extract.topics import classifier_for  # noqa: E402
-from claims.ingest.phrases import name_words, same_subject, verb_led  # noqa: E402
+from claims.ingest.phrases import name_words, verb_led  # noqa: E402
 from claims.ingest.pipeline import ingest_article  # noqa: E402
 from claims.ingest.sources import ArticleInput  # noqa: E402
+from claims.ingest.subjects import same_subject  # noqa: E402
 from claims.settings import DEFAULT_CONFIG_DIR  # noqa: E402
 from claims.store import db  # noqa: E402
 from claims.store.models import (  # noqa: E402

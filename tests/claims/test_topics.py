@@ -13,9 +13,10 @@ from sqlmodel import Session, select
 from claims.catalog import Catalog
 from claims.errors import InvalidArgumentError, NotFoundError
 from claims.extract.topics import classifier_for
-from claims.ingest.phrases import key_phrases, name_words, phrase_key, same_subject
+from claims.ingest.phrases import key_phrases, name_words, phrase_key
 from claims.ingest.pipeline import ingest_article
 from claims.ingest.sources import ArticleInput
+from claims.ingest.subjects import same_subject
 from claims.store.changes import changes
 from claims.store.history import Actor
 from claims.store.models import Claim, Subscription, TargetKind, Topic, TopicKind
