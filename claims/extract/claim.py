@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from claims.catalog import Catalog
-from claims.extract.context import context_for, resolved_text, speaker_aliases
+from claims.extract.context import context_for, resolved_text, short_name, speaker_aliases
 from claims.extract.sentences import Sentence
 from claims.extract.speakers import Resolved
 from claims.extract.topics import classifier_for
@@ -65,7 +65,8 @@ class Draft:
     confidence: float
     cue: str | None
     quotes: list[tuple[int, int]] = field(default_factory=list)
-    lead: str | None = None  # what the claim is about when the verb's object says it ("praised X for")
+    lead: str | None = None  # the verb phrase the claim only means something in ("called",
+    # "accused the mayor of"); "" when the claim text starts at the verb and needs only the speaker
     last_no: int = -1  # the last sentence a quotation running over paragraphs reached
 
 
@@ -155,10 +156,12 @@ def finish(
             quote = " … ".join(text[a:b].strip().rstrip(",").strip() for a, b in d.quotes)
         res = d.resolved
         ent = res.entity
-        previous = [text[s.start : s.end] for s in sents[max(0, d.sentence_no - 2) : d.sentence_no]]
+        previous = [text[s.start : s.end] for s in sents[max(0, d.sentence_no - 4) : d.sentence_no]]
         resolved = resolved_text(claim_text, d.kind, res.name, ent)
-        if d.lead:
-            resolved = f"[{d.lead}] {resolved or claim_text}"
+        if d.lead is not None:
+            # The frame the words only mean something in: "[Sánchez called] the position ...".
+            frame = " ".join(p for p in (short_name(res, d.mention), d.lead) if p)
+            resolved = f"[{frame}] {resolved or claim_text}"
         confidence = d.confidence
         if res.name is None:
             confidence = min(confidence, 0.4)
@@ -182,7 +185,7 @@ def finish(
                 said_on=_said_on(sentence_text, published_at),
                 speaker_aliases=speaker_aliases(ent, res.kind, res.name or ""),
                 speaker_affiliation=res.affiliation,
-                context=context_for(claim_text, previous),
+                context=context_for(claim_text, d.kind, sentence_text, previous, res.name),
                 resolved_text=resolved,
             )
         )

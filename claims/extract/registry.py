@@ -31,6 +31,7 @@ from claims.extract.names import (
     POSSESSIVE,
     PRONOUNS,
     SPACES,
+    STOP_WORDS,
     TITLE_WORDS,
     norm_word,
     split_seq,
@@ -307,6 +308,11 @@ class Registry:
                     ent = self._entity(full, tuple(name))
                 if ent is None and norm_word(full) in GENERIC_HEADS:
                     return self._description(mention)  # "Sources said", "Officials said"
+                if ent is None and _speaker_word(full):
+                    # "said Beck": a capitalised word next to a speech verb names someone even
+                    # when the article never gave the full name; later pronouns may mean them.
+                    ent = self._entity(full, tuple(name))
+                    self._note(ent, pos, honorific, titles, [])
                 if ent is None:
                     return Resolved(None, "person", role, 0.4)
             else:
@@ -354,6 +360,20 @@ class Registry:
             return Resolved(ent.name, ent.kind, None, 0.7, ent)
         role = re.sub(r"^(?:the|a|an)\s+", "", name)
         return Resolved(name, kind, role, 0.5)
+
+
+def _speaker_word(word: str) -> bool:
+    """Whether a lone capitalised word next to a speech verb can be someone's surname."""
+    bare = norm_word(word)
+    return (
+        len(bare) > 2
+        and word[:1].isupper()
+        and not word.isupper()
+        and bare not in STOP_WORDS
+        and bare not in _ORG_HEADS
+        and bare not in TITLE_WORDS
+        and not bare.endswith(("ans", "ese", "ists"))  # "Republicans", "Chinese", "Marxists"
+    )
 
 
 @lru_cache(maxsize=8)

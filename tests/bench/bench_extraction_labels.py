@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import sys
 import tempfile
 from collections import defaultdict
@@ -53,9 +52,20 @@ from claims.store.models import Article, Claim, ClaimAppearance, ClaimStatus, Sp
 
 LABELS = Path(__file__).with_name("extraction_labels_dev.jsonl")
 _FUNCTION = frozenset(
-    "who whom whose which that with and or but of for to by from in on at as the a an "
-    "if when while because since".split()
-)
+    [
+        "who", "whom", "whose", "which", "that", "with", "and", "or", "but", "of", "for", "to",
+        "by", "from", "in", "on", "at", "as", "if", "when", "while", "because", "since",
+        "including", "going", "even", "also", "then", "he", "she", "it", "they", "his", "her",
+        "its", "their"
+    ]
+)  # fmt: skip
+_DETERMINERS = frozenset(["the", "a", "an", "this", "these", "those"])
+_ORG_WORDS = frozenset(
+    [
+        "times", "post", "journal", "department", "street", "news", "agency", "committee",
+        "ministry", "office", "service"
+    ]
+)  # fmt: skip
 
 
 def stored_claims(split: str, data: Path) -> list[dict[str, object]]:
@@ -91,40 +101,53 @@ def stored_claims(split: str, data: Path) -> list[dict[str, object]]:
                     "speaker": names.get(claim.speaker_id) if claim.speaker_id else None,
                     "mention": app.speaker_mention, "text": claim.text,
                     "resolved_text": claim.resolved_text, "context": claim.context,
-                    "sentence": app.sentence, "before": text[lo : max(lo, text.find(app.sentence[:40], lo))][-500:],
+                    "sentence": app.sentence,
+                    "before": text[lo : max(lo, text.find(app.sentence[:40], lo))][-500:],
                 })
         engine.dispose()
     return out
 
 
-def bad_speaker(name: str, all_names: set[str]) -> str | None:
-    """Why a stored speaker name cannot be a speaker, or None if it can."""
+def bad_speaker(name: str, article_names: set[str]) -> str | None:
+    """Why a stored speaker name cannot be a speaker, or None if it can.
+
+    ``article_names`` are the other speakers stored from the same article: a lone word of one of
+    them ("Times" beside "New York Times") is not a speaker of its own.
+    """
     words = name.split()
     low = [w.lower().strip(",.") for w in words]
     if not words:
         return "empty"
-    if low[0] in _FUNCTION or low[-1] in _FUNCTION:
+    if low[0] in _FUNCTION or low[-1] in _FUNCTION or low[-1] in _DETERMINERS:
         return "fragment"
-    if len(words) == 1 and name.islower():
-        return "lower-case word"
-    if len(words) == 1:
-        longer = [n for n in all_names if n != name and name in n.split() and len(n.split()) > 1]
-        if longer and not any(n.split()[-1] == name for n in longer):
-            return f"lone word of {longer[0]!r}"
-    if len(words) >= 5 and all(w[:1].isupper() for w in words):
+    if len(words) == 1 and name.islower() and (not name.endswith("s") or "’" in name or "'" in name):
+        return "function word"
+    if len(words) == 1 and name[:1].isupper():
+        longer = [n for n in article_names if n != name and name in n.split()[:-1]]
+        if longer:
+            return "lone name word"
+        if low[0] in _ORG_WORDS:
+            return "lone name word"
+    caps = [w for w in words if w[:1].isupper()]
+    title_case = any(w in ("To", "A", "Of", "With", "For", "And", "Is") for w in words)
+    if len(caps) >= 5 or (len(caps) >= 4 and title_case):
         return "headline"
     return None
 
 
 def census(split: str, data: Path) -> None:
     claims = stored_claims(split, data)
-    names = {str(c["speaker"]) for c in claims if c["speaker"]}
+    names: dict[str, set[str]] = defaultdict(set)
+    for c in claims:
+        if c["speaker"]:
+            names[str(c["article"])].add(str(c["speaker"]))
     none = sum(1 for c in claims if not c["speaker"])
-    print(f"PolNeAR {split}: {len(claims)} stored claims; no speaker {none} ({none / max(1, len(claims)):.1%})")
+    share = none / max(1, len(claims))
+    print(f"PolNeAR {split}: {len(claims)} stored claims; no speaker {none} ({share:.1%})")
     bad = defaultdict(list)
     for c in claims:
         if c["speaker"]:
-            why = bad_speaker(str(c["speaker"]), names)
+            why = bad_speaker(str(c["speaker"]), names[str(c["article"])])
             if why:
                 bad[why].append(str(c["speaker"]))
     total = sum(len(v) for v in bad.values())
