@@ -78,6 +78,18 @@ _WEEKDAYS = {
 _WEEKDAY_RE = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 
 
+_ANONYMITY = re.compile(
+    r"^(?:(?:by|from)\s+[^,]{0,60}?\s+)?(?:who\s+)?(?:spoke|speaking|talked|on)\s+(?:on\s+)?(?:the\s+)?"
+    r"(?:condition\s+(?:of|that)|anonymity)|^(?:he|she|they)\s+(?:was|were)\s+not\s+authorized",
+    re.IGNORECASE,
+)
+"""A claim that only says why its source is unnamed is not a claim."""
+_ANONYMITY_TAIL = re.compile(
+    r",?\s+(?:who\s+)?(?:spoke|speaking|talked)\s+on\s+(?:the\s+)?condition\s+of\s+anonymity", re.IGNORECASE
+)
+"""Where a claim runs on into why its source is unnamed; the claim ends there."""
+
+
 def _said_on(sentence: str, published_at: datetime | None) -> date | None:
     """The date a weekday in the sentence stands for: the latest such day on or before publication."""
     if published_at is None:
@@ -128,13 +140,17 @@ def finish(
         if not parts:
             continue
         start, end = parts[0][0], parts[-1][1]
+        cut = _ANONYMITY_TAIL.search(text, start, end) if len(parts) == 1 else None
+        if cut is not None:
+            end = _clean(text, start, cut.start())[1]
+            parts = [(start, end)]
         if (start, end, d.resolved.name) in seen:
             continue
         seen.add((start, end, d.resolved.name))
         claim_text = text[start:end] if len(parts) == 1 else _join(text, parts)
         claim_text = claim_text.strip().rstrip(",").strip()
-        if len(claim_text) < 2:
-            continue
+        if len(claim_text) < 2 or _ANONYMITY.match(claim_text):
+            continue  # "... on the condition of anonymity because ...": why a source is unnamed
         sent = d.sentence
         sentence_text = text[sent.start : sent.end]
         context = [

@@ -38,6 +38,9 @@ _FREE_RELATIVE = re.compile(
     re.IGNORECASE,
 )
 """"what Trump says", "everything he says": the cue heads a noun phrase, not a report."""
+_OBJECT_RELATIVE = re.compile(r"\b(?:which|whom)\s+(?:[\w’'.-]+\s+){1,4}$", re.IGNORECASE)
+""""from which he has repeatedly threatened", "which Democrats say": the verb's content is the
+relative clause's antecedent, far from the verb; such a sentence is about the antecedent."""
 _COPULA_AFTER = re.compile(r"^\s+(?:is|was|are|were|isn[’']t|wasn[’']t|has\s+been|will\s+be)\b")
 """A cue followed by a finite "is"/"was" has no clause after it: "Everything Trump says is a lie"."""
 DENIALS = frozenset(
@@ -60,6 +63,8 @@ def verb_use(text: str, sent_start: int, cue_start: int, cue_end: int) -> bool:
     if _NOUN_BEFORE.search(before):
         return False
     if _FREE_RELATIVE.search(before) and not re.search(r"[,;:]", before[-30:]):
+        return False
+    if _OBJECT_RELATIVE.search(before):
         return False
     return _COPULA_AFTER.match(text[cue_end : cue_end + 20]) is None
 

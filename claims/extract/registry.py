@@ -326,7 +326,37 @@ class Registry:
             if ent:
                 ent.add_form(mention.text)
                 return Resolved(ent.name, ent.kind, role_text, 0.75, ent)
+            ent = self._described_subject(mention.text, pos)
+            if ent:
+                # "Sanders ... the Vermont senator acknowledged": news style describes the person
+                # it is writing about instead of repeating the name.
+                return Resolved(ent.name, ent.kind, role_text, 0.6, ent)
         return self._description(mention)
+
+    def _described_subject(self, description: str, pos: int) -> Entity | None:
+        """The person a definite public-office description stands for: the latest subject, if recent.
+
+        "the Vermont senator", "the New York businessman", "the former secretary of state": a
+        definite description whose head is an office or public standing, right after a sentence
+        about a person, is that person. Heads that introduce new people ("the judge", "the
+        officer", "the man") are left alone.
+        """
+        words = description.lower().replace("’", "'").split()
+        if len(words) < 2 or words[0] != "the" or len(words) > 8:
+            return None
+        heads = {w.strip(",.") for w in words[1:]}
+        if not heads & _PUBLIC_HEADS:
+            return None
+        for spos, ent in reversed(self._salient):
+            if spos >= pos:
+                continue
+            others = any(
+                e is not ent and e.kind == "person" and e.last_before(pos) > spos for e in self.entities.values()
+            )
+            if pos - spos <= 400 and ent.kind == "person" and not others:
+                return ent  # the last subject, and nobody else named since
+            break
+        return None
 
     def _is_person(self, ent: Entity) -> bool:
         """Whether the article or the catalog gives clear signs of a person (honorific, gender)."""
@@ -360,6 +390,17 @@ class Registry:
             return Resolved(ent.name, ent.kind, None, 0.7, ent)
         role = re.sub(r"^(?:the|a|an)\s+", "", name)
         return Resolved(name, kind, role, 0.5)
+
+
+_PUBLIC_HEADS = frozenset(
+    [
+        "senator", "congressman", "congresswoman", "governor", "mayor", "nominee", "candidate",
+        "businessman", "businesswoman", "billionaire", "mogul", "president", "secretary",
+        "front-runner", "frontrunner", "lawmaker", "chairman", "chairwoman", "speaker", "minister",
+        "premier", "chancellor", "democrat", "republican", "populist", "incumbent", "challenger",
+    ]
+)  # fmt: skip
+"""Heads of descriptions that name a public figure the article is already writing about."""
 
 
 def _speaker_word(word: str) -> bool:

@@ -115,7 +115,9 @@ def content_start(text: str, pos: int, limit: int, kind: str, verb: str = "") ->
 
 
 _END_BOUNDARY = re.compile(
-    r",\s+(?:while|as|but|although|though|whereas|according\s+to)\s"
+    r"(?:,\s*|\s+)(?:who\s+|and\s+)?(?:spoke|speaking|talked|talking|asked|requested|insisted\s+on)"
+    r"(?:\s+on)?\s+(?:the\s+)?(?:condition\s+(?:of|that)|anonymity)"
+    r"|,\s+(?:while|as|but|although|though|whereas|according\s+to)\s"
     r"|\s+while\s"
     r"|;\s"
     r"|(?:,|,[”\"']{1,2}|[”\"']{1,2},)\s+(?=[a-z]+ing\s)"

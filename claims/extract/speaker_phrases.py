@@ -177,9 +177,23 @@ def subject_before(text: str, lo: int, hi: int) -> Mention | None:
     if region.endswith(","):
         return _appositive_subject(text, lo, region[:-1])
     cut = 0
+    cuts = [0]
     for b in _CLAUSE_BOUNDARY.finditer(region):
         cut = b.end()
+        cuts.append(b.start())
+        cuts.append(cut)
     tail = region[cut:]
+    if (
+        len(cuts) >= 3
+        and region[cuts[-2] : cut].strip() == "and"
+        and tail[:1].islower()
+        and not _DET.match(tail)
+        and not norm_word(tail.split()[-1]).endswith("s")
+    ):
+        # "the former secretary of state and current Democratic presidential nominee": one
+        # person described twice, the determiner shared.
+        cut = cuts[-4] if len(cuts) >= 5 else 0
+        tail = region[cut : cuts[-2]]
     stripped = tail.lstrip()
     offset = lo + cut + (len(tail) - len(stripped))
     stripped = re.sub(
