@@ -21,7 +21,7 @@ TITLE_WORDS = frozenset(
     [
         "president", "vice", "former", "prime", "minister", "secretary", "general", "chancellor",
         "senator", "sen", "rep", "representative", "congressman", "congresswoman", "gov", "governor",
-        "mayor", "councilmember", "councilman", "councilwoman", "alderman", "judge", "justice",
+        "mayor", "councilmember", "councilman", "councilwoman", "councillor", "alderman", "judge", "justice",
         "chief", "deputy", "attorney", "speaker", "leader", "majority", "minority", "chairman",
         "chairwoman", "chair", "director", "commissioner", "ambassador", "envoy", "king", "queen",
         "prince", "princess", "pope", "gen", "adm", "lt", "col", "sgt", "capt", "cmdr", "maj",
