@@ -351,7 +351,8 @@ class Registry:
             if spos >= pos:
                 continue
             others = any(
-                e is not ent and e.kind == "person" and e.last_before(pos) > spos for e in self.entities.values()
+                e is not ent and e.kind == "person" and e.last_before(pos) > spos
+                for e in self.entities.values()
             )
             if pos - spos <= 400 and ent.kind == "person" and not others:
                 return ent  # the last subject, and nobody else named since

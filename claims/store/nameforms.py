@@ -23,7 +23,8 @@ TITLES = frozenset({
     "col", "colonel", "lt", "capt", "captain", "sgt", "judge", "justice", "chancellor", "prime",
     "minister", "speaker", "chairman", "chairwoman", "chair", "commissioner", "director", "ambassador",
     "attorney", "prof", "professor", "rev", "reverend", "pope", "king", "queen", "prince", "princess",
-    "sheriff", "chief", "councilman", "councilwoman", "councillor", "deputy", "former", "the", "first", "candidate",
+    "sheriff", "chief", "councilman", "councilwoman", "councillor",
+    "deputy", "former", "the", "first", "candidate",
     "nominee", "premier", "envoy", "sheikh", "rabbi", "father", "pastor", "coach", "detective",
     "officer", "trooper", "sergeant", "lieutenant", "major", "state", "u.s.", "us",
 })

@@ -62,7 +62,8 @@ def test_a_denial_keeps_the_denial(catalog: Catalog) -> None:
 def test_a_cue_word_in_a_noun_phrase_is_not_an_attribution(body: str, catalog: Catalog) -> None:
     claims = _claims(body, catalog)
     assert not [c for c in claims if c.speaker and "operator" in c.speaker.lower()]
-    assert not [c for c in claims if normalize_text(c.text).startswith(("about the new", "is spin", "its fares"))]
+    starts = ("about the new", "is spin", "its fares")
+    assert not [c for c in claims if normalize_text(c.text).startswith(starts)]
 
 
 # --- frames and lead-ins ------------------------------------------------------------------------------
@@ -135,7 +136,8 @@ def test_context_is_the_sentence_that_introduces_the_referent(catalog: Catalog) 
 
 
 def test_no_context_when_nothing_needs_introducing(catalog: Catalog) -> None:
-    body = "Riders waited in the rain for an hour.\n" + '"Fares will rise by a fifth in May," Ms. Okafor said.\n'
+    body = "Riders waited in the rain for an hour.\n"
+    body += '"Fares will rise by a fifth in May," Ms. Okafor said.\n'
     c = _find(_claims(INTRO + body, catalog), "Fares will rise")
     assert c.context is None or "Riders waited" not in c.context
 
