@@ -194,7 +194,7 @@ def _sentence(art: ArticleState, sent: Sentence, no: int) -> None:
     if not spoke and subject is not None:
         # A sentence about someone ("Mrs. Clinton ... did not address ...") makes them the
         # referent of a following "she said"; a sentence with a speaker already did that.
-        art.registry.note_subject(art.resolve(subject).entity, sent.start)
+        art.registry.note_subject(art.registry.resolve(subject, speaking=False).entity, sent.start)
     if not found:
         continue_quote(art, sent, no, quotes)
 

@@ -41,6 +41,13 @@ _FREE_RELATIVE = re.compile(
 _OBJECT_RELATIVE = re.compile(r"\b(?:which|whom)\s+(?:[\w’'.-]+\s+){1,4}$", re.IGNORECASE)
 """"from which he has repeatedly threatened", "which Democrats say": the verb's content is the
 relative clause's antecedent, far from the verb; such a sentence is about the antecedent."""
+_PASSIVE = re.compile(
+    r"\b(?:was|were|is|are|be|been|being|get|gets|got)\s+(?:(?:also|once|not|never|widely|later|"
+    r"first|often|repeatedly|reportedly|previously|recently)\s+)?$",
+    re.IGNORECASE,
+)
+""""Mr. Quiros was accused of ...", "Reagan was once asked ...": the subject is who the words were
+about or put to, never who spoke them."""
 _COPULA_AFTER = re.compile(r"^\s+(?:is|was|are|were|isn[’']t|wasn[’']t|has\s+been|will\s+be)\b")
 """A cue followed by a finite "is"/"was" has no clause after it: "Everything Trump says is a lie"."""
 DENIALS = frozenset(
@@ -66,6 +73,8 @@ def verb_use(text: str, sent_start: int, cue_start: int, cue_end: int) -> bool:
         return False
     if _OBJECT_RELATIVE.search(before):
         return False
+    if _PASSIVE.search(before) and not text[cue_start:cue_end].endswith("ing"):
+        return False  # "is warning" is progressive, "was warned" passive
     return _COPULA_AFTER.match(text[cue_end : cue_end + 20]) is None
 
 

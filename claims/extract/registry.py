@@ -277,8 +277,12 @@ class Registry:
 
     # -- resolution ------------------------------------------------------------------------------
 
-    def resolve(self, mention: Mention) -> Resolved:
-        """Resolve a speaker mention to a canonical name, kind, role and a confidence."""
+    def resolve(self, mention: Mention, *, speaking: bool = True) -> Resolved:
+        """Resolve a speaker mention to a canonical name, kind, role and a confidence.
+
+        ``speaking`` is False for a sentence's subject that says nothing: only a word next to a
+        speech verb is evidence enough to take an unknown capitalised word for a surname.
+        """
         pos = mention.start
         if mention.form == "pronoun":
             ent = self.by_pronoun(mention.text, pos)
@@ -308,7 +312,7 @@ class Registry:
                     ent = self._entity(full, tuple(name))
                 if ent is None and norm_word(full) in GENERIC_HEADS:
                     return self._description(mention)  # "Sources said", "Officials said"
-                if ent is None and _speaker_word(full):
+                if ent is None and speaking and _speaker_word(full):
                     # "said Beck": a capitalised word next to a speech verb names someone even
                     # when the article never gave the full name; later pronouns may mean them.
                     ent = self._entity(full, tuple(name))
