@@ -85,6 +85,11 @@ _DETERMINER_START = frozenset(
         "top", "former", "federal", "local", "state", "u.s.", "western", "european", "american",
     ]
 )  # fmt: skip
+_SUBORDINATORS = frozenset(
+    ["who", "which", "that", "with", "including", "when", "while", "if", "as", "because", "since",
+     "after", "before", "although", "though", "whether", "unless", "until"]
+)  # fmt: skip
+"""Capitalised at a sentence start, these still open a clause, not a name ("When PolitiFact")."""
 _PERSONAL = frozenset(["he", "she", "they", "it", "we", "i", "you", "he’s", "she’s", "he's", "she's"])
 
 
@@ -98,12 +103,14 @@ def _fragment(words: list[str]) -> bool:
     """
     low = [norm_word(w) for w in words]
     if low[-1] in _FUNCTION_WORDS or (low[-1].endswith("ly") and len(low) > 1):
-        return True
+        return True  # a noun phrase ends with its noun, never a function word or an adverb
+    if any(w.endswith(("n’t", "n't")) for w in low):
+        return True  # "his aides haven't": a verb group, not a noun phrase
     first = low[0]
-    if words[0][:1].isupper() and first not in ("who", "which", "that", "with", "including"):
+    if words[0][:1].isupper() and first not in _SUBORDINATORS:
         return False
     if len(low) == 1:
-        return first in _FUNCTION_WORDS or first in _PERSONAL
+        return first in _FUNCTION_WORDS or first in _PERSONAL or first.endswith(("ly", "ing"))
     if first in _FUNCTION_WORDS and first not in _DETERMINER_START:
         return True
     if first.endswith("ing") and first not in ("king",):

@@ -60,6 +60,8 @@ _FUNCTION = frozenset(
     ]
 )  # fmt: skip
 _DETERMINERS = frozenset(["the", "a", "an", "this", "these", "those"])
+_POSSESSIVES = frozenset(["his", "her", "its", "their"])
+_QUANTIFIERS = frozenset(["all", "some", "many", "both", "one", "another", "others", "several", "most"])
 _ORG_WORDS = frozenset(
     [
         "times", "post", "journal", "department", "street", "news", "agency", "committee",
@@ -118,9 +120,12 @@ def bad_speaker(name: str, article_names: set[str]) -> str | None:
     low = [w.lower().strip(",.") for w in words]
     if not words:
         return "empty"
-    if low[0] in _FUNCTION or low[-1] in _FUNCTION or low[-1] in _DETERMINERS:
+    if (low[0] in _FUNCTION and low[0] not in _POSSESSIVES) or low[-1] in _FUNCTION | _DETERMINERS:
         return "fragment"
-    if len(words) == 1 and name.islower() and (not name.endswith("s") or "’" in name or "'" in name):
+    if any(w.endswith(("n’t", "n't")) for w in low) or (len(low) > 1 and low[-1].endswith("ly")):
+        return "fragment"
+    not_a_noun = low[0] in _FUNCTION | _QUANTIFIERS or low[0].endswith(("ly", "ing"))
+    if len(words) == 1 and name.islower() and not_a_noun:
         return "function word"
     if len(words) == 1 and name[:1].isupper():
         longer = [n for n in article_names if n != name and name in n.split()[:-1]]
@@ -129,8 +134,8 @@ def bad_speaker(name: str, article_names: set[str]) -> str | None:
         if low[0] in _ORG_WORDS:
             return "lone name word"
     caps = [w for w in words if w[:1].isupper()]
-    title_case = any(w in ("To", "A", "Of", "With", "For", "And", "Is") for w in words)
-    if len(caps) >= 5 or (len(caps) >= 4 and title_case):
+    title_case = any(w in ("To", "A", "Of", "With", "For", "And", "Is") for w in words[1:])
+    if ". " in name or (len(caps) >= 4 and title_case):
         return "headline"
     return None
 
