@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 import tempfile
 from collections import defaultdict
@@ -135,7 +136,7 @@ def bad_speaker(name: str, article_names: set[str]) -> str | None:
             return "lone name word"
     caps = [w for w in words if w[:1].isupper()]
     title_case = any(w in ("To", "A", "Of", "With", "For", "And", "Is") for w in words[1:])
-    if ". " in name or (len(caps) >= 4 and title_case):
+    if re.search(r"[a-z]{2,}\. [A-Z]", name) or (len(caps) >= 4 and title_case):
         return "headline"
     return None
 
