@@ -102,7 +102,7 @@ def _fragment(words: list[str]) -> bool:
     preposition, a relative word or a participle, and holds no pronoun of its own.
     """
     low = [norm_word(w) for w in words]
-    if low[-1] in _FUNCTION_WORDS or (low[-1].endswith("ly") and len(low) > 1):
+    if low[-1] in _FUNCTION_WORDS or (low[-1].endswith("ly") and words[-1][:1].islower()):
         return True  # a noun phrase ends with its noun, never a function word or an adverb
     if any(w.endswith(("n’t", "n't")) for w in low):
         return True  # "his aides haven't": a verb group, not a noun phrase

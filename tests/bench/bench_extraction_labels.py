@@ -123,7 +123,7 @@ def bad_speaker(name: str, article_names: set[str]) -> str | None:
         return "empty"
     if (low[0] in _FUNCTION and low[0] not in _POSSESSIVES) or low[-1] in _FUNCTION | _DETERMINERS:
         return "fragment"
-    if any(w.endswith(("n’t", "n't")) for w in low) or (len(low) > 1 and low[-1].endswith("ly")):
+    if any(w.endswith(("n’t", "n't")) for w in low) or (low[-1].endswith("ly") and words[-1][:1].islower()):
         return "fragment"
     not_a_noun = low[0] in _FUNCTION | _QUANTIFIERS or low[0].endswith(("ly", "ing"))
     if len(words) == 1 and name.islower() and not_a_noun:
