@@ -88,15 +88,17 @@ def speaker_timeline(*, session: Session, speaker: Speaker, topic: Topic | None 
     rows = _dated_claims(session, speaker.id, topic.id if topic else None)  # type: ignore[arg-type]
     if about:
         wanted = terms(about).words
-        rows = [r for r in rows if wanted & (terms(r.text).words | _topic_words(r.topic_name))]
+        said = _words_of(session, [r.id for r in rows])
+        rows = [r for r in rows if wanted & (terms(said[r.id][0]).words | _topic_words(r.topic_name))]
     rows.sort(key=lambda r: (r.said_at, r.id))
     page = rows[offset: offset + limit if limit is not None else None]
+    words = _words_of(session, [r.id for r in page])
     links = earlier_of(session=session, claim_ids=[r.id for r in page])
     sources = _first_sources(session, [r.first_article for r in page])
     groups: dict[int | None, list[TimelineEntry]] = {}
     for r in page:
         groups.setdefault(r.topic_id, []).append(TimelineEntry(
-            claim_id=r.id, text=r.text, kind=r.kind, said_at=r.said_at, topic=r.topic_slug,
+            claim_id=r.id, text=words[r.id][0], kind=words[r.id][1], said_at=r.said_at, topic=r.topic_slug,
             topic_name=r.topic_name, source=sources.get(r.first_article), earlier=links.get(r.id)))
     changed = session.exec(
         select(func.count()).select_from(PositionLink)
@@ -132,8 +134,6 @@ def recent_changes(*, session: Session, limit: int, offset: int = 0) -> tuple[li
 @dataclass(frozen=True, slots=True)
 class _Row:
     id: int
-    text: str
-    kind: str
     topic_id: int | None
     topic_slug: str | None
     topic_name: str | None
@@ -142,20 +142,18 @@ class _Row:
 
 
 def _dated_claims(session: Session, speaker_id: int, topic_id: int | None) -> list[_Row]:
-    """The speaker's live claims with their earliest publication date and first article.
+    """The speaker's live claims with their earliest publication date and first article, without
+    their words (only the page shown needs those: ``_words_of``).
 
-    Three plain queries (claims by the speaker's index, their appearances' dates grouped by claim,
-    their topics) instead of one grouped join, which SQLite cannot answer from the indexes."""
+    Plain queries (claims by the speaker's index, their appearances' dates grouped by claim, their
+    topics) instead of one grouped join, which SQLite cannot answer from the indexes."""
     conn = session.connection()  # Core rows: no ORM bookkeeping for thousands of claims
     mine = sa.select(col(Claim.id)).where(col(Claim.speaker_id) == speaker_id,
                                          col(Claim.status) == ClaimStatus.ACTIVE.value)
     if topic_id is not None:
         further = sa.select(col(ClaimTopic.claim_id)).where(col(ClaimTopic.topic_id) == topic_id)
         mine = mine.where(sa.or_(col(Claim.topic_id) == topic_id, col(Claim.id).in_(further)))
-    claims = conn.execute(
-        sa.select(col(Claim.id), col(Claim.text), col(Claim.kind), col(Claim.topic_id), col(Claim.created_at))
-        .where(col(Claim.id).in_(mine))
-    ).all()
+    claims = conn.execute(sa.select(col(Claim.id), col(Claim.topic_id)).where(col(Claim.id).in_(mine))).all()
     dated = {cid: (published, first) for cid, published, first in conn.execute(
         sa.select(col(ClaimAppearance.claim_id), func.min(col(Article.published_at)),
                   func.min(col(ClaimAppearance.article_id)))
@@ -163,18 +161,32 @@ def _dated_claims(session: Session, speaker_id: int, topic_id: int | None) -> li
         .where(col(ClaimAppearance.claim_id).in_(mine))
         .group_by(col(ClaimAppearance.claim_id))
     )}
-    topic_ids = sorted({tid for _, _, _, tid, _ in claims if tid is not None})
+    undated = [cid for cid, (published, _) in dated.items() if published is None]
+    stored = dict(conn.execute(  # type: ignore[arg-type]
+        sa.select(col(Claim.id), col(Claim.created_at)).where(col(Claim.id).in_(undated))
+    ).all()) if undated else {}
+    topic_ids = sorted({tid for _, tid in claims if tid is not None})
     topics = {tid: (slug, name) for tid, slug, name in conn.execute(
         sa.select(col(Topic.id), col(Topic.slug), col(Topic.name)).where(col(Topic.id).in_(topic_ids))
     )} if topic_ids else {}
     rows = []
-    for cid, text, kind, tid, created in claims:
+    for cid, tid in claims:
         if cid not in dated:
             continue  # no appearance: not a claim anyone reported
         published, first = dated[cid]
         slug, name = topics.get(tid, (None, None))
-        rows.append(_Row(cid, text, kind, tid, slug, name, published or created, first))
+        rows.append(_Row(cid, tid, slug, name, published or stored[cid], first))
     return rows
+
+
+def _words_of(session: Session, claim_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Text and kind of these claims."""
+    out: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(claim_ids), 900):
+        chunk = claim_ids[start:start + 900]
+        out.update((cid, (text, kind)) for cid, text, kind in session.connection().execute(  # type: ignore[misc]
+            sa.select(col(Claim.id), col(Claim.text), col(Claim.kind)).where(col(Claim.id).in_(chunk))))
+    return out
 
 
 def _topic_words(name: str | None) -> frozenset[str]:
