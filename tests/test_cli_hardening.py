@@ -187,3 +187,21 @@ def test_feed_entries_from_the_cli_follow_the_private_address_setting(cli_env, t
     assert "localhost" in proc.stderr and "CLAIMBOT_ALLOW_PRIVATE_URLS=true" in proc.stderr
     cli_env["CLAIMBOT_ALLOW_PRIVATE_URLS"] = "true"
     assert run(cli_env, "ingest", f"{site}/feed.xml", cwd=tmp_path).returncode == 0
+
+
+def test_ask_with_a_corrupt_index_snapshot_still_answers(cli_env, tmp_path, run) -> None:
+    """A flipped bit in the snapshot's header length once made every ``claimbot ask`` end in
+    MemoryError, start after start: now the file is set aside once and the index rebuilt."""
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    assert run(cli_env, "ingest", str(tmp_path / "a.txt"), cwd=tmp_path).returncode == 0
+    first = run(cli_env, "ask", "cease-fire discussions", cwd=tmp_path)
+    assert first.returncode == 0 and "cease-fire" in first.stdout, first.stderr
+    [snapshot] = [p for p in tmp_path.glob("cli*.index.*") if not p.name.startswith(".")]
+    data = bytearray(snapshot.read_bytes())
+    data[19] ^= 0x40  # the high bits of the header length: 2**62 bytes asked for
+    snapshot.write_bytes(bytes(data))
+    for _ in range(2):
+        proc = run(cli_env, "ask", "cease-fire discussions", cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout == first.stdout
+    assert snapshot.with_name(snapshot.name + ".bad").read_bytes() == bytes(data)
