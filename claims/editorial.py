@@ -32,7 +32,7 @@ SPEAKER_USAGE = ("Usage: /speaker merge NAME into NAME · /speaker rename NAME t
                  "/speaker alias NAME as ALIAS (names, surnames or #id)")
 TOPIC_USAGE = ("Usage: /topic rename NAME to NEW NAME · /topic merge NAME into NAME · "
                "/topic hide NAME (names, slugs or #id)")
-_ID = re.compile(r"^#\s*(\d{1,12})$")
+_ID = re.compile(r"^#\s*([0-9]{1,12})$")  # ASCII digits: int() reads others too
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,18 @@ _NON_WORD = re.compile(r"[^\w']+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 
 
+_ASCII_DIGITS = frozenset("0123456789")
+
+
+def ascii_number(text: str, *, digits: int = 12) -> int | None:
+    """The whole number ``text`` spells in ASCII digits only (at most ``digits`` of them), else
+    ``None``. Users' numbers go through here, not ``str.isdigit``/``int``: ``"²".isdigit()`` is
+    true yet ``int("²")`` raises, and ``int("١٢")`` is 12, a claim the user may not have meant."""
+    if not 0 < len(text) <= digits or not _ASCII_DIGITS.issuperset(text):
+        return None
+    return int(text)
+
+
 def clean_text(text: str) -> str:
     """Unicode-normalised text with straight quotes and plain dashes, for storage and display.
 

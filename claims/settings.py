@@ -183,7 +183,7 @@ class Settings(BaseSettings):
         value = " ".join(value.lower().split())
         if value in {"", "off", "none", "no", "false"}:
             return ""
-        if not re.fullmatch(r"(mon|tue|wed|thu|fri|sat|sun)[a-z]* ([01]?\d|2[0-3])[:.h][0-5]\d", value):
+        if not re.fullmatch(r"(mon|tue|wed|thu|fri|sat|sun)[a-z]* ([01]?[0-9]|2[0-3])[:.h][0-5][0-9]", value):
             raise ValueError('unanswered_digest must be a weekday and a time, e.g. "monday 09:00", or "off"')
         return value
 

@@ -205,3 +205,20 @@ def test_ask_with_a_corrupt_index_snapshot_still_answers(cli_env, tmp_path, run)
         assert proc.returncode == 0, proc.stderr
         assert proc.stdout == first.stdout
     assert snapshot.with_name(snapshot.name + ".bad").read_bytes() == bytes(data)
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["history", "abc"], "'abc' is not a claim number"),
+    (["history", "٣"], "'٣' is not a claim number"),  # int() would read it as claim 3
+    (["retract", "²", "--reason", "x"], "'²' is not a claim number"),
+    (["claims", "--limit", "²"], "'²' is not a whole number"),
+    (["claims", "--limit", "abc"], "'abc' is not a whole number"),
+    (["ask", "tariffs", "--limit", "１"], "'１' is not a whole number"),
+])
+def test_numbers_on_the_command_line_are_ascii_digits_with_a_sentence(cli_env, tmp_path, run, args,
+                                                                      said) -> None:
+    proc = run(cli_env, *args, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert said in last and "invalid int value" not in proc.stderr
+    assert last.endswith(("for example 12", "digits 0-9")), last

@@ -23,7 +23,7 @@ from claims.errors import InvalidArgumentError
 from claims.store.history import Actor
 
 log = logging.getLogger(__name__)
-_ID = re.compile(r"^#?(\d{1,12})$")
+_ID = re.compile(r"^#?([0-9]{1,12})$")  # ASCII digits only (int() reads "١٢" as 12)
 
 
 async def reply(

@@ -32,6 +32,7 @@ from bot.handlers.ask import ADDRESSED_TO_BOT, admitted, answer
 from bot.handlers.common import edit_or_reply, pressed, reply, rest_after, send_html
 from bot.render import ButtonKind, button_pattern
 from claims.errors import ClaimbotError, InvalidArgumentError
+from claims.normalize import ascii_number
 from claims.settings import Settings
 from claims.tipline.links import find_urls
 from claims.tipline.posts import MessageKind, kind_of
@@ -199,10 +200,11 @@ async def inline_query(update: Update, context: ClaimContext) -> None:
 async def unanswered(update: Update, context: ClaimContext) -> None:
     """``/unanswered [DAYS]``: what found no claim, grouped, most asked first, with buttons."""
     args = context.args or []
-    if len(args) > 1 or (args and not args[0].isdigit()):
+    days = ascii_number(args[0], digits=5) if args else 7
+    if len(args) > 1 or days is None:
         raise InvalidArgumentError(UNANSWERED_USAGE)
     services = context.services
-    team = await services.call(services.claims.tipline.unanswered, int(args[0]) if args else 7)
+    team = await services.call(services.claims.tipline.unanswered, days)
     await reply(update, context, render.team_list(team, services.tz),
                 keyboard=render.team_keyboard(team, services.codec))
 

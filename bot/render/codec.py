@@ -50,7 +50,7 @@ class CallbackCodec:
     The key derives from the bot token: buttons stay valid across restarts and replicas.
     """
 
-    _PATTERN = re.compile(r"^([a-z_]{1,12}):(\d{1,12})(?::(\d{1,6}))?:([A-Za-z0-9_-]{10})$")
+    _PATTERN = re.compile(r"^([a-z_]{1,12}):([0-9]{1,12})(?::([0-9]{1,6}))?:([A-Za-z0-9_-]{10})$")
 
     def __init__(self, secret: bytes) -> None:
         self._key = hashlib.sha256(b"claimbot-buttons\0" + secret).digest()
