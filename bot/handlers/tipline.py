@@ -33,10 +33,10 @@ from bot.handlers.common import edit_or_reply, pressed, reply, rest_after, send_
 from bot.render import ButtonKind, button_pattern
 from claims.errors import ClaimbotError, InvalidArgumentError
 from claims.normalize import ascii_number
+from claims.service.tipline import digest_slot
 from claims.settings import Settings
 from claims.tipline.links import find_urls
 from claims.tipline.posts import MessageKind, kind_of
-from claims.tipline.service import digest_slot
 
 log = logging.getLogger(__name__)
 MAX_TIP_CHARS = 20_000
@@ -150,7 +150,7 @@ async def check(update: Update, context: ClaimContext, subject: Subject, kind: M
         return
     services = context.services
     user, chat = update.effective_user, update.effective_chat
-    result = await services.call(services.claims.tipline.check, subject.text, kind=kind, urls=subject.urls,
+    result = await services.call(services.claims.check_message, subject.text, kind=kind, urls=subject.urls,
                                  user_id=user.id if user else None, chat_id=chat.id if chat else None)
     is_admin = services.is_admin(user.id if user else None)
     await reply(update, context, render.tip_check(result, services.tz, is_admin=is_admin),
@@ -186,7 +186,7 @@ async def inline_query(update: Update, context: ClaimContext) -> None:
     query = update.inline_query
     assert query is not None
     services = context.services
-    page = await services.call(services.claims.tipline.inline, query.query, offset=query.offset)
+    page = await services.call(services.claims.inline, query.query, offset=query.offset)
     results = render.inline_results(page, services.tz, bot_username=context.bot.username)
     # no more pages: leave next_offset out (PTB 22 sends an empty one as "[]", which clients echo back)
     await query.answer(results, cache_time=services.settings.inline_cache_seconds, is_personal=False,
@@ -204,7 +204,7 @@ async def unanswered(update: Update, context: ClaimContext) -> None:
     if len(args) > 1 or days is None:
         raise InvalidArgumentError(UNANSWERED_USAGE)
     services = context.services
-    team = await services.call(services.claims.tipline.unanswered, days)
+    team = await services.call(services.claims.unanswered, days)
     await reply(update, context, render.team_list(team, services.tz),
                 keyboard=render.team_keyboard(team, services.codec))
 
@@ -221,7 +221,7 @@ async def handled_button(update: Update, context: ClaimContext) -> None:
         await query.answer("Only the claimbot team can do that.")
         return
     days = button.b or 7
-    closed = await services.call(services.claims.tipline.handle, button.a, days=days)
+    closed = await services.call(services.claims.mark_handled, button.a, days=days)
     await query.answer(render.handled_done(closed))
     if button.b == render.STATS_DAYS:
         figures = await services.call(services.claims.stats)
@@ -229,7 +229,7 @@ async def handled_button(update: Update, context: ClaimContext) -> None:
         text += "\n" + render.unanswered_section(figures.unanswered, services.tz)
         await edit_or_reply(update, context, text, render.stats_keyboard(figures.unanswered, services.codec))
         return
-    team = await services.call(services.claims.tipline.unanswered, days)
+    team = await services.call(services.claims.unanswered, days)
     await edit_or_reply(update, context, render.team_list(team, services.tz),
                         render.team_keyboard(team, services.codec))
 
@@ -238,7 +238,7 @@ async def weekly_digest(context: ClaimContext) -> None:
     """The admins' weekly list (a JobQueue job; see ``bot.jobs``): sent once per week across bot
     processes, and not at all when there is nothing on it."""
     services = context.services
-    team = await services.call(services.claims.tipline.weekly_digest)
+    team = await services.call(services.claims.weekly_digest)
     if team is None or team.empty:
         return
     text = render.team_list(team, services.tz, title="Weekly digest: unanswered in the last 7 days")
