@@ -146,6 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         print(f"error: {_settings_problem(exc)}", file=sys.stderr)
         return 1
+    settings.apply_umask()
     func: Command = args.func
     try:
         return func(args, settings)

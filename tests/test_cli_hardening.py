@@ -222,3 +222,34 @@ def test_numbers_on_the_command_line_are_ascii_digits_with_a_sentence(cli_env, t
     last = proc.stderr.strip().splitlines()[-1]
     assert said in last and "invalid int value" not in proc.stderr
     assert last.endswith(("for example 12", "digits 0-9")), last
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+@pytest.mark.parametrize(("umask", "file_mode", "dir_mode"), [(None, 0o600, 0o700), ("027", 0o640, 0o750)])
+def test_files_claimbot_creates_are_private_unless_the_settings_say_otherwise(
+    cli_env, tmp_path, run, umask, file_mode, dir_mode
+) -> None:
+    """The database holds readers' questions and posts: it, the index snapshot, its folder and
+    exports are the operator's alone (0600 / 0700) unless ``CLAIMBOT_UMASK`` widens them."""
+    cli_env["CLAIMBOT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'data' / 'cli.db'}"
+    cli_env["CLAIMBOT_INDEX_DIR"] = str(tmp_path / "cache" / "index")
+    if umask is not None:
+        cli_env["CLAIMBOT_UMASK"] = umask
+    (tmp_path / "data").mkdir()
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    assert run(cli_env, "ingest", str(tmp_path / "a.txt"), cwd=tmp_path).returncode == 0
+    assert run(cli_env, "ask", "cease-fire", cwd=tmp_path).returncode == 0
+    assert run(cli_env, "export", "--output", str(tmp_path / "out.jsonl"), cwd=tmp_path).returncode == 0
+    [snapshot] = (tmp_path / "cache" / "index").glob("*.index.*")
+    created = [tmp_path / "data" / "cli.db", snapshot, tmp_path / "out.jsonl"]
+    assert {p.name: oct(_mode(p)) for p in created} == {p.name: oct(file_mode) for p in created}
+    for folder in (tmp_path / "cache", tmp_path / "cache" / "index"):
+        assert _mode(folder) == dir_mode, folder
+
+
+def test_a_umask_setting_that_is_not_octal_is_refused(cli_env, tmp_path, run) -> None:
+    cli_env["CLAIMBOT_UMASK"] = "999"
+    assert "CLAIMBOT_UMASK" in one_sentence(run(cli_env, "claims", cwd=tmp_path))
