@@ -97,8 +97,8 @@ async def pressed(update: Update, context: ClaimContext) -> Button | None:
     assert query is not None
     button = context.services.codec.decode(query.data)
     if button is None:
-        log.warning("Refused forged or unknown button data %r from user %s", (query.data or "")[:64],
-                    query.from_user.id)
+        log.warning("Refused forged or unknown button data (%d characters) from user %s",
+                    len(query.data or ""), query.from_user.id)
         await query.answer(EXPIRED)
     return button
 
