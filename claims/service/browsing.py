@@ -10,6 +10,7 @@ from sqlmodel import Session
 from claims.errors import NotFoundError
 from claims.follow.delivery import DeliveryStats, delivery_stats
 from claims.follow.subscriptions import SubscriptionStats, subscription_stats
+from claims.normalize import unquote
 from claims.search.questions import QuestionStats, last_day, question_stats
 from claims.service.base import ServiceBase
 from claims.store.listing import ClaimPage, ClaimScope, claim_page
@@ -79,6 +80,7 @@ class Browsing(ServiceBase):
 
     def _browse_scope(self, session: Session, wanted: str) -> ClaimScope:
         """What a typed name stands for: every claim (nothing typed), a topic or a speaker."""
+        wanted = unquote(wanted)
         if not wanted:
             return ClaimScope()
         try:  # topics and speakers compete in one resolution: "Trump" is the speaker, not "Trump Tower"
