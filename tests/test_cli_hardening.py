@@ -69,7 +69,7 @@ def test_hostile_import_files(cli_env, tmp_path, line, message, run) -> None:
     proc = run(cli_env, "import", str(path), cwd=tmp_path)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     # the import's own report: one sentence, then the bad lines it names
-    assert proc.stderr.startswith("error: Nothing was imported; 1 bad line(s):\nline 2: ")
+    assert proc.stderr.startswith("error: Nothing was imported; 1 bad line:\nline 2: ")
     assert message in proc.stderr
     assert claim_count(tmp_path) == 0
 
@@ -253,3 +253,30 @@ def test_files_claimbot_creates_are_private_unless_the_settings_say_otherwise(
 def test_a_umask_setting_that_is_not_octal_is_refused(cli_env, tmp_path, run) -> None:
     cli_env["CLAIMBOT_UMASK"] = "999"
     assert "CLAIMBOT_UMASK" in one_sentence(run(cli_env, "claims", cwd=tmp_path))
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\t\n"])
+def test_ask_an_empty_question_says_so(cli_env, tmp_path, run, question) -> None:
+    error = one_sentence(run(cli_env, "ask", question, cwd=tmp_path))
+    assert error.startswith("error: The question is empty;"), error
+
+
+def test_import_counts_bad_lines_in_words(cli_env, tmp_path, run) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join("{not json\n" for _ in range(16)))
+    proc = run(cli_env, "import", str(path), cwd=tmp_path)
+    assert proc.stderr.startswith("error: Nothing was imported; 16 bad lines:\n"), proc.stderr
+
+
+@pytest.mark.parametrize(("first", "title"), [
+    ("The minister said on Monday that taxes would rise. “We have no choice,” she said.", None),
+    ("Taxes will rise next year, the finance minister told parliament on Monday.", None),
+    ("Minister Says Taxes Will Rise Next Year", "Minister Says Taxes Will Rise Next Year"),
+    ("Taxes to rise as budget gap widens", "Taxes to rise as budget gap widens"),
+])
+def test_a_plain_text_article_is_titled_by_a_headline_never_its_first_sentence(cli_env, tmp_path, run,
+                                                                              first, title) -> None:
+    (tmp_path / "a.txt").write_text(first + "\n" + ARTICLE.split("\n", 1)[1])
+    proc = run(cli_env, "ingest", str(tmp_path / "a.txt"), "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["title"] == title

@@ -21,6 +21,7 @@ import lxml.html
 import trafilatura
 
 from claims.errors import InputError
+from claims.extract.sentences import reads_as_headline
 from claims.ingest.fetch import Fetched, FetchPolicy, check_url_allowed, fetch, safe_url
 from claims.normalize import clean_text
 
@@ -98,14 +99,15 @@ def looks_like_feed(raw: bytes) -> bool:
 
 
 def parse_text(text: str, *, url: str | None = None, name: str = "The text") -> ArticleInput:
-    """Plain text: the first short line without a full stop is taken as the title."""
+    """Plain text: the first line is the title when it reads as a headline (as the extractor reads
+    it: short, and title-cased or not ending like a sentence), never a first sentence of prose."""
     body = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(body) < MIN_ARTICLE_CHARS:
         raise InputError(f"{name} is too short to be an article ({len(body)} characters).")
     first, _, rest = body.partition("\n")
     first = first.strip()
-    # A short first line followed by more text is a headline, even when it ends with a full stop.
-    title = first if rest.strip() and len(first) <= 160 and not first.endswith(":") else None
+    title = first if rest.strip() and len(first) <= 160 and not first.endswith(":") and \
+        reads_as_headline(first) else None
     return ArticleInput(text=body, url=url, canonical_url=url, title=title)
 
 
