@@ -114,6 +114,8 @@ class Settings(BaseSettings):
     # Files claimbot creates (the SQLite database and its journal, index snapshots, claim vectors,
     # exports) hold readers' questions and posts: private to the operator's user unless widened here.
     umask: str = Field(default="077", pattern=r"^0?[0-7]{3}$")
+    # Readers' questions, posts and links are deleted this many days after they came (off: kept).
+    retention_days: int | None = Field(default=None, ge=1, le=36_500)
 
     @classmethod
     def settings_customise_sources(

@@ -11,7 +11,18 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.context import BotServices
-from bot.handlers import admin, ask, browse, buttons, editorial, errors, start, subscriptions, tipline
+from bot.handlers import (
+    admin,
+    ask,
+    browse,
+    buttons,
+    editorial,
+    errors,
+    forget,
+    start,
+    subscriptions,
+    tipline,
+)
 
 RESUME_GROUP = -2
 GATEKEEPER_GROUP = -1
@@ -23,7 +34,8 @@ def register(app: Application, services: BotServices) -> None:  # type: ignore[t
     app.add_handlers(subscriptions.resume_handlers(), group=RESUME_GROUP)
     app.add_handlers(admin.gatekeeper(admin_ids), group=GATEKEEPER_GROUP)
     app.add_handlers(
-        [*start.handlers(), *browse.handlers(), *subscriptions.handlers(), *admin.handlers(admin_ids),
+        [*start.handlers(), *browse.handlers(), *subscriptions.handlers(), *forget.handlers(),
+         *admin.handlers(admin_ids),
          *editorial.handlers(admin_ids), *tipline.handlers(services.settings), *buttons.handlers(),
          *buttons.fallback_handlers(), *ask.handlers()],
         group=FEATURES_GROUP,

@@ -143,7 +143,8 @@ async def merge(update: Update, context: ClaimContext) -> None:
 async def stats(update: Update, context: ClaimContext) -> None:
     services = context.services
     figures = await services.call(services.claims.stats)
-    text = render.stats(figures.store, figures.questions, figures.subscribers, figures.delivery)
+    text = render.stats(figures.store, figures.questions, figures.subscribers, figures.delivery,
+                        figures.erasures)
     text += "\n" + render.unanswered_section(figures.unanswered, services.tz)
     await reply(update, context, text, keyboard=render.stats_keyboard(figures.unanswered, services.codec))
 

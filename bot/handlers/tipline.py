@@ -225,7 +225,8 @@ async def handled_button(update: Update, context: ClaimContext) -> None:
     await query.answer(render.handled_done(closed))
     if button.b == render.STATS_DAYS:
         figures = await services.call(services.claims.stats)
-        text = render.stats(figures.store, figures.questions, figures.subscribers, figures.delivery)
+        text = render.stats(figures.store, figures.questions, figures.subscribers, figures.delivery,
+                            figures.erasures)
         text += "\n" + render.unanswered_section(figures.unanswered, services.tz)
         await edit_or_reply(update, context, text, render.stats_keyboard(figures.unanswered, services.codec))
         return

@@ -28,6 +28,7 @@ class ButtonKind(StrEnum):
     CLAIMS_PAGE = "claims"  # page ``b`` of the /claims list whose scope has code ``a`` (``ClaimScope``)
     HANDLED = "handled"  # the team handled the unanswered group holding question ``a``; list of ``b`` days
     INGEST_LINK = "ingest"  # an admin ingests reported link ``a``
+    FORGET = "forget"  # reader ``a`` confirms (``b`` 1) or cancels (0) /forget
 
 
 def button_pattern(*kinds: ButtonKind) -> str:

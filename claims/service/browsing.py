@@ -27,6 +27,7 @@ from claims.store.views import (
     speakers_with_counts,
     store_stats,
 )
+from claims.tipline.retention import ErasureStats, erasure_stats
 from claims.tipline.unanswered import Unanswered, unanswered_groups
 
 STATS_UNANSWERED = timedelta(days=7)
@@ -42,6 +43,7 @@ class Stats:
     subscribers: SubscriptionStats
     delivery: DeliveryStats
     unanswered: Unanswered
+    erasures: ErasureStats
 
 
 class Browsing(ServiceBase):
@@ -98,4 +100,5 @@ class Browsing(ServiceBase):
                          subscribers=subscription_stats(session=session),
                          delivery=delivery_stats(session=session),
                          unanswered=unanswered_groups(session=session, since=utcnow() - STATS_UNANSWERED,
-                                                      most=5))
+                                                      most=5),
+                         erasures=erasure_stats(session=session))

@@ -18,6 +18,7 @@ from claims.service.editorial import Editorial
 from claims.service.following import Following
 from claims.service.ingest import Ingest
 from claims.service.questions import Questions
+from claims.service.retention import Retention
 from claims.service.tipline import Tipline
 from claims.service.transfer import Transfer
 from claims.settings import Settings
@@ -25,7 +26,8 @@ from claims.store import db
 from claims.tipline.askers import asker_salt, random_salt
 
 
-class ClaimService(Tipline, Questions, Ingest, Browsing, Transfer, Changes, Editorial, Following):
+class ClaimService(Tipline, Questions, Ingest, Browsing, Transfer, Changes, Editorial, Following,
+                   Retention):
     """claimbot for one process. Build it with ``ClaimService.open(settings)``."""
 
     def __init__(self, settings: Settings, engine: Engine, catalog: Catalog, *,

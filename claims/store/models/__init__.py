@@ -55,6 +55,7 @@ from claims.store.models.sources import (
     FeedStatus,
 )
 from claims.store.models.tipline import (
+    Erasure,
     QuestionKind,
     QuestionLog,
     ReportedLink,
@@ -76,6 +77,7 @@ __all__ = [
     "ClaimTopic",
     "DigestOutbox",
     "EntityChange",
+    "Erasure",
     "Feed",
     "FeedStatus",
     "OutboxStatus",

@@ -1,4 +1,5 @@
-"""private subscriptions: who subscribed is kept as the askers' salted pseudonym, not a user id
+"""private subscriptions and erasures: who subscribed is kept as the askers' salted pseudonym, not a
+user id; readers' data deleted (/forget, retention) is counted in ``erasure``
 
 ``subscription.user_id`` held the raw Telegram id of whoever subscribed. It becomes ``subscriber``,
 the same salted HMAC the question log keeps (``asker``), so a reader's subscriptions can be found
@@ -58,8 +59,25 @@ def upgrade() -> None:
         batch_op.drop_column("user_id")
         batch_op.create_index(batch_op.f("ix_subscription_subscriber"), ["subscriber"], unique=False)
 
+    op.create_table(
+        "erasure",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("reason", sa.String(length=10), nullable=False),
+        sa.Column("questions", sa.Integer(), nullable=False),
+        sa.Column("posts", sa.Integer(), nullable=False),
+        sa.Column("links", sa.Integer(), nullable=False),
+        sa.Column("subscriptions", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("erasure", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_erasure_at"), ["at"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("erasure", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_erasure_at"))
+    op.drop_table("erasure")
     with op.batch_alter_table("subscription", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_subscription_subscriber"))
         batch_op.add_column(sa.Column("user_id", sa.BigInteger(), nullable=True))  # the ids are gone
