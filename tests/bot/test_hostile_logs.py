@@ -24,11 +24,14 @@ def verbose_logging() -> Iterator[None]:
     names = ("bot", "claims", "httpx", "httpcore", "telegram", "telegram.ext", "apscheduler")
     levels = {name: logging.getLogger(name).level for name in names}
     filters = list(logging.getLogger("telegram.ext").filters)
+    formatters = [(h, h.formatter) for h in logging.getLogger().handlers]
     configure_logging(TOKEN, verbose=True)
     yield
     for name, level in levels.items():
         logging.getLogger(name).setLevel(level)
     logging.getLogger("telegram.ext").filters[:] = filters
+    for handler, formatter in formatters:
+        handler.setFormatter(formatter)
 
 
 def _said(n: int) -> str:
