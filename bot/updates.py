@@ -5,6 +5,11 @@ wait behind them. ``PerChatOrder`` lets up to ``max_concurrent_updates`` run at 
 of one chat (or, without a chat, one user: inline queries) still run one after another, in order:
 a reader's ``/subscribe`` then ``/subscriptions`` never swap, and one busy chat holds at most one
 of the slots at a time.
+
+A slot is taken only once the update's turn in its chat has come: PTB's own semaphore (taken
+before ``do_process_update``) would otherwise fill with one flooder's queued updates, each waiting
+for its chat, and make everyone else wait behind them. PTB's bound is therefore set high (it only
+caps how many updates may be queued) and the real one is ``max_concurrent_updates`` here.
 """
 
 from __future__ import annotations
@@ -17,13 +22,18 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 MAX_CONCURRENT_UPDATES = 64
+"""Updates running at once."""
+MAX_QUEUED_UPDATES = 4096
+"""Updates accepted at once, running or waiting for their chat's turn."""
 
 
 class PerChatOrder(BaseUpdateProcessor):
     """Concurrent across chats, sequential within one."""
 
-    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
-        super().__init__(max_concurrent_updates)
+    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES,
+                 max_queued_updates: int = MAX_QUEUED_UPDATES) -> None:
+        super().__init__(max(max_queued_updates, max_concurrent_updates))
+        self._running = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._locks: dict[tuple[str, int], tuple[asyncio.Lock, int]] = {}  # key -> (lock, users)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
@@ -31,7 +41,7 @@ class PerChatOrder(BaseUpdateProcessor):
         lock, users = self._locks.get(key, (asyncio.Lock(), 0))
         self._locks[key] = (lock, users + 1)
         try:
-            async with lock:
+            async with lock, self._running:
                 await coroutine
         finally:
             lock, users = self._locks[key]

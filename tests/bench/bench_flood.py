@@ -4,8 +4,9 @@ other reader wait? (issue 23, finding 9; target: p99 <= 200 ms).
 Seeds a store with the two gold articles, starts the Bot API emulator in this process and the real
 bot (``build_application`` + ``run_polling``, production settings: the outgoing rate limiter, the
 per-user token buckets, concurrent updates in per-chat order) in another. The flooder sends
-``--flood`` inline queries, one every ``--gap`` ms; meanwhile the other reader asks ``--questions``
-questions one after another (closed loop). Latency is from the update being available to the bot
+``--flood`` inline queries, one every ``--gap`` ms; meanwhile other readers ask ``--questions``
+questions one after another (closed loop; five per reader, within each reader's question
+bucket). Latency is from the update being available to the bot
 until the emulator receives the reply.
 
     .venv/bin/python tests/bench/bench_flood.py
@@ -57,9 +58,10 @@ async def measure(db_url: str, *, flood: int, gap_ms: float, questions: int) -> 
     try:
         await api.wait_until(lambda: any(m == "getUpdates" for m, _ in api.calls), within=300)
         flooder = api.add_user(70_001, "Flooder")
-        reader = api.add_user(70_002, "Reader")
+        # the other side: readers who ask within their own question bucket (5 each, one after another)
+        readers = [api.add_user(80_000 + i, f"Reader{i}") for i in range(max(1, questions // 5))]
         warm = len(api.sent)
-        api.user_sends(reader, "warm up: tariffs")
+        api.user_sends(api.add_user(79_999, "Warm"), "warm up: tariffs")
         await api.wait_until(lambda: len(api.sent) > warm, within=60)
         ids: list[str] = []
 
@@ -71,11 +73,12 @@ async def measure(db_url: str, *, flood: int, gap_ms: float, questions: int) -> 
         async def ask() -> list[float]:
             latencies = []
             for n in range(questions):
+                reader = readers[n // 5 % len(readers)]
                 start = len(api.sent)
                 t = time.perf_counter()
                 api.user_sends(reader, QUESTIONS[n % len(QUESTIONS)])
-                await api.wait_until(lambda s=start: any(x.chat_id == reader["id"] for x in api.sent[s:]),
-                                     within=60)
+                await api.wait_until(
+                    lambda s=start, r=reader: any(x.chat_id == r["id"] for x in api.sent[s:]), within=60)
                 latencies.append(time.perf_counter() - t)
             return sorted(latencies)
 

@@ -79,3 +79,47 @@ async def test_updates_of_one_chat_keep_their_order_while_chats_run_at_once() ->
     await asyncio.gather(first, second)
     assert events.index("end a1") < events.index("start a2")
     assert order_key(update(5, 9)) == ("chat", 5)
+
+
+def test_a_trickle_of_refills_during_a_flood_earns_no_second_warning() -> None:
+    now = [0.0]
+    bucket = FloodControl(burst=2, refill_seconds=1.0, clock=lambda: now[0])
+    results = [bucket.check(7) for _ in range(5)]
+    assert results[:2] == [None, None] and results[2] is not None and results[2] > 0
+    assert all(r is not None and r < 0 for r in results[3:])  # silent
+    now[0] += 1.0  # one token back mid-flood: one message through, then silence again
+    assert bucket.check(7) is None
+    assert (wait := bucket.check(7)) is not None and wait < 0
+    now[0] += 10.0  # the bucket refilled completely: the flood is over
+    assert [bucket.check(7) for _ in range(2)] == [None, None]
+    assert (wait := bucket.check(7)) is not None and wait > 0  # a new flood is told once again
+
+
+async def test_a_chats_queued_updates_hold_no_slot_while_they_wait_their_turn() -> None:
+    """One slot: a flooder's queued updates must not take it ahead of another chat's update."""
+    processor = PerChatOrder(1)
+    events: list[str] = []
+    gate, started = asyncio.Event(), asyncio.Event()
+
+    async def work(name: str) -> None:
+        events.append(name)
+        if name == "a1":
+            started.set()
+            await gate.wait()
+
+    def update(chat: int, uid: int) -> Update:
+        return Update.de_json({"update_id": uid, "message": {
+            "message_id": uid, "date": 0, "chat": {"id": chat, "type": "private"},
+            "from": {"id": chat, "is_bot": False, "first_name": "x"}, "text": "hi"}}, None)
+
+    tasks = [asyncio.create_task(processor.process_update(update(1, n), work(f"a{n}")))
+             for n in range(1, 5)]
+    tasks.append(asyncio.create_task(processor.process_update(update(2, 9), work("b1"))))
+    await started.wait()
+    for _ in range(10):  # let every other update reach its wait (a turn of the loop each, no time)
+        await asyncio.sleep(0)
+    assert events == ["a1"]
+    gate.set()
+    await asyncio.gather(*tasks)
+    assert events.index("b1") == 1  # the other chat went next, not the flooder's second update
+    assert [e for e in events if e.startswith("a")] == ["a1", "a2", "a3", "a4"]
