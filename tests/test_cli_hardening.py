@@ -273,6 +273,8 @@ def test_import_counts_bad_lines_in_words(cli_env, tmp_path, run) -> None:
     ("Taxes will rise next year, the finance minister told parliament on Monday.", None),
     ("Minister Says Taxes Will Rise Next Year", "Minister Says Taxes Will Rise Next Year"),
     ("Taxes to rise as budget gap widens", "Taxes to rise as budget gap widens"),
+    ("Trump says Greenland is “not for sale”", "Trump says Greenland is “not for sale”"),
+    ("Minister Says Taxes Will Rise.", "Minister Says Taxes Will Rise."),
 ])
 def test_a_plain_text_article_is_titled_by_a_headline_never_its_first_sentence(cli_env, tmp_path, run,
                                                                               first, title) -> None:

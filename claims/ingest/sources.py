@@ -32,6 +32,8 @@ __all__ = [
 ]
 
 MIN_ARTICLE_CHARS = 80
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
+"""How a sentence of prose ends (closing quotes and brackets after its mark allowed)."""
 _HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html|head|body|article|p|div)[\s>]", re.I)
 _FEED_SNIFF = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>]", re.I)
 
@@ -99,15 +101,16 @@ def looks_like_feed(raw: bytes) -> bool:
 
 
 def parse_text(text: str, *, url: str | None = None, name: str = "The text") -> ArticleInput:
-    """Plain text: the first line is the title when it reads as a headline (as the extractor reads
-    it: short, and title-cased or not ending like a sentence), never a first sentence of prose."""
+    """Plain text: the first short line is the title unless it is a sentence of prose: one that ends
+    with a full stop, question or exclamation mark and does not read as a headline to the extractor
+    (title-cased). A headline ending in a closing quote ('... “one way or the other”') stays one."""
     body = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(body) < MIN_ARTICLE_CHARS:
         raise InputError(f"{name} is too short to be an article ({len(body)} characters).")
     first, _, rest = body.partition("\n")
     first = first.strip()
-    title = first if rest.strip() and len(first) <= 160 and not first.endswith(":") and \
-        reads_as_headline(first) else None
+    prose = _SENTENCE_END.search(first) is not None and not reads_as_headline(first)
+    title = first if rest.strip() and len(first) <= 160 and not first.endswith(":") and not prose else None
     return ArticleInput(text=body, url=url, canonical_url=url, title=title)
 
 
