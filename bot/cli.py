@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from sqlalchemy import exc as sa_exc
 
 from bot import cli_changes, cli_semantic
+from bot.cli_args import claim_number, positive_int, whole_number
 from bot.cli_ingest import cmd_ingest
 from bot.cli_read import cmd_ask, cmd_claims, cmd_history
 from bot.cli_store import cmd_db, cmd_export, cmd_import
@@ -31,17 +32,6 @@ from claims.settings import Settings
 
 log = logging.getLogger("claimbot")
 DESCRIPTION = "claimbot: track who claimed what in the news, with every claim's full history."
-
-
-def positive_int(value: str) -> int:
-    """An argparse type for counts such as ``--limit``: a whole number of at least 1."""
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1 (got {number})")
-    return number
 
 
 Command = Callable[[argparse.Namespace, Settings], int]
@@ -95,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_claims)
 
     p = sub.add_parser("history", help="a claim's revisions, oldest first")
-    p.add_argument("claim_id", type=int, metavar="CLAIM_ID")
+    p.add_argument("claim_id", type=claim_number, metavar="CLAIM_ID")
     p.add_argument("--json", action="store_true", help="JSON Lines, one revision per line")
     p.set_defaults(func=cmd_history)
 
@@ -134,7 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run the Telegram bot (long polling, or --webhook URL)")
     p.add_argument("--webhook", metavar="URL", help="public HTTPS URL Telegram posts updates to")
     p.add_argument("--listen", default="127.0.0.1", help="address the webhook server binds to")
-    p.add_argument("--port", type=int, default=8443, help="port the webhook server listens on")
+    p.add_argument("--port", type=whole_number(1, 65535), default=8443,
+                   help="port the webhook server listens on")
     p.add_argument("--url-path", help="local path of the webhook (default: the URL's path)")
     p.add_argument("--secret-token", default=None,
                    help="webhook secret header value (default: derived from the bot token)")
@@ -169,6 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         print(f"error: {_settings_problem(exc)}", file=sys.stderr)
         return 1
+    settings.apply_umask()
     func: Command = args.func
     try:
         return func(args, settings)

@@ -31,7 +31,9 @@ class FloodControl:
     """A token bucket per user: a burst of questions, then one every ``refill_seconds``.
 
     A user over the limit is told once per flood how long to wait; further messages are dropped
-    silently, so a flood does not turn into a flood of replies.
+    silently, so a flood does not turn into a flood of replies. A flood ends when the bucket has
+    refilled completely: the odd message let through on a trickle of refills does not earn the
+    flooder a second warning.
     """
 
     def __init__(self, *, burst: int = 6, refill_seconds: float = 4.0, max_users: int = 50_000,
@@ -48,7 +50,7 @@ class FloodControl:
         tokens, at, warned = self._buckets.pop(user_id, (float(self.burst), now, False))
         tokens = min(float(self.burst), tokens + (now - at) / self.refill_seconds)
         if tokens >= 1.0:
-            self._buckets[user_id] = (tokens - 1.0, now, False)
+            self._buckets[user_id] = (tokens - 1.0, now, warned and tokens < self.burst)
             wait = None
         else:
             self._buckets[user_id] = (tokens, now, True)
@@ -70,6 +72,9 @@ class BotServices:
     tz: ZoneInfo
     delivery: Delivery
     flood: FloodControl = field(default_factory=FloodControl)
+    """Questions, posts and links: each costs a search."""
+    crowd: FloodControl = field(default_factory=lambda: FloodControl(burst=30, refill_seconds=0.5))
+    """Every update of a user (messages, commands, buttons, inline queries): ``bot.handlers.flood``."""
 
     @property
     def settings(self) -> Settings:

@@ -20,6 +20,7 @@ USER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("unsubscribe", "Stop a digest: /unsubscribe TOPIC|SPEAKER|claim ID"),
     ("subscriptions", "What this chat follows, with buttons to remove"),
     ("timezone", "Time zone for digests: /timezone Area/City"),
+    ("forget", "Delete the questions, posts and subscriptions you sent me"),
     ("help", "How to use this bot"),
     ("start", "Welcome"),
 )

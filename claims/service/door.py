@@ -19,6 +19,7 @@ from claims.service.following import Following
 from claims.service.ingest import Ingest
 from claims.service.positions import Positions
 from claims.service.questions import Questions
+from claims.service.retention import Retention
 from claims.service.tipline import Tipline
 from claims.service.transfer import Transfer
 from claims.settings import Settings
@@ -26,7 +27,8 @@ from claims.store import db
 from claims.tipline.askers import asker_salt, random_salt
 
 
-class ClaimService(Tipline, Questions, Ingest, Browsing, Transfer, Changes, Editorial, Following, Positions):
+class ClaimService(Tipline, Questions, Ingest, Browsing, Transfer, Changes, Editorial, Following,
+                   Retention, Positions):
     """claimbot for one process. Build it with ``ClaimService.open(settings)``."""
 
     def __init__(self, settings: Settings, engine: Engine, catalog: Catalog, *,

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from claims.errors import InvalidArgumentError
 from claims.normalize import clean_text, normalize_text
 
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "lady", "lord"})
@@ -48,6 +49,31 @@ _NOT_ROLE_START = frozenset({"speaking", "in", "at", "who", "what", "when", "whi
 _POSSESSIVE = re.compile(r"^(?P<owner>.+?)(?:['’]s|(?<=s)['’])\s+(?P<rest>.+)$")
 _TOKEN = re.compile(r"[^\s,]+")
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+
+
+_JOINERS = frozenset("\u200c\u200d")
+"""Zero-width (non-)joiners: they shape Persian and Indic names, so they stay between letters."""
+
+
+def visible_name(text: str, *, limit: int, what: str) -> str:
+    """A name an editor typed, fit to show: format characters (zero-width spaces, byte-order
+    marks, direction overrides and isolates, which reorder or hide what surrounds them) dropped,
+    spaces collapsed; ``InvalidArgumentError`` unless letters or digits remain to be seen.
+
+    Renames and aliases of speakers and topics all come through here, so a name that displays as
+    nothing ("\u200b", "!!!", a lone accent) cannot be given to anyone."""
+    chars = clean_text(text)
+    kept = []
+    for i, ch in enumerate(chars):
+        if unicodedata.category(ch) == "Cf" and not (
+            ch in _JOINERS and 0 < i < len(chars) - 1 and chars[i - 1].isalpha() and chars[i + 1].isalpha()
+        ):
+            continue
+        kept.append(ch)
+    name = " ".join("".join(kept).split())[:limit].strip()
+    if not any(unicodedata.category(ch)[0] in "LN" for ch in name):
+        raise InvalidArgumentError(f"A {what} needs letters or digits one can see; give another name.")
+    return name
 
 
 def name_key(text: str) -> str:

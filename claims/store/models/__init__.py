@@ -57,6 +57,7 @@ from claims.store.models.sources import (
     FeedStatus,
 )
 from claims.store.models.tipline import (
+    Erasure,
     QuestionKind,
     QuestionLog,
     ReportedLink,
@@ -78,6 +79,7 @@ __all__ = [
     "ClaimTopic",
     "DigestOutbox",
     "EntityChange",
+    "Erasure",
     "Feed",
     "FeedStatus",
     "OutboxStatus",

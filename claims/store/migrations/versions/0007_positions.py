@@ -1,7 +1,7 @@
 """positions: each claim's earlier claim by the same speaker on the same subject, and changed positions
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006_private_subscriptions
 Create Date: 2026-12-07 15:00:00
 
 Self-contained: a migration imports nothing from the application, so it keeps working when the code
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006_private_subscriptions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
