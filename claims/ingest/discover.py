@@ -17,8 +17,8 @@ from functools import lru_cache
 
 from sqlmodel import Session, col, func, select
 
-from claims.catalog import Catalog, TopicEntry
-from claims.ingest.phrases import PhraseRules, key_phrases, phrase_key
+from claims.catalog import Catalog, PhraseRules, TopicEntry
+from claims.ingest.phrases import key_phrases, phrase_key
 from claims.store.models import (
     AliasKind,
     Claim,

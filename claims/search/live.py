@@ -26,9 +26,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
+from claims.search import snapshot
+from claims.search.arrays import SnapshotError
 from claims.search.documents import ClaimDoc, Match
 from claims.search.match import Matcher
-from claims.search.snapshot import SnapshotError
 from claims.store.models import ClaimRevision
 from claims.store.views import claim_docs, live_claim_count
 
@@ -158,7 +159,7 @@ class LiveIndex:
             mark = min(self.cursor.holes) - 1 if self.cursor.holes else self.cursor.top
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                self._matcher.save(path, mark=mark)
+                snapshot.save(self._matcher, path, mark=mark)
             except OSError as exc:
                 log.warning("could not save the index snapshot to %s: %s", path, exc)
                 return False

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from claims.catalog import Catalog
 from claims.search import encoder as encoder_module
+from claims.search.arrays import SnapshotError
 from claims.search.candidates import RELATED, lexical_ties
 from claims.search.documents import ClaimDoc
 from claims.search.match import Matcher
@@ -30,7 +31,6 @@ from claims.search.rerank import (
     select,
 )
 from claims.search.semantic import SemanticIndex, embedded_text
-from claims.search.snapshot import SnapshotError
 from claims.search.training import OFF_TOPIC, load_groups, train
 from claims.search.vectors import EXACT_UP_TO, VectorStore, fingerprint
 from claims.service import ClaimService
