@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from bot import console
-from bot.delivery import DigestConfig
+from bot.digests import DigestConfig
 from bot.fakeapi.errors import ApiError, Fault
 from bot.fakeapi.methods import Sent
 from bot.jobs import ENQUEUE_JOB, FEEDS_JOB
