@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from claims.catalog import Catalog
-from claims.follow.digest.compute import compute_digest
 from claims.follow.digest.text import render_text
 from claims.follow.subscriptions import subscribe
 from claims.follow.targets import target_by_id
@@ -19,6 +18,7 @@ from claims.ingest.pipeline import ingest_article
 from claims.ingest.sources import ArticleInput
 from claims.store.models import Claim, ClaimAppearance, TargetKind
 from claims.store.views import claim_history, get_claim
+from tests.claims.digest_world import compute_digest
 
 pytestmark = pytest.mark.postgres
 

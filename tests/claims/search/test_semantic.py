@@ -37,8 +37,8 @@ from claims.service import ClaimService
 from claims.settings import Settings
 from tests.claims.semantic_standin import ConceptEncoder
 
-FEATURE_FILE = Path(__file__).resolve().parent / "ranker_semantic_features.npz"
-ROOT = Path(__file__).resolve().parents[2]
+FEATURE_FILE = Path(__file__).resolve().parents[1] / "ranker_semantic_features.npz"
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def unit(rows: np.ndarray) -> np.ndarray:

@@ -15,7 +15,7 @@ from claims.service import ClaimService
 from claims.settings import Settings
 from claims.store import db
 
-GOLD = Path(__file__).resolve().parent / "gold"
+GOLD = Path(__file__).resolve().parents[1] / "gold"
 QUESTION = "von der Leyen: tariffs are taxes"
 
 

@@ -21,7 +21,7 @@ from claims.store import db
 from claims.store.history import Actor, retract_claim
 from claims.store.models import utcnow
 
-GOLD = Path(__file__).resolve().parent / "gold"
+GOLD = Path(__file__).resolve().parents[1] / "gold"
 ADMIN = Actor(1, "Admin")
 
 
