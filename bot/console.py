@@ -117,7 +117,7 @@ class Console:
             return ("No sample articles are installed; the database is empty. "
                     "Use ':file PATH' and ':reply /ingest' to add an article.")
         return (f"Seeded an empty database with {count(seeded.articles, 'sample article')} "
-                f"({count(seeded.claims, 'claim')}).")
+                f"({count(seeded.added, 'claim')}).")
 
     async def _handle(self, app: ClaimApp, line: str) -> None:
         if line in {":help", ":h", ":?"}:

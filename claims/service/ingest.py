@@ -39,11 +39,11 @@ class Ingested:
 @dataclass(frozen=True, slots=True)
 class Seeded:
     """What ``seed_samples`` did: nothing (the store has articles already), or this many sample
-    articles and claims ingested."""
+    articles ingested, which added this many new claims."""
 
     already: bool
     articles: int = 0
-    claims: int = 0
+    added: int = 0
 
 
 class Ingest(IndexUpkeep):
@@ -63,7 +63,7 @@ class Ingest(IndexUpkeep):
                 added += len(self.ingest(item.article()).report.added)
             except InputError as exc:
                 raise InputError(f"Could not read the sample article {item.file}: {exc}") from exc
-        return Seeded(already=False, articles=len(shipped), claims=added)
+        return Seeded(already=False, articles=len(shipped), added=added)
 
     def fetch_policy(self) -> FetchPolicy:
         """Fetching limits from the settings; ``FetchPolicy.trusting(url)`` lets a URL the operator

@@ -37,7 +37,7 @@ from claims.search.questions import Answer, QuestionStats
 from claims.search.semantic import FillReport
 from claims.service.browsing import Stats
 from claims.service.editorial import SPEAKER_USAGE, TOPIC_USAGE, EditorialResult
-from claims.service.ingest import Ingested
+from claims.service.ingest import Ingested, Seeded
 from claims.service.semantic import SemanticStatus
 from claims.service.tipline import InlinePage, LinkCheck, TeamList, TipCheck
 from claims.service.transfer import ImportFile
@@ -99,6 +99,7 @@ __all__ = [
     "RevisionView",
     "Schedule",
     "ScheduleKind",
+    "Seeded",
     "SemanticStatus",
     "Sender",
     "SourceView",
