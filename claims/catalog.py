@@ -28,6 +28,8 @@ class PhraseRules:
     min_claims: int = 3
     max_article_share: float = 0.15
     share_after_articles: int = 40
+    article_subject_share: float = 0.1
+    """Share of an article's claims one discovered topic needs to become the subject of the rest."""
 
 
 def load_rules(config_dir: Path) -> PhraseRules:
@@ -44,20 +46,21 @@ def load_rules(config_dir: Path) -> PhraseRules:
         return _rules(tuple(doc.get("stop_words", ())), tuple(doc.get("generic_names", ())),
                       tuple(doc.get("generic_words", ())), int(doc.get("min_articles", 2)),
                       int(doc.get("min_claims", 3)), float(doc.get("max_article_share", 0.15)),
-                      int(doc.get("share_after_articles", 40)))
+                      int(doc.get("share_after_articles", 40)),
+                      float(doc.get("article_subject_share", 0.1)))
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"config: malformed value in {path.name}: {exc}") from exc
 
 
 @lru_cache(maxsize=4)
 def _rules(stop: tuple[str, ...], names: tuple[str, ...], words: tuple[str, ...], min_articles: int,
-           min_claims: int, share: float, after: int) -> PhraseRules:
+           min_claims: int, share: float, after: int, subject_share: float) -> PhraseRules:
     return PhraseRules(
         stop_words=frozenset(w.casefold() for w in stop),
         generic_names=frozenset(names),
         generic_words=frozenset(w.casefold() for w in words),
         min_articles=min_articles, min_claims=min_claims, max_article_share=share,
-        share_after_articles=after,
+        share_after_articles=after, article_subject_share=subject_share,
     )
 
 
