@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from claims.store.aliases import NAME_ALIASES, aliases_by_speaker
-from claims.store.models import Article, Claim, ClaimAppearance, ClaimStatus, Speaker, Topic
+from claims.store.models import AliasKind, Article, Claim, ClaimAppearance, ClaimStatus, Speaker, Topic
 from claims.store.topics import further_topics
 
 
@@ -36,6 +36,7 @@ class ClaimDoc:
     published_at: datetime | None = None  # tz-aware UTC
     context: str | None = None  # the claim's context sentence(s): indexed at a lower weight
     other_topics: tuple[str, ...] = ()  # display names of the claim's further topics
+    speaker_roles: tuple[str, ...] = ()  # roles the speaker was described by ("the governor")
 
 
 def live_claim_count(*, session: Session) -> int:
@@ -54,6 +55,8 @@ def claim_docs(
     topics = {t.id: t for t in session.exec(select(Topic))}
     aliases = aliases_by_speaker(session=session, speaker_ids=[i for i in speakers if i is not None],
                                  kinds=NAME_ALIASES)
+    roles = aliases_by_speaker(session=session, speaker_ids=[i for i in speakers if i is not None],
+                               kinds=(AliasKind.ROLE,))
     first_source = (
         select(
             ClaimAppearance.claim_id,
@@ -90,6 +93,7 @@ def claim_docs(
                 published_at=published or created,
                 context=context,
                 other_topics=tuple(t.name for t in further.get(cid, []) if t.id != tid),
+                speaker_roles=roles.get(sid, ()) if sp else (),
             )
 
 
