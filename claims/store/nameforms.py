@@ -23,7 +23,8 @@ TITLES = frozenset({
     "col", "colonel", "lt", "capt", "captain", "sgt", "judge", "justice", "chancellor", "prime",
     "minister", "speaker", "chairman", "chairwoman", "chair", "commissioner", "director", "ambassador",
     "attorney", "prof", "professor", "rev", "reverend", "pope", "king", "queen", "prince", "princess",
-    "sheriff", "chief", "councilman", "councilwoman", "deputy", "former", "the", "first", "candidate",
+    "sheriff", "chief", "councilman", "councilwoman", "councillor",
+    "deputy", "former", "the", "first", "candidate",
     "nominee", "premier", "envoy", "sheikh", "rabbi", "father", "pastor", "coach", "detective",
     "officer", "trooper", "sergeant", "lieutenant", "major", "state", "u.s.", "us",
 })
@@ -81,6 +82,8 @@ class NameForm:
     surname: str
     prefix: str | None = None
     affiliation: str | None = None
+    suffix: str | None = None
+    """A generational suffix ("Jr.", "III"): part of the full name, so a son is never his father."""
 
     @property
     def is_full(self) -> bool:
@@ -90,7 +93,8 @@ class NameForm:
     @property
     def short(self) -> str:
         """First given name and surname, without middle names or initials ("John Podesta")."""
-        return f"{self.given[0]} {self.surname}" if self.given else self.surname
+        short = f"{self.given[0]} {self.surname}" if self.given else self.surname
+        return f"{short} {self.suffix}" if self.suffix and self.given else short
 
     @property
     def female(self) -> bool | None:
@@ -119,14 +123,17 @@ def parse_name(text: str) -> NameForm | None:
         owner, rest = m.group("owner").strip(), m.group("rest").strip()
         inner = parse_name(rest)
         if inner is not None and inner.is_full and owner[:1].isupper():
-            return NameForm(written, inner.full, inner.given, inner.surname, inner.prefix, owner)
+            return NameForm(
+                written, inner.full, inner.given, inner.surname, inner.prefix, owner, inner.suffix
+            )
         return None
     tokens = _TOKEN.findall(body)
     prefix: list[str] = []
     while tokens and (_bare(tokens[0]) in TITLES or _bare(tokens[0]) in HONORIFICS) and len(tokens) > 1:
         prefix.append(tokens.pop(0))
+    suffixes: list[str] = []
     while tokens and _bare(tokens[-1]) in SUFFIXES:
-        tokens.pop()
+        suffixes.insert(0, tokens.pop())
     if not tokens or len(tokens) > 5:
         return None
     for tok in tokens:
@@ -147,13 +154,15 @@ def parse_name(text: str) -> NameForm | None:
         return None
     honorific = next((p for p in reversed(prefix) if _bare(p) in HONORIFICS), None)
     title = " ".join(p for p in prefix if _bare(p) not in {"the", "former"}) or None
+    suffix = " ".join(s for s in suffixes if _bare(s) not in {"phd", "md"}) or None
     return NameForm(
         written=written,
-        full=" ".join(tokens),
+        full=" ".join([*tokens, suffix] if suffix else tokens),
         given=given,
         surname=surname,
         prefix=honorific or title,
         affiliation=affiliation,
+        suffix=suffix,
     )
 
 
