@@ -28,7 +28,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.context import BotData, BotServices, ClaimApp, ClaimContext, FloodControl
-from bot.delivery import Delivery, DigestConfig
+from bot.digests import Delivery, DigestConfig
 from bot.handlers import register
 from bot.handlers.start import register_menus
 from bot.handlers.tipline import schedule_weekly_digest

@@ -19,7 +19,6 @@ import sys
 from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
-from sqlalchemy import exc as sa_exc
 
 from bot import cli_changes, cli_semantic
 from bot.cli_args import claim_number, positive_int, whole_number
@@ -28,6 +27,7 @@ from bot.cli_read import cmd_ask, cmd_claims, cmd_history
 from bot.cli_store import cmd_db, cmd_export, cmd_import
 from bot.cli_timeline import cmd_changes, cmd_timeline
 from claims.errors import ClaimbotError
+from claims.service import ClaimService
 from claims.settings import Settings
 
 log = logging.getLogger("claimbot")
@@ -184,13 +184,8 @@ def failure_sentence(exc: BaseException) -> str | None:
     """The sentence for a failure the CLI knows how to explain, or None for a bug."""
     if isinstance(exc, ClaimbotError):
         return str(exc)
-    if isinstance(exc, sa_exc.OperationalError) and "locked" in str(exc.orig).lower():
-        return ("The database is locked by another process (the bot or another claimbot command) "
-                "and stayed locked; try again when it has finished.")
-    if isinstance(exc, sa_exc.OperationalError):
-        return f"The database could not be used ({_first_line(exc.orig)})."
-    if isinstance(exc, sa_exc.DBAPIError):
-        return f"The database refused the operation ({type(exc.orig).__name__}); nothing was changed."
+    if (problem := ClaimService.database_problem(exc)) is not None:
+        return problem
     if isinstance(exc, RecursionError):
         return "The input is nested too deeply to read."
     if isinstance(exc, OSError) and exc.filename:
@@ -205,10 +200,6 @@ def _settings_problem(exc: ValidationError) -> str:
     where = ".".join(str(p) for p in first["loc"]) or "settings"
     msg = str(first["msg"]).removeprefix("Value error, ")
     return f"invalid setting CLAIMBOT_{where.upper()}: {msg}."
-
-
-def _first_line(value: object) -> str:
-    return str(value).strip().splitlines()[0][:200] if str(value).strip() else type(value).__name__
 
 
 def _discard_stdout() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from claims.normalize import ascii_number
+from claims.service.types import ascii_number
 
 
 def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:

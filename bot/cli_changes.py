@@ -16,9 +16,8 @@ from bot.cli_args import claim_number
 from bot.terminal import emit_json
 from claims.errors import InputError
 from claims.service import ClaimService
+from claims.service.types import Actor, ClaimView, claim_to_json
 from claims.settings import Settings
-from claims.store.history import Actor
-from claims.store.views import ClaimView, claim_to_json
 
 VERDICTS = ("accurate", "misleading", "false", "disputed", "unverified")
 

@@ -10,13 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.terminal import Bar, IndexBar, emit_json
 from claims.errors import ConfigError, InputError
 from claims.service import ClaimService
+from claims.service.types import ClaimView, RevisionView, claim_to_json, revision_to_json
 from claims.settings import Settings
-from claims.store.views import (
-    ClaimView,
-    RevisionView,
-    claim_to_json,
-    revision_to_json,
-)
 from claims.wording import count
 
 

@@ -17,8 +17,8 @@ from typing import Any
 from bot.cli_args import whole_number
 from bot.terminal import Bar, emit_json
 from claims.errors import ClaimbotError
-from claims.search.semantic import FillReport
 from claims.service import ClaimService
+from claims.service.types import FillReport
 from claims.settings import Settings
 from claims.wording import count
 

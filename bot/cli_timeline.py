@@ -11,8 +11,8 @@ from bot.cli_read import display_zone
 from bot.terminal import emit_json
 from claims.service import ClaimService
 from claims.service.positions import PositionChange, Timeline, TimelineEntry
+from claims.service.types import Earlier
 from claims.settings import Settings
-from claims.store.positions import Earlier
 from claims.wording import count
 
 

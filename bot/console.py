@@ -25,8 +25,7 @@ from bot.fakeapi.methods import Sent
 from bot.fakeapi.request import InProcessRequest
 from bot.render import html_to_plain
 from claims.errors import InputError
-from claims.normalize import ascii_number
-from claims.samples import Sample, samples
+from claims.service.types import ascii_number
 from claims.settings import Settings
 from claims.wording import count
 
@@ -107,23 +106,19 @@ class Console:
             if line:
                 await self._handle(app, line)
 
-    def _seed(self, app: ClaimApp, shipped: list[Sample] | None = None) -> str:
+    def _seed(self, app: ClaimApp) -> str:
         """Ingest the shipped sample articles when the database has no articles yet."""
-        claims = app.bot_data.services.claims
-        if claims.stats().store.articles:
+        try:
+            seeded = app.bot_data.services.claims.seed_samples()
+        except InputError as exc:
+            return str(exc)
+        if seeded.already:
             return "Using the existing claims in the database."
-        shipped = samples() if shipped is None else shipped
-        if not shipped:
+        if not seeded.articles:
             return ("No sample articles are installed; the database is empty. "
                     "Use ':file PATH' and ':reply /ingest' to add an article.")
-        added = 0
-        for item in shipped:
-            try:
-                added += len(claims.ingest(item.article()).report.added)
-            except InputError as exc:
-                return f"Could not read the sample article {item.file}: {exc}"
-        return (f"Seeded an empty database with {count(len(shipped), 'sample article')} "
-                f"({count(added, 'claim')}).")
+        return (f"Seeded an empty database with {count(seeded.articles, 'sample article')} "
+                f"({count(seeded.added, 'claim')}).")
 
     async def _handle(self, app: ClaimApp, line: str) -> None:
         if line in {":help", ":h", ":?"}:

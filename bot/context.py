@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
-from bot.delivery import Delivery
+from bot.digests import Delivery
 from bot.render import CallbackCodec
 from claims.service import ClaimService
 from claims.settings import Settings

@@ -6,7 +6,7 @@ to register with APScheduler, and nothing to lose on a restart: ``schedule_jobs`
 ``post_init``) adds repeating jobs that ask the database what is due.
 
 - ``enqueue_tick`` (every ``DigestConfig.enqueue_every``, first at start-up): records the digests of
-  due subscriptions in the outbox (in a thread) and wakes the sender (``bot.delivery``). Running at
+  due subscriptions in the outbox (in a thread) and wakes the sender (``bot.digests``). Running at
   once on start is what sends digests missed while the bot was down, as long as they are within
   ``grace``; older ones wait for their next run (their changes are kept).
 - ``poll_feeds_job`` (every ``feeds_check_every``): polls the feeds not read for ``feeds_every``

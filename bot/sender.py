@@ -1,4 +1,4 @@
-"""The digest sender: ``claims.follow.delivery.Sender`` over PTB, with Telegram's errors mapped for delivery.
+"""The digest sender: ``claims.service.types.Sender`` over PTB, with Telegram's errors mapped for delivery.
 
 Why a bot of its own: digests are paced by ``DeliveryRunner`` (about 30 messages/s overall, 1/s per
 chat, 20/min per group, and it honours 429s itself by holding the chat and moving on). Sending them
@@ -27,7 +27,7 @@ from telegram.ext import ExtBot
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.render import html_to_plain
-from claims.follow import delivery
+from claims.service import types as delivery
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)

@@ -1,4 +1,5 @@
-"""Editable reference data from ``config/``: topics with their keywords and known speakers.
+"""Editable reference data from ``config/``: topics with their keywords, known speakers, and the
+word lists topic discovery ignores.
 
 Extraction files claims under these topics and resolves speakers through these aliases; matching uses
 the same data to understand questions. Loaded once per process and passed around explicitly.
@@ -8,11 +9,59 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from claims.errors import ConfigError
-from claims.ingest.phrases import PhraseRules, load_rules
 from claims.settings import config_file
+
+
+@dataclass(frozen=True)
+class PhraseRules:
+    """Words that make a phrase too generic to be a topic (from ``config/discovery.toml``)."""
+
+    stop_words: frozenset[str] = frozenset()
+    generic_names: frozenset[str] = frozenset()
+    """As configured; ``claims.ingest.phrases`` compares them by phrase key."""
+    generic_words: frozenset[str] = frozenset()
+    min_articles: int = 2
+    min_claims: int = 3
+    max_article_share: float = 0.15
+    share_after_articles: int = 40
+    article_subject_share: float = 0.1
+    """Share of an article's claims one discovered topic needs to become the subject of the rest."""
+
+
+def load_rules(config_dir: Path) -> PhraseRules:
+    """Read ``discovery.toml`` (a missing file means the built-in defaults and no word lists)."""
+    path = config_file(config_dir, "discovery.toml")
+    try:
+        with path.open("rb") as fh:
+            doc = tomllib.load(fh)
+    except FileNotFoundError:
+        return PhraseRules()
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path.name} is not valid TOML: {exc}") from exc
+    try:
+        return _rules(tuple(doc.get("stop_words", ())), tuple(doc.get("generic_names", ())),
+                      tuple(doc.get("generic_words", ())), int(doc.get("min_articles", 2)),
+                      int(doc.get("min_claims", 3)), float(doc.get("max_article_share", 0.15)),
+                      int(doc.get("share_after_articles", 40)),
+                      float(doc.get("article_subject_share", 0.1)))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"config: malformed value in {path.name}: {exc}") from exc
+
+
+@lru_cache(maxsize=4)
+def _rules(stop: tuple[str, ...], names: tuple[str, ...], words: tuple[str, ...], min_articles: int,
+           min_claims: int, share: float, after: int, subject_share: float) -> PhraseRules:
+    return PhraseRules(
+        stop_words=frozenset(w.casefold() for w in stop),
+        generic_names=frozenset(names),
+        generic_words=frozenset(w.casefold() for w in words),
+        min_articles=min_articles, min_claims=min_claims, max_article_share=share,
+        share_after_articles=after, article_subject_share=subject_share,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,8 @@ from pydantic_settings import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from claims.times import is_iana_zone
+
 _PACKAGE = Path(__file__).resolve().parent
 PACKAGED_CONFIG_DIR = _PACKAGE / "defaults"
 """The wheel's copy of ``config/`` (absent in a source checkout, which reads ``config/`` itself)."""
@@ -210,8 +212,6 @@ class Settings(BaseSettings):
     @classmethod
     def _iana_timezone(cls, value: str) -> str:
         """Only real IANA names: ``localtime`` means whatever the host is set to, ``Factory`` none."""
-        from claims.follow.schedule import is_iana_zone
-
         if not is_iana_zone(value):
             raise ValueError(f"{value[:40]!r} is not an IANA time zone name (such as Europe/Berlin)")
         return value

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from pytest_httpserver import HTTPServer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
@@ -80,6 +81,20 @@ def _private_cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     for its bots and commands alike, so no test loads a snapshot another saved (the seeded stores
     restored for each test look alike to the snapshot's fingerprint) and none writes to ~/.cache."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+@pytest.fixture(scope="session")
+def make_httpserver() -> Iterator[HTTPServer]:
+    """The one local web server tests fetch pages and feeds from (pytest-httpserver's, used through
+    its ``httpserver`` fixture, which clears it for each test): on 127.0.0.1 like the sites the
+    private-address rules are tested with, and threaded like a real site, so a page that never
+    ends does not hold up the next request."""
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    if server.is_running():
+        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
-import threading
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from pytest_httpserver import HTTPServer
 
 from bot import cli
 from claims.store import db
@@ -145,38 +144,17 @@ def test_an_unexpected_failure_is_one_line_with_a_pointer_to_verbose(monkeypatch
     assert err == "error: unexpected RuntimeError; run with -v for details.\n"
 
 
-class _Site(BaseHTTPRequestHandler):
-    base = ""
-
-    def do_GET(self) -> None:
-        if self.path == "/feed.xml":
-            body = ("<?xml version='1.0'?><rss version='2.0'><channel><title>F</title>"
-                    f"<item><title>Own</title><link>{self.base}/article</link></item>"
-                    f"<item><title>Elsewhere</title><link>{self.base.replace('127.0.0.1', 'localhost')}"
-                    "/article</link></item></channel></rss>").encode()
-            ctype = "application/rss+xml"
-        else:
-            body = f"<html><body><article><p>{ARTICLE}</p></article></body></html>".encode()
-            ctype = "text/html"
-        self.send_response(200)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
-def site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
-    _Site.base = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield _Site.base
-    server.shutdown()
-    server.server_close()
+def site(httpserver: HTTPServer) -> str:
+    base = httpserver.url_for("").rstrip("/")
+    rss = ("<?xml version='1.0'?><rss version='2.0'><channel><title>F</title>"
+           f"<item><title>Own</title><link>{base}/article</link></item>"
+           f"<item><title>Elsewhere</title><link>{base.replace('127.0.0.1', 'localhost')}"
+           "/article</link></item></channel></rss>")
+    httpserver.expect_request("/feed.xml").respond_with_data(rss, content_type="application/rss+xml")
+    page = f"<html><body><article><p>{ARTICLE}</p></article></body></html>"
+    httpserver.expect_request("/article").respond_with_data(page, content_type="text/html")
+    return base
 
 
 def test_feed_entries_from_the_cli_follow_the_private_address_setting(cli_env, tmp_path, site, run) -> None:

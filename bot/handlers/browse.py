@@ -3,15 +3,15 @@ and the History button on answers."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import render
 from bot.context import ClaimContext
-from bot.handlers.common import EXPIRED, claim_id, edit_or_reply, pressed, reply
-from bot.render import ButtonKind, button_pattern
+from bot.handlers.common import EXPIRED, button_handler, claim_id, edit_or_reply, reply
+from bot.render import Button, ButtonKind, button_pattern
 from claims.errors import InvalidArgumentError, NotFoundError
-from claims.store.listing import ClaimScope
+from claims.service.types import ClaimScope
 
 LIST_LIMIT = 10
 
@@ -39,17 +39,14 @@ async def claims(update: Update, context: ClaimContext) -> None:
                 keyboard=render.claims_page_keyboard(listed, services.codec, per_page=LIST_LIMIT))
 
 
-async def claims_page_button(update: Update, context: ClaimContext) -> None:
+@button_handler
+async def claims_page_button(update: Update, context: ClaimContext, query: CallbackQuery, button: Button
+                             ) -> None:
     """Newer / Older under a /claims list: that page, edited into the same message."""
-    query = update.callback_query
-    assert query is not None
-    button = await pressed(update, context)
-    if button is None:
-        return
     services = context.services
     try:
-        listed = await services.call(services.claims.browse_page, ClaimScope.from_code(button.a),
-                                     limit=LIST_LIMIT, offset=button.b * LIST_LIMIT)
+        listed = await services.call(services.claims.browse_page, ClaimScope.from_code(button.about),
+                                     limit=LIST_LIMIT, offset=button.option * LIST_LIMIT)
     except NotFoundError:
         await query.answer(EXPIRED)
         return
@@ -84,15 +81,12 @@ async def show_history(update: Update, context: ClaimContext, cid: int) -> None:
     await reply(update, context, render.history(view, revisions, services.tz))
 
 
-async def history_button(update: Update, context: ClaimContext) -> None:
+@button_handler
+async def history_button(update: Update, context: ClaimContext, query: CallbackQuery, button: Button
+                         ) -> None:
     """History #N under an answer or a claim: the history as a new message."""
-    query = update.callback_query
-    assert query is not None
-    button = await pressed(update, context)
-    if button is None:
-        return
     try:
-        await show_history(update, context, button.a)
+        await show_history(update, context, button.about)
     except NotFoundError:
         await query.answer(EXPIRED)
         return

@@ -10,26 +10,23 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import render
 from bot.context import ClaimContext
-from bot.handlers.common import EXPIRED, edit_or_reply, pressed
-from bot.render import ButtonKind, button_pattern
+from bot.handlers.common import EXPIRED, button_handler, edit_or_reply
+from bot.render import Button, ButtonKind, button_pattern
 
 log = logging.getLogger(__name__)
 
 
-async def more_results(update: Update, context: ClaimContext) -> None:
+@button_handler
+async def more_results(update: Update, context: ClaimContext, query: CallbackQuery, button: Button
+                       ) -> None:
     """Another page of a question's answers, edited into the message that had the button."""
-    query = update.callback_query
-    assert query is not None
-    button = await pressed(update, context)
-    if button is None:
-        return
     services = context.services
-    question_id, page = button.a, button.b
+    question_id, page = button.about, button.option
     result = await services.call(services.claims.answer_page, question_id, page)
     if result is None:
         await query.answer(EXPIRED)
@@ -39,12 +36,12 @@ async def more_results(update: Update, context: ClaimContext) -> None:
     await query.answer()
 
 
-async def unknown_button(update: Update, context: ClaimContext) -> None:
-    """Data no feature claims: forged or stale. Verified data of a known kind never gets here."""
-    query = update.callback_query
-    assert query is not None
-    if await pressed(update, context) is not None:  # signed by us, yet no feature takes it
-        await query.answer(EXPIRED)
+@button_handler
+async def unknown_button(update: Update, context: ClaimContext, query: CallbackQuery, button: Button
+                         ) -> None:
+    """Data no feature claims: forged or stale. Verified data of a known kind never gets here, so
+    a verified press here was signed by us, yet no feature takes it."""
+    await query.answer(EXPIRED)
 
 
 def handlers() -> list[BaseHandler]:

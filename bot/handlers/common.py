@@ -9,10 +9,13 @@ stale data gets a short answer on the button itself.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+from collections.abc import Callable, Coroutine
+from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message, ReplyParameters, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
@@ -20,7 +23,7 @@ from bot import render
 from bot.context import ClaimContext
 from bot.render import Button
 from claims.errors import InvalidArgumentError
-from claims.store.history import Actor
+from claims.service.types import Actor
 
 log = logging.getLogger(__name__)
 _ID = re.compile(r"^#?([0-9]{1,12})$")  # ASCII digits only (int() reads "١٢" as 12)
@@ -89,6 +92,25 @@ async def edit_or_reply(update: Update, context: ClaimContext, html: str,
 
 
 EXPIRED = "This button has expired. Please ask again."
+
+
+ButtonCallback = Callable[[Update, ClaimContext, CallbackQuery, Button], Coroutine[Any, Any, None]]
+
+
+def button_handler(callback: ButtonCallback) -> Callable[[Update, ClaimContext], Coroutine[Any, Any, None]]:
+    """A handler for a button family: the press is verified first (``pressed``: forged or malformed
+    data is answered and logged), and ``callback`` runs only for a verified one, given the query
+    and the decoded button. One place, instead of the same preamble in every button handler."""
+
+    @functools.wraps(callback)
+    async def handle(update: Update, context: ClaimContext) -> None:
+        query = update.callback_query
+        assert query is not None
+        button = await pressed(update, context)
+        if button is not None:
+            await callback(update, context, query, button)
+
+    return handle
 
 
 async def pressed(update: Update, context: ClaimContext) -> Button | None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import ClaimContext
-from bot.handlers.common import edit_or_reply, pressed, reply
-from bot.render import ButtonKind, button_pattern
+from bot.handlers.common import button_handler, edit_or_reply, reply
+from bot.render import Button, ButtonKind, button_pattern
 from bot.render.forget import CONFIRM, KEPT, NOT_YOURS, forget_keyboard, forgotten
 
 
@@ -19,16 +19,12 @@ async def forget_command(update: Update, context: ClaimContext) -> None:
                 keyboard=forget_keyboard(update.effective_user.id, context.services.codec))
 
 
-async def forget_button(update: Update, context: ClaimContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    button = await pressed(update, context)
-    if button is None:
-        return
-    if button.a != query.from_user.id:
+@button_handler
+async def forget_button(update: Update, context: ClaimContext, query: CallbackQuery, button: Button) -> None:
+    if button.about != query.from_user.id:
         await query.answer(NOT_YOURS)
         return
-    if not button.b:
+    if not button.option:
         await query.answer(KEPT)
         await edit_or_reply(update, context, KEPT, None)
         return

@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, TypeHandler
 
 from bot import render
 from bot.context import ClaimContext
-from bot.handlers.common import edit_or_reply, pressed, reply, rest_after
-from bot.render import ButtonKind, button_pattern
+from bot.handlers.common import button_handler, edit_or_reply, reply, rest_after
+from bot.render import Button, ButtonKind, button_pattern
 from claims.errors import ClaimbotError, InvalidArgumentError, NotFoundError
-from claims.follow.targets import AmbiguousTargetError, parse_subscribe_args
+from claims.service.types import AmbiguousTargetError, parse_subscribe_args
 
 log = logging.getLogger(__name__)
 UNSUBSCRIBE_USAGE = "Usage: /unsubscribe TOPIC|SPEAKER|claim ID (see /subscriptions)"
@@ -144,17 +144,16 @@ async def resume_if_paused(update: Update, context: ClaimContext) -> None:
 # ---------------------------------------------------------------------------- buttons
 
 
-async def follow_button(update: Update, context: ClaimContext) -> None:
+@button_handler
+async def follow_button(update: Update, context: ClaimContext, query: CallbackQuery, button: Button
+                        ) -> None:
     """The Follow button on answers: subscribe this chat to the claim's topic, default schedule."""
-    query = update.callback_query
-    assert query is not None
-    button = await pressed(update, context)
-    if button is None or await _refused(update, context):
+    if await _refused(update, context):
         return
     services = context.services
     try:
         result = await services.call(services.claims.follow_topic_of, chat_id=_chat_id(update),
-                                     claim_id=button.a, user_id=_user_id(update))
+                                     claim_id=button.about, user_id=_user_id(update))
     except ClaimbotError as exc:
         await query.answer(_short(str(exc)))
         return
@@ -162,18 +161,17 @@ async def follow_button(update: Update, context: ClaimContext) -> None:
     await reply(update, context, render.subscribed(result))
 
 
-async def pick_button(update: Update, context: ClaimContext) -> None:
+@button_handler
+async def pick_button(update: Update, context: ClaimContext, query: CallbackQuery, button: Button
+                      ) -> None:
     """A choice offered for an ambiguous name: subscribe, and turn the question into the answer."""
-    query = update.callback_query
-    assert query is not None
-    button = await pressed(update, context)
-    if button is None or await _refused(update, context):
+    if await _refused(update, context):
         return
     services = context.services
     try:
-        schedule = render.schedule_from_code(button.b)
+        schedule = render.schedule_from_code(button.option)
         result = await services.call(services.claims.subscribe_target, chat_id=_chat_id(update),
-                                     kind=render.PICKED[button.kind], target_id=button.a,
+                                     kind=render.PICKED[button.kind], target_id=button.about,
                                      schedule=schedule, user_id=_user_id(update))
     except ClaimbotError as exc:
         await query.answer(_short(str(exc)))
@@ -182,18 +180,17 @@ async def pick_button(update: Update, context: ClaimContext) -> None:
     await edit_or_reply(update, context, render.subscribed(result), None)
 
 
-async def unsubscribe_button(update: Update, context: ClaimContext) -> None:
+@button_handler
+async def unsubscribe_button(update: Update, context: ClaimContext, query: CallbackQuery, button: Button
+                             ) -> None:
     """Remove on the list: unsubscribe, then show the list as it is now in the same message."""
-    query = update.callback_query
-    assert query is not None
-    button = await pressed(update, context)
-    if button is None or await _refused(update, context):
+    if await _refused(update, context):
         return
     services = context.services
     chat_id = _chat_id(update)
     try:
         view = await services.call(services.claims.unsubscribe_id, chat_id=chat_id,
-                                   subscription_id=button.a)
+                                   subscription_id=button.about)
     except NotFoundError:
         await query.answer("That subscription was already removed.")
     else:

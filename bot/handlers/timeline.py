@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot import render
 from bot.context import ClaimContext
-from bot.handlers.common import EXPIRED, actor, claim_id, edit_or_reply, pressed, reply, rest_after
-from bot.render import ButtonKind, button_pattern
+from bot.handlers.common import EXPIRED, actor, button_handler, claim_id, edit_or_reply, reply, rest_after
+from bot.render import Button, ButtonKind, button_pattern
 from claims.errors import InvalidArgumentError, NotFoundError
-from claims.service.positions import Timeline
+from claims.service.types import Timeline
 
 PAGE = 10
 USAGE = "Usage: /timeline SPEAKER [TOPIC or phrase], for example /timeline Putin cease-fire"
@@ -28,18 +28,14 @@ async def timeline(update: Update, context: ClaimContext) -> None:
     await _show(update, context, tl, reply_new=True)
 
 
-async def timeline_page(update: Update, context: ClaimContext) -> None:
+@button_handler
+async def timeline_page(update: Update, context: ClaimContext, query: CallbackQuery, button: Button) -> None:
     """Earlier / Later under a timeline: that page, edited into the same message."""
-    query = update.callback_query
-    assert query is not None
-    button = await pressed(update, context)
-    if button is None:
-        return
     services = context.services
-    speaker_id, topic_id = render.timeline_unscope(button.a)
+    speaker_id, topic_id = render.timeline_unscope(button.about)
     try:
         tl = await services.call(services.claims.timeline_page, speaker_id, topic_id,
-                                 limit=PAGE, offset=button.b * PAGE)
+                                 limit=PAGE, offset=button.option * PAGE)
     except NotFoundError:
         await query.answer(EXPIRED)
         return
@@ -64,14 +60,10 @@ async def changes(update: Update, context: ClaimContext) -> None:
                 keyboard=render.changes_keyboard(total, 0, len(items), services.codec, per_page=PAGE))
 
 
-async def changes_page(update: Update, context: ClaimContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    button = await pressed(update, context)
-    if button is None:
-        return
+@button_handler
+async def changes_page(update: Update, context: ClaimContext, query: CallbackQuery, button: Button) -> None:
     services = context.services
-    offset = button.b * PAGE
+    offset = button.option * PAGE
     items, total = await services.call(services.claims.position_changes, limit=PAGE, offset=offset)
     await edit_or_reply(update, context, render.changes(items, total, services.tz, offset=offset),
                         render.changes_keyboard(total, offset, len(items), services.codec, per_page=PAGE))

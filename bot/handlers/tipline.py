@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
 from datetime import time
 
-from telegram import Message, MessageEntity, Update
+from telegram import CallbackQuery, Message, MessageEntity, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
@@ -29,35 +28,18 @@ from telegram.ext import (
 from bot import render
 from bot.context import ClaimApp, ClaimContext
 from bot.handlers.ask import ADDRESSED_TO_BOT, admitted, answer
-from bot.handlers.common import edit_or_reply, pressed, reply, rest_after, send_html
-from bot.render import ButtonKind, button_pattern
+from bot.handlers.common import button_handler, edit_or_reply, reply, rest_after, send_html
+from bot.render import Button, ButtonKind, button_pattern
 from claims.errors import ClaimbotError, InvalidArgumentError
-from claims.normalize import ascii_number
 from claims.service.tipline import digest_slot
+from claims.service.types import MessageKind, Tip, ascii_number, is_nudge
 from claims.settings import Settings
-from claims.tipline.links import find_urls
-from claims.tipline.posts import MessageKind, kind_of
 
 log = logging.getLogger(__name__)
 MAX_TIP_CHARS = 20_000
-NUDGE_WORDS = 6
-"""A mention of at most this many words in reply to a message asks about that message."""
 _LEGACY_FORWARD = ("forward_from", "forward_from_chat", "forward_sender_name", "forward_date")
 WEEKLY_DIGEST_JOB = "team-weekly-digest"
 UNANSWERED_USAGE = "Usage: /unanswered [DAYS], for example /unanswered 30 (the default is 7)."
-
-
-@dataclass(frozen=True, slots=True)
-class Subject:
-    """What a message asks the bot to look at: its own text, or the message it replies to."""
-
-    text: str
-    forwarded: bool
-    urls: tuple[str, ...] = field(default=())  # links hidden behind words (text_link entities)
-    nudge: bool = False  # taken from the replied-to message
-
-    def kind(self, min_chars: int) -> MessageKind:
-        return kind_of(f"{self.text} {' '.join(self.urls)}", forwarded=self.forwarded, min_chars=min_chars)
 
 
 def forwarded(message: Message) -> bool:
@@ -75,7 +57,7 @@ def _content(message: Message) -> tuple[str, tuple[str, ...]]:
     return text[:MAX_TIP_CHARS], tuple(e.url for e in entities if e.url)
 
 
-def subject_of(message: Message) -> Subject | None:
+def subject_of(message: Message) -> Tip | None:
     """The tip in ``message``: its own content, or, for a short nudge in reply to someone else's
     message, that message's content."""
     bot = message.get_bot()
@@ -84,14 +66,14 @@ def subject_of(message: Message) -> Subject | None:
         return None
     own = re.sub(rf"@{re.escape(bot.username or '')}\b", " ", text, flags=re.IGNORECASE).strip()
     replied = message.reply_to_message
-    if (replied is not None and len(own.split()) <= NUDGE_WORDS and not urls and not find_urls(own)
+    if (replied is not None and is_nudge(own, urls)
             and (replied.from_user is None or replied.from_user.id != bot.id)):
         their, their_urls = _content(replied)
         if their.strip() and not their.startswith("/"):
-            return Subject(their, forwarded(replied), their_urls, nudge=True)
+            return Tip(their, forwarded(replied), their_urls, nudge=True)
     if not own and not urls:
         return None
-    return Subject(own, forwarded(message), urls)
+    return Tip(own, forwarded(message), urls)
 
 
 class _Tip(filters.MessageFilter):
@@ -132,10 +114,10 @@ async def check_command(update: Update, context: ClaimContext) -> None:
     assert message is not None
     text = rest_after(message, 1)
     if text:
-        subject: Subject | None = Subject(text, False)
+        subject: Tip | None = Tip(text, False)
     elif message.reply_to_message is not None:
         their, urls = _content(message.reply_to_message)
-        subject = Subject(their, forwarded(message.reply_to_message), urls) if their.strip() else None
+        subject = Tip(their, forwarded(message.reply_to_message), urls) if their.strip() else None
     else:
         subject = None
     if subject is None:
@@ -144,7 +126,7 @@ async def check_command(update: Update, context: ClaimContext) -> None:
     await check(update, context, subject, MessageKind.POST if kind is MessageKind.QUESTION else kind)
 
 
-async def check(update: Update, context: ClaimContext, subject: Subject, kind: MessageKind) -> None:
+async def check(update: Update, context: ClaimContext, subject: Tip, kind: MessageKind) -> None:
     """Flood control, one service call, the answer: tracked claims, untracked statements, links."""
     if not await admitted(update, context):
         return
@@ -157,21 +139,18 @@ async def check(update: Update, context: ClaimContext, subject: Subject, kind: M
                 keyboard=render.tip_keyboard(result, services.codec, is_admin=is_admin))
 
 
-async def ingest_button(update: Update, context: ClaimContext) -> None:
+@button_handler
+async def ingest_button(update: Update, context: ClaimContext, query: CallbackQuery, button: Button
+                        ) -> None:
     """An admin's Ingest on a link a reader sent: fetch and ingest it (the only fetch the tipline
     ever makes), then report as /ingest does."""
-    query = update.callback_query
-    assert query is not None
-    button = await pressed(update, context)
-    if button is None:
-        return
     services = context.services
     if not services.is_admin(query.from_user.id):
         await query.answer("Only the claimbot team can ingest articles.")
         return
     await query.answer("Fetching the article…")
     try:
-        done = await services.call(services.claims.ingest_link, button.a)
+        done = await services.call(services.claims.ingest_link, button.about)
     except ClaimbotError as exc:
         await reply(update, context, render.esc(str(exc)))
         return
@@ -209,21 +188,18 @@ async def unanswered(update: Update, context: ClaimContext) -> None:
                 keyboard=render.team_keyboard(team, services.codec))
 
 
-async def handled_button(update: Update, context: ClaimContext) -> None:
+@button_handler
+async def handled_button(update: Update, context: ClaimContext, query: CallbackQuery, button: Button
+                         ) -> None:
     """"✓ N handled": take the group off the list, then redraw the list (or /stats) in place."""
-    query = update.callback_query
-    assert query is not None
-    button = await pressed(update, context)
-    if button is None:
-        return
     services = context.services
     if not services.is_admin(query.from_user.id):
         await query.answer("Only the claimbot team can do that.")
         return
-    days = button.b or 7
-    closed = await services.call(services.claims.mark_handled, button.a, days=days)
+    days = button.option or 7
+    closed = await services.call(services.claims.mark_handled, button.about, days=days)
     await query.answer(render.handled_done(closed))
-    if button.b == render.STATS_DAYS:
+    if button.option == render.STATS_DAYS:
         figures = await services.call(services.claims.stats)
         text = render.stats(figures.store, figures.questions, figures.subscribers, figures.delivery,
                             figures.erasures)

@@ -8,13 +8,16 @@ from zoneinfo import ZoneInfo
 
 from bot.render.claims import claim_card, statement
 from bot.render.html import esc, link, shorten
-from claims.follow.delivery import DeliveryStats
-from claims.follow.subscriptions import SubscriptionStats
-from claims.ingest.pipeline import IngestReport
-from claims.search.questions import QuestionStats
-from claims.store.counts import StoreStats
-from claims.store.views import ClaimView
-from claims.tipline.retention import Erased, ErasureStats
+from claims.service.types import (
+    ClaimView,
+    DeliveryStats,
+    Erased,
+    ErasureStats,
+    IngestReport,
+    QuestionStats,
+    StoreStats,
+    SubscriptionStats,
+)
 from claims.wording import count
 
 INGEST_LISTED = 12

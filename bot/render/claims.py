@@ -10,11 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.render.codec import ButtonKind, CallbackCodec
 from bot.render.html import esc, fmt_date, link, shorten
-from claims.normalize import normalize_text
-from claims.search.questions import Answer
-from claims.store.counts import NameCount
-from claims.store.listing import ClaimPage
-from claims.store.views import ClaimView, RevisionView, SourceView
+from claims.service.types import Answer, ClaimPage, ClaimView, NameCount, RevisionView, SourceView
 from claims.wording import count
 
 CARD_TEXT_CHARS = 600
@@ -87,9 +83,9 @@ def claim_full(view: ClaimView, revisions: int, tz: ZoneInfo, *, bot_username: s
     lines = [f"<b>Claim #{view.id}</b>{_status(view)}",
              f"<b>{esc(view.speaker or 'Unknown speaker')}</b> ({esc(view.kind)} statement)",
              statement(view)]
-    if _quote_adds_words(view):
+    if view.quote_adds_words:
         lines.append(f"Quote: <i>{esc(view.quote)}</i>")
-    if view.context and normalize_text(view.context) != normalize_text(view.text):
+    if view.context and view.context_adds_words:
         lines.append(f"Context: <i>{esc(shorten(view.context, CONTEXT_CHARS))}</i>")
     lines.append(f"Verdict: {verdict(view.verdict, view.verdict_note)}")
     if view.topic:
@@ -120,16 +116,6 @@ def earlier_line(view: ClaimView, tz: ZoneInfo) -> str:
     if earlier.changed:
         return f"🔄 <b>Changed position.</b> Earlier, on {when}: {said_then}"
     return f"Earlier, on {when}: {said_then}"
-
-
-def _quote_adds_words(view: ClaimView) -> bool:
-    """Whether the quote says something the statement shown above it does not already show: the
-    speaker's own words behind a paraphrase, or the original words of a claim an admin reworded."""
-    if not view.quote:
-        return False
-    shown = normalize_text(view.text)
-    fragments = (normalize_text(part) for part in view.quote.replace("...", "…").split("…"))
-    return not all(fragment in shown for fragment in fragments if fragment)
 
 
 def answer(result: Answer, tz: ZoneInfo, *, page: int = 0) -> str:

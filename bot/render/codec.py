@@ -18,19 +18,19 @@ from enum import StrEnum
 class ButtonKind(StrEnum):
     """What a button does, and the prefix of its callback data."""
 
-    HISTORY = "history"  # the history of claim ``a``
-    MORE = "more"  # page ``b`` of the answers to logged question ``a``
-    FOLLOW = "follow"  # follow the topic of claim ``a`` (the Follow button on answers)
-    PICK_TOPIC = "pick_t"  # follow topic ``a`` on schedule ``b``: a choice for an ambiguous name
-    PICK_SPEAKER = "pick_s"  # the same for speaker ``a``
-    PICK_CLAIM = "pick_c"  # the same for claim ``a``
-    UNSUBSCRIBE = "unsub"  # remove subscription ``a``
-    CLAIMS_PAGE = "claims"  # page ``b`` of the /claims list whose scope has code ``a`` (``ClaimScope``)
-    HANDLED = "handled"  # the team handled the unanswered group holding question ``a``; list of ``b`` days
-    INGEST_LINK = "ingest"  # an admin ingests reported link ``a``
-    TIMELINE = "tline"  # page ``b`` of the timeline of speaker and topic ``a`` (``timeline_scope``)
-    CHANGES = "changes"  # page ``b`` of /changes
-    FORGET = "forget"  # reader ``a`` confirms (``b`` 1) or cancels (0) /forget
+    HISTORY = "history"  # the history of claim ``about``
+    MORE = "more"  # page ``option`` of the answers to logged question ``about``
+    FOLLOW = "follow"  # follow the topic of claim ``about`` (the Follow button on answers)
+    PICK_TOPIC = "pick_t"  # follow topic ``about`` on schedule ``option``: a choice for an ambiguous name
+    PICK_SPEAKER = "pick_s"  # the same for speaker ``about``
+    PICK_CLAIM = "pick_c"  # the same for claim ``about``
+    UNSUBSCRIBE = "unsub"  # remove subscription ``about``
+    CLAIMS_PAGE = "claims"  # page ``option`` of the /claims list whose scope has code ``about``
+    HANDLED = "handled"  # the team handled the group holding question ``about``; a list of ``option`` days
+    INGEST_LINK = "ingest"  # an admin ingests reported link ``about``
+    TIMELINE = "tline"  # page ``option`` of the timeline of speaker and topic ``about`` (``timeline_scope``)
+    CHANGES = "changes"  # page ``option`` of /changes
+    FORGET = "forget"  # reader ``about`` confirms (``option`` 1) or cancels (0) /forget
 
 
 def button_pattern(*kinds: ButtonKind) -> str:
@@ -40,11 +40,14 @@ def button_pattern(*kinds: ButtonKind) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Button:
-    """A decoded, verified button press."""
+    """A decoded, verified button press: its kind, what it is about, and an option for it."""
 
     kind: ButtonKind
-    a: int
-    b: int = 0
+    about: int
+    """The id of what the button is about (a claim, a question, a subscription, a link...) or, for
+    a /claims page, the code of its scope."""
+    option: int = 0
+    """A page, a schedule code or a number of days, as the kind says (0 when it has none)."""
 
 
 class CallbackCodec:
@@ -62,8 +65,8 @@ class CallbackCodec:
         mac = hmac.new(self._key, payload.encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(mac).decode()[:10]
 
-    def encode(self, kind: ButtonKind, a: int, b: int | None = None) -> str:
-        payload = f"{kind.value}:{a}" if b is None else f"{kind.value}:{a}:{b}"
+    def encode(self, kind: ButtonKind, about: int, option: int | None = None) -> str:
+        payload = f"{kind.value}:{about}" if option is None else f"{kind.value}:{about}:{option}"
         return f"{payload}:{self._sign(payload)}"
 
     def decode(self, data: str | None) -> Button | None:

@@ -9,9 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.render.claims import source_line, verdict
 from bot.render.html import SAFE_LIMIT, esc, fmt_date, shorten, split_html, utf16_len
 from bot.render.subscriptions import zone_of
-from claims.follow.delivery import DeliveryReport, EnqueueReport
-from claims.follow.digest.model import Digest, DigestItem
-from claims.store.models import TargetKind
+from claims.service.types import DeliveryReport, Digest, DigestItem, EnqueueReport, TargetKind
 from claims.wording import count
 
 DIGEST_TEXT_CHARS = 500

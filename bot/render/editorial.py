@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from bot.render.html import esc
 from claims.service.editorial import EditorialResult
-from claims.store.topics import TopicActivity
+from claims.service.types import TopicActivity
 
 TOPICS_SHOWN = 40
 

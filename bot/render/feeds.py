@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot.render.html import esc, fmt_date, link, shorten
-from claims.ingest.feeds import FeedView
-from claims.store.models import FeedStatus
+from claims.service.types import FeedStatus, FeedView
 from claims.wording import count
 
 

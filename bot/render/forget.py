@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.render.codec import ButtonKind, CallbackCodec
-from claims.tipline.retention import Erased
+from claims.service.types import Erased
 from claims.wording import count
 
 CONFIRM = ("This deletes the questions and posts you sent me and your subscriptions (the digests "

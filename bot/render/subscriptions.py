@@ -11,10 +11,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.render.codec import ButtonKind, CallbackCodec
 from bot.render.html import esc, fmt_date, shorten
 from claims.errors import InvalidArgumentError
-from claims.follow.schedule import Schedule
-from claims.follow.subscriptions import SubscribeResult, SubscriptionView
-from claims.follow.targets import Target
-from claims.store.models import ScheduleKind, SubscriptionStatus, TargetKind
+from claims.service.types import (
+    Schedule,
+    ScheduleKind,
+    SubscribeResult,
+    SubscriptionStatus,
+    SubscriptionView,
+    Target,
+    TargetKind,
+)
 
 _SCHEDULE_KINDS = (ScheduleKind.DAILY, ScheduleKind.WEEKLY, ScheduleKind.HOURLY, ScheduleKind.INSTANT)
 _PAUSED_BECAUSE = {"blocked": "the bot was blocked or removed", "chat_not_found": "the chat was not found"}

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from claims.errors import InvalidArgumentError, NotFoundError
-from claims.follow.schedule import DEFAULT_SCHEDULE, Schedule, next_run, validate_timezone
+from claims.follow.schedule import DEFAULT_SCHEDULE, Schedule, next_run
 from claims.follow.targets import Target, target_by_id, target_labels
 from claims.store.models import (
     ChatPreference,
@@ -27,6 +27,7 @@ from claims.store.models import (
     TargetKind,
     utcnow,
 )
+from claims.times import validate_timezone
 
 MAX_SUBSCRIPTIONS_PER_CHAT = 50
 """The default of ``CLAIMBOT_MAX_SUBSCRIPTIONS_PER_CHAT``: a chat following more reads nothing."""

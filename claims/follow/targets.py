@@ -3,7 +3,7 @@
 Why it exists: ``/subscribe``, ``/unsubscribe``, their buttons and digests all speak of targets.
 Names go through the one forgiving resolver (``claims.store.names``: surname, alias, role, slug, part
 of a name, typo); when several fit, ``AmbiguousTargetError`` carries the choices so the bot can offer
-them as buttons (``Target.token`` fits in callback data). A phrase in quotes is a saved search
+them as buttons. A phrase in quotes is a saved search
 (``claims.follow.searches``): it follows whatever the matcher answers it with. Following and
 listing are ``claims.follow.subscriptions``.
 """
@@ -28,9 +28,7 @@ from claims.store.names import AmbiguousNameError, NameMatch, resolve_name
 
 SUBSCRIBE_USAGE = f'Usage: /subscribe TOPIC|SPEAKER|claim ID|"PHRASE" [{SCHEDULE_USAGE}]'
 CLAIM_LABEL_CHARS = 60
-_CLAIM_REF = re.compile(r"^(?:claim\s*)?#?\s*([0-9]{1,12})$", re.I)  # ASCII digits only: int("١٢")
-_TOKEN = re.compile(r"^([tscq])([0-9]{1,12})$")                      # is 12, int("²") raises
-_KIND_CODES = {TargetKind.TOPIC: "t", TargetKind.SPEAKER: "s", TargetKind.CLAIM: "c", TargetKind.SEARCH: "q"}
+_CLAIM_REF = re.compile(r"^(?:claim\s*)?#?\s*([0-9]{1,12})$", re.I)  # ASCII digits only: int("١٢") is 12
 
 
 class AmbiguousTargetError(InvalidArgumentError):
@@ -51,10 +49,6 @@ class Target:
     id: int
     label: str
 
-    @property
-    def token(self) -> str:
-        """A short stable reference (``t3``, ``s12``, ``c4051``, ``q7``) for buttons and callback data."""
-        return f"{_KIND_CODES[self.kind]}{self.id}"
 
 
 
@@ -79,15 +73,6 @@ def parse_subscribe_args(text: str) -> tuple[str, Schedule]:
         if word.lower() in kinds:
             return " ".join(words[:i]), parse_schedule(" ".join(words[i:]))
     return " ".join(words), DEFAULT_SCHEDULE
-
-
-def parse_target_token(token: str, *, session: Session) -> Target:
-    """The target behind a ``Target.token`` (from a button), checked to still exist."""
-    match = _TOKEN.match(token.strip())
-    if not match:
-        raise InvalidArgumentError(f"{token[:20]!r} is not a subscription target.")
-    kind = {v: k for k, v in _KIND_CODES.items()}[match.group(1)]
-    return target_by_id(session=session, kind=kind, target_id=int(match.group(2)))
 
 
 # ---------------------------------------------------------------------------- resolving names

@@ -25,8 +25,8 @@ from functools import lru_cache
 
 from sqlmodel import Session, col, func, select
 
-from claims.catalog import Catalog, TopicEntry
-from claims.ingest.phrases import PhraseRules, key_phrases, name_words, phrase_key
+from claims.catalog import Catalog, PhraseRules, TopicEntry
+from claims.ingest.phrases import key_phrases, name_words, phrase_key
 from claims.ingest.subjects import SubjectIndex
 from claims.store.models import (
     AliasKind,

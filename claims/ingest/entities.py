@@ -1,10 +1,11 @@
-"""Speakers and topics of one unit of work (an article, an import): resolved or created once.
+"""Speakers and topics of one article: ``ArticleEntities``, the store's ``EntityCache`` plus what
+only an article has.
 
-Ingest and import both go through ``EntityCache`` so a name resolves the same way whichever door a
-claim came in by: speakers through the learned aliases (``claims.store.speakers``), topics through
-the catalog's keywords (``claims.extract.topics``) and discovery (``claims.ingest.discover``).
-For an article, the cache also keeps each claim's context and further topics, and after the article
-promotes the phrases that now recur into topics (``finish``).
+Ingest and import both resolve names through ``claims.store.entity_cache.EntityCache``, so a name
+resolves the same way whichever door a claim came in by. For an article this adds topics through
+the catalog's keywords (``claims.extract.topics``) and discovery (``claims.ingest.discover``), keeps
+each claim's context and further topics, and after the article promotes the phrases that now recur
+into topics (``finish``).
 """
 
 from __future__ import annotations
@@ -12,57 +13,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
-
-from claims.catalog import Catalog
 from claims.extract.attribution import ExtractedClaim
 from claims.extract.topics import TopicAssignment, classifier_for
 from claims.ingest.discover import TopicDiscovery
 from claims.normalize import clean_text
-from claims.store.mentions import SpeakerMention, resolve_mention
-from claims.store.models import Article, Claim, Speaker, Topic, TopicKind
+from claims.store.entity_cache import EntityCache
+from claims.store.models import Claim, Speaker, Topic
 from claims.store.topics import link_topic
 
 MAX_CONTEXT = 1000
 
 
 @dataclass
-class EntityCache:
-    """Speakers and topics looked up or created once per unit of work."""
+class ArticleEntities(EntityCache):
+    """The entity cache of one article: speakers as the extractor found them, topics as the
+    catalog's keywords assign them, and what the article tells about each claim."""
 
-    session: Session
-    catalog: Catalog
-    article: Article | None = None
-    speakers: dict[tuple[str, str], Speaker | None] = field(default_factory=dict)
-    topics: dict[str, Topic] = field(default_factory=dict)
     _assigned: dict[tuple[int, int], TopicAssignment] = field(default_factory=dict)
     _discovery: TopicDiscovery | None = None
     _claims: list[Claim] = field(default_factory=list)
-
-    # -- speakers ------------------------------------------------------------------------------
-
-    def speaker(
-        self,
-        name: str | None,
-        *,
-        kind: str = "person",
-        role: str | None = None,
-        aliases: tuple[str, ...] = (),
-        affiliation: str | None = None,
-    ) -> Speaker | None:
-        """The stored speaker a name stands for here: found through learned aliases, else created."""
-        if not name or not name.strip():
-            return None
-        key = (name.strip().casefold(), kind)
-        if key not in self.speakers or aliases or role or affiliation:
-            mention = SpeakerMention(
-                name=name, kind=kind, role=role, aliases=aliases, affiliation=affiliation,
-                article_id=self.article.id if self.article else None,
-                article_text=self.article.text if self.article else None,
-            )
-            self.speakers[key] = resolve_mention(session=self.session, mention=mention,
-                                                 catalog=self.catalog)
-        return self.speakers[key]
 
     def speaker_of(self, found: ExtractedClaim) -> Speaker | None:
         """The speaker of an extracted claim, learning every alias and role the article used."""
@@ -70,23 +39,6 @@ class EntityCache:
                             aliases=tuple(found.speaker_aliases), affiliation=found.speaker_affiliation)
 
     # -- topics --------------------------------------------------------------------------------
-
-    def topic(self, slug: str | None) -> Topic | None:
-        """The stored topic for a slug, created with the catalog's display name on first sight."""
-        if not slug:
-            return None
-        slug = slug.strip().lower()[:100]
-        if slug in self.topics:
-            return self.topics[slug]
-        row = self.session.exec(select(Topic).where(Topic.slug == slug)).first()
-        if row is None:
-            configured = self.catalog.topic(slug) is not None or slug == self.catalog.fallback_topic
-            row = Topic(slug=slug, name=self.catalog.topic_name(slug)[:200],
-                        kind=(TopicKind.CONFIGURED if configured else TopicKind.IMPORTED).value)
-            self.session.add(row)
-            self.session.flush()
-        self.topics[slug] = row
-        return row
 
     def main_topic(self, found: ExtractedClaim) -> Topic | None:
         """The main topic of an extracted claim (its further topics are filed by ``claim_seen``)."""

@@ -1,7 +1,7 @@
 """Claim identity: deciding whether an extracted statement is new, known, or a changed known one.
 
 The rules, in order, for the statements found in an article:
-1. same speaker and the same wording (``claims.ingest.wording``: same numbers, same polarity, same
+1. same speaker and the same wording (``claims.canonical``: same numbers, same polarity, same
    names, the same words apart from punctuation, case and articles) as a stored, live claim -> that
    claim (an appearance; unchanged when this article already carried it);
 2. the article is an updated version of one we had, and a statement is close to one this article
@@ -19,8 +19,8 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 from sqlmodel import Session, col, select
 
+from claims.canonical import Wording, same_wording, wording
 from claims.extract.attribution import ExtractedClaim
-from claims.ingest.wording import Wording, same_wording, wording
 from claims.normalize import normalize_text
 from claims.store.models import Claim as ClaimRow
 from claims.store.models import ClaimStatus

@@ -16,20 +16,17 @@ does not run on into a weekday ("Obama on Tuesday"), is cut where a title stands
 Director James Comey" is the FBI and a person), and a phrase headed by a role ("foreign minister")
 is a speaker's description, not a subject.
 
-The word lists that rule out generic phrases live in ``config/discovery.toml``.
+The word lists that rule out generic phrases live in ``config/discovery.toml`` and are read with
+the rest of the editable configuration (``claims.catalog.PhraseRules``).
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import Counter
-from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-from claims.errors import ConfigError
-from claims.settings import config_file
+from claims.catalog import PhraseRules
 from claims.store.nameforms import HONORIFICS, ROLE_NOUNS, TITLES, name_key
 
 _WORD = re.compile(r"(?:[A-Z]\.){2,}|\d[\w'’\-.,]*|[A-Za-zÀ-ÖØ-öø-ÿ][\w'’\-&]*|[.!?;:,\"“”()—–]")
@@ -63,51 +60,10 @@ _CONTRACTION = re.compile(r"['’](?:re|ve|ll|d|m|s|t)$", re.IGNORECASE)
 _DEMONYM = re.compile(r"^[A-Z][a-z]+(?:an|ian|ese|ish|ic|i)$")
 
 
-@dataclass(frozen=True)
-class PhraseRules:
-    """Words that make a phrase too generic to be a topic (from ``config/discovery.toml``)."""
-
-    stop_words: frozenset[str] = frozenset()
-    generic_names: frozenset[str] = frozenset()
-    generic_words: frozenset[str] = frozenset()
-    min_articles: int = 2
-    min_claims: int = 3
-    max_article_share: float = 0.15
-    share_after_articles: int = 40
-    article_subject_share: float = 0.1
-    """Share of an article's claims one discovered topic needs to become the subject of the rest."""
-
-
-def load_rules(config_dir: Path) -> PhraseRules:
-    """Read ``discovery.toml`` (a missing file means the built-in defaults and no word lists)."""
-    path = config_file(config_dir, "discovery.toml")
-    try:
-        with path.open("rb") as fh:
-            doc = tomllib.load(fh)
-    except FileNotFoundError:
-        return PhraseRules()
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {path.name} is not valid TOML: {exc}") from exc
-    try:
-        return _rules(tuple(doc.get("stop_words", ())), tuple(doc.get("generic_names", ())),
-                      tuple(doc.get("generic_words", ())), int(doc.get("min_articles", 2)),
-                      int(doc.get("min_claims", 3)), float(doc.get("max_article_share", 0.15)),
-                      int(doc.get("share_after_articles", 40)),
-                      float(doc.get("article_subject_share", 0.1)))
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"config: malformed value in {path.name}: {exc}") from exc
-
-
 @lru_cache(maxsize=4)
-def _rules(stop: tuple[str, ...], names: tuple[str, ...], words: tuple[str, ...], min_articles: int,
-           min_claims: int, share: float, after: int, subject_share: float) -> PhraseRules:
-    return PhraseRules(
-        stop_words=frozenset(w.casefold() for w in stop),
-        generic_names=frozenset(phrase_key(n) for n in names),
-        generic_words=frozenset(w.casefold() for w in words),
-        min_articles=min_articles, min_claims=min_claims, max_article_share=share,
-        share_after_articles=after, article_subject_share=subject_share,
-    )
+def _generic_keys(names: frozenset[str]) -> frozenset[str]:
+    """The configured generic names as phrase keys (computed once per rule set)."""
+    return frozenset(phrase_key(n) for n in names)
 
 
 def phrase_key(surface: str) -> str:
@@ -171,7 +127,7 @@ def name_words(text: str) -> frozenset[str]:
 
 def _keep(out: dict[str, str], surface: str, rules: PhraseRules) -> None:
     key = phrase_key(surface)
-    if len(key) < 3 or key in rules.generic_names or len(key) > 200:
+    if len(key) < 3 or key in _generic_keys(rules.generic_names) or len(key) > 200:
         return
     words = key.split()
     if words[-1] in ROLE_NOUNS and (len(words) == 1 or words[-2] not in _CONNECTORS):
@@ -202,7 +158,8 @@ def _names(tokens: list[str], inside: set[str], rules: PhraseRules) -> list[str]
                 run.append(tokens[i])
                 i += 1
             elif (tokens[i] in _CONNECTORS and i + 1 < len(tokens) and _is_cap(tokens[i + 1])
-                  and phrase_key(tokens[i + 1]) not in rules.generic_names):  # not "Obama on Tuesday"
+                  # not "Obama on Tuesday"
+                  and phrase_key(tokens[i + 1]) not in _generic_keys(rules.generic_names)):
                 run.extend(tokens[i : i + 2])
                 i += 2
             else:

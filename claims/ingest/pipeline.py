@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from claims.catalog import Catalog
 from claims.errors import InputError
 from claims.extract.attribution import ExtractedClaim, extract_claims
-from claims.ingest.entities import EntityCache
+from claims.ingest.entities import ArticleEntities
 from claims.ingest.identity import find_same_statement, pair_rewordings, statement_key
 from claims.ingest.sources import ArticleInput
 from claims.normalize import clean_text, content_hash, fingerprint, strip_nul
@@ -101,7 +101,7 @@ def ingest_article(
         previous = {c.id: c for c in session.exec(select(Claim).where(col(Claim.id).in_(ids)))}  # type: ignore[misc]
         gone = _removed_from(session=session, article_id=row.id)
 
-    cache = EntityCache(session=session, catalog=catalog, article=row)
+    cache = ArticleEntities(session=session, catalog=catalog, article=row)
     statements = _statements(found, cache=cache)
     unmatched = []
     for statement in statements:
@@ -158,10 +158,10 @@ class _Statement:
     quote: str | None
     fingerprint: str
     session: Session
-    cache: EntityCache
+    cache: ArticleEntities
 
 
-def _statements(found: list[ExtractedClaim], *, cache: EntityCache) -> list[_Statement]:
+def _statements(found: list[ExtractedClaim], *, cache: ArticleEntities) -> list[_Statement]:
     """The article's distinct statements, in reading order, with speakers and topics resolved."""
     seen: set[tuple[str, str]] = set()
     out: list[_Statement] = []

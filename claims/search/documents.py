@@ -1,27 +1,15 @@
-"""What the matcher indexes for one claim (``ClaimDoc``, built by the store) and what it answers
-with (``Match``): the two values that cross between the store, the matcher and its callers."""
+"""What the matcher indexes for one claim (``ClaimDoc``) and what it answers with (``Match``): the
+two values that cross between the store, the matcher and its callers. ``ClaimDoc`` is defined
+where the store builds it (``claims.store.claim_docs``), the layer below, so the store never
+imports the matcher."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
+from claims.store.claim_docs import ClaimDoc
 
-@dataclass(frozen=True, slots=True)
-class ClaimDoc:
-    """What the matcher indexes for one claim."""
-
-    id: int
-    text: str
-    speaker: str | None = None
-    speaker_aliases: tuple[str, ...] = ()
-    topic: str | None = None  # slug, e.g. "ceasefire"
-    topic_name: str | None = None  # e.g. "Cease-fire"
-    title: str | None = None  # source article title
-    published_at: datetime | None = None  # tz-aware UTC
-    context: str | None = None  # the claim's context sentence(s): indexed at a lower weight
-    other_topics: tuple[str, ...] = ()  # display names of the claim's further topics
-    speaker_roles: tuple[str, ...] = ()  # roles the speaker was described by ("the governor")
+__all__ = ["ClaimDoc", "Match"]
 
 
 @dataclass(frozen=True, slots=True)

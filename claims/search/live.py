@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, col
+from sqlmodel import col
 
+from claims.search import snapshot
+from claims.search.arrays import SnapshotError, set_aside
 from claims.search.documents import ClaimDoc, Match
 from claims.search.match import Matcher
-from claims.search.snapshot import SnapshotError, set_aside
+from claims.store.db import SessionFactory
 from claims.store.models import ClaimRevision
 from claims.store.views import claim_docs, live_claim_count
 
@@ -89,10 +90,10 @@ class LiveIndex:
     missing, old-format or corrupt snapshot is rebuilt from the store, never trusted.
     """
 
-    def __init__(self, *, engine: Engine, build: Callable[[Iterable[ClaimDoc]], Matcher],
+    def __init__(self, *, sessions: SessionFactory, build: Callable[[Iterable[ClaimDoc]], Matcher],
                  restore: Callable[[Path], tuple[Matcher, int]] | None = None,
                  snapshot: Path | None = None, clock: Callable[[], float] = time.monotonic) -> None:
-        self._engine = engine
+        self._sessions = sessions
         self._build = build
         self._restore = restore
         self.snapshot = snapshot
@@ -135,7 +136,7 @@ class LiveIndex:
 
         The top revision id is read first, so a change committed while the index is being built
         is applied again by the next catch-up (upserts are idempotent)."""
-        with Session(self._engine) as session:
+        with self._sessions() as session:
             top = int(session.execute(sa.select(sa.func.coalesce(sa.func.max(col(ClaimRevision.id)), 0)))
                       .scalar_one())
             total = live_claim_count(session=session) if progress else 0
@@ -161,7 +162,7 @@ class LiveIndex:
             mark = min(self.cursor.holes) - 1 if self.cursor.holes else self.cursor.top
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                self._matcher.save(path, mark=mark)
+                snapshot.save(self._matcher, path, mark=mark)
             except OSError as exc:
                 log.warning("could not save the index snapshot to %s: %s", path, exc)
                 return False
@@ -179,7 +180,7 @@ class LiveIndex:
         old one is never loaded over it. ``None`` when there is no place or nothing to save."""
         if self.snapshot is None:
             return None
-        with Session(self._engine) as session:
+        with self._sessions() as session:
             first = session.execute(
                 sa.select(col(ClaimRevision.id), col(ClaimRevision.created_at))
                 .order_by(col(ClaimRevision.id)).limit(1)
@@ -224,7 +225,7 @@ class LiveIndex:
         ids = list(dict.fromkeys(claim_ids))
         if self._matcher is None or not ids:
             return
-        with Session(self._engine) as session:
+        with self._sessions() as session:
             docs = {d.id: d for d in claim_docs(session=session, ids=ids)}
         for start in range(0, len(ids), APPLY_AT_ONCE):
             with self._lock:
@@ -260,7 +261,7 @@ class LiveIndex:
     def _catch_up_chunk(self) -> tuple[int, bool]:
         """One chunk of the log: its claims re-read and applied. Returns (claims, more to come)."""
         cursor = self.cursor
-        with Session(self._engine) as session:
+        with self._sessions() as session:
             rows = list(session.execute(
                 sa.select(col(ClaimRevision.id), col(ClaimRevision.claim_id))
                 .where(col(ClaimRevision.id) > cursor.top)

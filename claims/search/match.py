@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -263,34 +262,7 @@ class Matcher:
                 break
         return out
 
-    # -- persistence ---------------------------------------------------------------------------
-
-    def save(self, path: Path, *, mark: int) -> None:
-        """Write the index to ``path`` (atomically), tagged with the revision ``mark`` it reflects.
-
-        ``Matcher.load`` reads it back; see ``claims.search.snapshot`` for the format."""
-        from claims.search import snapshot
-
-        snapshot.save(self, path, mark=mark)
-        if self._semantic is not None:  # the claim vectors go to their own file, with the same mark
-            self._semantic.save(mark=mark)
-
-    @classmethod
-    def load(
-        cls,
-        path: Path,
-        *,
-        catalog: Catalog,
-        synonyms: Mapping[str, Sequence[str]] | None = None,
-    ) -> tuple[Matcher, int]:
-        """The matcher saved at ``path`` and its revision mark.
-
-        Raises ``claims.search.snapshot.SnapshotError`` when the file is missing, of another
-        format version, truncated or corrupt: rebuild from the store then. The loaded matcher
-        takes ``upsert`` and ``remove`` like a built one."""
-        from claims.search import snapshot
-
-        return snapshot.load(path, catalog=catalog, synonyms=synonyms)
+    # -- persistence (``claims.search.snapshot`` saves and loads this state) ----------------------
 
     def export_state(self) -> tuple[dict[str, npt.NDArray[Any]], dict[str, Any]]:
         """Flat arrays and small tables that ``from_state`` turns back into this matcher."""

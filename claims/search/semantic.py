@@ -26,8 +26,8 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from claims.search.arrays import SnapshotError, set_aside
 from claims.search.encoder import BATCH, Encoder, Vectors
-from claims.search.snapshot import SnapshotError, set_aside
 from claims.search.vectors import VectorStore, fingerprint
 
 if TYPE_CHECKING:

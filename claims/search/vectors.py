@@ -12,7 +12,7 @@ all sketches (a 100,000 x 48 product, about 2 ms), and the best ``RESCORE`` are 
 their full vectors. The sketch basis is fitted on the claims themselves and refitted whenever the
 store has doubled since; below ``EXACT_UP_TO`` claims every full vector is scored.
 
-The store is saved in the snapshot layout of ``claims.search.snapshot`` (its own magic, the model
+The store is saved in the array-file layout of ``claims.search.arrays`` (its own magic, the model
 name and width in the header): ``save(path, mark=...)`` and ``VectorStore.load(path)``.
 """
 
@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from claims.search.arrays import SnapshotError, read_arrays, write_arrays
 from claims.search.columns import Column
-from claims.search.snapshot import SnapshotError, read_arrays, write_arrays
 
 MAGIC = b"CLAIMVEC"
 STORED = np.float16

@@ -11,8 +11,11 @@ revision log, and the bot also catches up on a short timer, which is how changes
 process (the CLI beside the bot, another replica) reach this one.
 
 ``ClaimService`` (in ``door``) is put together from one module per group of use cases, all sharing
-``base.ServiceBase`` and its ``session()``: ``questions``, ``browsing``, ``ingest``, ``transfer``
-and ``changes``, over ``index`` (the live index) and ``semantic`` (claim vectors).
+``base.ServiceBase`` and its ``session()``: ``questions``, ``browsing``, ``ingest``, ``transfer``,
+``changes``, ``following`` (subscriptions and digests), ``tipline`` (posts, links, inline answers,
+the team's list) and ``editorial`` (speakers and topics), over ``index`` (the live index) and
+``semantic`` (claim vectors). ``types`` names the values the door hands out: the bot imports
+nothing else from ``claims`` but errors, settings and wording (an import-linter contract).
 """
 
 from claims.service.door import ClaimService

@@ -41,8 +41,8 @@ class ClaimService(Tipline, Questions, Ingest, Browsing, Transfer, Changes, Edit
         self.engine = engine
         self.catalog = catalog
         self.synonyms = load_synonyms(settings.config_dir)
-        self.index = LiveIndex(engine=engine, build=self._build_matcher, restore=self._restore_matcher,
-                               snapshot=settings.index_snapshot())
+        self.index = LiveIndex(sessions=self.session, build=self._build_matcher,
+                               restore=self._restore_matcher, snapshot=settings.index_snapshot())
         self.searcher = Searcher(catalog, self.synonyms)
         self._asker_salt = asker_salt(settings) or random_salt()
 
@@ -85,6 +85,12 @@ class ClaimService(Tipline, Questions, Ingest, Browsing, Transfer, Changes, Edit
             return db.current_revision(engine), db.head_revision()
         finally:
             engine.dispose()
+
+    @staticmethod
+    def database_problem(exc: BaseException) -> str | None:
+        """What to tell an operator about a failure of the database itself, or ``None`` when
+        ``exc`` is not one (``claimbot`` reports it; the bot logs it)."""
+        return db.database_problem(exc)
 
     def close(self) -> None:
         self.engine.dispose()

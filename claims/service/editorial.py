@@ -36,10 +36,10 @@ _ID = re.compile(r"^#\s*([0-9]{1,12})$")  # ASCII digits: int() reads others too
 
 @dataclass(frozen=True, slots=True)
 class EditorialResult:
-    """What an admin's change did, in words fit to show, and how many claims it touched."""
+    """What an admin's change did, in words fit to show, and how many claims it relabelled."""
 
     message: str
-    claims: int
+    updated: int
 
 
 def split_command(text: str, *, separator: str, usage: str) -> tuple[str, str]:
@@ -88,7 +88,7 @@ class Editorial(ServiceBase):
                 raise InvalidArgumentError(TOPIC_USAGE)
             _relabelled(session, change.claim_ids, reason=message, actor=actor)
         self.index.refresh(change.claim_ids)
-        return EditorialResult(f"{message} {_claims(len(change.claim_ids))}", len(change.claim_ids))
+        return EditorialResult(f"{message} {_claims(len(change.claim_ids))}", updated=len(change.claim_ids))
 
     # -- speakers ------------------------------------------------------------------------------
 
@@ -120,7 +120,7 @@ class Editorial(ServiceBase):
             if action != "alias":  # an alias adds a way to find the speaker; no claim's label moves
                 _relabelled(session, change.claim_ids, reason=message, actor=actor)
         self.index.refresh(change.claim_ids)
-        return EditorialResult(f"{message} {_claims(len(change.claim_ids))}", len(change.claim_ids))
+        return EditorialResult(f"{message} {_claims(len(change.claim_ids))}", updated=len(change.claim_ids))
 
     # -- names ---------------------------------------------------------------------------------
 

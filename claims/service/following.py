@@ -128,5 +128,6 @@ class Following(ServiceBase):
                                    force=force, topic_id=topic_id, searcher=self.searcher)
 
     def delivery_runner(self, sender: Sender, *, limits: Limits, poll_interval: float) -> DeliveryRunner:
-        """A sender loop over this store's outbox (it opens its own short sessions)."""
-        return DeliveryRunner(engine=self.engine, sender=sender, limits=limits, poll_interval=poll_interval)
+        """A sender loop over this store's outbox (each of its steps one short unit of work)."""
+        return DeliveryRunner(sessions=self.session, sender=sender, limits=limits,
+                              poll_interval=poll_interval)

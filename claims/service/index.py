@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
+from claims.search import snapshot
 from claims.search.live import Progress
 from claims.search.match import Matcher
 from claims.service.semantic import FILL_AT_LOAD, SemanticMatching
@@ -22,7 +23,7 @@ class IndexUpkeep(SemanticMatching):
                              semantic=self.semantic_index())
 
     def _restore_matcher(self, path: Path) -> tuple[Matcher, int]:
-        matcher, mark = Matcher.load(path, catalog=self.catalog, synonyms=self.synonyms)
+        matcher, mark = snapshot.load(path, catalog=self.catalog, synonyms=self.synonyms)
         if (semantic := self.semantic_index()) is not None:
             matcher.attach_semantic(semantic)  # the next fill_vectors() checks every claim's text
         return matcher, mark

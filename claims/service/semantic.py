@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from claims.errors import ConfigError
-from claims.search.encoder import BATCH, Encoder, open_encoder
-from claims.search.semantic import FillReport, SemanticIndex
+from claims.search.arrays import SnapshotError
+from claims.search.encoder import BATCH, Encoder, extra_installed, open_encoder, semantic_disabled
+from claims.search.semantic import FillReport, SemanticIndex, embedded_text
+from claims.search.vectors import VectorStore, fingerprint
 from claims.service.base import ServiceBase
 from claims.store.views import claim_docs
 
@@ -79,11 +81,6 @@ class SemanticMatching(ServiceBase):
 
     def semantic_status(self) -> SemanticStatus:
         """What ``claimbot semantic status`` shows; reads the vector file without loading the model."""
-        from claims.search.encoder import extra_installed, semantic_disabled
-        from claims.search.semantic import embedded_text
-        from claims.search.snapshot import SnapshotError
-        from claims.search.vectors import VectorStore, fingerprint
-
         path = self.vectors_path()
         saved: VectorStore | None = None
         problem = None

@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from claims.errors import ConfigError, InvalidArgumentError, NotFoundError
-from claims.follow.schedule import parse_time, parse_weekday
 from claims.normalize import ascii_number
 from claims.search.documents import Match
 from claims.search.questions import page_of_answers
@@ -22,6 +21,7 @@ from claims.service.questions import Questions
 from claims.settings import Settings
 from claims.store.models import QuestionKind, TeamDigestRun, utcnow
 from claims.store.views import ClaimView, get_claims, list_claims
+from claims.times import parse_time, parse_weekday
 from claims.tipline import links as link_store
 from claims.tipline.posts import MessageKind, PostMatches, StatementCheck, match_post, statements_in
 from claims.tipline.unanswered import Unanswered, unanswered_groups

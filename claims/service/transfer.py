@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from claims.errors import ConfigError
+from claims.errors import ConfigError, InputError
 from claims.service.base import WRITE_BATCH_SECONDS
 from claims.service.index import IndexUpkeep
 from claims.store import archive, transfer
@@ -15,8 +17,54 @@ from claims.store.claimreview import ReviewSite, claimreview_record
 from claims.store.views import ClaimView
 
 
+@dataclass(frozen=True, slots=True)
+class ImportFile:
+    """A file ``claimbot import`` was given, read and recognised: claims a line each (``records``,
+    all checked before anything is written), or a whole archive (restored as it is read)."""
+
+    path: Path
+    archive: bool
+    records: list[transfer.ImportRecord] = field(default_factory=list)
+    rows: int = 0  # archive rows (every line after the header)
+
+
+def read_import(path: Path) -> ImportFile:
+    """Read and check an import file without opening the store; an archive is recognised by its
+    first line. A missing or non-UTF-8 file is an ``InputError``."""
+    if not path.is_file():
+        raise InputError(f"File {path} does not exist.")
+    # utf-8-sig: a byte-order mark (Windows editors write one) is not part of the first line.
+    with path.open(encoding="utf-8-sig", errors="strict") as fh:
+        try:
+            if archive.is_archive_header(fh.readline()):
+                return ImportFile(path, archive=True, rows=_line_count(path) - 1)
+            fh.seek(0)
+            return ImportFile(path, archive=False, records=transfer.read_records(fh))
+        except UnicodeDecodeError:
+            raise InputError(f"File {path} is not UTF-8 text; nothing was imported.") from None
+
+
+def _line_count(path: Path) -> int:
+    with path.open("rb") as fh:
+        return sum(1 for _ in fh)
+
+
 class Transfer(IndexUpkeep):
     """Import, export and archives for ``ClaimService``."""
+
+    read_import = staticmethod(read_import)
+
+    def import_file(self, source: ImportFile, *, progress: Callable[[int], None] | None = None
+                    ) -> transfer.ImportReport | archive.RestoreReport:
+        """``claimbot import``: the claims of a file read by ``read_import``, or its archive
+        restored into this (empty) store."""
+        if not source.archive:
+            return self.import_records(source.records, progress=progress)
+        with source.path.open(encoding="utf-8-sig", errors="strict") as fh:
+            try:
+                return self.restore(fh, progress=progress)
+            except UnicodeDecodeError:
+                raise InputError(f"File {source.path} is not UTF-8 text; nothing was restored.") from None
 
     def import_records(self, records: Iterable[transfer.ImportRecord], *,
                        progress: Callable[[int], None] | None = None) -> transfer.ImportReport:
@@ -31,6 +79,12 @@ class Transfer(IndexUpkeep):
         """Every claim, streamed in batches inside one read session."""
         with self.session() as session:
             yield transfer.iter_claims(session=session, verdict_only=verdict_only)
+
+    @contextmanager
+    def exported_records(self, *, verdict_only: bool = False) -> Iterator[Iterator[dict[str, Any]]]:
+        """Every claim as an import line (``claimbot export``), streamed inside one read session."""
+        with self.exported(verdict_only=verdict_only) as views:
+            yield (transfer.export_record(view) for view in views)
 
     def claim_reviews(self) -> list[dict[str, Any]]:
         """schema.org ClaimReview for every live claim with a verdict (empty: none has one yet)."""

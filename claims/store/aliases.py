@@ -44,15 +44,6 @@ def add_alias(session: Session, speaker: Speaker, alias: str, kind: AliasKind, a
         session.flush()
 
 
-def store_alias(*, session: Session, speaker: Speaker, alias: str, article_id: int | None = None) -> None:
-    """Keep one more name for a speaker, classified against the speaker's own name (seed data, tests)."""
-    own = parse_name(speaker.name) if speaker.kind == SpeakerKind.PERSON.value else None
-    add_alias(session, speaker, speaker.name, AliasKind.NAME, article_id)
-    if own is not None and own.is_full:
-        add_alias(session, speaker, own.surname, AliasKind.SURNAME, article_id)
-    add_alias(session, speaker, alias, alias_kind(alias, own, speaker.name) or AliasKind.NAME, article_id)
-
-
 def alias_kind(alias: str, own: NameForm | None, name: str | None = None) -> AliasKind | None:
     """How an alias the article used relates to the speaker's own name (None: not worth keeping).
 

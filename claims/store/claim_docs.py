@@ -2,14 +2,17 @@
 
 Why it exists: the matcher's index is built from every live claim at start-up (100,000+ claims,
 streamed in batches with a fixed number of queries per batch) and updated from just the changed
-ones afterwards; both read the same document shape (``claims.search.documents.ClaimDoc``), with hidden
-topics left out and speakers' name aliases in.
+ones afterwards; both read the same document shape, ``ClaimDoc``, with hidden topics left out and
+speakers' name aliases in. ``ClaimDoc`` is defined here, so the store needs nothing from the
+matcher above it (``claims.search.documents`` offers it to the matcher's callers).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
@@ -18,8 +21,22 @@ from claims.store.aliases import NAME_ALIASES, aliases_by_speaker
 from claims.store.models import AliasKind, Article, Claim, ClaimAppearance, ClaimStatus, Speaker, Topic
 from claims.store.topics import further_topics
 
-if TYPE_CHECKING:
-    from claims.search.documents import ClaimDoc
+
+@dataclass(frozen=True, slots=True)
+class ClaimDoc:
+    """What the matcher indexes for one claim."""
+
+    id: int
+    text: str
+    speaker: str | None = None
+    speaker_aliases: tuple[str, ...] = ()
+    topic: str | None = None  # slug, e.g. "ceasefire"
+    topic_name: str | None = None  # e.g. "Cease-fire"
+    title: str | None = None  # source article title
+    published_at: datetime | None = None  # tz-aware UTC
+    context: str | None = None  # the claim's context sentence(s): indexed at a lower weight
+    other_topics: tuple[str, ...] = ()  # display names of the claim's further topics
+    speaker_roles: tuple[str, ...] = ()  # roles the speaker was described by ("the governor")
 
 
 def live_claim_count(*, session: Session) -> int:
@@ -34,8 +51,6 @@ def claim_docs(
 ) -> Iterator[ClaimDoc]:
     """Live claims as the matcher indexes them: all of them streamed in batches (100,000+ claims)
     at start-up, or just ``ids`` after an ingest or an admin's change."""
-    from claims.search.documents import ClaimDoc
-
     speakers = {s.id: s for s in session.exec(select(Speaker))}
     topics = {t.id: t for t in session.exec(select(Topic))}
     aliases = aliases_by_speaker(session=session, speaker_ids=[i for i in speakers if i is not None],

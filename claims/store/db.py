@@ -7,7 +7,7 @@ Alembic owns the schema: ``upgrade()`` migrates, ``check_schema()`` refuses an o
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel
@@ -24,6 +25,10 @@ from claims.errors import SchemaOutdatedError
 from claims.store import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+SessionFactory = Callable[[], AbstractContextManager[Session]]
+"""What code below the service receives instead of an engine: ``ClaimService.session``, which opens
+one unit of work (committed on success). Only the service opens sessions."""
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -154,3 +159,20 @@ def check_schema(engine: Engine) -> None:
         f"The database schema is at revision {current}, this claimbot needs {head}. "
         "Run `claimbot db upgrade` (back up the database first)."
     )
+
+
+def database_problem(exc: BaseException) -> str | None:
+    """A sentence fit to show for a failure of the database itself (locked, unreachable, refusing
+    the operation), or ``None`` when ``exc`` is something else."""
+    if isinstance(exc, sa_exc.OperationalError) and "locked" in str(exc.orig).lower():
+        return ("The database is locked by another process (the bot or another claimbot command) "
+                "and stayed locked; try again when it has finished.")
+    if isinstance(exc, sa_exc.OperationalError):
+        return f"The database could not be used ({_first_line(exc.orig)})."
+    if isinstance(exc, sa_exc.DBAPIError):
+        return f"The database refused the operation ({type(exc.orig).__name__}); nothing was changed."
+    return None
+
+
+def _first_line(value: object) -> str:
+    return str(value).strip().splitlines()[0][:200] if str(value).strip() else type(value).__name__

@@ -18,6 +18,9 @@ from claims.store.models import (
     ClaimAppearance,
     ClaimRevision,
     ClaimStatus,
+    Speaker,
+    Subscription,
+    TargetKind,
     Verdict,
     is_storable_id,
     utcnow,
@@ -193,8 +196,6 @@ def merge_claims(
 def _move_followers(*, session: Session, claim_id: int, into_id: int) -> None:
     """Chats that followed the duplicate now follow the survivor (those that already did keep
     both: the duplicate's digest tells them once that it was merged, then falls silent)."""
-    from claims.store.models import Subscription, TargetKind
-
     claim_kind = Subscription.target_kind == TargetKind.CLAIM.value
     already = set(session.exec(
         select(Subscription.chat_id).where(claim_kind, Subscription.target_id == into_id)
@@ -206,8 +207,6 @@ def _move_followers(*, session: Session, claim_id: int, into_id: int) -> None:
 
 
 def claim_speaker_name(*, session: Session, claim: Claim) -> str | None:
-    from claims.store.models import Speaker
-
     if claim.speaker_id is None:
         return None
     speaker = session.get(Speaker, claim.speaker_id)

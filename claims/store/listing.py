@@ -55,15 +55,6 @@ class ClaimPage:
         return self.offset + len(self.views) < self.total
 
 
-def scope_of(topic: Topic | None = None, speaker: Speaker | None = None) -> ClaimScope:
-    """The scope of a resolved topic or speaker (neither: every claim)."""
-    if topic is not None and topic.id is not None:
-        return ClaimScope("topic", topic.id)
-    if speaker is not None and speaker.id is not None:
-        return ClaimScope("speaker", speaker.id)
-    return ClaimScope()
-
-
 def claim_page(*, session: Session, scope: ClaimScope, limit: int, offset: int = 0) -> ClaimPage:
     """Live claims of ``scope``, newest first, ``limit`` from ``offset``, with how many there are."""
     stmt = select(Claim).where(Claim.status == ClaimStatus.ACTIVE.value)

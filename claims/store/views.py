@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from claims.errors import NotFoundError
+from claims.normalize import normalize_text
 
 # Re-exported from their own modules: claims.service and claims.search import them from here.
 from claims.store.claim_docs import claim_docs, live_claim_count
@@ -106,6 +107,21 @@ class ClaimView:
         """When the claim was made, as far as we know: its earliest source's date."""
         dates = [s.published_at for s in self.sources if s.published_at]
         return min(dates) if dates else self.created_at
+
+    @property
+    def context_adds_words(self) -> bool:
+        """Whether the context sentence says more than the statement (worth showing beside it)."""
+        return bool(self.context) and normalize_text(self.context or "") != normalize_text(self.text)
+
+    @property
+    def quote_adds_words(self) -> bool:
+        """Whether the quote says something the statement does not already show: the speaker's own
+        words behind a paraphrase, or the original words of a claim an admin reworded."""
+        if not self.quote:
+            return False
+        shown = normalize_text(self.text)
+        fragments = (normalize_text(part) for part in self.quote.replace("...", "…").split("…"))
+        return not all(fragment in shown for fragment in fragments if fragment)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,8 @@ matched on its own against the index; a claim found by several statements is sho
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from claims.catalog import Catalog
@@ -36,6 +36,8 @@ CheckThat! 2020 train with ``tests/bench/bench_tipline_posts.py``."""
 STATEMENT_EXTRA = 0.10
 """How much more a single statement's match must score than a whole post's."""
 LINK_COMMENT_WORDS = 8
+NUDGE_WORDS = 6
+"""A mention of at most this many words in reply to a message asks about that message."""
 """A link with at most this many other words ("is this true?") is a message about the link."""
 _WORD = re.compile(r"\w+(?:[’'-]\w+)*")
 _LEADING_NOISE = re.compile(r"^[\W_]*(?:(?:breaking|urgent|update|fwd?)\b[\W_]*)*",
@@ -59,6 +61,26 @@ def kind_of(text: str, *, forwarded: bool, min_chars: int) -> MessageKind:
     if forwarded or len(rest) >= min_chars:
         return MessageKind.POST
     return MessageKind.QUESTION
+
+
+def is_nudge(text: str, urls: Sequence[str] = ()) -> bool:
+    """Whether a reply only nudges ("@bot is this true?"): a few words and no link of its own, so
+    it asks about the message it replies to."""
+    return len(text.split()) <= NUDGE_WORDS and not urls and not find_urls(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Tip:
+    """What a message asks the bot to look at: its own text, or the message it replies to."""
+
+    text: str
+    forwarded: bool
+    urls: tuple[str, ...] = field(default=())  # links hidden behind words (text_link entities)
+    nudge: bool = False  # taken from the replied-to message
+
+    def kind(self, min_chars: int) -> MessageKind:
+        """A question, a post or a link (``kind_of``), counting the hidden links as part of it."""
+        return kind_of(f"{self.text} {' '.join(self.urls)}", forwarded=self.forwarded, min_chars=min_chars)
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,7 @@ import threading
 import time
 from collections import Counter, deque
 from datetime import timedelta
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -252,8 +253,9 @@ def sender_main(url: str, api: str, lease: float, rate: float) -> None:
 
     async def run() -> None:
         sender = HttpSender(api)
-        runner = DeliveryRunner(engine=engine, sender=sender, limits=Limits(per_second=rate),
-                                lease=timedelta(seconds=lease), poll_interval=0.5)
+        runner = DeliveryRunner(sessions=partial(db.session_scope, engine), sender=sender,
+                                limits=Limits(per_second=rate), lease=timedelta(seconds=lease),
+                                poll_interval=0.5)
         while True:
             await runner.drain()
             with Session(engine) as s:

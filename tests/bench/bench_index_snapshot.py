@@ -44,6 +44,7 @@ def child(mode: str, path: str, extra: str) -> None:
     """Runs in a fresh process; prints one JSON line of figures."""
     started = time.perf_counter()
     from claims.catalog import load_catalog
+    from claims.search import snapshot
     from claims.search.match import Matcher
     from claims.search.synonyms import load_synonyms
 
@@ -54,7 +55,7 @@ def child(mode: str, path: str, extra: str) -> None:
     if mode == "empty":
         Matcher(catalog, synonyms).ask("Greenland")
     elif mode == "load":
-        matcher, _ = Matcher.load(Path(path), catalog=catalog, synonyms=synonyms)
+        matcher, _ = snapshot.load(Path(path), catalog=catalog, synonyms=synonyms)
         out["loaded_s"] = time.perf_counter() - imported
         t = time.perf_counter()
         matcher.ask(extra)
@@ -99,6 +100,7 @@ def run(size: int, rebuild: bool) -> None:
     from bench_match_speed import synthetic_docs
 
     from claims.catalog import load_catalog
+    from claims.search import snapshot
     from claims.search.match import Matcher
     from claims.search.synonyms import load_synonyms
     from tests.claims.questions import labelled
@@ -113,7 +115,7 @@ def run(size: int, rebuild: bool) -> None:
         built = time.perf_counter() - t
         snap = Path(tmp) / "claims.idx"
         t = time.perf_counter()
-        matcher.save(snap, mark=size)
+        snapshot.save(matcher, snap, mark=size)
         saved = time.perf_counter() - t
         del matcher
         texts = Path(tmp) / "texts.txt"

@@ -10,7 +10,7 @@ Two steps, both written to the repository:
    whether it lies inside a gold Cue span, goes to ``tests/claims/model/cue_features.jsonl.gz``;
 2. weights: an averaged perceptron over that file goes to ``claims/extract/cue_model.json``.
 
-``tests/claims/test_cue_model.py`` retrains from the committed feature file and checks that it
+``tests/claims/extract/test_cue_model.py`` retrains from the committed feature file and checks that it
 gives the shipped weights, so the model can be rebuilt and audited without the PolNeAR data.
 """
 

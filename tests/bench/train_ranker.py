@@ -4,7 +4,7 @@ Training questions: CheckThat! 2020 train (against the 2020 claims), CheckThat! 
 the 2021 claims) and the labelled chat questions of tests/claims/questions (answerable and
 off-topic). The 2021 train split contains the 2020 dev tweets (195 of its 991); those are left out
 of training so that 2020 dev stays held out. The features go to tests/claims/ranker_features.npz
-(numbers only) and the weights to claims/search/ranker.json; tests/claims/test_rerank.py refits
+(numbers only) and the weights to claims/search/ranker.json; tests/claims/search/test_rerank.py refits
 from the first and compares with the second.
 
     .venv/bin/python tests/bench/train_ranker.py            # features, weights, report

@@ -16,7 +16,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.context import FloodControl
-from bot.delivery import DigestConfig
+from bot.digests import DigestConfig
 from claims.settings import DEFAULT_CONFIG_DIR, Settings
 from tests.bot.emulator import TOKEN, Emulator
 from tests.bot.harness import ADMIN_ID, USER_ID, Person, RunningBot, seed_store

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.app import build_application
 from bot.context import ClaimApp, FloodControl
-from bot.delivery import DigestConfig
+from bot.digests import DigestConfig
 from bot.fakeapi.api import FakeBotApi
 from bot.fakeapi.methods import Sent
 from bot.run import ALLOWED_UPDATES

@@ -9,6 +9,7 @@ import pytest
 
 from bot import console
 from claims.samples import samples
+from claims.service import ingest as service_ingest
 from claims.settings import DEFAULT_CONFIG_DIR, Settings
 from tests.bot.harness import GOLD
 
@@ -49,7 +50,7 @@ def test_console_seeds_and_answers_every_kind_of_input(tmp_path: Path) -> None:
 
 
 def test_console_without_the_sample_articles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(console, "samples", list)  # an installation that ships none
+    monkeypatch.setattr(service_ingest, "samples", list)  # an installation that ships none
     output = _run(tmp_path, "/topics\n")
     assert "No sample articles are installed" in output
     assert "No topics yet" in output

@@ -11,20 +11,26 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
+from claims.follow.digest.compute import SETTLE, compute_digests
+from claims.follow.digest.model import Digest
+from claims.follow.searches import Searcher
 from claims.normalize import content_hash, fingerprint
-from claims.store.aliases import store_alias
+from claims.store.aliases import add_alias, alias_kind
 from claims.store.history import Actor, edit_claim, merge_claims, record_revision, retract_claim, set_verdict
 from claims.store.models import (
+    AliasKind,
     Article,
     ChangeKind,
     Claim,
     ClaimAppearance,
     ClaimRevision,
     Speaker,
+    SpeakerKind,
     Subscription,
     Topic,
     utcnow,
 )
+from claims.store.nameforms import parse_name
 
 ADMIN = Actor(id=1, name="admin")
 
@@ -123,3 +129,21 @@ def standard_world(session: Session) -> World:
     w.claim("Talks on a cease-fire are going well.", speaker="Donald Trump", topic="ceasefire")
     session.commit()
     return w
+
+
+def store_alias(*, session: Session, speaker: Speaker, alias: str, article_id: int | None = None) -> None:
+    """Keep one more name for a speaker, classified against the speaker's own name (seed data)."""
+    own = parse_name(speaker.name) if speaker.kind == SpeakerKind.PERSON.value else None
+    add_alias(session, speaker, speaker.name, AliasKind.NAME, article_id)
+    if own is not None and own.is_full:
+        add_alias(session, speaker, own.surname, AliasKind.SURNAME, article_id)
+    add_alias(session, speaker, alias, alias_kind(alias, own, speaker.name) or AliasKind.NAME, article_id)
+
+
+def compute_digest(*, session: Session, subscription: Subscription, upto_revision_id: int | None = None,
+                   now: datetime | None = None, settle: timedelta = SETTLE,
+                   searcher: Searcher | None = None) -> Digest | None:
+    """One subscription's digest (``compute_digests`` for one), or None when nothing it follows changed."""
+    assert subscription.id is not None
+    return compute_digests(session=session, subscriptions=[subscription], upto_revision_id=upto_revision_id,
+                           now=now, settle=settle, searcher=searcher).get(subscription.id)

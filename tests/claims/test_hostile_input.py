@@ -13,7 +13,6 @@ from sqlmodel import Session, select
 
 from claims.catalog import Catalog
 from claims.errors import InputError, InvalidArgumentError, NotFoundError
-from claims.follow.schedule import validate_timezone
 from claims.follow.subscriptions import list_subscriptions, set_timezone, subscribe, unsubscribe
 from claims.follow.targets import resolve_target, target_by_id
 from claims.ingest.feeds import remove_feed
@@ -26,6 +25,7 @@ from claims.store.history import Actor, edit_claim, merge_claims, retract_claim,
 from claims.store.models import Article, Claim, ClaimRevision, QuestionLog, TargetKind, Topic
 from claims.store.transfer import import_claims, read_records
 from claims.store.views import claim_history, get_claim, get_claims
+from claims.times import validate_timezone
 
 pytestmark = pytest.mark.postgres
 

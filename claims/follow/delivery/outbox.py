@@ -13,11 +13,10 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from claims.follow.delivery.sql import core, rowcount
-from claims.store.db import session_scope
+from claims.store.db import SessionFactory
 from claims.store.models import (
     ChatPreference,
     DigestOutbox,
@@ -64,19 +63,20 @@ _OUTBOX_JOB_COLUMNS: list[Any] = [
 class Outbox:
     """Database operations on ``DigestOutbox``; each is one short transaction of its own."""
 
-    def __init__(self, engine: Engine, *, lease: timedelta = timedelta(seconds=60)) -> None:
-        self.engine = engine
+    def __init__(self, sessions: SessionFactory, *, lease: timedelta = timedelta(seconds=60)) -> None:
+        self.sessions = sessions
         self.lease = lease
-        self.postgres = engine.dialect.name == "postgresql"
 
     def _retrying(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in its own transaction; SQLite's "database is locked" is waited out."""
         for attempt in range(20):
+            sqlite = False
             try:
-                with session_scope(self.engine) as session:
+                with self.sessions() as session:
+                    sqlite = session.get_bind().dialect.name == "sqlite"
                     return work(session)
             except sa.exc.OperationalError as exc:
-                if self.postgres or "locked" not in str(exc.orig) or attempt == 19:
+                if not sqlite or "locked" not in str(exc.orig) or attempt == 19:
                     raise
                 time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")  # pragma: no cover
@@ -96,7 +96,7 @@ class Outbox:
             pick = (
                 sa.select(col(DigestOutbox.id)).where(claimable).order_by(col(DigestOutbox.id)).limit(limit)
             )
-            if self.postgres:
+            if session.get_bind().dialect.name == "postgresql":
                 ids = list(core(session, pick.with_for_update(skip_locked=True)).scalars())
                 if not ids:
                     return []

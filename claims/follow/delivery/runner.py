@@ -13,8 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy.engine import Engine
-
 from claims.follow.delivery.limits import (
     DEFAULT_LIMITS,
     ChatBlocked,
@@ -27,6 +25,7 @@ from claims.follow.delivery.limits import (
     Sender,
 )
 from claims.follow.delivery.outbox import Outbox, OutboxJob
+from claims.store.db import SessionFactory
 from claims.store.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -70,7 +69,7 @@ class DeliveryRunner:
     def __init__(
         self,
         *,
-        engine: Engine,
+        sessions: SessionFactory,
         sender: Sender,
         limits: Limits = DEFAULT_LIMITS,
         lease: timedelta = timedelta(seconds=60),
@@ -82,7 +81,7 @@ class DeliveryRunner:
         retry_backoff: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.outbox = Outbox(engine, lease=lease)
+        self.outbox = Outbox(sessions, lease=lease)
         self.sender = sender
         self.limiter = RateLimiter(limits)
         self.batch = batch

@@ -52,22 +52,6 @@ def horizon(*, session: Session, now: datetime | None = None, settle: timedelta 
     return int(value)
 
 
-def compute_digest(
-    *,
-    session: Session,
-    subscription: Subscription,
-    upto_revision_id: int | None = None,
-    now: datetime | None = None,
-    settle: timedelta = SETTLE,
-    searcher: Searcher | None = None,
-) -> Digest | None:
-    """One subscription's digest, or None when nothing it follows changed."""
-    return compute_digests(
-        session=session, subscriptions=[subscription], upto_revision_id=upto_revision_id, now=now,
-        settle=settle, searcher=searcher,
-    ).get(subscription.id)  # type: ignore[arg-type]
-
-
 def compute_digests(
     *,
     session: Session,

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 
-import claims.store.models
 from alembic import op
 ${imports if imports else ""}
 

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from claims.catalog import Catalog
-from claims.ingest.entities import EntityCache
 from claims.normalize import content_hash, fingerprint
+from claims.store.entity_cache import EntityCache
 from claims.store.history import record_revision
 from claims.store.models import (
     Article,

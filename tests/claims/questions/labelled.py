@@ -1,6 +1,6 @@
 """Loads the labelled question set: claims from ``articles.toml``, questions from ``questions.toml``.
 
-Shared by ``tests/claims/test_match.py``, ``tests/bench/train_ranker.py`` and
+Shared by ``tests/claims/search/test_match.py``, ``tests/bench/train_ranker.py`` and
 ``tests/bench/bench_match_quality.py`` so that the tests, training and the benchmark agree.
 """
 

@@ -6,7 +6,7 @@ articles (``tests/claims/gold``), ingested through the service like any article.
 not depend on claim ids. Written for the semantic extra (issue 16): "Does the president want to buy
 the Danish island?" means the Greenland claims but says neither Trump nor Greenland.
 
-Used by ``tests/claims/test_semantic_model.py`` and ``tests/bench/bench_semantic.py``; never for
+Used by ``tests/claims/search/test_semantic_model.py`` and ``tests/bench/bench_semantic.py``; never for
 training.
 """
 

@@ -11,8 +11,6 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-import claims.store.models
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -29,8 +27,8 @@ def upgrade() -> None:
         sa.Column("outlet", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
         sa.Column("author", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
-        sa.Column("published_at", claims.store.models.AwareDateTime(timezone=True), nullable=True),
-        sa.Column("fetched_at", claims.store.models.AwareDateTime(timezone=True), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("content_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
@@ -78,8 +76,8 @@ def upgrade() -> None:
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("fingerprint", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("external_id", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
-        sa.Column("created_at", claims.store.models.AwareDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", claims.store.models.AwareDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["merged_into_id"],
             ["claim.id"],
@@ -115,7 +113,7 @@ def upgrade() -> None:
         sa.Column("end", sa.Integer(), nullable=False),
         sa.Column("speaker_mention", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
         sa.Column("confidence", sa.Float(), nullable=False),
-        sa.Column("created_at", claims.store.models.AwareDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["article_id"],
             ["article.id"],
@@ -146,7 +144,7 @@ def upgrade() -> None:
         sa.Column("admin_id", sa.BigInteger(), nullable=True),
         sa.Column("admin_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("related_claim_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", claims.store.models.AwareDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["article_id"],
             ["article.id"],
@@ -169,7 +167,7 @@ def upgrade() -> None:
     op.create_table(
         "questionlog",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("asked_at", claims.store.models.AwareDateTime(timezone=True), nullable=False),
+        sa.Column("asked_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("user_id", sa.BigInteger(), nullable=True),
         sa.Column("chat_id", sa.BigInteger(), nullable=True),
         sa.Column("question", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),

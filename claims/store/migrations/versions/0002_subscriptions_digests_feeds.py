@@ -11,8 +11,6 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-import claims.store.models
-
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -25,7 +23,7 @@ def upgrade() -> None:
         "chatpreference",
         sa.Column("chat_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("timezone", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("updated_at", claims.store.models.AwareDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("chat_id"),
     )
     op.create_table(
@@ -35,13 +33,13 @@ def upgrade() -> None:
         sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
         sa.Column("etag", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
         sa.Column("last_modified", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
-        sa.Column("last_polled_at", claims.store.models.AwareDateTime(timezone=True), nullable=True),
-        sa.Column("last_ok_at", claims.store.models.AwareDateTime(timezone=True), nullable=True),
+        sa.Column("last_polled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_ok_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
         sa.Column("failures", sa.Integer(), nullable=False),
         sa.Column("added_by", sa.BigInteger(), nullable=True),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-        sa.Column("created_at", claims.store.models.AwareDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("feed", schema=None) as batch_op:
@@ -60,14 +58,14 @@ def upgrade() -> None:
         sa.Column("weekday", sa.Integer(), nullable=True),
         sa.Column("timezone", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("watermark_revision_id", sa.Integer(), nullable=False),
-        sa.Column("watermark_at", claims.store.models.AwareDateTime(timezone=True), nullable=False),
-        sa.Column("last_digest_at", claims.store.models.AwareDateTime(timezone=True), nullable=True),
-        sa.Column("next_run_at", claims.store.models.AwareDateTime(timezone=True), nullable=False),
+        sa.Column("watermark_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_digest_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("next_run_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
         sa.Column("paused_reason", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
-        sa.Column("paused_at", claims.store.models.AwareDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", claims.store.models.AwareDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", claims.store.models.AwareDateTime(timezone=True), nullable=False),
+        sa.Column("paused_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("chat_id", "target_kind", "target_id", name="uq_subscription_target"),
     )
@@ -89,12 +87,12 @@ def upgrade() -> None:
         sa.Column("parts_sent", sa.Integer(), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("not_before", claims.store.models.AwareDateTime(timezone=True), nullable=False),
+        sa.Column("not_before", sa.DateTime(timezone=True), nullable=False),
         sa.Column("lease_owner", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-        sa.Column("lease_until", claims.store.models.AwareDateTime(timezone=True), nullable=True),
+        sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
-        sa.Column("created_at", claims.store.models.AwareDateTime(timezone=True), nullable=False),
-        sa.Column("sent_at", claims.store.models.AwareDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["subscription_id"], ["subscription.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("subscription_id", "digest_key", name="uq_outbox_digest"),

@@ -9,8 +9,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import claims.store.models
-
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
@@ -20,7 +18,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("claimappearance", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("removed_at", claims.store.models.AwareDateTime(timezone=True), nullable=True)
+            sa.Column("removed_at", sa.DateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(sa.Column("removed_in_version", sa.Integer(), nullable=True))
 

@@ -10,14 +10,14 @@ Revision ID: 0004
 Revises: 0003
 """
 
+import hashlib
+import hmac
+import secrets
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
-
-import claims.store.models
-from claims.tipline.askers import asker_key, random_salt
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -25,6 +25,12 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 BATCH = 1000
+
+
+def _asker_key(user_id: int, salt: bytes) -> str:
+    """The pseudonym of a user id, frozen as ``claims.tipline.askers.asker_key`` was at this
+    revision: a migration never imports live code, which may change under it."""
+    return hmac.new(salt, str(int(user_id)).encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def upgrade() -> None:
@@ -35,7 +41,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("asker", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True))
         batch_op.add_column(sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False,
                                       server_default="question"))
-        batch_op.add_column(sa.Column("handled_at", claims.store.models.AwareDateTime(timezone=True),
+        batch_op.add_column(sa.Column("handled_at", sa.DateTime(timezone=True),
                                       nullable=True))
     _pseudonymise_askers()
     with op.batch_alter_table("questionlog", schema=None) as batch_op:
@@ -49,9 +55,9 @@ def upgrade() -> None:
         sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=2048), nullable=False),
         sa.Column("url", sqlmodel.sql.sqltypes.AutoString(length=2048), nullable=False),
         sa.Column("reports", sa.Integer(), nullable=False),
-        sa.Column("first_reported_at", claims.store.models.AwareDateTime(timezone=True), nullable=False),
-        sa.Column("last_reported_at", claims.store.models.AwareDateTime(timezone=True), nullable=False),
-        sa.Column("handled_at", claims.store.models.AwareDateTime(timezone=True), nullable=True),
+        sa.Column("first_reported_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_reported_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("handled_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("article_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["article_id"], ["article.id"]),
         sa.PrimaryKeyConstraint("id"),
@@ -64,14 +70,14 @@ def upgrade() -> None:
     op.create_table(
         "teamdigestrun",
         sa.Column("week", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-        sa.Column("sent_at", claims.store.models.AwareDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("week"),
     )
 
 
 def _pseudonymise_askers() -> None:
     """Hash every stored user id in batches; clear private chat ids (they are user ids)."""
-    salt = op.get_context().config.attributes.get("asker_salt") or random_salt()  # type: ignore[union-attr]
+    salt = op.get_context().config.attributes.get("asker_salt") or secrets.token_bytes(32)  # type: ignore[union-attr]
     conn = op.get_bind()
     log = sa.table("questionlog", sa.column("id", sa.Integer), sa.column("user_id", sa.BigInteger),
                    sa.column("asker", sa.String), sa.column("chat_id", sa.BigInteger))
@@ -85,7 +91,7 @@ def _pseudonymise_askers() -> None:
             break
         conn.execute(
             log.update().where(log.c.id == sa.bindparam("row_id")).values(asker=sa.bindparam("key")),
-            [{"row_id": row_id, "key": asker_key(user_id, salt)} for row_id, user_id in rows],
+            [{"row_id": row_id, "key": _asker_key(user_id, salt)} for row_id, user_id in rows],
         )
         last = rows[-1][0]
     conn.execute(log.update().where(log.c.chat_id > 0).values(chat_id=None))

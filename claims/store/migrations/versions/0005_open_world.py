@@ -6,13 +6,14 @@ Revises: 0004
 Create Date: 2026-12-01 14:43:00.066568
 """
 
+import re
+import unicodedata
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
-
-import claims.store.models
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -21,10 +22,33 @@ depends_on: str | Sequence[str] | None = None
 
 _NOW = sa.text("CURRENT_TIMESTAMP")
 
+# How alias keys were computed at this revision (``claims.store.nameforms.name_key`` over
+# ``claims.normalize``), frozen here: a migration never imports live code, which may change under it.
+_QUOTES = str.maketrans({
+    "“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"',
+    "‘": "'", "’": "'", "‚": "'", "‛": "'", "‹": "'", "›": "'", "`": "'",
+    "–": "-", "—": "-", "‐": "-", "‑": "-", "‒": "-", "―": "-",
+    "\u00a0": " ", "\u2009": " ", "\u202f": " ",
+})
+_NON_WORD = re.compile(r"[^\w']+", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+_LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+
+
+def _clean_text(text: str) -> str:
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).translate(_QUOTES)).replace("\x00", "").strip()
+
+
+def _name_key(text: str) -> str:
+    text = unicodedata.normalize("NFKD", _clean_text(text))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    words = _NON_WORD.sub(" ", _clean_text(text).casefold()).replace("'", "")
+    return _LEADING_ARTICLE.sub("", _SPACES.sub(" ", words).strip())
+
 
 def _ts(name: str, *, nullable: bool = False, server_default: sa.TextClause | None = None) -> sa.Column:
     return sa.Column(
-        name, claims.store.models.AwareDateTime(timezone=True), nullable=nullable,
+        name, sa.DateTime(timezone=True), nullable=nullable,
         server_default=server_default,
     )
 
@@ -143,22 +167,18 @@ def upgrade() -> None:
 
 def _move_aliases_to_table() -> None:
     """Each alias in the old JSON column becomes a ``speakeralias`` row (seed data: no article)."""
-    from datetime import UTC, datetime
-
-    from claims.store.nameforms import name_key
-
     conn = op.get_bind()
     speaker = sa.table("speaker", sa.column("id", sa.Integer), sa.column("name", sa.String),
                        sa.column("aliases", sa.JSON))
     alias = sa.table("speakeralias", sa.column("speaker_id", sa.Integer), sa.column("alias", sa.String),
                      sa.column("key", sa.String), sa.column("kind", sa.String),
-                     sa.column("created_at", claims.store.models.AwareDateTime(timezone=True)))
+                     sa.column("created_at", sa.DateTime(timezone=True)))
     now = datetime.now(UTC)
     rows = []
     for sid, name, aliases in conn.execute(sa.select(speaker.c.id, speaker.c.name, speaker.c.aliases)):
         seen: set[str] = set()
         for spelling in (name, *(aliases or [])):
-            key = name_key(spelling)
+            key = _name_key(spelling)
             if key and key not in seen:
                 seen.add(key)
                 rows.append({"speaker_id": sid, "alias": spelling[:300], "key": key[:300],

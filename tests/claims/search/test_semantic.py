@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from claims.catalog import Catalog
 from claims.search import encoder as encoder_module
+from claims.search.arrays import SnapshotError
 from claims.search.candidates import RELATED, lexical_ties
 from claims.search.documents import ClaimDoc
 from claims.search.match import Matcher
@@ -30,15 +31,14 @@ from claims.search.rerank import (
     select,
 )
 from claims.search.semantic import SemanticIndex, embedded_text
-from claims.search.snapshot import SnapshotError
 from claims.search.training import OFF_TOPIC, load_groups, train
 from claims.search.vectors import EXACT_UP_TO, VectorStore, fingerprint
 from claims.service import ClaimService
 from claims.settings import Settings
 from tests.claims.semantic_standin import ConceptEncoder
 
-FEATURE_FILE = Path(__file__).resolve().parent / "ranker_semantic_features.npz"
-ROOT = Path(__file__).resolve().parents[2]
+FEATURE_FILE = Path(__file__).resolve().parents[1] / "ranker_semantic_features.npz"
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def unit(rows: np.ndarray) -> np.ndarray:

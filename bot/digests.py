@@ -17,10 +17,16 @@ from telegram.request import BaseRequest
 
 from bot import render
 from bot.sender import TelegramSender, digest_bot
-from claims.follow.delivery import DEFAULT_GRACE, DeliveryReport, DeliveryRunner, EnqueueReport, Limits
-from claims.follow.digest.compute import SETTLE
-from claims.ingest.feeds import PollReport
 from claims.service import ClaimService
+from claims.service.types import (
+    DEFAULT_GRACE,
+    SETTLE,
+    DeliveryReport,
+    DeliveryRunner,
+    EnqueueReport,
+    Limits,
+    PollReport,
+)
 from claims.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from claims.search.match import Matcher
 from claims.search.spelling import earned_distance, typing_distance
 from claims.search.synonyms import load_synonyms
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 WHEN = datetime(2016, 5, 1, tzinfo=UTC)
 
 CLAIMS = [

@@ -17,7 +17,7 @@ from claims.search.match import Matcher
 from claims.search.synonyms import load_synonyms
 from tests.claims.questions import labelled
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 

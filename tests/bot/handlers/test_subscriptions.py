@@ -20,17 +20,17 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from bot import console
-from bot.delivery import DigestConfig
+from bot.digests import DigestConfig
 from bot.fakeapi.errors import ApiError, Fault
 from bot.fakeapi.methods import Sent
 from bot.jobs import ENQUEUE_JOB, FEEDS_JOB
 from bot.render import ButtonKind
 from claims.settings import DEFAULT_CONFIG_DIR, Settings
 from claims.store import db
-from claims.store.aliases import store_alias
 from claims.store.models import DigestOutbox, Speaker, Subscription, utcnow
 from tests.bot.emulator import Emulator
 from tests.bot.harness import GOLD, Person, RunningBot, button
+from tests.claims.digest_world import store_alias
 
 FAST = DigestConfig(settle=timedelta(0), outbox_poll_seconds=3600)
 EXPIRED = "This button has expired. Please ask again."

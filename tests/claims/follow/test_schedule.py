@@ -17,9 +17,9 @@ from claims.follow.schedule import (
     parse_schedule,
     previous_run,
     runs_between,
-    validate_timezone,
 )
 from claims.store.models import ScheduleKind
+from claims.times import validate_timezone
 
 BERLIN = "Europe/Berlin"
 NEW_YORK = "America/New_York"

@@ -9,16 +9,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 
+from claims.canonical import same_wording, wording
 from claims.catalog import Catalog
-from claims.follow.digest.compute import compute_digest
 from claims.follow.digest.text import render_text
 from claims.follow.subscriptions import subscribe
 from claims.follow.targets import target_by_id
 from claims.ingest.pipeline import ingest_article
 from claims.ingest.sources import ArticleInput
-from claims.ingest.wording import same_wording, wording
 from claims.store.models import Claim, ClaimAppearance, TargetKind
 from claims.store.views import claim_history, get_claim
+from tests.claims.digest_world import compute_digest
 
 pytestmark = pytest.mark.postgres
 

@@ -11,7 +11,7 @@ import pytest
 from claims.search.rerank import FEATURES, MODEL_PATH, Model, derive, load_model, select
 from claims.search.training import OFF_TOPIC, load_groups, train
 
-FEATURE_FILE = Path(__file__).resolve().parent / "ranker_features.npz"
+FEATURE_FILE = Path(__file__).resolve().parents[1] / "ranker_features.npz"
 
 
 @pytest.mark.slow

@@ -10,13 +10,13 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from claims.follow.digest.compute import compute_digest, compute_digests, horizon
+from claims.follow.digest.compute import compute_digests, horizon
 from claims.follow.digest.model import Digest
 from claims.follow.digest.text import render_text
 from claims.follow.subscriptions import subscribe
 from claims.follow.targets import resolve_target
 from claims.store.models import Subscription, TargetKind, utcnow
-from tests.claims.digest_world import World, later, standard_world
+from tests.claims.digest_world import World, compute_digest, later, standard_world
 
 pytestmark = pytest.mark.postgres
 

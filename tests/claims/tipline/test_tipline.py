@@ -26,7 +26,7 @@ from claims.tipline.links import clean_url, find_urls, link_key, url_variants
 from claims.tipline.posts import MessageKind, kind_of, select_matches, statements_in
 from claims.tipline.unanswered import unanswered_groups
 
-GOLD = Path(__file__).resolve().parent / "gold"
+GOLD = Path(__file__).resolve().parents[1] / "gold"
 TARIFFS = "https://x.example/tariffs"
 
 

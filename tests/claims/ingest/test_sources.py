@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from claims.errors import InputError
 from claims.ingest.sources import (
@@ -45,32 +42,12 @@ def feed(items: str) -> str:
     )
 
 
-class Site(BaseHTTPRequestHandler):
-    routes: ClassVar[dict[str, tuple[int, str, bytes]]] = {}
-
-    def do_GET(self) -> None:
-        status, ctype, body = self.routes.get(self.path, (404, "text/plain", b"not found"))
-        self.send_response(status)
-        if status in (301, 302):
-            self.send_header("Location", body.decode())
-            body = b""
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    base = f"http://127.0.0.1:{server.server_port}"
-    Site.routes = {
+@pytest.fixture
+def site(httpserver: HTTPServer) -> str:
+    base = httpserver.url_for("").rstrip("/")
+    routes: dict[str, tuple[int, str, bytes]] = {
         "/article": (200, "text/html; charset=utf-8", PAGE.encode()),
         "/index": (200, "text/html", INDEX.encode()),
-        "/moved": (302, "text/html", b"/article"),
         "/huge": (200, "text/html", b"<p>" + b"x" * 50_000 + b"</p>"),
         "/empty-feed": (200, "application/rss+xml", feed("").encode()),
         "/feed": (200, "application/rss+xml", feed(
@@ -78,11 +55,12 @@ def site() -> Iterator[str]:
             f"<item><title>Gone</title><link>{base}/missing</link></item>").encode()),
         "/binary": (200, "application/octet-stream", b"\x00\x01\x02" * 100),
     }
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield base
-    server.shutdown()
-    server.server_close()
+    for path, (status, ctype, body) in routes.items():
+        httpserver.expect_request(path).respond_with_data(body, status=status, content_type=ctype)
+    httpserver.expect_request("/moved").respond_with_data(b"", status=302, content_type="text/html",
+                                                         headers={"Location": "/article"})
+    httpserver.no_handler_status_code = 404  # any other path, as a real site answers it
+    return base
 
 
 LOCAL = FetchPolicy(timeout=5, max_bytes=20_000, allow_private=True)

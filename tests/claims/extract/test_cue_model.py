@@ -14,7 +14,7 @@ from types import ModuleType
 
 from claims.extract.cue_model import THRESHOLD, Candidate, candidates, load_model, tokens, train
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _script() -> ModuleType:

@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 from claims.catalog import Catalog, load_catalog
+from claims.search import snapshot
+from claims.search.arrays import FORMAT, SnapshotError
 from claims.search.documents import ClaimDoc
 from claims.search.match import Matcher
-from claims.search.snapshot import FORMAT, SnapshotError
 from claims.search.synonyms import load_synonyms
 from tests.claims.questions import labelled
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")
@@ -34,13 +35,13 @@ def saved(tmp_path: Path, catalog, synonyms) -> tuple[Matcher, Path]:
                             other_topics=("Arctic fisheries",)))
     matcher.remove(21)
     path = tmp_path / "claims.idx"
-    matcher.save(path, mark=1234)
+    snapshot.save(matcher, path, mark=1234)
     return matcher, path
 
 
 def test_round_trip_answers_every_question_the_same(saved, catalog, synonyms) -> None:
     original, path = saved
-    loaded, mark = Matcher.load(path, catalog=catalog, synonyms=synonyms)
+    loaded, mark = snapshot.load(path, catalog=catalog, synonyms=synonyms)
     assert mark == 1234
     assert len(loaded) == len(original)
     for q in labelled.load_questions():
@@ -50,7 +51,7 @@ def test_round_trip_answers_every_question_the_same(saved, catalog, synonyms) ->
 
 def test_updates_after_loading(saved, catalog, synonyms) -> None:
     _, path = saved
-    loaded, _ = Matcher.load(path, catalog=catalog, synonyms=synonyms)
+    loaded, _ = snapshot.load(path, catalog=catalog, synonyms=synonyms)
     loaded.upsert(ClaimDoc(20, "Greenland belongs to its people.", "Mette Frederiksen",
                            topic="greenland", topic_name="Greenland"))
     loaded.upsert(ClaimDoc(901, "Tunnels under the fjord are safe.", "Anna Berg"))
@@ -59,17 +60,17 @@ def test_updates_after_loading(saved, catalog, synonyms) -> None:
     assert all(m.claim_id != 900 for m in loaded.ask("harbour expansion jobs"))
     assert loaded.ask("Who does Greenland belong to?")[0].claim_id == 20
     again = path.with_name("again.idx")
-    loaded.save(again, mark=1300)  # and it saves again, tail included
-    reloaded, mark = Matcher.load(again, catalog=catalog, synonyms=synonyms)
+    snapshot.save(loaded, again, mark=1300)  # and it saves again, tail included
+    reloaded, mark = snapshot.load(again, catalog=catalog, synonyms=synonyms)
     assert mark == 1300 and reloaded.ask("are the fjord tunnels safe")[0].claim_id == 901
     # the first file is untouched by changes made after loading it
-    first, _ = Matcher.load(path, catalog=catalog, synonyms=synonyms)
+    first, _ = snapshot.load(path, catalog=catalog, synonyms=synonyms)
     assert first.ask("harbour expansion jobs")[0].claim_id == 900
 
 
 def test_missing_file(tmp_path: Path, catalog) -> None:
     with pytest.raises(SnapshotError, match="no index snapshot"):
-        Matcher.load(tmp_path / "nothing.idx", catalog=catalog)
+        snapshot.load(tmp_path / "nothing.idx", catalog=catalog)
 
 
 @pytest.mark.parametrize("cut", [4, 20, 200, -1])
@@ -78,7 +79,7 @@ def test_truncated_file(saved, catalog, cut: int) -> None:
     data = path.read_bytes()
     path.write_bytes(data[:cut] if cut > 0 else data[:-100])
     with pytest.raises(SnapshotError, match=r"truncated|corrupt"):
-        Matcher.load(path, catalog=catalog)
+        snapshot.load(path, catalog=catalog)
 
 
 def test_corrupt_array_is_detected(saved, catalog) -> None:
@@ -87,7 +88,7 @@ def test_corrupt_array_is_detected(saved, catalog) -> None:
     data[len(data) - 3] ^= 0xFF  # somewhere in the last array
     path.write_bytes(bytes(data))
     with pytest.raises(SnapshotError, match="corrupt"):
-        Matcher.load(path, catalog=catalog)
+        snapshot.load(path, catalog=catalog)
 
 
 def test_corrupt_header_is_detected(saved, catalog) -> None:
@@ -96,7 +97,7 @@ def test_corrupt_header_is_detected(saved, catalog) -> None:
     data[30] ^= 0xFF  # inside the JSON header
     path.write_bytes(bytes(data))
     with pytest.raises(SnapshotError, match=r"corrupt|truncated"):
-        Matcher.load(path, catalog=catalog)
+        snapshot.load(path, catalog=catalog)
 
 
 def test_other_format_is_refused(saved, catalog) -> None:
@@ -105,16 +106,16 @@ def test_other_format_is_refused(saved, catalog) -> None:
     data[8:12] = struct.pack("<I", FORMAT + 1)
     path.write_bytes(bytes(data))
     with pytest.raises(SnapshotError, match=f"format {FORMAT + 1}"):
-        Matcher.load(path, catalog=catalog)
+        snapshot.load(path, catalog=catalog)
     path.write_bytes(b"SQLite format 3\0" + bytes(100))
     with pytest.raises(SnapshotError, match="not an index snapshot"):
-        Matcher.load(path, catalog=catalog)
+        snapshot.load(path, catalog=catalog)
 
 
 def test_an_empty_matcher_round_trips(tmp_path: Path, catalog) -> None:
     path = tmp_path / "empty.idx"
-    Matcher(catalog).save(path, mark=0)
-    loaded, mark = Matcher.load(path, catalog=catalog)
+    snapshot.save(Matcher(catalog), path, mark=0)
+    loaded, mark = snapshot.load(path, catalog=catalog)
     assert (len(loaded), mark) == (0, 0)
     assert loaded.ask("anything at all") == []
     loaded.upsert(ClaimDoc(1, "Bridges will reopen in May."))

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import threading
+import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
 import pytest
 import sqlalchemy as sa
+from pytest_httpserver import HTTPServer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from werkzeug import Request, Response
 
 from claims.catalog import Catalog
 from claims.errors import InputError, InvalidArgumentError, NotFoundError
@@ -59,7 +60,7 @@ def rss(base: str, items: list[tuple[str, str]]) -> bytes:
     ).encode()
 
 
-class Site(BaseHTTPRequestHandler):
+class Site:
     """Serves a feed with ETag and Last-Modified validators, answering 304 when they match."""
 
     feed: ClassVar[bytes] = b""
@@ -71,58 +72,37 @@ class Site(BaseHTTPRequestHandler):
     conditional: ClassVar[list[tuple[str | None, str | None]]] = []
     on_article: ClassVar[Callable[[], None] | None] = None
 
-    def do_GET(self) -> None:
-        path = self.path.split("?")[0]
-        self.hits[path] += 1
+    @classmethod
+    def serve(cls, request: Request) -> Response:
+        path = request.path
+        cls.hits[path] += 1
         if path == "/feed.xml":
-            inm, ims = self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
-            self.conditional.append((inm, ims))
-            if self.feed_status != 200:
-                return self._reply(self.feed_status, "text/plain", b"broken")
-            if (inm and inm == self.etag) or (not self.etag and ims and ims == self.last_modified):
-                self.send_response(304)
-                self.end_headers()
-                return None
+            inm, ims = request.headers.get("If-None-Match"), request.headers.get("If-Modified-Since")
+            cls.conditional.append((inm, ims))
+            if cls.feed_status != 200:
+                return Response(b"broken", cls.feed_status, content_type="text/plain")
+            if (inm and inm == cls.etag) or (not cls.etag and ims and ims == cls.last_modified):
+                return Response(status=304)
             headers = {}
-            if self.etag:
-                headers["ETag"] = self.etag
-            if self.last_modified:
-                headers["Last-Modified"] = self.last_modified
-            return self._reply(200, "application/rss+xml", self.feed, headers)
-        if path.startswith("/articles/") and path[10:] in self.articles:
-            if Site.on_article is not None:
-                Site.on_article()
-            return self._reply(200, "text/plain; charset=utf-8", self.articles[path[10:]])
+            if cls.etag:
+                headers["ETag"] = cls.etag
+            if cls.last_modified:
+                headers["Last-Modified"] = cls.last_modified
+            return Response(cls.feed, 200, headers=headers, content_type="application/rss+xml")
+        if path.startswith("/articles/") and path[10:] in cls.articles:
+            if cls.on_article is not None:
+                cls.on_article()
+            return Response(cls.articles[path[10:]], 200, content_type="text/plain; charset=utf-8")
         if path == "/page.html":
-            return self._reply(200, "text/html", b"<html><body><p>not a feed</p></body></html>")
-        return self._reply(404, "text/plain", b"not found")
-
-    def _reply(self, status: int, ctype: str, body: bytes, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
+            return Response(b"<html><body><p>not a feed</p></body></html>", 200, content_type="text/html")
+        return Response(b"not found", 404, content_type="text/plain")
 
 
 @pytest.fixture
-def site(server: str) -> str:
+def site(httpserver: HTTPServer) -> str:
     """The loopback site, reset to its first state: two articles in the feed, validators v1."""
+    server = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request(re.compile(".*")).respond_with_handler(Site.serve)
     Site.articles = {"talks": TALKS.encode(), "greenland": GREENLAND.encode(), "rutte": RUTTE.encode()}
     Site.feed = rss(server, [("talks", "Talks"), ("greenland", "Greenland")])
     Site.etag, Site.last_modified, Site.feed_status = '"v1"', "Thu, 13 Mar 2025 18:00:00 GMT", 200

@@ -15,8 +15,8 @@ from claims.normalize import normalize_text
 from claims.samples import sample, samples
 from tests.conftest import SEED_ARTICLE
 
-GOLD = Path(__file__).parent / "gold"
-ROOT = Path(__file__).resolve().parents[2]
+GOLD = Path(__file__).resolve().parents[1] / "gold"
+ROOT = Path(__file__).resolve().parents[3]
 HEAD = "A Headline In Title Case\n"
 
 

@@ -15,7 +15,7 @@ from claims.ingest.pipeline import ArticleStatus, ingest_article
 from claims.ingest.sources import load_file
 from claims.store.models import Article, Claim
 
-GOLD = Path(__file__).resolve().parent / "gold"
+GOLD = Path(__file__).resolve().parents[1] / "gold"
 
 
 def _article():  # type: ignore[no-untyped-def]

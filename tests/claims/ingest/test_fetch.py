@@ -8,11 +8,11 @@ import time
 import tracemalloc
 import zlib
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
 
 import httpx
 import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from claims.errors import InputError
 from claims.ingest.fetch import FetchPolicy, fetch
@@ -76,73 +76,53 @@ def test_every_redirect_hop_is_checked_and_pinned() -> None:
 
 
 @pytest.fixture
-def server() -> Iterator[tuple[str, type[BaseHTTPRequestHandler]]]:
-    class Handler(BaseHTTPRequestHandler):
-        hosts: ClassVar[list[str]] = []
-        stop: ClassVar[threading.Event] = threading.Event()
-        bomb: ClassVar[bytes] = b""
+def server(httpserver: HTTPServer) -> Iterator[str]:
+    """The local server's address, serving ``TEXT`` plain, gzipped, and dripped a byte at a time."""
+    stop = threading.Event()
 
-        def do_GET(self) -> None:
-            self.hosts.append(self.headers.get("Host", ""))
-            if self.path == "/drip":
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain")
-                self.end_headers()
-                while not self.stop.is_set():  # one byte at a time, forever
-                    self.wfile.write(b"x")
-                    self.wfile.flush()
-                    self.stop.wait(0.2)
-                return
-            if self.path == "/bomb":
-                body, encoding = self.bomb, "gzip"
-            elif self.path == "/gzipped":
-                body, encoding = gzip.compress(TEXT.encode()), "gzip"
-            else:
-                body, encoding = TEXT.encode(), ""
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            if encoding:
-                self.send_header("Content-Encoding", encoding)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def drip(_request: Request) -> Response:
+        def forever() -> Iterator[bytes]:
+            while not stop.is_set():  # one byte at a time, until the test is over
+                yield b"x"
+                stop.wait(0.2)
+        return Response(forever(), 200, content_type="text/plain", direct_passthrough=True)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"127.0.0.1:{httpd.server_port}", Handler
-    Handler.stop.set()
-    httpd.shutdown()
-    httpd.server_close()
+    httpserver.expect_request("/drip").respond_with_handler(drip)
+    httpserver.expect_request("/gzipped").respond_with_data(
+        gzip.compress(TEXT.encode()), content_type="text/plain", headers={"Content-Encoding": "gzip"})
+    httpserver.expect_request("/page").respond_with_data(TEXT, content_type="text/plain")
+    yield httpserver.url_for("").removeprefix("http://").rstrip("/")
+    stop.set()
 
 
-def test_the_connection_goes_to_the_resolved_address_and_keeps_the_host_name(server) -> None:
-    address, handler = server
-    port = address.rsplit(":", 1)[1]
+def _hosts(httpserver: HTTPServer) -> list[str]:
+    return [request.headers.get("Host", "") for request, _ in httpserver.log]
+
+
+def test_the_connection_goes_to_the_resolved_address_and_keeps_the_host_name(server, httpserver) -> None:
+    port = server.rsplit(":", 1)[1]
     fetched = fetch(f"http://news.test:{port}/page", policy=FetchPolicy(allow_private=True),
                     resolver=lambda host, _port: ["127.0.0.1"])
     assert fetched.content.decode() == TEXT
-    assert handler.hosts == [f"news.test:{port}"]
+    assert _hosts(httpserver) == [f"news.test:{port}"]
 
 
 def test_a_dripping_server_is_cut_off_at_the_deadline(server) -> None:
-    address, _ = server
+    address = server
     started = time.monotonic()
     with pytest.raises(InputError, match=r"within 1 s; CLAIMBOT_FETCH_DEADLINE_SECONDS"):
         fetch(f"http://{address}/drip", policy=FetchPolicy(allow_private=True, timeout=5, deadline=1))
     assert time.monotonic() - started < 3
 
 
-def test_a_gzip_bomb_stops_at_the_cap_with_little_memory(server) -> None:
-    address, handler = server
+def test_a_gzip_bomb_stops_at_the_cap_with_little_memory(server, httpserver) -> None:
+    address = server
     packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
     zeros = b"\0" * 1_000_000
-    handler.bomb = b"".join(packer.compress(zeros) for _ in range(200)) + packer.flush()  # 200 MB
-    assert len(handler.bomb) < 300_000
+    bomb = b"".join(packer.compress(zeros) for _ in range(200)) + packer.flush()  # 200 MB
+    assert len(bomb) < 300_000
+    httpserver.expect_request("/bomb").respond_with_data(bomb, content_type="text/plain",
+                                                         headers={"Content-Encoding": "gzip"})
     tracemalloc.start()
     try:
         with pytest.raises(InputError, match="1,000,000-byte limit; CLAIMBOT_FETCH_MAX_BYTES"):
@@ -154,12 +134,12 @@ def test_a_gzip_bomb_stops_at_the_cap_with_little_memory(server) -> None:
 
 
 def test_a_gzipped_page_is_read(server) -> None:
-    address, _ = server
+    address = server
     assert fetch(f"http://{address}/gzipped", policy=FetchPolicy(allow_private=True)).content == TEXT.encode()
 
 
 def test_feed_entries_follow_the_private_address_setting(server) -> None:
-    address, _ = server
+    address = server
     port = address.rsplit(":", 1)[1]
     policy = FetchPolicy(allow_private=False).trusting(f"http://{address}/feed")
     on_same_host = FeedEntry(link=f"http://{address}/page", title="Own", published_at=None, content=None)

@@ -22,7 +22,6 @@ from claims.follow.targets import (
     AmbiguousTargetError,
     Target,
     parse_subscribe_args,
-    parse_target_token,
     resolve_target,
 )
 from claims.store.models import (
@@ -81,9 +80,6 @@ def test_ambiguous_names_offer_a_choice(world: World) -> None:
     labels = [c.label for c in caught.value.choices]
     assert set(labels[:2]) == {"Mark Rutte", "Mark Carney"}
     assert "could mean" in str(caught.value)
-    # A choice comes back as a token from a button.
-    choice = caught.value.choices[0]
-    assert parse_target_token(choice.token, session=world.session) == choice
 
 
 def test_unknown_names_are_not_guessed(world: World) -> None:
@@ -91,10 +87,6 @@ def test_unknown_names_are_not_guessed(world: World) -> None:
         resolve_target(session=world.session, query="quantum chromodynamics")
     with pytest.raises(InvalidArgumentError, match="Usage"):
         resolve_target(session=world.session, query="   ")
-    with pytest.raises(InvalidArgumentError, match="not a subscription target"):
-        parse_target_token("x1", session=world.session)
-    with pytest.raises(NotFoundError):
-        parse_target_token("t999999", session=world.session)
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -84,10 +85,15 @@ def world(session: Session) -> World:
     return standard_world(session)
 
 
+def sessions_of(engine: Engine) -> db.SessionFactory:
+    """What the service hands the outbox: one unit of work per call."""
+    return partial(db.session_scope, engine)
+
+
 def runner(engine: Engine, sender: FakeSender, **kwargs: object) -> DeliveryRunner:
     kwargs.setdefault("limits", FAST)
     kwargs.setdefault("poll_interval", 0.05)
-    return DeliveryRunner(engine=engine, sender=sender, **kwargs)  # type: ignore[arg-type]
+    return DeliveryRunner(sessions=sessions_of(engine), sender=sender, **kwargs)  # type: ignore[arg-type]
 
 
 def follow(world: World, query: str, chat_id: int, schedule: Schedule | None = None) -> int:
@@ -387,7 +393,7 @@ async def test_unexpected_errors_are_retried_then_given_up(session: Session, eng
 
 async def test_rows_of_a_dead_runner_are_taken_over_after_its_lease(session: Session, engine: Engine) -> None:
     add_rows(session, [81, 82], parts=2)
-    dead = Outbox(engine, lease=timedelta(seconds=60))
+    dead = Outbox(sessions_of(engine), lease=timedelta(seconds=60))
     claimed = dead.claim(owner="dead", limit=10)
     assert len(claimed) == 2
     claimed[0].parts_sent = 1  # it got one part of 81 out, then crashed
@@ -489,8 +495,8 @@ def _drain_in_process(url: str, out: str, barrier: multiprocessing.synchronize.B
     engine = db.make_engine(url)
     sender = _FileSender(out)
     barrier.wait(timeout=60)
-    r = DeliveryRunner(engine=engine, sender=sender, limits=Limits(per_second=2000, chat_interval=0.0),
-                       batch=8, poll_interval=0.05)
+    r = DeliveryRunner(sessions=sessions_of(engine), sender=sender,
+                       limits=Limits(per_second=2000, chat_interval=0.0), batch=8, poll_interval=0.05)
     asyncio.run(r.drain())
     engine.dispose()
 
@@ -531,5 +537,5 @@ def test_two_processes_never_send_a_digest_twice(session: Session, engine: Engin
 
 def test_paused_subscriptions_are_counted(world: World, engine: Engine) -> None:
     sub = follow(world, "greenland", chat_id=1)
-    Outbox(engine).pause_chat(1, reason="blocked")
+    Outbox(sessions_of(engine)).pause_chat(1, reason="blocked")
     assert world.subscription(sub).status == SubscriptionStatus.PAUSED.value

@@ -10,12 +10,12 @@ from sqlalchemy.engine import Engine
 
 from claims.catalog import Catalog
 from claims.ingest.sources import load_file
-from claims.search import snapshot
+from claims.search import arrays
 from claims.service import ClaimService
 from claims.settings import Settings
 from claims.store import db
 
-GOLD = Path(__file__).resolve().parent / "gold"
+GOLD = Path(__file__).resolve().parents[1] / "gold"
 QUESTION = "von der Leyen: tariffs are taxes"
 
 
@@ -58,7 +58,7 @@ def test_an_unusable_snapshot_is_rebuilt(sqlite_engine: Engine, catalog: Catalog
     elif damage == "truncated":
         path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     else:
-        monkeypatch.setattr(snapshot, "FORMAT", snapshot.FORMAT + 1)
+        monkeypatch.setattr(arrays, "FORMAT", arrays.FORMAT + 1)
     second = _service(sqlite_engine, catalog, tmp_path)
     assert second.index.load() == "built"
     assert "rebuilding the index from the store" in caplog.text
