@@ -17,6 +17,7 @@ from claims.search.synonyms import load_synonyms
 from claims.service.browsing import Browsing
 from claims.service.changes import Changes
 from claims.service.ingest import Ingest
+from claims.service.pages import Pages
 from claims.service.questions import Questions
 from claims.service.transfer import Transfer
 from claims.settings import Settings
@@ -25,7 +26,7 @@ from claims.tipline.askers import asker_salt
 from claims.tipline.service import TiplineService
 
 
-class ClaimService(Questions, Browsing, Ingest, Transfer, Changes):
+class ClaimService(Pages, Questions, Browsing, Ingest, Transfer, Changes):
     """claimbot for one process. Build it with ``ClaimService.open(settings)``."""
 
     def __init__(self, settings: Settings, engine: Engine, catalog: Catalog, *,
