@@ -65,7 +65,8 @@ async def test_verdict_gives_claimreview_with_googles_required_and_recommended_p
     assert "<the treaty>" not in html  # escaped in the page and inside the JSON-LD block
     assert "Verdict" in html and "Misleading" in html
     assert "by Alice (@alice)" in html  # the history names the author
-    assert meta(html, "og:description") == "Donald Trump: Misleading. Needs context: &lt;the treaty&gt; says otherwise."
+    assert meta(html, "og:description") == \
+        "Donald Trump: Misleading. Needs context: &lt;the treaty&gt; says otherwise."
 
 
 async def test_merged_claim_redirects_retracted_says_so_unknown_is_404(
@@ -84,8 +85,8 @@ async def test_merged_claim_redirects_retracted_says_so_unknown_is_404(
     assert "Wrongly attributed." in retracted.text
     assert json_ld(retracted.text) == []  # no ClaimReview for a withdrawn claim
     assert meta(retracted.text, "robots") == "noindex"
-    for unknown in ("/claims/9999", "/claims/0", "/speakers/9999", "/speakers/nobody", "/topics/no-such-topic",
-                    "/nowhere"):
+    for unknown in ("/claims/9999", "/claims/0", "/speakers/9999", "/speakers/nobody",
+                    "/topics/no-such-topic", "/nowhere"):
         missing = await client.get(unknown)
         assert missing.status_code == 404, unknown
         assert "Not found" in missing.text
