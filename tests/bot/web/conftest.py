@@ -4,7 +4,7 @@ driven through the ASGI interface in process (httpx's ASGI transport, the app's 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -50,7 +50,7 @@ def web_settings(db_path: Path, tmp_path: Path) -> Callable[..., Settings]:
 
 
 @pytest.fixture
-def claims(web_settings: Callable[..., Settings]) -> AsyncIterator[ClaimService]:
+def claims(web_settings: Callable[..., Settings]) -> Iterator[ClaimService]:
     service = ClaimService.open(web_settings())
     yield service
     service.close()
