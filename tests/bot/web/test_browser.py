@@ -110,7 +110,8 @@ async def test_verdict_on_the_desk_reaches_the_bot_and_the_json_ld(
         assert "Alice (@alice)" in history.text
 
         await visit(browser, f"{base}/claims/22")
-        block = await js(browser, 'return document.querySelector(\'script[type="application/ld+json"]\').textContent')
+        block = await js(browser, "return document.querySelector('script[type=\"application/ld+json\"]')"
+                                  ".textContent")
         review = json.loads(block)
         assert review["reviewRating"]["alternateName"] == "False"
         assert review["reviewBody"] == "The treaty of 1951 says otherwise."
