@@ -10,9 +10,12 @@ event loop, one ``ClaimService`` (the bot's), whose index the bot's jobs keep cu
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
+import signal
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import httpx
@@ -51,6 +54,22 @@ def bot_username(settings: Settings) -> str | None:
     return str(username) if username else None
 
 
+class _Server(uvicorn.Server):
+    """uvicorn, ending with status 0 on SIGTERM or Ctrl-C like ``claimbot run``: uvicorn itself
+    raises the signal again after its graceful shutdown, so the process would die of it."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.handle_exit, sig, None)
+        try:
+            yield
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+
+
 def _uvicorn_config(app: object, *, host: str, port: int, forwarded_allow_ips: str) -> uvicorn.Config:
     # proxy_headers: behind a reverse proxy on a trusted address, X-Forwarded-For gives the client
     # (the search limit is per client) and X-Forwarded-Proto makes the session cookie Secure.
@@ -69,7 +88,7 @@ def serve_web(settings: Settings, *, host: str, port: int, forwarded_allow_ips: 
     try:
         app = build_web_app(claims, bot_username=bot_username(settings), keep_index=True)
         log.info("Serving the pages on http://%s:%d", host, port)
-        uvicorn.Server(_uvicorn_config(app, host=host, port=port,
+        _Server(_uvicorn_config(app, host=host, port=port,
                                        forwarded_allow_ips=forwarded_allow_ips)).run()
     finally:
         claims.close()
@@ -132,7 +151,7 @@ async def _run_together(settings: Settings, *, token: str, webhook_url: str, pat
                             extra_routes=[Route(f"/{path}", webhook, methods=["POST"])])
         log.info("Serving the webhook /%s and the pages on %s:%d for %s", path, listen, port,
                  redact(webhook_url, token))
-        await uvicorn.Server(_uvicorn_config(app, host=listen, port=port,
+        await _Server(_uvicorn_config(app, host=listen, port=port,
                                              forwarded_allow_ips=forwarded_allow_ips)).serve()
     finally:
         await bot.stop()
