@@ -60,7 +60,8 @@ async def test_run_web_serves_the_webhook_and_the_pages_on_one_port(
         page = await _get(f"http://127.0.0.1:{port}/claims/21")
         assert "Greenland is not a real estate deal" in page.text
         async with httpx.AsyncClient(trust_env=False) as client:
-            forged = await client.post(url, json={"update_id": 1}, headers={"X-Telegram-Bot-Api-Secret-Token": "x"})
+            forged = await client.post(url, json={"update_id": 1},
+                                       headers={"X-Telegram-Bot-Api-Secret-Token": "x"})
         assert forged.status_code == 403
     finally:
         status = await stop_claimbot(proc)
@@ -73,7 +74,8 @@ async def test_run_web_refuses_a_webhook_path_the_pages_use(emulator: Emulator, 
                                                              tmp_path: Path) -> None:
     log = tmp_path / "refused.log"
     env = claimbot_env(emulator, f"sqlite:///{db_path}")
-    status = await run_claimbot("run", "--web", "--webhook", "https://bot.example.org/claims", env=env, log=log)
+    status = await run_claimbot("run", "--web", "--webhook", "https://bot.example.org/claims", env=env,
+                                log=log)
     assert status == 1
     assert "needs a path of its own" in log.read_text()
     status = await run_claimbot("run", "--web", env=env, log=log)
