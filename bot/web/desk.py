@@ -143,7 +143,7 @@ async def queue(request: Request) -> Response:
                                offset=(page - 1) * QUEUE_PAGE)
     except (InvalidArgumentError, NotFoundError) as exc:
         error = str(exc)
-    topics = await web.call(web.claims.topics)
+    topics = await web.call(web.claims.topic_choices)
     query = {k: v for k, v in wanted.items() if v}
     return _page(web, request, "desk/queue.html", 400 if error else 200, queue=found, error=error,
                  wanted=wanted, topics=topics, page=page, per_page=QUEUE_PAGE,

@@ -30,6 +30,7 @@ from claims.store.pages import (
     sitemap_entries,
     speaker_ref,
     speakers_named,
+    topic_choices,
     verdicts_per_day,
     visible_topic,
 )
@@ -158,6 +159,11 @@ class Pages(Questions, Transfer):
                                  verdict=verdict or None)
             views, total = review_queue(session=session, wanted=wanted, limit=limit, offset=offset)
         return Queue(claims=tuple(views), total=total, offset=offset, wanted=wanted)
+
+    def topic_choices(self) -> list[tuple[str, str]]:
+        """Every visible topic (slug, name) for the desk's filter; no counting, so it stays cheap."""
+        with self.session() as session:
+            return topic_choices(session=session)
 
     def desk_charts(self, *, days: int = 30) -> DeskCharts:
         """Questions per day and their unanswered share, verdicts per day, claims per topic."""

@@ -60,11 +60,21 @@ def speaker_ref(*, session: Session, speaker_id: int) -> SpeakerRef | None:
 
 
 def claim_speaker(*, session: Session, claim_id: int) -> SpeakerRef | None:
-    """The speaker of a claim (with the id its page needs), or None."""
-    row = session.exec(
-        select(Speaker).join(Claim, col(Claim.speaker_id) == Speaker.id).where(Claim.id == claim_id)
-    ).first()
+    """The speaker of a claim (with the id its page needs), or None. After ``get_claim`` in the same
+    session both rows are in its identity map: no query."""
+    claim = session.get(Claim, claim_id) if is_storable_id(claim_id) else None
+    row = session.get(Speaker, claim.speaker_id) if claim is not None and claim.speaker_id else None
     return _ref(row) if row is not None else None
+
+
+def topic_choices(*, session: Session) -> list[tuple[str, str]]:
+    """Every visible topic as (slug, name), by name: the desk's filter, without counting claims."""
+    rows = session.execute(
+        sa.select(col(Topic.slug), col(Topic.name))
+        .where(col(Topic.hidden).is_(False), col(Topic.merged_into_id).is_(None))
+        .order_by(col(Topic.name))
+    ).all()
+    return [(str(slug), str(name)) for slug, name in rows]
 
 
 def visible_topic(*, session: Session, slug: str) -> Topic | None:
