@@ -173,3 +173,13 @@ async def test_every_answer_carries_a_strict_csp_and_no_script(client: httpx.Asy
         assert re.search(r"<script(?! type=\"application/ld\+json\")", page.text) is None
     css = await client.get("/static/site.css")
     assert css.status_code == 200 and "max-width" in css.text
+
+
+async def test_front_page_and_robots(client: httpx.AsyncClient, claims: ClaimService) -> None:
+    claims.set_verdict(2, "accurate", note=None, actor=DESK)
+    home = (await client.get("/")).text
+    assert "Newest verdicts" in home and 'href="/claims/2"' in home
+    assert 'href="/topics/tariffs"' in home
+    robots = await client.get("/robots.txt")
+    assert robots.text.splitlines() == ["User-agent: *", "Disallow: /desk", "Disallow: /auth/",
+                                        f"Sitemap: {BASE}/sitemap.xml"]
