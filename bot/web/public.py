@@ -83,17 +83,17 @@ async def search(request: Request) -> Response:
     web = web_context(request)
     question = " ".join(request.query_params.get("q", "").split())[:MAX_QUESTION_CHARS]
     if not question:
-        topics = await web.call(web.claims.topics)
-        return web.render(request, "search.html", question="", answer=None, speakers={}, topics=topics[:30])
+        topics = await web.call(web.claims.topic_choices)
+        return web.render(request, "search.html", question="", answer=None, speakers={}, topics=topics)
     client = request.client.host if request.client else "unknown"
     wait = web.search_flood.check(client)
     if wait is not None:
         seconds = max(1, round(abs(wait)))
         raise HTTPException(429, f"Too many searches from here; try again in {seconds} s.",
                             headers={"Retry-After": str(seconds)})
-    answer, speakers = await web.call(web.claims.search, question)
-    return web.render(request, "search.html", question=question, answer=answer, speakers=speakers,
-                      topics=answer.known_topics[:30])
+    found = await web.call(web.claims.search, question)
+    return web.render(request, "search.html", question=question, answer=found.answer, speakers=found.speakers,
+                      topics=found.topics)
 
 
 async def sitemap(request: Request) -> Response:

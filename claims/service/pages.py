@@ -64,6 +64,15 @@ class Listing:
 
 
 @dataclass(frozen=True, slots=True)
+class Found:
+    """A search on the web: the bot's answer, the speakers to link, and (unanswered) the topics."""
+
+    answer: Answer
+    speakers: dict[str, SpeakerRef]
+    topics: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Queue:
     """One page of the desk's review queue."""
 
@@ -128,12 +137,14 @@ class Pages(Questions, Transfer):
             topic = visible_topic(session=session, slug=slug)
             return topic.slug if topic else None
 
-    def search(self, question: str, *, limit: int = SEARCH_RESULTS) -> tuple[Answer, dict[str, SpeakerRef]]:
-        """The bot's answer to a question typed on the web (not logged: crawlers are not readers)."""
-        answer = self.ask(question, per_page=limit, log_it=False)
+    def search(self, question: str, *, limit: int = SEARCH_RESULTS) -> Found:
+        """The bot's answer to a question typed on the web (not logged: crawlers are not readers),
+        with the topics we know when nothing answers it."""
+        answer = self.ask(question, per_page=limit, log_it=False, count_topics=False)
         with self.session() as session:
             names = [v.speaker for v in (*answer.claims, *answer.related) if v.speaker]
-            return answer, speakers_named(session=session, names=names)
+            return Found(answer=answer, speakers=speakers_named(session=session, names=names),
+                         topics=() if answer.claims else tuple(topic_choices(session=session)))
 
     def sitemap(self) -> SitemapEntries:
         with self.session() as session:
