@@ -9,7 +9,7 @@ temporary folder for the run. Claim pages are random ids; searches are the label
 (tests/claims/questions) and their lower-cased keyword forms; the desk's queue is its first page
 under each filter (none, a topic, a speaker, a verdict, retracted) and later pages.
 
-Run: nice -n 10 .venv/bin/python tests/bench/bench_web.py [--claims 100000] [--requests 400]
+Run: nice -n 10 .venv/bin/python tests/bench/bench_web.py [--claims 100000] [--requests 400] [--store DIR]
 """
 
 from __future__ import annotations
@@ -53,10 +53,17 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def build_store(folder: Path, n: int) -> Settings:
-    settings = Settings(database_url=f"sqlite:///{folder / 'web.db'}", telegram_token=SecretStr(TOKEN),
+def store_settings(folder: Path) -> Settings:
+    return Settings(database_url=f"sqlite:///{folder / 'web.db'}", telegram_token=SecretStr(TOKEN),
                         admin_ids=frozenset({ADMIN}), config_dir=DEFAULT_CONFIG_DIR,
                         web_base_url="https://factcheck.example.org", index_dir=folder / "index")
+
+
+def build_store(folder: Path, n: int) -> Settings:
+    settings = store_settings(folder)
+    if (folder / "web.db").exists():
+        print(f"store: reusing {folder / 'web.db'}")
+        return settings
     claims = ClaimService.open(settings)
     start = time.perf_counter()
     records = [r for i, line in enumerate(synthetic(n), 1) if (r := parse_record(line, lineno=i))]
@@ -146,10 +153,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--claims", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=400, help="requests per kind and per transport")
+    parser.add_argument("--store", type=Path, metavar="DIR",
+                        help="keep the store in DIR and reuse it on the next run (default: a temporary folder)")
     opts = parser.parse_args()
     os.environ.setdefault("CLAIMBOT_SEMANTIC_MODEL", "off")
     with tempfile.TemporaryDirectory() as tmp:
-        settings = build_store(Path(tmp), opts.claims)
+        folder = opts.store or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        settings = build_store(folder, opts.claims)
         met = asyncio.run(run(settings, opts.requests, opts.claims))
     print(f"targets at {opts.claims:,} claims: {'all met' if met else 'NOT all met'}")
 
