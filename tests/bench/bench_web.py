@@ -154,7 +154,7 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=400, help="requests per kind and per transport")
     parser.add_argument("--store", type=Path, metavar="DIR",
-                        help="keep the store in DIR and reuse it on the next run (default: a temporary folder)")
+                        help="keep the store in DIR and reuse it next time (default: a temporary folder)")
     opts = parser.parse_args()
     os.environ.setdefault("CLAIMBOT_SEMANTIC_MODEL", "off")
     with tempfile.TemporaryDirectory() as tmp:
