@@ -117,7 +117,7 @@ class Pages(Questions, Transfer):
             if speaker is None:
                 raise NotFoundError(f"There is no speaker #{speaker_id}.")
             page = claim_page(session=session, scope=ClaimScope("speaker", speaker.id), limit=limit,
-                              offset=offset)
+                              offset=offset, by_creation=True)
             return Listing(title=speaker.name, page=page, speakers={speaker.name: speaker}, speaker=speaker)
 
     def topic_listing(self, slug: str, *, limit: int, offset: int) -> Listing:

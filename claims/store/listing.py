@@ -64,8 +64,12 @@ def scope_of(topic: Topic | None = None, speaker: Speaker | None = None) -> Clai
     return ClaimScope()
 
 
-def claim_page(*, session: Session, scope: ClaimScope, limit: int, offset: int = 0) -> ClaimPage:
-    """Live claims of ``scope``, newest first, ``limit`` from ``offset``, with how many there are."""
+def claim_page(*, session: Session, scope: ClaimScope, limit: int, offset: int = 0,
+               by_creation: bool = False) -> ClaimPage:
+    """Live claims of ``scope``, newest first, ``limit`` from ``offset``, with how many there are.
+
+    Newest means most recently changed, or with ``by_creation`` most recently recorded (a speaker's
+    timeline on the web, where a new verdict must not move a claim to the top)."""
     stmt = select(Claim).where(Claim.status == ClaimStatus.ACTIVE.value)
     label = ""
     if scope.kind == "topic":
@@ -80,7 +84,8 @@ def claim_page(*, session: Session, scope: ClaimScope, limit: int, offset: int =
         stmt, label = stmt.where(Claim.speaker_id == speaker.id), f"by {speaker.name}"
     total = int(session.exec(select(func.count()).select_from(stmt.subquery())).one())
     rows = session.exec(
-        stmt.order_by(col(Claim.updated_at).desc(), col(Claim.id).desc()).offset(offset).limit(limit)
+        stmt.order_by(col(Claim.created_at if by_creation else Claim.updated_at).desc(), col(Claim.id).desc())
+        .offset(offset).limit(limit)
     ).all()
     return ClaimPage(scope=scope, label=label, views=tuple(_views(session, rows)), offset=offset,
                      total=total)
