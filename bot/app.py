@@ -36,8 +36,8 @@ from bot.jobs import schedule_jobs
 from bot.render import CallbackCodec
 from claims.errors import ConfigError
 from claims.service import ClaimService
+from claims.service.tipline import digest_slot
 from claims.settings import Settings
-from claims.tipline.service import digest_slot
 
 log = logging.getLogger(__name__)
 TOKEN_FORMAT = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,}$")

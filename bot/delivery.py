@@ -74,7 +74,7 @@ class Delivery:
         self._feeds = asyncio.Lock()
 
     def _runner(self) -> DeliveryRunner:
-        return self.claims.follow.delivery_runner(self.sender, limits=self.config.limits,
+        return self.claims.delivery_runner(self.sender, limits=self.config.limits,
                                            poll_interval=self.config.outbox_poll_seconds)
 
     async def start(self) -> None:
@@ -118,7 +118,7 @@ class Delivery:
 
     def enqueue(self, *, force: bool = False, topic_id: int | None = None) -> EnqueueReport:
         """Record due digests in the outbox (blocking: call it in a thread)."""
-        return self.claims.follow.enqueue_digests(render=render.digest_messages, grace=self.config.grace,
+        return self.claims.enqueue_digests(render=render.digest_messages, grace=self.config.grace,
                                            settle=self.config.settle, force=force, topic_id=topic_id)
 
     async def run_now(self, *, topic_id: int | None = None) -> tuple[EnqueueReport, DeliveryReport]:

@@ -157,7 +157,7 @@ async def digest_now(update: Update, context: ClaimContext) -> None:
     topic_id, scope = None, "all subscriptions"
     if wanted:
         try:
-            topic_id, name = await services.call(services.claims.follow.topic_id, wanted)
+            topic_id, name = await services.call(services.claims.topic_id, wanted)
         except InvalidArgumentError as exc:
             raise InvalidArgumentError(f"{exc} {DIGEST_NOW_USAGE}") from None
         scope = f"followers of {name}"

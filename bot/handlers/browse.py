@@ -19,7 +19,7 @@ LIST_LIMIT = 10
 async def topics(update: Update, context: ClaimContext) -> None:
     """Topics, the most active lately first: configured and discovered alike."""
     services = context.services
-    items = await services.call(services.claims.editorial.topics)
+    items = await services.call(services.claims.topics)
     await reply(update, context, render.topics_list(items))
 
 

@@ -12,8 +12,8 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from bot import render
 from bot.context import ClaimContext
 from bot.handlers.common import actor, reply, rest_after
-from claims.editorial import SPEAKER_USAGE, TOPIC_USAGE
 from claims.errors import InvalidArgumentError
+from claims.service.editorial import SPEAKER_USAGE, TOPIC_USAGE
 
 
 async def speaker(update: Update, context: ClaimContext) -> None:
@@ -22,7 +22,7 @@ async def speaker(update: Update, context: ClaimContext) -> None:
     if not args:
         raise InvalidArgumentError(SPEAKER_USAGE)
     services = context.services
-    result = await services.call(services.claims.editorial.speaker_command, args[0],
+    result = await services.call(services.claims.speaker_command, args[0],
                                  rest_after(update.effective_message, 2), actor=actor(update))
     await reply(update, context, render.editorial_done(result))
 
@@ -33,7 +33,7 @@ async def topic(update: Update, context: ClaimContext) -> None:
     if not args:
         raise InvalidArgumentError(TOPIC_USAGE)
     services = context.services
-    result = await services.call(services.claims.editorial.topic_command, args[0],
+    result = await services.call(services.claims.topic_command, args[0],
                                  rest_after(update.effective_message, 2), actor=actor(update))
     await reply(update, context, render.editorial_done(result))
 

@@ -78,7 +78,7 @@ async def subscribe_command(update: Update, context: ClaimContext) -> None:
     if await _refused(update, context):
         return
     try:
-        result = await services.call(services.claims.follow.subscribe, chat_id=_chat_id(update), query=query,
+        result = await services.call(services.claims.subscribe, chat_id=_chat_id(update), query=query,
                                      schedule=schedule, user_id=_user_id(update))
     except AmbiguousTargetError as exc:
         await reply(update, context, render.choose_target(exc.query),
@@ -95,7 +95,7 @@ async def unsubscribe_command(update: Update, context: ClaimContext) -> None:
         raise InvalidArgumentError(UNSUBSCRIBE_USAGE)
     if await _refused(update, context):
         return
-    done = await services.call(services.claims.follow.unsubscribe, chat_id=_chat_id(update), query=query)
+    done = await services.call(services.claims.unsubscribe, chat_id=_chat_id(update), query=query)
     if isinstance(done, list):  # it follows several of them: offer their remove buttons
         await reply(update, context, render.choose_target(query, unsubscribe=True),
                     keyboard=render.subscriptions_keyboard(done, services.codec))
@@ -114,18 +114,18 @@ async def timezone_command(update: Update, context: ClaimContext) -> None:
     services = context.services
     wanted = rest_after(update.effective_message, 1)
     if not wanted:
-        text = render.timezone_current(await services.call(services.claims.follow.timezone, _chat_id(update)))
+        text = render.timezone_current(await services.call(services.claims.chat_timezone, _chat_id(update)))
     elif await _refused(update, context):
         return
     else:
-        zone = await services.call(services.claims.follow.set_timezone, _chat_id(update), wanted)
+        zone = await services.call(services.claims.set_timezone, _chat_id(update), wanted)
         text = render.timezone_set(zone)
     await reply(update, context, text)
 
 
 async def _listing(context: ClaimContext, chat_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
     services = context.services
-    views, tz = await services.call(services.claims.follow.subscriptions, chat_id)
+    views, tz = await services.call(services.claims.subscriptions, chat_id)
     return render.subscriptions_list(views, timezone=tz), render.subscriptions_keyboard(views, services.codec)
 
 
@@ -135,7 +135,7 @@ async def resume_if_paused(update: Update, context: ClaimContext) -> None:
     if chat is None:
         return
     services = context.services
-    resumed = await services.call(services.claims.follow.resume_chat, chat.id)
+    resumed = await services.call(services.claims.resume_chat, chat.id)
     if resumed:
         log.info("chat %s is reachable again: %d subscriptions resumed", chat.id, resumed)
         await reply(update, context, render.resumed(resumed))
@@ -153,7 +153,7 @@ async def follow_button(update: Update, context: ClaimContext) -> None:
         return
     services = context.services
     try:
-        result = await services.call(services.claims.follow.follow_topic_of, chat_id=_chat_id(update),
+        result = await services.call(services.claims.follow_topic_of, chat_id=_chat_id(update),
                                      claim_id=button.a, user_id=_user_id(update))
     except ClaimbotError as exc:
         await query.answer(_short(str(exc)))
@@ -172,7 +172,7 @@ async def pick_button(update: Update, context: ClaimContext) -> None:
     services = context.services
     try:
         schedule = render.schedule_from_code(button.b)
-        result = await services.call(services.claims.follow.subscribe_target, chat_id=_chat_id(update),
+        result = await services.call(services.claims.subscribe_target, chat_id=_chat_id(update),
                                      kind=render.PICKED[button.kind], target_id=button.a,
                                      schedule=schedule, user_id=_user_id(update))
     except ClaimbotError as exc:
@@ -192,7 +192,7 @@ async def unsubscribe_button(update: Update, context: ClaimContext) -> None:
     services = context.services
     chat_id = _chat_id(update)
     try:
-        view = await services.call(services.claims.follow.unsubscribe_id, chat_id=chat_id,
+        view = await services.call(services.claims.unsubscribe_id, chat_id=chat_id,
                                    subscription_id=button.a)
     except NotFoundError:
         await query.answer("That subscription was already removed.")

@@ -32,10 +32,10 @@ from bot.handlers.ask import ADDRESSED_TO_BOT, admitted, answer
 from bot.handlers.common import edit_or_reply, pressed, reply, rest_after, send_html
 from bot.render import ButtonKind, button_pattern
 from claims.errors import ClaimbotError, InvalidArgumentError
+from claims.service.tipline import digest_slot
 from claims.settings import Settings
 from claims.tipline.links import find_urls
 from claims.tipline.posts import MessageKind, kind_of
-from claims.tipline.service import digest_slot
 
 log = logging.getLogger(__name__)
 MAX_TIP_CHARS = 20_000
@@ -149,7 +149,7 @@ async def check(update: Update, context: ClaimContext, subject: Subject, kind: M
         return
     services = context.services
     user, chat = update.effective_user, update.effective_chat
-    result = await services.call(services.claims.tipline.check, subject.text, kind=kind, urls=subject.urls,
+    result = await services.call(services.claims.check_message, subject.text, kind=kind, urls=subject.urls,
                                  user_id=user.id if user else None, chat_id=chat.id if chat else None)
     is_admin = services.is_admin(user.id if user else None)
     await reply(update, context, render.tip_check(result, services.tz, is_admin=is_admin),
@@ -185,7 +185,7 @@ async def inline_query(update: Update, context: ClaimContext) -> None:
     query = update.inline_query
     assert query is not None
     services = context.services
-    page = await services.call(services.claims.tipline.inline, query.query, offset=query.offset)
+    page = await services.call(services.claims.inline, query.query, offset=query.offset)
     results = render.inline_results(page, services.tz, bot_username=context.bot.username)
     # no more pages: leave next_offset out (PTB 22 sends an empty one as "[]", which clients echo back)
     await query.answer(results, cache_time=services.settings.inline_cache_seconds, is_personal=False,
@@ -202,7 +202,7 @@ async def unanswered(update: Update, context: ClaimContext) -> None:
     if len(args) > 1 or (args and not args[0].isdigit()):
         raise InvalidArgumentError(UNANSWERED_USAGE)
     services = context.services
-    team = await services.call(services.claims.tipline.unanswered, int(args[0]) if args else 7)
+    team = await services.call(services.claims.unanswered, int(args[0]) if args else 7)
     await reply(update, context, render.team_list(team, services.tz),
                 keyboard=render.team_keyboard(team, services.codec))
 
@@ -219,7 +219,7 @@ async def handled_button(update: Update, context: ClaimContext) -> None:
         await query.answer("Only the claimbot team can do that.")
         return
     days = button.b or 7
-    closed = await services.call(services.claims.tipline.handle, button.a, days=days)
+    closed = await services.call(services.claims.mark_handled, button.a, days=days)
     await query.answer(render.handled_done(closed))
     if button.b == render.STATS_DAYS:
         figures = await services.call(services.claims.stats)
@@ -227,7 +227,7 @@ async def handled_button(update: Update, context: ClaimContext) -> None:
         text += "\n" + render.unanswered_section(figures.unanswered, services.tz)
         await edit_or_reply(update, context, text, render.stats_keyboard(figures.unanswered, services.codec))
         return
-    team = await services.call(services.claims.tipline.unanswered, days)
+    team = await services.call(services.claims.unanswered, days)
     await edit_or_reply(update, context, render.team_list(team, services.tz),
                         render.team_keyboard(team, services.codec))
 
@@ -236,7 +236,7 @@ async def weekly_digest(context: ClaimContext) -> None:
     """The admins' weekly list (a JobQueue job; see ``bot.jobs``): sent once per week across bot
     processes, and not at all when there is nothing on it."""
     services = context.services
-    team = await services.call(services.claims.tipline.weekly_digest)
+    team = await services.call(services.claims.weekly_digest)
     if team is None or team.empty:
         return
     text = render.team_list(team, services.tz, title="Weekly digest: unanswered in the last 7 days")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.render.html import esc
-from claims.editorial import EditorialResult
+from claims.service.editorial import EditorialResult
 from claims.store.topics import TopicActivity
 
 TOPICS_SHOWN = 40

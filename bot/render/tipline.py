@@ -21,10 +21,10 @@ from bot.render.claims import VERDICTS, claim_card, said, statement, verdict
 from bot.render.codec import ButtonKind, CallbackCodec
 from bot.render.html import esc, fmt_date, link, shorten
 from claims.search.documents import Match
+from claims.service.tipline import InlinePage, LinkCheck, TeamList, TipCheck
 from claims.store.views import ClaimView
 from claims.tipline.links import LinkView
 from claims.tipline.posts import MessageKind
-from claims.tipline.service import InlinePage, LinkCheck, TeamList, TipCheck
 from claims.tipline.unanswered import QuestionGroup, Unanswered
 
 SHOWN_CLAIMS = 8

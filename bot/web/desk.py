@@ -201,7 +201,7 @@ def _days(request: Request) -> int:
 async def unanswered(request: Request) -> Response:
     web = web_context(request)
     days = _days(request)
-    team = await web.call(web.claims.tipline.unanswered, days, most=50)
+    team = await web.call(web.claims.unanswered, days, most=50)
     return _page(web, request, "desk/unanswered.html", team=team, days=days)
 
 
@@ -209,7 +209,7 @@ async def handled(request: Request) -> Response:
     web = web_context(request)
     form = await form_of(request)
     days = int(_field(form, "days")) if _field(form, "days").isdigit() else 7
-    await web.call(web.claims.tipline.handle, request.path_params["question_id"], days=max(1, min(days, 365)))
+    await web.call(web.claims.mark_handled, request.path_params["question_id"], days=max(1, min(days, 365)))
     return RedirectResponse(f"/desk/unanswered?days={days}", status_code=303, headers=NO_STORE)
 
 

@@ -35,8 +35,8 @@ def _base(request: Request) -> str:
 async def home(request: Request) -> Response:
     web = web_context(request)
     latest = await web.call(web.claims.verdict_feed, most=10)
-    topics = await web.call(web.claims.topics)
-    return web.render(request, "home.html", latest=latest, topics=topics[:30])
+    topics = await web.call(web.claims.topics, limit=30)
+    return web.render(request, "home.html", latest=latest, topics=topics)
 
 
 async def claim(request: Request) -> Response:

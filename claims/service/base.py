@@ -1,5 +1,5 @@
-"""What every part of ``ClaimService`` shares: the settings, the store's engine, the catalog, the
-live index and the sub-services, and ``session()``, the one place a session is opened."""
+"""What every part of ``ClaimService`` shares: the settings, the store's engine, the catalog and the
+live index, and ``session()``, the one place a session is opened."""
 
 from __future__ import annotations
 
@@ -10,12 +10,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from claims.catalog import Catalog
-from claims.editorial import EditorialService
-from claims.follow.service import FollowService
 from claims.search.live import LiveIndex
 from claims.settings import Settings
 from claims.store import db
-from claims.tipline.service import TiplineService
 
 WRITE_BATCH_SECONDS = 0.2
 """Long writes (imports) commit this often, so SQLite's one write lock is never held for long."""
@@ -29,15 +26,16 @@ class ServiceBase:
     catalog: Catalog
     synonyms: dict[str, list[str]]
     index: LiveIndex
-    follow: FollowService
-    """Subscriptions, time zones and digests: the other half of the door."""
-    editorial: EditorialService
-    """Speakers and topics as admins curate them: merge, rename, alias, hide."""
-    tipline: TiplineService
-    """Forwarded posts, links, inline answers and unanswered questions (``claims.tipline``)."""
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One unit of work, committed on success. Only the service and the jobs it starts use it."""
         with db.session_scope(self.engine) as session:
+            yield session
+
+    @contextmanager
+    def short_write(self, *, wait_ms: int) -> Iterator[Session]:
+        """A unit of work that may be dropped rather than delayed: it waits at most ``wait_ms`` for
+        the write lock, then fails (``db.short_write``; the question log)."""
+        with db.short_write(self.engine, wait_ms=wait_ms) as session:
             yield session

@@ -25,7 +25,6 @@ from claims.store.views import (
     list_claims,
     speakers_with_counts,
     store_stats,
-    topics_with_counts,
 )
 from claims.tipline.unanswered import Unanswered, unanswered_groups
 
@@ -55,10 +54,6 @@ class Browsing(ServiceBase):
         with self.session() as session:
             return (get_claim(session=session, claim_id=claim_id),
                     claim_history(session=session, claim_id=claim_id))
-
-    def topics(self) -> list[NameCount]:
-        with self.session() as session:
-            return topics_with_counts(session=session)
 
     def speakers(self) -> list[NameCount]:
         with self.session() as session:

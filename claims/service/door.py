@@ -7,26 +7,26 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from claims.catalog import Catalog, load_catalog
-from claims.editorial import EditorialService
 from claims.errors import ClaimbotError
 from claims.follow.searches import Searcher
-from claims.follow.service import FollowService
 from claims.search.encoder import Encoder
 from claims.search.live import LiveIndex
 from claims.search.synonyms import load_synonyms
 from claims.service.browsing import Browsing
 from claims.service.changes import Changes
+from claims.service.editorial import Editorial
+from claims.service.following import Following
 from claims.service.ingest import Ingest
 from claims.service.pages import Pages
 from claims.service.questions import Questions
+from claims.service.tipline import Tipline
 from claims.service.transfer import Transfer
 from claims.settings import Settings
 from claims.store import db
-from claims.tipline.askers import asker_salt
-from claims.tipline.service import TiplineService
+from claims.tipline.askers import asker_salt, random_salt
 
 
-class ClaimService(Pages, Questions, Browsing, Ingest, Transfer, Changes):
+class ClaimService(Pages, Tipline, Questions, Ingest, Browsing, Transfer, Changes, Editorial, Following):
     """claimbot for one process. Build it with ``ClaimService.open(settings)``."""
 
     def __init__(self, settings: Settings, engine: Engine, catalog: Catalog, *,
@@ -41,11 +41,8 @@ class ClaimService(Pages, Questions, Browsing, Ingest, Transfer, Changes):
         self.synonyms = load_synonyms(settings.config_dir)
         self.index = LiveIndex(engine=engine, build=self._build_matcher, restore=self._restore_matcher,
                                snapshot=settings.index_snapshot())
-        self.follow = FollowService(settings=settings, engine=engine, session=self.session,
-                                    searcher=Searcher(catalog, self.synonyms))
-        self.editorial = EditorialService(catalog=catalog, session=self.session, refresh=self.index.refresh)
-        self.tipline = TiplineService(settings=settings, engine=engine, catalog=catalog, index=self.index,
-                                      session=self.session, ensure_index=self._ensure_index)
+        self.searcher = Searcher(catalog, self.synonyms)
+        self._asker_salt = asker_salt(settings) or random_salt()
 
     @classmethod
     def open(cls, settings: Settings, *, migrate_empty: bool = True,

@@ -80,10 +80,3 @@ class Ingest(IndexUpkeep):
                 continue  # removed while we were polling the others
         self.catch_up()
         return reports
-
-    def ingest_link(self, link_id: int) -> Ingested:
-        """An admin's Ingest button on a link a reader sent: fetch it, ingest it, and take it off the
-        team's list."""
-        done = self.ingest_url(self.tipline.link_url(link_id))
-        self.tipline.link_ingested(link_id, done.report.article_id)
-        return done

@@ -2,17 +2,48 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 
+from sqlalchemy.exc import OperationalError
+
 from claims.search.documents import Match
-from claims.search.questions import Answer, get_question, page_of_answers, related_claims
+from claims.search.questions import Answer, get_question, log_question, page_of_answers, related_claims
 from claims.service.index import IndexUpkeep
 from claims.store.models import QuestionKind
 from claims.store.views import ClaimView, topics_with_counts
+from claims.tipline.askers import asker_key, group_chat_id
+
+log = logging.getLogger(__name__)
+
+LOG_WAIT_MS = 250
+"""How long logging a question may wait for SQLite's write lock before the entry is dropped."""
 
 
 class Questions(IndexUpkeep):
-    """Questions for ``ClaimService``: the bot's answers and ``claimbot ask``."""
+    """Questions for ``ClaimService``: the bot's answers and ``claimbot ask``, and the question log."""
+
+    _asker_salt: bytes
+    """What askers' user ids are hashed with (``claims.tipline.askers``)."""
+
+    def asker(self, user_id: int | None) -> str | None:
+        """The pseudonym stored for a Telegram user (``None`` for no user)."""
+        return asker_key(user_id, self._asker_salt) if user_id is not None else None
+
+    def log_message(self, text: str, *, kind: QuestionKind, matches: int, top_claim_id: int | None,
+                    user_id: int | None, chat_id: int | None) -> int | None:
+        """Log a question or post, pseudonymised, in a short transaction of its own; dropped (with
+        a warning) when the store is busy, so a long import never makes a reader wait."""
+        try:
+            with self.short_write(wait_ms=LOG_WAIT_MS) as session:
+                row = log_question(session=session, question=text, asker=self.asker(user_id),
+                                   chat_id=group_chat_id(chat_id), matches=matches,
+                                   top_claim_id=top_claim_id, kind=kind)
+                return row.id
+        except OperationalError as exc:
+            log.warning("question not logged: the store is busy (%s)", type(exc.orig).__name__)
+            return None
+
 
     def ask(self, question: str, *, user_id: int | None = None, chat_id: int | None = None,
             per_page: int = 3, log_it: bool = True, count_topics: bool = True) -> Answer:
@@ -42,7 +73,7 @@ class Questions(IndexUpkeep):
 
     def _log_question(self, answer: Answer, *, user_id: int | None, chat_id: int | None) -> int | None:
         top = answer.matches[0].claim_id if answer.matches else None
-        return self.tipline.log(answer.question, kind=QuestionKind.QUESTION, matches=len(answer.matches),
+        return self.log_message(answer.question, kind=QuestionKind.QUESTION, matches=len(answer.matches),
                                 top_claim_id=top, user_id=user_id, chat_id=chat_id)
 
     def answer_page(self, question_id: int, page: int, *, per_page: int = 3) -> Answer | None:

@@ -5,5 +5,5 @@ inline answers, and what the team could not answer.
 - ``posts``: a post cut into the statements worth checking, and each one matched to tracked claims
 - ``links``: URLs found in messages, normalised; tracked articles and links recorded for the team
 - ``unanswered``: unanswered questions grouped by similarity, and marking groups handled
-- ``service``: ``TiplineService``, attached to the application service as ``ClaimService.tipline``
+- the use cases over them are ``claims.service.tipline``, part of ``ClaimService``
 """

@@ -67,7 +67,7 @@ def test_queue_feeds_and_charts(pages: ClaimService) -> None:
     assert views[2].id not in {i for i, _ in entries.claims}  # retracted: not listed
     assert len(entries.claims) == len(pages.claims()) and entries.topics
     for text, found in (("greenland", 2), ("moon cheese", 0), ("weather", 0)):
-        pages.tipline.log(text, kind=QuestionKind.QUESTION, matches=found, top_claim_id=None, user_id=1,
+        pages.log_message(text, kind=QuestionKind.QUESTION, matches=found, top_claim_id=None, user_id=1,
                           chat_id=1)
     charts = pages.desk_charts(days=7)
     assert len(charts.days) == 7 and charts.days[-1] == utcnow().date()

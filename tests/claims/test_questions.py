@@ -154,7 +154,7 @@ def test_a_speaker_renamed_elsewhere_is_relabelled_here(stocked: ClaimService, e
     other = ClaimService(settings, engine, catalog)
     before = stocked.ask("what did Mette Frederiksen say about Greenland", log_it=False)
     assert before.answered and before.claims[0].speaker == "Mette Frederiksen"
-    done = other.editorial.speaker_command("rename", "Mette Frederiksen to Mette F. Frederiksen",
+    done = other.speaker_command("rename", "Mette Frederiksen to Mette F. Frederiksen",
                                            actor=ADMIN)
     assert done.claims >= 1
     assert stocked.catch_up() >= done.claims

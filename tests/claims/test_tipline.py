@@ -106,18 +106,17 @@ def test_link_key_ignores_how_a_link_was_spelled(path: str, scheme: str, www: bo
 
 
 def test_links_tracked_by_any_spelling_and_unknown_ones_counted(stocked: ClaimService) -> None:
-    tipline = stocked.tipline
-    known = tipline.check("https://www.x.example/tariffs/?utm_source=x", kind=MessageKind.LINK)
+    known = stocked.check_message("https://www.x.example/tariffs/?utm_source=x", kind=MessageKind.LINK)
     (link,) = known.links
     assert link.tracked is not None
     from_article = [v for v in stocked.claims() if any(s.url == TARIFFS for s in v.sources)]
     assert link.tracked.total == len(from_article) > 3
     assert len(link.tracked.claims) == min(10, len(from_article))
     assert link.link_id is None
-    first = tipline.check("https://unknown.example/a?fbclid=1", kind=MessageKind.LINK)
-    again = tipline.check("http://www.unknown.example/a/", kind=MessageKind.LINK)
+    first = stocked.check_message("https://unknown.example/a?fbclid=1", kind=MessageKind.LINK)
+    again = stocked.check_message("http://www.unknown.example/a/", kind=MessageKind.LINK)
     assert first.links[0].link_id == again.links[0].link_id
-    team = tipline.unanswered(7)
+    team = stocked.unanswered(7)
     assert [(v.url, v.reports) for v in team.links] == [("https://unknown.example/a", 2)]
 
 
@@ -127,16 +126,16 @@ def test_links_tracked_by_any_spelling_and_unknown_ones_counted(stocked: ClaimSe
 def test_post_finds_tracked_claims_per_statement_and_logs_it(stocked: ClaimService) -> None:
     post = ("Ursula von der Leyen said “Tariffs are taxes, bad for business and consumers.” "
             "Also the moon is made of cheese, NASA admits.")
-    result = stocked.tipline.check(post, kind=MessageKind.POST, user_id=5, chat_id=5)
+    result = stocked.check_message(post, kind=MessageKind.POST, user_id=5, chat_id=5)
     tracked = [c for c in result.statements if c.found]
     assert len(tracked) == 1
     assert tracked[0].found[0][1].speaker == "Ursula von der Leyen"
     assert "moon" in result.untracked[0].statement.text
     assert stocked.stats().questions.answered == 1  # a post that found claims is answered
-    nothing = stocked.tipline.check("Drinking seawater cures the flu. Doctors hide it from you.",
+    nothing = stocked.check_message("Drinking seawater cures the flu. Doctors hide it from you.",
                                     kind=MessageKind.POST, user_id=6)
     assert nothing.found == ()
-    groups = stocked.tipline.unanswered(1).unanswered.groups
+    groups = stocked.unanswered(1).unanswered.groups
     assert [(g.kind, g.asked) for g in groups] == [("post", 1)]
 
 
@@ -149,19 +148,19 @@ def test_unanswered_groups_similar_questions_counts_people_and_handles(stocked: 
              (2, "who painted the mona lisa"), (4, "what did Frederiksen say about Greenland")]
     for user, question in asked:
         stocked.ask(question, user_id=user)
-    team = stocked.tipline.unanswered(7)
+    team = stocked.unanswered(7)
     landing, lisa = team.unanswered.groups
     assert (landing.asked, landing.askers) == (4, 3)
     assert landing.question == moon
     assert set(landing.variants) == {"was the moon landing faked?", "Moon landing FAKED??"}
     assert (lisa.asked, lisa.askers, lisa.question) == (1, 1, "who painted the mona lisa")
     assert team.unanswered.questions == 5
-    assert stocked.tipline.handle(landing.anchor, days=7) == 4
-    assert stocked.tipline.handle(landing.anchor, days=7) == 0
-    left = stocked.tipline.unanswered(7).unanswered.groups
+    assert stocked.mark_handled(landing.anchor, days=7) == 4
+    assert stocked.mark_handled(landing.anchor, days=7) == 0
+    left = stocked.unanswered(7).unanswered.groups
     assert [g.question for g in left] == ["who painted the mona lisa"]
     with pytest.raises(InvalidArgumentError, match="between 1 and 365"):
-        stocked.tipline.unanswered(0)
+        stocked.unanswered(0)
 
 
 def test_unanswered_window(stocked: ClaimService) -> None:
@@ -217,28 +216,28 @@ def test_service_logs_pseudonyms_and_only_group_chats(service: ClaimService, eng
     with engine.connect() as conn:
         got = conn.execute(sa.text("select asker, chat_id from questionlog order by id")).all()
     assert [r[1] for r in got] == [None, -100123]
-    assert got[0][0] == got[1][0] == service.tipline.asker(42)
+    assert got[0][0] == got[1][0] == service.asker(42)
 
 
 # ---------------------------------------------------------------------------- inline and the digest
 
 
 def test_inline_pages_stop_and_are_not_logged(stocked: ClaimService) -> None:
-    first = stocked.tipline.inline("tariffs", per_page=2)
+    first = stocked.inline("tariffs", per_page=2)
     assert len(first.claims) == 2
     assert first.next_offset == "1"
-    second = stocked.tipline.inline("tariffs", offset=first.next_offset, per_page=2)
+    second = stocked.inline("tariffs", offset=first.next_offset, per_page=2)
     assert not {v.id for v in first.claims} & {v.id for v in second.claims}
-    assert stocked.tipline.inline("tariffs", offset="99").claims == ()
-    assert stocked.tipline.inline("tariffs", offset="junk", per_page=2).claims == first.claims
+    assert stocked.inline("tariffs", offset="99").claims == ()
+    assert stocked.inline("tariffs", offset="junk", per_page=2).claims == first.claims
     assert stocked.stats().questions.answered == 0
 
 
 def test_weekly_digest_is_claimed_once_per_week(stocked: ClaimService) -> None:
     stocked.ask("who painted the mona lisa", user_id=1)
     now = utcnow()
-    team = stocked.tipline.weekly_digest(now)
+    team = stocked.weekly_digest(now)
     assert team is not None
     assert team.unanswered.groups[0].question == "who painted the mona lisa"
-    assert stocked.tipline.weekly_digest(now + timedelta(hours=1)) is None
-    assert stocked.tipline.weekly_digest(now + timedelta(days=7)) is not None
+    assert stocked.weekly_digest(now + timedelta(hours=1)) is None
+    assert stocked.weekly_digest(now + timedelta(days=7)) is not None

@@ -12,12 +12,14 @@ the article texts and checks what a human writer can get wrong.
 * the surface rules of the styles: keywords are 2-5 terms, typo questions are lowercase without
   punctuation, paraphrases share at most two content words with their gold span (counted with a
   small stop list and a crude shared-prefix stem, so the count errs on the strict side);
+* near misses name the grep that showed no article of the store states them;
 * own articles: headline, ``YYYY-MM-DD`` date, blank line, a 500-900 word body; every annotation's
   offsets hold; every gold span of ``own.jsonl`` is one of the annotations.
 
-Run from the repository root (PolNeAR dev texts are read from ``../shared/bench/polnear/dev``):
+Sets: ``own.jsonl`` and ``polnear_dev.jsonl`` (held out), ``polnear_train.jsonl`` (the tuning set).
+Run from the repository root (PolNeAR texts are read from ``../shared/bench/polnear/{dev,train}``):
 
-    python3 tests/bench/everyday/check_sets.py [--polnear DIR]
+    python3 tests/bench/everyday/check_sets.py [--polnear DIR] [--polnear-train DIR]
 
 It prints the counts by set and style and exits non-zero on the first kind of error it finds.
 """
@@ -34,6 +36,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 DEFAULT_POLNEAR = ROOT.parent / "shared" / "bench" / "polnear" / "dev" / "text"
+DEFAULT_POLNEAR_TRAIN = ROOT.parent / "shared" / "bench" / "polnear" / "train" / "text"
 
 ANSWER_STYLES = ("keywords", "natural", "paraphrase", "speaker", "typos")
 NO_ANSWER_STYLES = ("offtopic", "near_miss")
@@ -148,6 +151,8 @@ def check_questions(
                 report.error(f"{where}: style {style!r} is not an unanswerable style")
             if not str(row.get("about", "")).strip():
                 report.error(f"{where}: 'about' is empty")
+            elif style == "near_miss" and "grep" not in str(row["about"]):
+                report.error(f"{where}: a near miss's 'about' must give the grep that verified it")
         else:
             report.error(f"{where}: 'answerable' must be true or false")
     for style, want in targets.items():
@@ -223,7 +228,10 @@ def check_attributions(path: Path, texts: dict[str, str], report: Report) -> set
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--polnear", type=Path, default=DEFAULT_POLNEAR, help="PolNeAR dev text directory")
-    parser.add_argument("--max-per-article", type=int, default=6, help="cap for the PolNeAR set")
+    parser.add_argument(
+        "--polnear-train", type=Path, default=DEFAULT_POLNEAR_TRAIN, help="PolNeAR train text directory"
+    )
+    parser.add_argument("--max-per-article", type=int, default=6, help="cap for the PolNeAR sets")
     args = parser.parse_args()
     report = Report()
 
@@ -247,6 +255,17 @@ def main() -> int:
         )
     else:
         report.error(f"PolNeAR dev texts not found at {args.polnear}")
+
+    # The tuning set: its store is all 840 train articles.
+    if args.polnear_train.is_dir():
+        train_files = sorted(args.polnear_train.glob("*.txt"))
+        train_texts = {p.stem: p.read_text(encoding="utf-8") for p in train_files}
+        pt_targets = dict.fromkeys(ANSWER_STYLES, 50) | {"offtopic": 60, "near_miss": 65}
+        check_questions(
+            HERE / "polnear_train.jsonl", "pt", train_texts, pt_targets, args.max_per_article, report
+        )
+    else:
+        report.error(f"PolNeAR train texts not found at {args.polnear_train}")
 
     for message in report.errors:
         print("error:", message)

@@ -183,7 +183,7 @@ async def test_queue_filters_by_topic_speaker_status_and_verdict(
 async def test_unanswered_list_and_handled(desk: httpx.AsyncClient, claims: ClaimService) -> None:
     asked = (("is the moon made of cheese", 1), ("moon made of cheese?", 2), ("who won the derby", 3))
     for text, user in asked:
-        claims.tipline.log(text, kind=QuestionKind.QUESTION, matches=0, top_claim_id=None, user_id=user,
+        claims.log_message(text, kind=QuestionKind.QUESTION, matches=0, top_claim_id=None, user_id=user,
                            chat_id=user)
     page = await desk.get("/desk/unanswered")
     assert "3 unanswered questions in 2 groups" in page.text
@@ -196,8 +196,8 @@ async def test_unanswered_list_and_handled(desk: httpx.AsyncClient, claims: Clai
 
 
 async def test_stats_are_server_rendered_svg(desk: httpx.AsyncClient, claims: ClaimService) -> None:
-    claims.tipline.log("tariffs", kind=QuestionKind.QUESTION, matches=2, top_claim_id=1, user_id=1, chat_id=1)
-    claims.tipline.log("cheese moon", kind=QuestionKind.QUESTION, matches=0, top_claim_id=None, user_id=2,
+    claims.log_message("tariffs", kind=QuestionKind.QUESTION, matches=2, top_claim_id=1, user_id=1, chat_id=1)
+    claims.log_message("cheese moon", kind=QuestionKind.QUESTION, matches=0, top_claim_id=None, user_id=2,
                        chat_id=2)
     claims.set_verdict(2, "accurate", note=None, actor=ALICE)
     page = await desk.get("/desk/stats")

@@ -1,42 +1,33 @@
-"""The tipline half of the application service: posts, links, inline answers, unanswered questions.
-
-``ClaimService.tipline`` is an instance of this class. Like ``FollowService`` it shares the
-service's sessions and index, so only the service opens sessions; handlers reach it as
-``services.claims.tipline``. Every method is blocking and one unit of work.
-"""
+"""The tipline's use cases of ``ClaimService``: posts, links, inline answers, unanswered questions
+(``claims.tipline`` holds the domain rules). Every method is blocking and one unit of work."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from claims.catalog import Catalog
 from claims.errors import ConfigError, InvalidArgumentError, NotFoundError
 from claims.follow.schedule import parse_time, parse_weekday
 from claims.search.documents import Match
-from claims.search.live import LiveIndex
-from claims.search.questions import log_question, page_of_answers
+from claims.search.questions import page_of_answers
+from claims.service.ingest import Ingest, Ingested
+from claims.service.questions import Questions
 from claims.settings import Settings
-from claims.store import db
 from claims.store.models import QuestionKind, TeamDigestRun, utcnow
 from claims.store.views import ClaimView, get_claims, list_claims
 from claims.tipline import links as link_store
-from claims.tipline.askers import asker_key, asker_salt, group_chat_id, random_salt
 from claims.tipline.posts import MessageKind, PostMatches, StatementCheck, match_post, statements_in
-from claims.tipline.unanswered import Unanswered, mark_handled, unanswered_groups
+from claims.tipline.unanswered import Unanswered, unanswered_groups
+from claims.tipline.unanswered import mark_handled as close_questions
 
 log = logging.getLogger(__name__)
 
-LOG_WAIT_MS = 250
-"""How long logging a question may wait for SQLite's write lock before the entry is dropped."""
 INLINE_PER_PAGE = 10
 INLINE_PAGES = 5
 """Inline answers stop after this many pages: past fifty claims a reader should refine the words."""
@@ -102,44 +93,13 @@ class TeamList:
         return not self.unanswered.groups and not self.links
 
 
-class TiplineService:
+class Tipline(Questions, Ingest):
     """Forwarded posts, links, inline answers and the team's list of unanswered questions."""
-
-    def __init__(self, *, settings: Settings, engine: Engine, catalog: Catalog, index: LiveIndex,
-                 session: Callable[[], AbstractContextManager[Session]],
-                 ensure_index: Callable[[], None]) -> None:
-        self.settings = settings
-        self._engine = engine
-        self._catalog = catalog
-        self._index = index
-        self.session = session
-        self._ensure_index = ensure_index
-        self._salt = asker_salt(settings) or random_salt()
-
-    # ---------------------------------------------------------------------------- askers and the log
-
-    def asker(self, user_id: int | None) -> str | None:
-        """The pseudonym stored for a Telegram user (``None`` for no user)."""
-        return asker_key(user_id, self._salt) if user_id is not None else None
-
-    def log(self, text: str, *, kind: QuestionKind, matches: int, top_claim_id: int | None,
-            user_id: int | None, chat_id: int | None) -> int | None:
-        """Log a question or post, pseudonymised, in a short transaction of its own; dropped (with
-        a warning) when the store is busy, so a long import never makes a reader wait."""
-        try:
-            with db.short_write(self._engine, wait_ms=LOG_WAIT_MS) as session:
-                row = log_question(session=session, question=text, asker=self.asker(user_id),
-                                   chat_id=group_chat_id(chat_id), matches=matches,
-                                   top_claim_id=top_claim_id, kind=kind)
-                return row.id
-        except OperationalError as exc:
-            log.warning("question not logged: the store is busy (%s)", type(exc.orig).__name__)
-            return None
 
     # ---------------------------------------------------------------------------- posts and links
 
-    def check(self, text: str, *, kind: MessageKind, urls: Sequence[str] = (), user_id: int | None = None,
-              chat_id: int | None = None) -> TipCheck:
+    def check_message(self, text: str, *, kind: MessageKind, urls: Sequence[str] = (),
+                      user_id: int | None = None, chat_id: int | None = None) -> TipCheck:
         """Check a post statement by statement and look up its links; record what we do not track.
 
         ``urls`` adds links the text does not spell out (Telegram's hidden text links). Nothing is
@@ -148,18 +108,18 @@ class TiplineService:
         given = [u for u in map(link_store.clean_url, urls) if u]
         wanted = list(dict.fromkeys([*link_store.find_urls(text), *given]))[: link_store.MAX_LINKS]
         matched = PostMatches((), ())
-        statements = statements_in(text, catalog=self._catalog) if kind is MessageKind.POST else []
+        statements = statements_in(text, catalog=self.catalog) if kind is MessageKind.POST else []
         if statements:
             self._ensure_index()
         with self.session() as session:
             if statements:
-                matched = match_post(text, statements, ask=self._index.ask,
+                matched = match_post(text, statements, ask=self.index.ask,
                                      views=lambda ids: get_claims(session=session, claim_ids=ids))
             links = tuple(self._link(session, url) for url in wanted)
         result = TipCheck(kind, matched.statements, links, matched.whole)
         if kind is MessageKind.POST:
             found = result.found
-            self.log(text, kind=QuestionKind.POST, matches=len(found),
+            self.log_message(text, kind=QuestionKind.POST, matches=len(found),
                      top_claim_id=found[0].id if found else None, user_id=user_id, chat_id=chat_id)
         return result
 
@@ -170,18 +130,18 @@ class TiplineService:
             return LinkCheck(url, tracked)
         return LinkCheck(url, None, link_store.record_link(session=session, url=url).id)
 
-    def link_url(self, link_id: int) -> str:
-        """The URL of a recorded link (what an admin's Ingest button fetches)."""
+    def ingest_link(self, link_id: int) -> Ingested:
+        """An admin's Ingest button on a link a reader sent: fetch it, ingest it, and take it off the
+        team's list."""
         with self.session() as session:
             row = link_store.get_link(session=session, link_id=link_id)
             if row is None:
                 raise NotFoundError("That link is no longer on record.")
-            return row.url
-
-    def link_ingested(self, link_id: int, article_id: int | None) -> None:
-        """Take a link off the team's list once its article is in the store."""
+            url = row.url
+        done = self.ingest_url(url)
         with self.session() as session:
-            link_store.mark_link_handled(session=session, link_id=link_id, article_id=article_id)
+            link_store.mark_link_handled(session=session, link_id=link_id, article_id=done.report.article_id)
+        return done
 
     # ---------------------------------------------------------------------------- inline mode
 
@@ -199,7 +159,7 @@ class TiplineService:
                 claims = tuple(views[:per_page])
             else:
                 self._ensure_index()
-                answer = page_of_answers(session=session, ask=self._index.ask, question=query, page=page,
+                answer = page_of_answers(session=session, ask=self.index.ask, question=query, page=page,
                                          per_page=per_page)
                 more, claims = answer.has_more, answer.claims
         nxt = str(page + 1) if more and claims and page + 1 < INLINE_PAGES else ""
@@ -221,14 +181,14 @@ class TiplineService:
         links, total = link_store.open_links(session=session, since=since, most=most)
         return TeamList(days, groups, tuple(links), total)
 
-    def handle(self, question_id: int, *, days: int) -> int:
+    def mark_handled(self, question_id: int, *, days: int) -> int:
         """The "handled" button: take the group holding ``question_id`` (as grouped now, over the
         same window) off the list; returns how many questions that closed (0: done already)."""
         since = utcnow() - timedelta(days=max(1, min(days, MAX_DAYS)))
         with self.session() as session:
             groups = unanswered_groups(session=session, since=since, most=10**6).groups
             group = next((g for g in groups if question_id in g.ids), None)
-            return mark_handled(session=session, ids=group.ids if group else [question_id])
+            return close_questions(session=session, ids=group.ids if group else [question_id])
 
     def weekly_digest(self, now: datetime | None = None) -> TeamList | None:
         """The admins' weekly list, once per ISO week across every bot process on this database:

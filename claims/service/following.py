@@ -1,17 +1,10 @@
-"""The follow half of the application service: subscriptions, time zones and digests.
-
-``ClaimService.follow`` is an instance of this class; it shares the service's sessions, so the
-rule holds that only the service opens them. Handlers and jobs reach it as
-``services.claims.follow``.
-"""
+"""Following: subscriptions, time zones and digests, the use cases of ``ClaimService`` that
+decide what chats follow and what they are sent (``claims.follow`` holds the domain rules)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from datetime import timedelta
 
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from claims.errors import InvalidArgumentError, NotFoundError
@@ -29,22 +22,16 @@ from claims.follow.delivery.enqueue import Renderer
 from claims.follow.digest.compute import SETTLE
 from claims.follow.schedule import DEFAULT_SCHEDULE, Schedule
 from claims.follow.searches import Searcher
-from claims.settings import Settings
+from claims.service.base import ServiceBase
 from claims.store.models import TargetKind
 from claims.store.views import find_topic, get_claim
 
 
-class FollowService:
+class Following(ServiceBase):
     """What chats follow and the digests they get."""
 
-    def __init__(self, *, settings: Settings, engine: Engine,
-                 session: Callable[[], AbstractContextManager[Session]],
-                 searcher: Searcher | None = None) -> None:
-        self.settings = settings
-        self._engine = engine
-        self.session = session
-        self.searcher = searcher
-        """Answers saved searches (``/subscribe "phrase"``) in digests; without one they wait."""
+    searcher: Searcher | None
+    """Answers saved searches (``/subscribe "phrase"``) in digests; without one they wait."""
 
     def subscribe(self, *, chat_id: int, query: str, schedule: Schedule = DEFAULT_SCHEDULE,
                   user_id: int | None = None) -> subs.SubscribeResult:
@@ -107,7 +94,7 @@ class FollowService:
             tz = subs.chat_timezone(session=session, chat_id=chat_id, default=self.settings.timezone)
         return views, tz
 
-    def timezone(self, chat_id: int) -> str:
+    def chat_timezone(self, chat_id: int) -> str:
         with self.session() as session:
             return subs.chat_timezone(session=session, chat_id=chat_id, default=self.settings.timezone)
 
@@ -142,4 +129,4 @@ class FollowService:
 
     def delivery_runner(self, sender: Sender, *, limits: Limits, poll_interval: float) -> DeliveryRunner:
         """A sender loop over this store's outbox (it opens its own short sessions)."""
-        return DeliveryRunner(engine=self._engine, sender=sender, limits=limits, poll_interval=poll_interval)
+        return DeliveryRunner(engine=self.engine, sender=sender, limits=limits, poll_interval=poll_interval)

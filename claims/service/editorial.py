@@ -1,9 +1,7 @@
-"""The editorial half of the application service: speakers and topics as editors curate them.
+"""Editorial use cases of ``ClaimService``: speakers and topics as editors curate them.
 
-``ClaimService.editorial`` is an instance of this class; it shares the service's sessions (only the
-service opens them) and tells the live index which claims an admin's change touched, because
-renaming a speaker or merging a topic changes what a claim is indexed under without adding a
-revision to it. Handlers reach it as ``services.claims.editorial``.
+Each change tells the live index which claims it touched, because renaming a speaker or merging a
+topic changes what a claim is indexed under.
 
 Admins name speakers and topics as users do (surname, alias, slug, part of a name) or by ``#id``;
 two names in one command are separated by a word: ``merge A into B``, ``rename A to B``,
@@ -13,14 +11,14 @@ two names in one command are separated by a word: ``merge A into B``, ``rename A
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from contextlib import AbstractContextManager
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
 from claims.catalog import Catalog
 from claims.errors import InvalidArgumentError
+from claims.service.base import ServiceBase
 from claims.store import speakers as speaker_store
 from claims.store import topics as topic_store
 from claims.store.history import Actor, record_revision
@@ -52,14 +50,8 @@ def split_command(text: str, *, separator: str, usage: str) -> tuple[str, str]:
     return parts[0].strip(), parts[1].strip()
 
 
-class EditorialService:
+class Editorial(ServiceBase):
     """Speaker and topic changes by admins, and topics by activity."""
-
-    def __init__(self, *, catalog: Catalog, session: Callable[[], AbstractContextManager[Session]],
-                 refresh: Callable[[Iterable[int]], object]) -> None:
-        self.catalog = catalog
-        self.session = session
-        self._refresh = refresh
 
     # -- topics --------------------------------------------------------------------------------
 
@@ -93,7 +85,7 @@ class EditorialService:
             else:
                 raise InvalidArgumentError(TOPIC_USAGE)
             _relabelled(session, change.claim_ids, reason=message, actor=actor)
-        self._refresh(change.claim_ids)
+        self.index.refresh(change.claim_ids)
         return EditorialResult(f"{message} {_claims(len(change.claim_ids))}", len(change.claim_ids))
 
     # -- speakers ------------------------------------------------------------------------------
@@ -125,7 +117,7 @@ class EditorialService:
                 raise InvalidArgumentError(SPEAKER_USAGE)
             if action != "alias":  # an alias adds a way to find the speaker; no claim's label moves
                 _relabelled(session, change.claim_ids, reason=message, actor=actor)
-        self._refresh(change.claim_ids)
+        self.index.refresh(change.claim_ids)
         return EditorialResult(f"{message} {_claims(len(change.claim_ids))}", len(change.claim_ids))
 
     # -- names ---------------------------------------------------------------------------------
