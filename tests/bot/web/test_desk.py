@@ -216,3 +216,19 @@ async def test_sign_out(desk: httpx.AsyncClient) -> None:
     out = await desk.post("/desk/logout", data={"csrf": token})
     assert out.status_code == 303
     assert (await desk.get("/desk/")).status_code == 303
+
+
+async def test_without_a_bot_token_the_pages_work_and_nobody_signs_in(
+        web_settings: Callable[..., Settings]) -> None:
+    service = ClaimService.open(web_settings(telegram_token=None))
+    try:
+        app = build_web_app(service, load_index=False)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as c:
+            assert (await c.get("/claims/1")).status_code == 200
+            assert "needs the bot token" in (await c.get("/auth/login")).text
+            refused = await c.get(f"/auth/telegram?{login_query()}")
+            assert refused.status_code == 403 and "set-cookie" not in refused.headers
+            assert (await c.get("/desk/")).status_code == 303
+    finally:
+        service.close()
