@@ -34,7 +34,7 @@ from claims.store.pages import (
     verdicts_per_day,
     visible_topic,
 )
-from claims.store.views import ClaimView, NameCount, RevisionView, claim_history, get_claim, get_claims
+from claims.store.views import ClaimView, NameCount, RevisionView, claim_history, get_claims
 from claims.store.views import topics_with_counts as _topics_with_counts
 
 SEARCH_RESULTS = 10
@@ -100,7 +100,10 @@ class Pages(Questions, Transfer):
         """A claim's page; ``NotFoundError`` when there is no such claim (merged ones are returned:
         the page redirects to ``view.merged_into_id``)."""
         with self.session() as session:
-            view = get_claim(session=session, claim_id=claim_id)
+            found = get_claims(session=session, claim_ids=[claim_id])  # one joined query, not five
+            if not found:
+                raise NotFoundError(f"There is no claim #{claim_id}.")
+            view = found[0]
             revisions = tuple(claim_history(session=session, claim_id=claim_id))
             speaker = claim_speaker(session=session, claim_id=claim_id)
         template = self.settings.claim_page_template()
