@@ -29,7 +29,7 @@ from claims.store.models import (
     is_storable_id,
 )
 from claims.store.topics import claims_in_topic
-from claims.store.views import ClaimView, _views
+from claims.store.views import ClaimView, get_claims
 
 SITEMAP_MOST = 50_000
 """The most URLs one sitemap file may list (sitemaps.org)."""
@@ -118,10 +118,11 @@ def review_queue(*, session: Session, wanted: QueueFilter, limit: int, offset: i
     if wanted.topic_id is not None:
         stmt = stmt.where(claims_in_topic(wanted.topic_id))
     total = int(session.exec(select(func.count()).select_from(stmt.subquery())).one())
-    rows = session.exec(
-        stmt.order_by(col(Claim.updated_at).desc(), col(Claim.id).desc()).offset(offset).limit(limit)
-    ).all()
-    return _views(session, rows), total
+    ids = session.execute(
+        stmt.with_only_columns(col(Claim.id))
+        .order_by(col(Claim.updated_at).desc(), col(Claim.id).desc()).offset(offset).limit(limit)
+    ).scalars().all()
+    return get_claims(session=session, claim_ids=[int(i) for i in ids]), total  # one joined query
 
 
 # ---------------------------------------------------------------------------- feeds
