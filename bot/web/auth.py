@@ -28,7 +28,6 @@ CLOCK_SKEW = 300
 SESSION_SECONDS = 12 * 3600
 """How long a desk session lasts before signing in again."""
 COOKIE = "claimbot_desk"
-_FIELDS = ("id", "first_name", "last_name", "username", "photo_url", "auth_date")
 
 
 class LoginRefused(Exception):
@@ -54,8 +53,8 @@ def check_login(fields: Mapping[str, str], *, token: str, admin_ids: frozenset[i
                 now: float | None = None) -> Admin:
     """The admin a widget payload signs in, or ``LoginRefused`` saying why not."""
     given = fields.get("hash", "")
-    known = {k: v for k, v in fields.items() if k in _FIELDS or k == "hash"}
-    if not given or not hmac.compare_digest(widget_hash(known, token), given.lower()):
+    # every field received is signed (Telegram's rule), so one added on the way breaks the hash
+    if not given or not hmac.compare_digest(widget_hash(fields, token), given.lower()):
         raise LoginRefused("This sign-in was not signed by Telegram for this bot.")
     now = time.time() if now is None else now
     try:

@@ -69,3 +69,8 @@ def test_session_cookie_expires_is_tamper_proof_and_binds_csrf() -> None:
     assert signer.csrf_ok(cookie, signer.csrf(cookie))
     assert not signer.csrf_ok(other, signer.csrf(cookie))
     assert not signer.csrf_ok(cookie, "")
+
+
+def test_a_field_added_to_a_signed_payload_breaks_it() -> None:
+    with pytest.raises(LoginRefused, match="not signed"):
+        check_login({**signed(), "is_admin": "1"}, token=TOKEN, admin_ids=ADMINS, now=NOW)
