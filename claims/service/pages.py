@@ -78,6 +78,9 @@ class Queue:
 
     claims: tuple[ClaimView, ...]
     total: int
+    counted_all: bool
+    """False when more than ``total`` claims match (the count stops there)."""
+    has_more: bool
     offset: int
     wanted: QueueFilter
 
@@ -171,8 +174,9 @@ class Pages(Questions, Transfer):
             speaker_id = resolve_speaker(session=session, text=speaker).id if speaker.strip() else None
             wanted = QueueFilter(topic_id=topic_id, speaker_id=speaker_id, status=status or None,
                                  verdict=verdict or None)
-            views, total = review_queue(session=session, wanted=wanted, limit=limit, offset=offset)
-        return Queue(claims=tuple(views), total=total, offset=offset, wanted=wanted)
+            page = review_queue(session=session, wanted=wanted, limit=limit, offset=offset)
+        return Queue(claims=tuple(page.views), total=page.total, counted_all=page.counted_all,
+                     has_more=page.has_more, offset=offset, wanted=wanted)
 
     def topic_choices(self) -> list[tuple[str, str]]:
         """Every visible topic (slug, name) for the desk's filter; no counting, so it stays cheap."""

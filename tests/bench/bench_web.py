@@ -139,7 +139,7 @@ async def run(settings: Settings, requests: int, n: int) -> bool:
         task = asyncio.create_task(server.serve(sockets=[sock]))
         url = f"http://127.0.0.1:{sock.getsockname()[1]}"
         try:
-            async with httpx.AsyncClient(base_url=url, trust_env=False) as client:
+            async with httpx.AsyncClient(base_url=url, trust_env=False, timeout=60) as client:
                 assert (await client.get(f"/auth/telegram?{login_query()}")).status_code == 303
                 met &= report("uvicorn", {k: await measure(client.get, v) for k, v in work.items()})
         finally:
