@@ -75,3 +75,26 @@ def test_queue_feeds_and_charts(pages: ClaimService) -> None:
     assert (charts.questions[-1], charts.unanswered[-1]) == (3, 2)
     assert charts.verdicts == {"accurate": (0,) * 6 + (1,), "false": (0,) * 6 + (1,)}
     assert charts.topics and all(t.claims > 0 for t in charts.topics)
+
+
+def test_queue_finds_the_same_pages_whichever_way_it_walks(pages: ClaimService,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    everything = [c.id for c in pages.review_queue(limit=1000).claims]
+    exact = pages.review_queue(limit=1000)
+    assert exact.counted_all and exact.total == len(everything) and not exact.has_more
+    monkeypatch.setattr("claims.store.pages.COUNT_UP_TO", 5)  # now every filter "matches many"
+    walked, offset = [], 0
+    while True:
+        page = pages.review_queue(limit=4, offset=offset)
+        assert page.total == 5 and not page.counted_all
+        walked += [c.id for c in page.claims]
+        if not page.has_more:
+            break
+        offset += 4
+    assert walked == everything
+    topic = pages.claims(limit=1)[0].topic
+    assert topic is not None
+    monkeypatch.setattr("claims.store.pages.COUNT_UP_TO", 10**6)
+    by_index = [c.id for c in pages.review_queue(topic=topic, limit=1000).claims]
+    monkeypatch.setattr("claims.store.pages.COUNT_UP_TO", 0)
+    assert [c.id for c in pages.review_queue(topic=topic, limit=1000).claims] == by_index
