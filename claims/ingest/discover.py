@@ -4,8 +4,16 @@ Each new claim's key phrases (``claims.ingest.phrases``) are recorded as sightin
 a phrase seen in enough claims from enough articles becomes a discovered topic with a readable name
 (its most frequent written form), and every claim it was seen in is filed under it, earlier ones
 included. Phrases that name a known person (speakers are followed as speakers), that a configured
-topic already covers, or that occur in too large a share of all articles are not topics. A hidden
-topic is never rediscovered; a merged one sends its phrase's claims to the topic that absorbed it.
+topic already covers, or that occur in too large a share of all articles are not topics; nor is a
+single word the article uses as someone's first name or surname ("Crutcher" beside "Terence
+Crutcher"). A hidden topic is never rediscovered; a merged one sends its phrase's claims to the topic
+that absorbed it.
+
+One subject, one topic: a phrase that names the subject of a topic already there (another spelling,
+its initials, a sub-phrase with the same head: ``same_subject``) files its claims under that topic and
+is recorded as a hidden alias merged into it. After an article, its claims that name no discovered
+topic are filed under the one most of its claims name (``file_by_article``): a quote rarely names
+its subject, its article does, and this gives claims of a crowded topic ("Elections") a specific one.
 """
 
 from __future__ import annotations
@@ -18,10 +26,12 @@ from functools import lru_cache
 from sqlmodel import Session, col, func, select
 
 from claims.catalog import Catalog, TopicEntry
-from claims.ingest.phrases import PhraseRules, key_phrases, phrase_key
+from claims.ingest.phrases import PhraseRules, key_phrases, name_words, phrase_key
+from claims.ingest.subjects import SubjectIndex
 from claims.store.models import (
     AliasKind,
     Claim,
+    ClaimTopic,
     PhraseSighting,
     Speaker,
     SpeakerAlias,
@@ -41,18 +51,26 @@ class TopicDiscovery:
     fallback_id: int | None = None
     seen: dict[str, str] = field(default_factory=dict)
     _known: dict[str, Topic | None] = field(default_factory=dict)
+    _keys: SubjectIndex | None = None
+    _names_of: tuple[int | None, frozenset[str]] | None = None
 
     @property
     def rules(self) -> PhraseRules:
         return self.catalog.discovery
 
-    def observe(self, claim: Claim, texts: Iterable[str], article_id: int | None) -> list[Topic]:
-        """Record a claim's key phrases; returns the discovered topics it now belongs to."""
+    def observe(self, claim: Claim, texts: Iterable[str], article_id: int | None,
+                article_text: str = "") -> list[Topic]:
+        """Record a claim's key phrases; returns the discovered topics it now belongs to.
+
+        ``article_text`` tells which single words the article uses as people's names ("Crutcher"
+        after "Terence Crutcher"): those are never topics of their own."""
         phrases: dict[str, str] = {}
         for text in texts:
             for key, surface in key_phrases(text or "", self.rules).items():
                 phrases.setdefault(key, surface)
-        phrases = {k: s for k, s in phrases.items() if k not in self._excluded(phrases)}
+        names = self._name_words(article_id, article_text)
+        excluded = self._excluded(phrases)
+        phrases = {k: s for k, s in phrases.items() if k not in excluded and k not in names}
         if not phrases or claim.id is None:
             return []
         had = set(self.session.exec(
@@ -74,13 +92,17 @@ class TopicDiscovery:
         return linked
 
     def promote(self) -> list[Topic]:
-        """Turn the phrases seen in this unit of work that now recur enough into topics."""
+        """Turn the phrases seen in this unit of work that now recur enough into topics.
+
+        A phrase naming the same subject as a topic already there (``same_subject``: a spelling, a
+        sub-phrase, initials) files its claims under that topic instead of becoming its twin; of
+        several new phrases for one subject, the one seen in most claims names the topic.
+        """
         rules = self.rules
         created: list[Topic] = []
         total_articles: int | None = None
+        ready: list[tuple[int, str]] = []
         for key in sorted(self.seen):
-            if self._topic_for(key) is not None or self._known.get(key) is not None:
-                continue
             if self._has_topic_row(key) or self._excluded({key: key}):
                 continue  # a topic already, or a person who has spoken since it was first seen
             claims, articles = self.session.exec(
@@ -96,8 +118,12 @@ class TopicDiscovery:
             if (total_articles >= rules.share_after_articles
                     and articles / total_articles > rules.max_article_share):
                 continue
-            topic = self._create(key)
-            created.append(topic)
+            ready.append((claims, key))
+        for _, key in sorted(ready, key=lambda r: (-r[0], len(r[1]), r[1])):
+            twin = self._twin_of(key)
+            topic = self._alias(key, twin) if twin is not None else self._create(key)
+            if twin is None:
+                created.append(topic)
             for claim in self.session.exec(
                 select(Claim).join(PhraseSighting, col(PhraseSighting.claim_id) == Claim.id)
                 .where(PhraseSighting.key == key)
@@ -105,6 +131,62 @@ class TopicDiscovery:
                 link_topic(session=self.session, claim=claim, topic=topic, fallback_id=self.fallback_id)
         self.session.flush()
         return created
+
+    def file_by_article(self, claims: Iterable[Claim], article_text: str = "") -> Topic | None:
+        """File an article's claims that name no discovered topic under the article's subject.
+
+        A short quote ("We're not going to stop") rarely names its subject; the article it came from
+        usually has one, and an editor files the quote there. The article's subject is the discovered
+        topic that most of its claims name (two or more, and at least ``article_subject_share`` of
+        them); between equals, the one more of its paragraphs mention. Counting paragraphs first
+        was tried on PolNeAR: it favoured the places a story passes through ("Florida" for a story
+        about black voters).
+        """
+        claims = [c for c in claims if c.id is not None]
+        if not claims:
+            return None
+        ids = [c.id for c in claims]
+        filed: dict[int, set[int]] = {}
+        visible = col(Topic.hidden).is_(False)
+        for cid, tid in self.session.exec(
+            select(Claim.id, Claim.topic_id).join(Topic, col(Topic.id) == Claim.topic_id)
+            .where(col(Claim.id).in_(ids), Topic.kind == TopicKind.DISCOVERED.value, visible)
+        ):
+            if cid is not None and tid is not None:
+                filed.setdefault(tid, set()).add(cid)
+        for cid, tid in self.session.exec(
+            select(ClaimTopic.claim_id, ClaimTopic.topic_id).join(Topic, col(Topic.id) == ClaimTopic.topic_id)
+            .where(col(ClaimTopic.claim_id).in_(ids), Topic.kind == TopicKind.DISCOVERED.value, visible)
+        ):
+            filed.setdefault(tid, set()).add(cid)
+        named = {tid: members for tid, members in filed.items()
+                 if len(members) >= 2 and len(members) >= self.rules.article_subject_share * len(claims)}
+        if not named:
+            return None
+        mentions = self._paragraph_mentions(article_text, set(named))
+        best = max(named, key=lambda tid: (len(named[tid]), mentions.get(tid, 0), -tid))
+        topic = self.session.get(Topic, best)
+        if topic is None:
+            return None
+        anything = set().union(*filed.values())
+        for claim in claims:
+            if claim.id not in anything:
+                link_topic(session=self.session, claim=claim, topic=topic, fallback_id=self.fallback_id)
+        self.session.flush()
+        return topic
+
+    def _paragraph_mentions(self, text: str, topic_ids: set[int]) -> dict[int, int]:
+        """How many paragraphs of ``text`` mention each of these topics (by any of its phrases)."""
+        out: dict[int, int] = {}
+        for paragraph in text.split("\n"):
+            hit = set()
+            for key in key_phrases(paragraph, self.rules):
+                topic = self._topic_for(key)
+                if topic is not None and topic.id in topic_ids:
+                    hit.add(topic.id)
+            for tid in hit:
+                out[tid] = out.get(tid, 0) + 1
+        return out
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -137,6 +219,8 @@ class TopicDiscovery:
         if key in self._known:
             return self._known[key]
         topic = self.session.exec(select(Topic).where(Topic.key == key)).first()
+        if topic is None:
+            topic = self._twin_of(key)
         hops = 0
         while topic is not None and topic.merged_into_id is not None and hops < 10:
             topic = self.session.get(Topic, topic.merged_into_id)
@@ -144,6 +228,35 @@ class TopicDiscovery:
         result = topic if topic is not None and not topic.hidden else None
         self._known[key] = result
         return result
+
+    def _twin_of(self, key: str) -> Topic | None:
+        """The visible discovered topic that names the same subject as ``key``, if any."""
+        if self._keys is None:
+            self._keys = SubjectIndex()
+            for t in self.session.exec(
+                select(Topic).where(Topic.kind == TopicKind.DISCOVERED.value, col(Topic.hidden).is_(False),
+                                    col(Topic.key).is_not(None))):
+                if t.key and t.id is not None:
+                    self._keys.add(t.key, t.id)
+        found = self._keys.find(key)
+        return self.session.get(Topic, found) if found is not None else None
+
+    def _alias(self, key: str, topic: Topic) -> Topic:
+        """Record ``key`` as another phrase for ``topic``: a hidden topic merged into it, as an
+        editor's merge would leave, so later sightings follow it there."""
+        alias = Topic(slug=unique_slug(self.session, f"{topic.slug} {key}"), name=topic.name,
+                      kind=TopicKind.DISCOVERED.value, key=key, hidden=True, merged_into_id=topic.id)
+        self.session.add(alias)
+        self.session.flush()
+        self._known[key] = topic
+        return topic
+
+    def _name_words(self, article_id: int | None, text: str) -> frozenset[str]:
+        if not text:
+            return frozenset()
+        if self._names_of is None or self._names_of[0] != article_id:
+            self._names_of = (article_id, name_words(text))
+        return self._names_of[1]
 
     def _has_topic_row(self, key: str) -> bool:
         return self.session.exec(select(Topic.id).where(Topic.key == key)).first() is not None
@@ -157,6 +270,8 @@ class TopicDiscovery:
         self.session.add(topic)
         self.session.flush()
         self._known[key] = topic
+        if self._keys is not None and topic.id is not None:
+            self._keys.add(key, topic.id)
         return topic
 
 

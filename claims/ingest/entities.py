@@ -44,6 +44,7 @@ class EntityCache:
     topics: dict[str, Topic] = field(default_factory=dict)
     _assigned: dict[tuple[int, int], TopicAssignment] = field(default_factory=dict)
     _discovery: TopicDiscovery | None = None
+    _claims: list[Claim] = field(default_factory=list)
 
     # -- speakers ------------------------------------------------------------------------------
 
@@ -109,7 +110,8 @@ class EntityCache:
             found_context = (found.context,) if found.context else ()
             got = classifier.assign(found.text, sentence, found_context, (), article, from_article=False)
             main = got.main
-            if main is None and found.topic and found.topic != classifier.fallback:
+            if (main is None and found.topic and found.topic != classifier.fallback
+                    and classifier.supported(found.topic, article)):
                 main = found.topic  # the extractor looked at the paragraph around the claim
             main = main or classifier.article_topic(article) or classifier.fallback
             self._assigned[key] = TopicAssignment(main, tuple(t for t in got.further if t != main))
@@ -135,13 +137,18 @@ class EntityCache:
         # The context is what the claim is about as much as its own sentence ("Asked about Time
         # Warner, she said ...").
         discovery.observe(claim, (found.text, found.sentence, found.context or ""),
-                          self.article.id if self.article else None)
+                          self.article.id if self.article else None,
+                          self.article.text if self.article else "")
+        self._claims.append(claim)
 
     def finish(self) -> list[Topic]:
-        """After the article: phrases that now recur enough become topics; returns the new ones."""
+        """After the article: phrases that now recur enough become topics (returned), and the
+        article's claims that name no discovered topic are filed under the article's subject."""
         if self._discovery is None:
             return []
-        return self._discovery.promote()
+        created = self._discovery.promote()
+        self._discovery.file_by_article(self._claims, self.article.text if self.article else "")
+        return created
 
     def _discoverer(self, fallback_id: int | None) -> TopicDiscovery:
         if self._discovery is None:

@@ -22,7 +22,9 @@ from claims.store.changes import record_change
 from claims.store.followers import move_followers
 from claims.store.history import Actor
 from claims.store.models import (
+    Article,
     Claim,
+    ClaimAppearance,
     ClaimStatus,
     ClaimTopic,
     TargetKind,
@@ -112,29 +114,50 @@ def claims_in_topic(topic_id: int) -> sa.ColumnElement[bool]:
     return sa.or_(col(Claim.topic_id) == topic_id, col(Claim.id).in_(further))
 
 
+def claim_dates() -> sa.Subquery:
+    """Each claim's publication date: the latest of the articles it appears in (``cid``, ``at``)."""
+    published = func.coalesce(col(Article.published_at), col(Article.fetched_at))
+    return (
+        sa.select(col(ClaimAppearance.claim_id).label("cid"), func.max(published).label("at"))
+        .join(Article, col(Article.id) == ClaimAppearance.article_id)
+        .group_by(col(ClaimAppearance.claim_id))
+        .subquery()
+    )
+
+
 def topics_by_activity(
     *, session: Session, now: datetime | None = None, window: timedelta = ACTIVITY_WINDOW,
     limit: int | None = None,
 ) -> list[TopicActivity]:
     """Visible topics with live claims, the most active lately first (``/topics``).
 
-    Activity counts the claims, main or further topic alike, changed within ``window``; ties go to
-    the topic with more claims overall, then the most recent change.
+    Activity counts the claims, main or further topic alike, published within ``window``: a claim's
+    date is the latest publication date of the articles it appears in (their fetch time when an
+    article gives none; its storage time when it came from no article). Storage time alone would
+    make an archive ingested today look like today's news. Ties go to the topic with more claims
+    overall, then the most recent publication.
     """
-    since = (now or utcnow()) - window
+    until = now or utcnow()
+    since = until - window
+    dated = claim_dates()
+    at = func.coalesce(dated.c.at, col(Claim.created_at))
     main_columns: list[Any] = [col(Claim.id).label("cid"), col(Claim.topic_id).label("tid"),
-                               col(Claim.updated_at).label("at")]
+                               at.label("at")]
     further_columns: list[Any] = [col(Claim.id).label("cid"), col(ClaimTopic.topic_id).label("tid"),
-                                  col(Claim.updated_at).label("at")]
-    main = sa.select(*main_columns).where(
-        col(Claim.status) == ClaimStatus.ACTIVE.value, col(Claim.topic_id).is_not(None))
+                                  at.label("at")]
+    main = (
+        sa.select(*main_columns)
+        .outerjoin(dated, dated.c.cid == Claim.id)
+        .where(col(Claim.status) == ClaimStatus.ACTIVE.value, col(Claim.topic_id).is_not(None))
+    )
     further = (
         sa.select(*further_columns)
         .join(ClaimTopic, col(ClaimTopic.claim_id) == Claim.id)
+        .outerjoin(dated, dated.c.cid == Claim.id)
         .where(col(Claim.status) == ClaimStatus.ACTIVE.value)
     )
     links = sa.union(main, further).subquery()
-    recent = func.sum(sa.case((links.c.at >= since, 1), else_=0))
+    recent = func.sum(sa.case((sa.and_(links.c.at >= since, links.c.at <= until), 1), else_=0))
     stmt = (
         sa.select(col(Topic.id), col(Topic.slug), col(Topic.name), col(Topic.kind),
                   recent.label("recent"), func.count(links.c.cid), func.max(links.c.at))

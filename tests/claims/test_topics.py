@@ -13,9 +13,10 @@ from sqlmodel import Session, select
 from claims.catalog import Catalog
 from claims.errors import InvalidArgumentError, NotFoundError
 from claims.extract.topics import classifier_for
-from claims.ingest.phrases import key_phrases, phrase_key
+from claims.ingest.phrases import key_phrases, name_words, phrase_key
 from claims.ingest.pipeline import ingest_article
 from claims.ingest.sources import ArticleInput
+from claims.ingest.subjects import same_subject
 from claims.store.changes import changes
 from claims.store.history import Actor
 from claims.store.models import Claim, Subscription, TargetKind, Topic, TopicKind
@@ -86,6 +87,38 @@ def test_key_phrases_take_names_and_noun_phrases_not_sentence_openers(catalog: C
     assert {"time warner", "justice department", "tax return"} <= set(phrases)
     assert not {"but", "the", "but time warner"} & set(phrases)
     assert phrase_key("Tax Returns") == phrase_key("tax return")
+
+
+def test_key_phrases_are_noun_phrases_not_verbs_dates_or_roles(catalog: Catalog) -> None:
+    rules = catalog.discovery
+    phrases = set(key_phrases(
+        "Clinton expressed concerns about the hacked emails. They want to spend money. Barack Obama on "
+        "Tuesday met a 13-year-old girl. FBI Director James Comey spoke, and the Justice Department and "
+        "FBI declined. The foreign minister disagreed. Republicans raised questions; she remained silent. "
+        "After the Monday night debate, police shot an unarmed black man.", rules))
+    assert {"hacked email", "fbi", "justice department", "barack obama"} <= phrases
+    assert not {k for k in phrases if k.split()[0] in {"expressed", "spend", "raised", "remained"}}
+    assert not {k for k in phrases if {"tuesday", "year", "director", "night", "unarmed"} & set(k.split())}
+    assert "foreign minister" not in phrases and "justice department and fbi" not in phrases
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("fbi", "F-B-I", True), ("fbi", "department and fbi", True), ("fbi", "fbi director james comey", True),
+    ("private server", "private email server", True), ("dnc", "democratic national committee", True),
+    ("justice department", "department of justice", True), ("tax returns", "tax return", True),
+    ("crutcher", "terence crutcher", True),
+    ("new york", "new york university", False), ("virginia", "west virginia", False),
+    ("tax returns", "tax code", False), ("russia", "russian hacking", False),
+])
+def test_same_subject_is_spelling_initials_or_a_sub_phrase_with_one_head(a: str, b: str, same: bool) -> None:
+    assert same_subject(a, b) is same
+    assert same_subject(b, a) is same
+
+
+def test_name_words_are_the_words_an_article_uses_for_people() -> None:
+    text = ("Tulsa police shot Terence Crutcher on Friday. Crutcher was unarmed, Mr. Pagliano said. "
+            "West Virginia and Virginia voted; New York watched.")
+    assert name_words(text) == {"terence", "crutcher", "pagliano"}
 
 
 @given(st.text(max_size=300))
@@ -188,3 +221,69 @@ def test_claims_keep_their_context_and_json_shows_it(session, catalog) -> None:
     shown = claim_to_json(view)
     assert shown["context"] == view.context
     assert set(shown["topics"]) >= {"nato", "greenland"}
+
+
+def test_recent_activity_counts_claims_by_publication_date(session, catalog) -> None:
+    """An archive ingested today is not today's news: "recent" follows when articles were published."""
+    now = datetime.now(UTC)
+    for n, text in enumerate(MERGER):
+        ingest(session, catalog, text, n, now - timedelta(days=400))
+    ingest(session, catalog, "Deal\n“Time Warner is worth more,” Rita Gomez said.\n", 9,
+           now - timedelta(days=2))
+    warner = next(t for t in topics_by_activity(session=session, now=now) if t.slug == "time-warner")
+    assert (warner.claims, warner.recent_claims) == (4, 1)
+    assert warner.last_activity is not None and abs(warner.last_activity - (now - timedelta(days=2))) < \
+        timedelta(minutes=1)
+    old = topics_by_activity(session=session, now=now - timedelta(days=390))
+    assert next(t for t in old if t.slug == "time-warner").recent_claims == 3
+
+
+EMAILS = [
+    "Server\n“Her private email server was a mistake,” Senator Ann Baker said on Monday. "
+    "Mr. Pagliano set it up.\n",
+    "Hearing\n“The private email server put secrets at risk,” Paul Ortiz said on Tuesday. "
+    "Mr. Pagliano stayed silent.\n“Pagliano knows the truth,” Paul Ortiz added.\n",
+    "Inquiry\n“A private email server is no crime,” Nora Lee said on Wednesday. "
+    "“Pagliano did his job,” Nora Lee said.\n",
+]
+
+
+def test_twins_and_lone_names_do_not_become_topics(session, catalog) -> None:
+    for n, text in enumerate(EMAILS):
+        ingest(session, catalog, text, n)
+    server = session.exec(select(Topic).where(Topic.key == "private email server")).one()
+    assert session.exec(select(Topic).where(Topic.key == "pagliano", Topic.hidden == False)).first() is None  # noqa: E712
+    for n, word in enumerate(("reckless", "careless", "a scandal")):  # a shorter spelling joins the topic
+        ingest(session, catalog, f"Servers {n}\n“Her private server was {word},” Rita Gomez said.\n", 10 + n)
+    visible = session.exec(select(Topic).where(Topic.kind == TopicKind.DISCOVERED.value,
+                                               Topic.hidden == False)).all()  # noqa: E712
+    assert "private server" not in {t.key for t in visible}
+    filed = {v.text for v in list_claims(session=session, topic=server.name)}
+    assert sum("private server" in t for t in filed) == 3
+    assert sum("private email server" in t for t in filed) == 3
+
+
+def test_an_article_subject_files_the_claims_that_do_not_name_it(session, catalog) -> None:
+    for n, text in enumerate(MERGER):
+        ingest(session, catalog, text, n)
+    report = ingest(session, catalog, (
+        "Merger talks\n“Time Warner is worth more than they offer,” Rita Gomez said.\n"
+        "“The Time Warner board will decide,” Paul Ortiz said.\n"
+        "“We are not going to stop,” Nora Lee said.\n"), 5)
+    views = [get_claim(session=session, claim_id=cid) for cid in report.added]
+    quiet = next(v for v in views if "not going to stop" in v.text)
+    assert quiet.topic == "time-warner" or ("time-warner", "Time Warner") in quiet.other_topics
+
+
+def test_a_configured_topic_needs_more_than_one_loose_mention(catalog: Catalog) -> None:
+    topics = classifier_for(catalog)
+    sentence = "Recalling the peace talks of 1972, he said peace was at hand."
+    filler = " ".join(f"Voters in county {n} turned out for the election." for n in range(20))
+    once = f"{filler} {sentence} {filler}"
+    assert "ceasefire" not in topics.assign("peace was at hand", sentence, article=once).slugs
+    twice = f"The truce held. {sentence} Both sides kept to the cease-fire."
+    assert topics.assign("peace was at hand", sentence, article=twice).main == "ceasefire"
+    # An article mentioning NATO three times in sixty sentences is not about NATO.
+    passing = " ".join(["NATO allies met."] * 3 + ["Voters went to the polls today."] * 57)
+    assert topics.article_topic(passing) != "nato"
+    assert topics.article_topic(" ".join(["NATO allies met in The Hague."] * 5)) == "nato"
