@@ -54,7 +54,8 @@ async def serving(app: Starlette) -> AsyncIterator[str]:
 
     The socket is bound and listening before uvicorn starts, so a request made at once waits in
     the backlog instead of being refused: nothing to poll for."""
-    sock = socket.socket()
+    # IPPROTO_TCP, not socket()'s protocol 0: asyncio sets TCP_NODELAY only on sockets that say TCP
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)
     port = sock.getsockname()[1]
