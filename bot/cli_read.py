@@ -106,22 +106,22 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
              enabled=args.batch is not None and not args.json) as bar:
         for question, answers in zip(questions, service.find(questions, limit=args.limit), strict=True):
             bar.advance()
-            related = service.related(question, limit=args.limit) if not answers else []
+            offers = service.related(question, limit=args.limit) if not answers else []
             if args.json or args.batch is not None:
                 bar.say(json.dumps({"question": question, "matches": [
                     {"claim": claim_to_json(v), "score": round(m.score, 4), "why": m.why}
                     for m, v in answers], "related": [
-                    {"claim": claim_to_json(v), "cosine": m.score} for m, v in related]},
+                    {"claim": claim_to_json(v), "why": m.why} for m, v in offers]},
                     ensure_ascii=False))
             elif not answers:
-                print("No claim matches that question.")
-                if related:
-                    print("Closest in meaning (not a sure match):")
-                for m, v in related:
-                    print(f"#{v.id} {v.speaker or 'unknown speaker'} (similarity {m.score:.2f}): {v.text}")
+                print("Not sure. The closest claims I have:" if offers
+                      else "No claim matches that question.")
+                for m, v in offers:
+                    print(f"#{v.id} {v.speaker or 'unknown speaker'}: {v.text}")
+                    print(f"    why: {m.why}")
             else:
                 for m, v in answers:
-                    print(f"#{v.id} {v.speaker or 'unknown speaker'} ({m.score:.2f}): {v.text}")
+                    print(f"#{v.id} {v.speaker or 'unknown speaker'}: {v.text}")
                     print(f"    why: {m.why}")
     service.save_index()  # what this run caught up, the next one need not
     return 0

@@ -132,13 +132,13 @@ def answer(result: Answer, tz: ZoneInfo, *, page: int = 0) -> str:
 
 def no_answer(question: str, topics: Sequence[NameCount], related: Sequence[ClaimView] = (),
               tz: ZoneInfo | None = None) -> str:
-    """No claim answers the question: said plainly, then the claims closest in meaning (offered as
+    """No claim answers the question for sure: said plainly, then the closest claims (offered as
     such, never as an answer) or the topics we know."""
     asked = esc(shorten(question, 120))
     if related and tz is not None:
         cards = "\n\n".join(claim_card(v, tz) for v in related)
-        return (f"I have no claim that clearly answers “{asked}”.\n\n"
-                f"Closest in meaning (not a sure match):\n\n{cards}")
+        return (f"Not sure: I have no claim that clearly answers “{asked}”.\n\n"
+                f"The closest claims I have:\n\n{cards}")
     if not topics:
         return f"I have no claim on “{asked}” — in fact I have no claims at all yet."
     known = ", ".join(esc(t.label or t.name) for t in topics[:12])

@@ -25,6 +25,15 @@ class Candidates:
     features: npt.NDArray[np.float64]  # columns as ``rerank.FEATURES`` or ``SEMANTIC_FEATURES``
     matched: list[list[str]]
     raw: npt.NDArray[np.float64]  # columns as ``RAW_FEATURES`` (plus the cosine, if semantic)
+    grounded: tuple[bool, ...] = ()  # matches a content word as typed (see ``features.extract``)
+
+    def answerable(self, i: int) -> bool:
+        """Whether candidate ``i`` may be an answer at all: a claim reached only through our
+        guesses (corrected spellings) is at most offered, never answered, unless the sentence
+        model finds it similar in meaning to the question."""
+        if not self.grounded or self.grounded[i]:
+            return True
+        return self.semantic and float(self.raw[i, LEXICAL]) >= SIMILAR
 
     @property
     def semantic(self) -> bool:

@@ -21,6 +21,7 @@ class ClaimDoc:
     published_at: datetime | None = None  # tz-aware UTC
     context: str | None = None  # the claim's context sentence(s): indexed at a lower weight
     other_topics: tuple[str, ...] = ()  # display names of the claim's further topics
+    speaker_roles: tuple[str, ...] = ()  # roles the speaker was described by ("the governor")
 
 
 @dataclass(frozen=True, slots=True)

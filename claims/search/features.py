@@ -70,8 +70,10 @@ def word_weights(index: InvertedIndex, dfs: npt.NDArray[np.int32]) -> npt.NDArra
 
 def extract(
     index: InvertedIndex, query: Query, docs: Sequence[int], infos: Sequence[DocInfo]
-) -> tuple[npt.NDArray[np.float64], list[list[str]]]:
-    """Raw features (one row per candidate, columns as ``RAW_FEATURES``) and matched words."""
+) -> tuple[npt.NDArray[np.float64], list[list[str]], list[bool]]:
+    """Raw features (one row per candidate, columns as ``RAW_FEATURES``), the question's words each
+    claim's own text contains (what "why" may name), and whether each claim matches at least one
+    content word as typed (a claim reached only through guessed spellings is never an answer)."""
     concepts = [c for c in query.concepts if query.subject is None or c.speaker != query.subject]
     alt_ids = [
         [(index.term_ids.get(t, -1), t, w) for t, w in c.alts.items()] for c in concepts
@@ -99,6 +101,7 @@ def extract(
     question_len = math.log1p(len(query.concepts))
     rows = np.zeros((len(docs), len(RAW_FEATURES)), np.float64)
     matched_words: list[list[str]] = []
+    grounded: list[bool] = []
     vocab = index.vocab
     for row, (doc, info) in enumerate(zip(docs, infos, strict=True)):
         tids, tfs, flags = index.forward(doc)
@@ -108,6 +111,9 @@ def extract(
         cover = [0.0, 0.0, 0.0, 0.0]  # text, title, context, labels
         unmatched = 0.0
         indirect = False
+        # "what did Rutte say?" asks for the speaker alone, and a claim of the speaker a question
+        # asks about is grounded by that name, whatever the rest of it matches through
+        typed = not concepts or (query.subject is not None and info.speaker == query.subject)
         matched: list[str] = []
         for concept, alts, weight in zip(concepts, alt_ids, weights, strict=True):
             lexical = best = 0.0
@@ -126,6 +132,8 @@ def extract(
                 where = _field(flag)
                 if where < 4 and (w > best or (w == best and where < field)):
                     best, field, via = w, where, term
+                if where < 4 and concept.typed(term):
+                    typed = True
             bm25 += lexical
             if lexical_field == 0:
                 bm25_text += lexical
@@ -135,7 +143,8 @@ def extract(
                 cover[field] += weight * best
                 mass += weight * best
                 indirect = indirect or via != concept.term
-                matched.append(concept.surface if via == concept.term else f"{concept.surface}~{via}")
+                if field == 0:  # "why" names only words the claim itself contains
+                    matched.append(concept.surface if via == concept.term else f"{concept.surface}~{via}")
             else:
                 unmatched = max(unmatched, weight)
         text_ids = [t for t, (_, f) in fwd.items() if f & TEXT]
@@ -172,7 +181,8 @@ def extract(
             float(indirect and not cover[0]),
         )
         matched_words.append(matched)
-    return rows, matched_words
+        grounded.append(typed)
+    return rows, matched_words, grounded
 
 
 def _field(flag: int) -> int:

@@ -28,6 +28,7 @@ from claims.search.candidates import LEXICAL, RELATED, SIMILAR, Candidates, lexi
 from claims.search.columns import Column
 from claims.search.documents import ClaimDoc, Match
 from claims.search.features import DocInfo, extract
+from claims.search.gate import Gate, load_gate
 from claims.search.index import CONTEXT, NAME, NUMBER, SPEAKER, TEXT, TITLE, TOPIC, InvertedIndex
 from claims.search.query import Query, QueryParser, topic_key
 from claims.search.rerank import Model, derive, load_model, load_semantic_model, select
@@ -41,6 +42,7 @@ TITLE_WEIGHT = 1.0
 CONTEXT_WEIGHT = 0.3
 SPEAKER_WEIGHT = 1.0
 TOPIC_WEIGHT = 0.5
+ROLE_WEIGHT = 0.5
 
 DEPTH = 40
 """Candidates re-ranked per question."""
@@ -48,6 +50,10 @@ DENSE = 20
 """Further candidates from semantic search (nearest claim vectors), with the extra."""
 DENSE_FLOOR = 0.25
 """A semantic neighbour less similar than this (cosine) is not worth ranking."""
+OFFER_FLOOR = 0.05
+"""The calibrated probability at which a claim that does not answer a question is still offered
+as one of the closest ("Not sure. The closest claims I have: ..."): below it a claim shares only
+a stray word with the question."""
 
 class Matcher:
     """Answers questions from an in-memory index of claims; cheap to update one claim at a time."""
@@ -60,8 +66,10 @@ class Matcher:
         model: Model | None = None,
         semantic: SemanticIndex | None = None,
         semantic_model: Model | None = None,
+        gate: Gate | None = None,
     ) -> None:
         self._catalog = catalog
+        self._gate = gate or load_gate()
         self._synonyms = dict(synonyms or {})
         self._parser = QueryParser(catalog, synonyms)
         self._model = model or load_model()
@@ -95,10 +103,12 @@ class Matcher:
         model: Model | None = None,
         semantic: SemanticIndex | None = None,
         semantic_model: Model | None = None,
+        gate: Gate | None = None,
     ) -> Matcher:
         """Index many claims at once (start-up): one vectorised pass builds the postings. With
         ``semantic``, claims whose text has no vector there yet become pending (see ``fill``)."""
-        matcher = cls(catalog, synonyms, model=model, semantic=semantic, semantic_model=semantic_model)
+        matcher = cls(catalog, synonyms, model=model, semantic=semantic, semantic_model=semantic_model,
+                      gate=gate)
         latest: dict[int, ClaimDoc] = {}
         for doc in docs:
             latest[doc.id] = doc
@@ -155,6 +165,10 @@ class Matcher:
         model = self._semantic_model if found.semantic and self._semantic_model else self._model
         scores = model.scores(found.features)
         probs = model.probabilities(found.features, scores)
+        allowed = np.array([found.answerable(i) for i in range(len(probs))], bool)
+        if not found.semantic:  # with the extra, the cosine speaks for words the question lacks
+            allowed &= self._gate.passes(found.raw)
+        probs = np.where(allowed, probs, 0.0)
         published = self._published.data[np.asarray(found.numbers, np.int64)]
         recency = np.nan_to_num(published, nan=-np.inf)
         out: list[Match] = []
@@ -165,18 +179,33 @@ class Matcher:
         return out
 
     def related(self, question: str, *, limit: int = 3) -> list[Match]:
-        """Claims close in meaning to ``question``, best ranked first, for when none answers it:
-        a reader who words a question unlike any claim still sees the nearest ones, offered as
-        such rather than as an answer. Only with the semantic extra (``score`` is the cosine)."""
-        if limit <= 0 or self._semantic is None or self._semantic_model is None:
+        """The closest claims to a question none answers, best ranked first: "not sure", but not a
+        dead end. A reader whose wording the no-match decision distrusts still sees the claims it
+        came closest to, offered as such rather than as answers.
+
+        Lexically a claim is offered when the calibrated probability that it answers reaches
+        ``OFFER_FLOOR`` (a question about nothing we hold gets no offer); with the semantic extra
+        also when its cosine with the question reaches ``RELATED``. ``score`` is that probability
+        (the cosine for a claim offered for its meaning alone); callers show it to nobody.
+        """
+        if limit <= 0:
             return []
         found = self.candidates(question)
-        if found is None or not found.semantic:
+        if found is None:
             return []
-        order = np.argsort(-self._semantic_model.scores(found.features), kind="stable")
-        close = [int(i) for i in order if found.raw[i, LEXICAL] >= RELATED][:limit]
-        return [Match(found.claim_ids[i], round(float(found.raw[i, LEXICAL]), 4), self._why(found, i))
-                for i in close]
+        model = self._semantic_model if found.semantic and self._semantic_model else self._model
+        scores = model.scores(found.features)
+        probs = model.probabilities(found.features, scores)
+        order = np.argsort(-scores, kind="stable")
+        out: list[Match] = []
+        for i in order.tolist():
+            close = found.semantic and found.raw[i, LEXICAL] >= RELATED
+            if probs[i] >= OFFER_FLOOR or close:
+                score = float(probs[i]) if probs[i] >= OFFER_FLOOR else float(found.raw[i, LEXICAL])
+                out.append(Match(found.claim_ids[i], round(score, 4), self._why(found, i)))
+            if len(out) >= limit:
+                break
+        return out
 
     def first_stage(self, question: str, *, limit: int = 5) -> list[int]:
         """Claim ids in BM25 order, without re-ranking or the no-match decision (benchmarks)."""
@@ -210,12 +239,12 @@ class Matcher:
         if not numbers:
             return None
         infos = [self._info(n) for n in numbers]
-        raw, matched = extract(self._index, query, numbers, infos)
+        raw, matched, grounded = extract(self._index, query, numbers, infos)
         if vector is not None:
             assert semantic is not None
             cosine = semantic.store.cosines(vector, claim_ids).astype(np.float64)
             raw = np.column_stack((raw, lexical_ties(raw, cosine)))
-        return Candidates(query, numbers, claim_ids, derive(raw), matched, raw)
+        return Candidates(query, numbers, claim_ids, derive(raw), matched, raw, tuple(grounded))
 
     def _nearest(self, query: Query, vector: npt.NDArray[np.float32], k: int, seen: set[int]) -> list[int]:
         """Document numbers of the claims nearest in meaning, not among ``seen``, best first."""
@@ -395,6 +424,10 @@ class Matcher:
         put(doc.context, CONTEXT_WEIGHT, CONTEXT)
         for name in dict.fromkeys((doc.speaker, *doc.speaker_aliases) if doc.speaker else ()):
             put(name, SPEAKER_WEIGHT, SPEAKER, once=True)
+        # "what did the governor say about the polls?": a role the speaker was described by is a
+        # label word of their claims (never a name the parser resolves: many held the role)
+        for role in dict.fromkeys(doc.speaker_roles if doc.speaker else ()):
+            put(role, ROLE_WEIGHT, SPEAKER, once=True)
         for name in dict.fromkeys((doc.topic_name or (doc.topic or "").replace("-", " "),
                                    *doc.other_topics)):
             put(name, TOPIC_WEIGHT, TOPIC, once=True)

@@ -19,7 +19,16 @@ from rapidfuzz.distance import OSA
 
 from claims.catalog import Catalog
 from claims.search.analyse import STOP_WORDS, content_stems, is_term, marked_terms, stem, words
-from claims.search.spelling import MIN_CORRECTED_CHARS, max_edits, misspelt_stop_word
+from claims.search.spelling import (
+    CORRECTED_WEIGHT,
+    CORRECTED_WEIGHT_2,
+    MAX_MISSPELT_DF,
+    MIN_CORRECTED_CHARS,
+    RARE_RATIO,
+    earned_distance,
+    max_edits,
+    misspelt_stop_word,
+)
 
 MAX_QUESTION_CHARS = 2_000
 """Longer input is cut: nobody asks a 10,000-character question, and scoring it would be slow."""
@@ -66,15 +75,24 @@ class Concept:
     alts: dict[str, float]
     speaker: str | None = None  # canonical speaker key when this word names a speaker
     count: int = 1  # times the question says it
+    guessed: set[str] = field(default_factory=set)  # alternatives that are guesses (spellings)
 
     @property
     def term(self) -> str:
         """The term as typed (the first alternative)."""
         return next(iter(self.alts))
 
-    def add(self, term: str, weight: float) -> None:
+    def add(self, term: str, weight: float, *, guess: bool = False) -> None:
         if weight > self.alts.get(term, 0.0):
             self.alts[term] = weight
+            if guess:
+                self.guessed.add(term)
+            else:
+                self.guessed.discard(term)
+
+    def typed(self, term: str) -> bool:
+        """Whether matching ``term`` is evidence the question gives, not a guess of ours."""
+        return term not in self.guessed
 
 
 @dataclass(slots=True)
@@ -155,9 +173,15 @@ class QueryParser:
 
         Besides the name and aliases, the surname of a name of two words or more names the
         speaker while no other registered speaker shares it ("Podesta" for John Podesta).
+        Descriptions (written lowercase) are keyed but not registered as names.
         """
         entry = self._catalog.speaker_by_alias(name)
         key = speaker_key(entry.name if entry else name)
+        if entry is None and name[:1].islower():
+            # A description ("the governor", "a top Trump adviser") is many people across articles:
+            # its words are labels of its claims, never a name a question resolves to.
+            self._speaker_names.setdefault(key, name)
+            return key
         known = self._known_aliases.setdefault(key, set())
         new = [a for a in (name, *aliases) if a not in known]
         if not new:
@@ -354,19 +378,35 @@ class QueryParser:
 
     @staticmethod
     def _correct(concept: Concept, vocab: Vocabulary, notes: list[str]) -> None:
-        """Add the nearest known spelling of a term the index has never seen, if it is close."""
+        """Add the nearest known spelling of a term the index lacks, when the correction is earned.
+
+        A correction is a guess, so it must be likely: the typed word is unknown to the store (or
+        nearly so, beside a frequent near spelling), it is long enough that few real words lie
+        within the allowed edits (``spelling.max_edits``, a doubled letter counting once), and a
+        substituted letter leads only to a long word the store uses more than once
+        (``spelling.earned_distance``), so that "banana" never becomes "balance" nor "grapes"
+        "grope". The corrected term weighs less than a typed one and is marked as guessed:
+        it never makes an answer on its own.
+        """
         term = concept.term
-        if vocab.term_df(term) or term.isdigit() or len(term) < MIN_CORRECTED_CHARS:
+        if term.isdigit() or len(concept.surface) < MIN_CORRECTED_CHARS:
+            return
+        typed_df = vocab.term_df(term)
+        if typed_df > MAX_MISSPELT_DF:
             return
         best = None
-        for candidate, distance in vocab.near(term, max_edits(term)):
-            rank = (distance, -vocab.term_df(candidate))
+        for candidate, _ in vocab.near(term, max_edits(term) + 1):
+            df = vocab.term_df(candidate)
+            distance = earned_distance(term, candidate, df)
+            if distance is None or df < RARE_RATIO * typed_df:
+                continue
+            rank = (distance, -df)
             if best is None or rank < best[0]:
                 best = (rank, candidate)
         if best is None:
             return
         (distance, _), candidate = best
-        concept.add(candidate, 0.85 if distance == 1 else 0.7)
+        concept.add(candidate, CORRECTED_WEIGHT if distance == 1 else CORRECTED_WEIGHT_2, guess=True)
         notes.append(f"{concept.surface}→{candidate}")
 
     def _topics_in(self, stems: list[str]) -> tuple[str, ...]:

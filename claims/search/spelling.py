@@ -36,9 +36,58 @@ def near_terms(
     return [(hit[0], int(hit[1])) for hit in hits]
 
 
+MIN_CANDIDATE_DF = 2
+"""A correction that substitutes a letter must lead to a word the store uses more than once: a
+word seen once is as likely a neighbour by chance as what was meant. (Dropped, doubled, added and
+swapped letters are typing slips that rarely land on another real word, so any known word will do.)"""
+SHORT_STEM = 7
+"""Below this many letters a one-letter substitution is no typo we correct: it turns most short
+words into other words ("grape" into "grope", "safe" into "sale"); dropped, doubled, added and
+swapped letters still are."""
+MAX_MISSPELT_DF = 1
+"""A typed word the store already has more often than this is taken as meant, never corrected."""
+RARE_RATIO = 20
+"""A typed word the store has once is corrected only to a spelling this many times as frequent."""
+CORRECTED_WEIGHT = 0.85
+CORRECTED_WEIGHT_2 = 0.7
+"""What a corrected term weighs beside a typed one (1.0), one and two edits away: a guess is
+weaker evidence than what the question says (and never alone an answer: ``features.extract``)."""
+
+
 def max_edits(word: str) -> int:
-    """How many edits a word of this length may be away from what was meant."""
-    return 1 if len(word) <= 5 else 2
+    """How many edits a typed term (a stem) of this length may be away from what was meant: one
+    up to six letters, two from seven ("calori", the stem of "calories", is two edits from
+    "carri" and may not travel that far; "securti", the stem of "securty", may reach "secur")."""
+    return 1 if len(word) <= 6 else 2
+
+
+def squeeze(word: str) -> str:
+    """The word with doubled letters written once ("tarrif" and "tariff" are both "tarif")."""
+    return "".join(c for i, c in enumerate(word) if i == 0 or c != word[i - 1])
+
+
+def typing_distance(typed: str, known: str) -> int:
+    """Edits between a typed word and a known one, where doubling a letter or not (the commonest
+    slip: "tarrifs", "haague", "sumit") costs one edit however many letters it moves."""
+    plain = int(OSA.distance(typed, known))
+    squeezed = squeeze(typed), squeeze(known)
+    if squeezed[0] == squeezed[1] and plain:
+        return 1
+    return min(plain, int(OSA.distance(*squeezed)) + 1) if plain else 0
+
+
+def substituted(typed: str, known: str) -> bool:
+    """Whether the two words differ only in one letter replaced by another."""
+    return len(typed) == len(known) and sum(a != b for a, b in zip(typed, known, strict=True)) == 1
+
+
+def earned_distance(typed: str, known: str, known_df: int) -> int | None:
+    """The ``typing_distance`` of a correction we may make to a known word used ``known_df``
+    times, or ``None`` when it is not earned."""
+    if substituted(typed, known) and (len(typed) < SHORT_STEM or known_df < MIN_CANDIDATE_DF):
+        return None
+    distance = typing_distance(typed, known)
+    return distance if distance <= max_edits(typed) else None
 
 
 def misspelt_stop_word(word: str) -> bool:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from claims.store.aliases import NAME_ALIASES, aliases_by_speaker
-from claims.store.models import Article, Claim, ClaimAppearance, ClaimStatus, Speaker, Topic
+from claims.store.models import AliasKind, Article, Claim, ClaimAppearance, ClaimStatus, Speaker, Topic
 from claims.store.topics import further_topics
 
 if TYPE_CHECKING:
@@ -40,6 +40,8 @@ def claim_docs(
     topics = {t.id: t for t in session.exec(select(Topic))}
     aliases = aliases_by_speaker(session=session, speaker_ids=[i for i in speakers if i is not None],
                                  kinds=NAME_ALIASES)
+    roles = aliases_by_speaker(session=session, speaker_ids=[i for i in speakers if i is not None],
+                               kinds=(AliasKind.ROLE,))
     first_source = (
         select(
             ClaimAppearance.claim_id,
@@ -76,6 +78,7 @@ def claim_docs(
                 published_at=published or created,
                 context=context,
                 other_topics=tuple(t.name for t in further.get(cid, []) if t.id != tid),
+                speaker_roles=roles.get(sid, ()) if sp else (),
             )
 
 

@@ -36,7 +36,8 @@ def main() -> None:
           f"({quality.answerable} answerable, {quality.off_topic} off-topic)")
     print(f"top-1: {quality.top1:.3f}  top-3: {quality.top3:.3f}  "
           f"off-topic answered: {quality.off_topic_answered}/{quality.off_topic} "
-          f"({quality.off_topic_rate:.3f})  time: {1000 * elapsed / len(questions):.2f} ms/question")
+          f"({quality.off_topic_rate:.3f})  answered or offered (top-3): {quality.answered_or_offered:.3f}"
+          f"  time: {1000 * elapsed / len(questions):.2f} ms/question")
     for q, got in quality.misses:
         shown = [(m.claim_id, m.score, m.why) for m in matcher.ask(q.text)]
         print(f"  MISS [{q.kind}] {q.text!r} expect {list(q.expect)} got {list(got)}")

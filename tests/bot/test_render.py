@@ -205,7 +205,7 @@ def test_claims_show_who_a_pronoun_means_and_the_context_they_lean_on() -> None:
     assert "Context:" not in plain and "he did not want" in plain
 
 
-def test_an_unanswered_question_says_so_before_the_claims_closest_in_meaning() -> None:
+def test_an_unsure_answer_says_so_before_the_closest_claims() -> None:
     from claims.search.questions import Answer
     from claims.store.counts import NameCount
 
@@ -213,8 +213,9 @@ def test_an_unanswered_question_says_so_before_the_claims_closest_in_meaning() -
     unanswered = Answer(None, "Can the <island> be bought?", (), (), False,
                         known_topics=(NameCount("greenland", "Greenland", 3),), related=(close,))
     text = render.answer(unanswered, ZoneInfo("UTC"))
-    assert text.startswith("I have no claim that clearly answers “Can the &lt;island&gt; be bought?”.")
-    assert "Closest in meaning (not a sure match):" in text
+    assert text.startswith(
+        "Not sure: I have no claim that clearly answers “Can the &lt;island&gt; be bought?”.")
+    assert "The closest claims I have:" in text
     assert "Greenland is not for sale." in text and "Mette Frederiksen" in text
     parse_html(text)  # well-formed for Telegram
     plain = render.answer(Answer(None, "weather?", (), (), False,

@@ -47,9 +47,12 @@ def test_labelled_set_meets_the_targets(matcher: Matcher) -> None:
     assert len(questions) >= 60
     assert sum(not q.expect for q in questions) >= 150
     quality = labelled.evaluate(matcher, questions)
-    # measured: top-1 0.95, one near miss of 172 answered (see tests/bench/train_ranker.py)
-    assert quality.top1 >= 0.93, quality.misses
-    assert quality.top3 >= 0.93, quality.misses
+    # measured: top-1 0.72 answered for sure, the intended claim answered or offered as one of the
+    # closest for 0.99, no off-topic question answered. (Before the answer gate, chosen by
+    # leave-one-world-out with everyday questions about other news, 0.95 were answered for sure;
+    # the gate sends a quarter of them to "not sure", where they are still the first offer.)
+    assert quality.top1 >= 0.68, quality.misses
+    assert quality.answered_or_offered >= 0.95, quality.misses
     assert quality.off_topic_rate <= 0.01, quality.misses
 
 

@@ -69,6 +69,7 @@ class Quality:
     off_topic: int
     off_topic_answered: int
     misses: tuple[tuple[Question, tuple[int, ...]], ...]
+    answered_or_offered: float = 0.0  # the intended claim answered, or else among the offers
 
     @property
     def off_topic_rate(self) -> float:
@@ -77,7 +78,7 @@ class Quality:
 
 def evaluate(matcher: Matcher, questions: list[Question]) -> Quality:
     """Top-1 and top-3 over answerable questions; answered share of the off-topic ones."""
-    top1 = top3 = answerable = off = off_answered = 0
+    top1 = top3 = answerable = off = off_answered = reached = 0
     misses: list[tuple[Question, tuple[int, ...]]] = []
     for q in questions:
         got = tuple(m.claim_id for m in matcher.ask(q.text, limit=3))
@@ -92,6 +93,8 @@ def evaluate(matcher: Matcher, questions: list[Question]) -> Quality:
         hit3 = any(g in q.expect for g in got)
         top1 += hit1
         top3 += hit3
+        offers = () if got else tuple(m.claim_id for m in matcher.related(q.text, limit=3))
+        reached += hit3 or any(o in q.expect for o in offers)
         if not hit1:
             misses.append((q, got))
     return Quality(
@@ -101,4 +104,5 @@ def evaluate(matcher: Matcher, questions: list[Question]) -> Quality:
         off_topic=off,
         off_topic_answered=off_answered,
         misses=tuple(misses),
+        answered_or_offered=reached / answerable if answerable else 0.0,
     )

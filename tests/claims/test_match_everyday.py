@@ -1,0 +1,108 @@
+"""Everyday questions: earned typo corrections, guesses that never answer alone, honest "why",
+the answer gate, "not sure" offers, and speakers asked about by their role."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from claims.catalog import Catalog, load_catalog
+from claims.search.documents import ClaimDoc
+from claims.search.features import RAW_FEATURES
+from claims.search.gate import Gate
+from claims.search.match import Matcher
+from claims.search.spelling import earned_distance, typing_distance
+from claims.search.synonyms import load_synonyms
+
+ROOT = Path(__file__).resolve().parents[2]
+WHEN = datetime(2016, 5, 1, tzinfo=UTC)
+
+CLAIMS = [
+    ClaimDoc(1, "The market rally will continue because the balance sheets of banks are strong.",
+             speaker="Jamie Dimon", published_at=WHEN, title="Wall Street rallies"),
+    ClaimDoc(2, "He is dogged, resilient and never gives up on a negotiation.",
+             speaker="Paul Manafort", published_at=WHEN, title="Trump campaign reshuffle"),
+    ClaimDoc(3, "New tariffs on Chinese steel will protect American jobs.",
+             speaker="Donald Trump", published_at=WHEN, title="Trade"),
+    ClaimDoc(4, "Tariffs raise prices for every family.", speaker="Hillary Clinton",
+             published_at=WHEN, title="Trade"),
+    ClaimDoc(5, "The ferry service to the island will resume next month.", speaker="Andrew Cuomo",
+             published_at=WHEN, context="The ferry broke down last week.", title="Ferry news"),
+    ClaimDoc(6, "Polls show the race is tightening in Ohio.", speaker="Chris Christie",
+             speaker_roles=("New Jersey governor", "the governor"), published_at=WHEN, title="Polls"),
+    ClaimDoc(7, "Polls are wrong about the race and will be proven wrong.", speaker="Donald Trump",
+             published_at=WHEN, title="Polls"),
+    ClaimDoc(8, "He would not consider putting Democrats in his cabinet.", speaker="Donald Trump",
+             published_at=WHEN, title="Cabinet"),
+    ClaimDoc(9, "Carrying the balance of the budget to next year carries risks.", speaker="Paul Ryan",
+             published_at=WHEN, title="Budget"),
+    ClaimDoc(10, "The carriers carry too many passengers.", speaker="Carrie Lam",
+             published_at=WHEN, title="Carriers"),
+]
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog(ROOT / "config")
+
+
+@pytest.fixture(scope="module")
+def matcher(catalog: Catalog) -> Matcher:
+    return Matcher.build(CLAIMS, catalog=catalog, synonyms=load_synonyms(ROOT / "config"))
+
+
+def test_corrections_must_be_earned() -> None:
+    assert typing_distance("tarrif", "tariff") == 1  # a moved doubled letter is one slip
+    assert earned_distance("tarrif", "tariff", 1) == 1
+    assert earned_distance("grape", "grope", 50) is None  # a short word with a letter replaced
+    assert earned_distance("calori", "carri", 50) is None  # two edits is too far for six letters
+    assert earned_distance("grenland", "greenland", 1) == 1
+
+
+@pytest.mark.parametrize("question", ["how many calories are in a banana", "Can dogs eat grapes?",
+                                      "calories banana"])
+def test_unknown_everyday_words_are_not_rewritten_into_stored_ones(matcher: Matcher, question: str) -> None:
+    query = matcher._parser.parse(question, matcher._index)
+    assert query.notes == []  # nothing "read as" something else
+    assert matcher.ask(question) == []
+
+
+def test_a_claim_reached_only_through_a_correction_is_offered_not_answered(matcher: Matcher) -> None:
+    assert matcher.ask("tarrifs") == []
+    offered = [m.claim_id for m in matcher.related("tarrifs")]
+    assert offered and set(offered) <= {3, 4}
+    answered = matcher.ask("chinese steel tarrifs")  # a typed word grounds the corrected one
+    assert answered and answered[0].claim_id == 3
+
+
+def test_why_names_only_words_the_claim_contains(matcher: Matcher) -> None:
+    for question in ("ferry broke down", "tariffs on chinese steel", "is the race tightening in ohio"):
+        for match in [*matcher.ask(question), *matcher.related(question)]:
+            text = next(c.text for c in CLAIMS if c.id == match.claim_id).casefold()
+            terms = match.why.split("terms: ", 1)[1].split(";")[0] if "terms: " in match.why else ""
+            for term in filter(None, (t.strip().split("~")[0] for t in terms.split(","))):
+                assert term[:4] in text, (question, match.why)
+
+
+def test_gate_vetoes_claims_missing_what_the_question_names() -> None:
+    raw = np.zeros((2, len(RAW_FEATURES)))
+    raw[:, RAW_FEATURES.index("cover_text")] = (0.9, 0.3)
+    raw[:, RAW_FEATURES.index("unmatched_rare")] = (0.2, 1.0)
+    gate = Gate(min_cover=0.5, max_unmatched=0.9, max_names_missed=1.0)
+    assert gate.passes(raw).tolist() == [True, False]
+    raw[:, RAW_FEATURES.index("question_len")] = np.log1p(30)  # pasted text: the calibrator judges
+    assert gate.passes(raw).tolist() == [True, True]
+
+
+def test_near_miss_about_someone_else_in_the_cabinet_is_not_answered(matcher: Matcher) -> None:
+    assert matcher.ask("Did Trump say he'd put Sarah Palin in his cabinet?") == []
+
+
+def test_speaker_asked_about_by_role(matcher: Matcher) -> None:
+    got = matcher.ask("what did the governor say about the polls?")
+    assert got and got[0].claim_id == 6
+    got = matcher.ask("what did Trump say about the polls?")
+    assert got and got[0].claim_id == 7
