@@ -34,6 +34,7 @@ from bot.handlers.start import register_menus
 from bot.handlers.tipline import schedule_weekly_digest
 from bot.jobs import schedule_jobs
 from bot.render import CallbackCodec
+from bot.updates import PerChatOrder
 from claims.errors import ConfigError
 from claims.service import ClaimService
 from claims.service.tipline import digest_slot
@@ -62,6 +63,7 @@ def build_application(
     request: BaseRequest | None = None,
     rate_limiter: BaseRateLimiter | bool = True,
     flood: FloodControl | None = None,
+    crowd: FloodControl | None = None,
     digests: DigestConfig | None = None,
 ) -> ClaimApp:
     """The bot, ready to ``run_polling``/``run_webhook`` or to start by hand (tests, console).
@@ -87,6 +89,8 @@ def build_application(
                         request=request)
     services = BotServices(claims=claims, codec=CallbackCodec(token.encode()), tz=tz, delivery=delivery,
                            flood=flood or FloodControl())
+    if crowd is not None:
+        services.crowd = crowd
     api = settings.telegram_api_url
     builder = (
         ApplicationBuilder()
@@ -98,6 +102,7 @@ def build_application(
         .context_types(ContextTypes(context=ClaimContext, bot_data=BotData))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        .concurrent_updates(PerChatOrder())
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

@@ -7,7 +7,7 @@ as one sentence with exit status 1; usage errors exit with 2.
 
 This module builds the parser and runs one command; the commands live by group: ``cli_read``
 (claims, history, ask), ``cli_ingest``, ``cli_store`` (db, export, import), ``cli_changes`` (the
-desk's changes) and ``cli_semantic``.
+desk's changes), ``cli_timeline`` (timeline, changes) and ``cli_semantic``.
 """
 
 from __future__ import annotations
@@ -22,25 +22,16 @@ from pydantic import ValidationError
 from sqlalchemy import exc as sa_exc
 
 from bot import cli_changes, cli_semantic
+from bot.cli_args import claim_number, positive_int, whole_number
 from bot.cli_ingest import cmd_ingest
 from bot.cli_read import cmd_ask, cmd_claims, cmd_history
 from bot.cli_store import cmd_db, cmd_export, cmd_import
+from bot.cli_timeline import cmd_changes, cmd_timeline
 from claims.errors import ClaimbotError, ConfigError
 from claims.settings import Settings
 
 log = logging.getLogger("claimbot")
 DESCRIPTION = "claimbot: track who claimed what in the news, with every claim's full history."
-
-
-def positive_int(value: str) -> int:
-    """An argparse type for counts such as ``--limit``: a whole number of at least 1."""
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1 (got {number})")
-    return number
 
 
 Command = Callable[[argparse.Namespace, Settings], int]
@@ -109,9 +100,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_claims)
 
     p = sub.add_parser("history", help="a claim's revisions, oldest first")
-    p.add_argument("claim_id", type=int, metavar="CLAIM_ID")
+    p.add_argument("claim_id", type=claim_number, metavar="CLAIM_ID")
     p.add_argument("--json", action="store_true", help="JSON Lines, one revision per line")
     p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("timeline", help="a speaker's claims in the order they were made")
+    p.add_argument("speaker", nargs="+", metavar="SPEAKER", help="name, surname, alias or role")
+    p.add_argument("--topic", help="only this topic (slug or name)")
+    p.add_argument("--about", metavar="PHRASE", help="only claims that mention this phrase")
+    p.add_argument("--limit", type=positive_int, default=None, help="at most this many claims")
+    p.add_argument("--json", action="store_true", help="JSON Lines, one claim per line, oldest first")
+    p.set_defaults(func=cmd_timeline)
+
+    p = sub.add_parser("changes", help="recent changes of position, the most recent first")
+    p.add_argument("--limit", type=positive_int, default=20, help="at most this many (default 20)")
+    p.add_argument("--json", action="store_true", help="JSON Lines, one change per line")
+    p.set_defaults(func=cmd_changes)
 
     p = sub.add_parser("export", help="export claims as JSON Lines, ClaimReview JSON-LD or a full archive")
     p.add_argument("--format", choices=["jsonl", "claimreview", "archive"], default="jsonl",
@@ -135,7 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run the Telegram bot (long polling, or --webhook URL)")
     p.add_argument("--webhook", metavar="URL", help="public HTTPS URL Telegram posts updates to")
     p.add_argument("--listen", default="127.0.0.1", help="address the webhook server binds to")
-    p.add_argument("--port", type=int, default=8443, help="port the webhook server listens on")
+    p.add_argument("--port", type=whole_number(1, 65535), default=8443,
+                   help="port the webhook server listens on")
     p.add_argument("--url-path", help="local path of the webhook (default: the URL's path)")
     p.add_argument("--secret-token", default=None,
                    help="webhook secret header value (default: derived from the bot token)")
@@ -181,6 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         print(f"error: {_settings_problem(exc)}", file=sys.stderr)
         return 1
+    settings.apply_umask()
     func: Command = args.func
     try:
         return func(args, settings)

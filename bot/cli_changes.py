@@ -12,6 +12,7 @@ import getpass
 from collections.abc import Callable
 from typing import Any
 
+from bot.cli_args import claim_number
 from bot.terminal import emit_json
 from claims.errors import InputError
 from claims.service import ClaimService
@@ -80,7 +81,7 @@ def add_commands(sub: Any) -> None:
     ]
     for name, help_text, func in commands:
         p = sub.add_parser(name, help=help_text)
-        p.add_argument("claim_id", type=int, metavar="CLAIM_ID")
+        p.add_argument("claim_id", type=claim_number, metavar="CLAIM_ID")
         if name == "verdict":
             p.add_argument("verdict", choices=VERDICTS, metavar="VERDICT", help=" | ".join(VERDICTS))
             p.add_argument("note", nargs="*", metavar="NOTE", help="why (optional)")
@@ -89,7 +90,7 @@ def add_commands(sub: Any) -> None:
         elif name == "retract":
             p.add_argument("reason", nargs="*", metavar="REASON", help="why (optional)")
         else:
-            p.add_argument("into_id", type=int, metavar="INTO_ID", help="the claim that stays")
+            p.add_argument("into_id", type=claim_number, metavar="INTO_ID", help="the claim that stays")
         p.add_argument("--by", metavar="NAME", help="who makes the change (default: your login name)")
         p.add_argument("--json", action="store_true", help="print the claim as JSON")
         p.set_defaults(func=func)

@@ -98,6 +98,9 @@ def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if (args.question is None) == (args.batch is None):
         raise InputError("Give either a QUESTION or --batch FILE, not both or neither.")
+    if args.question is not None and not args.question.strip():
+        raise InputError("The question is empty; ask about a claim, for example: "
+                         'claimbot ask "are tariffs taxes?"')
     questions = [args.question] if args.question is not None else _read_questions(Path(args.batch))
     service = ClaimService.open(settings)
     with IndexBar(enabled=not args.json) as building:

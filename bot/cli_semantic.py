@@ -14,6 +14,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from bot.cli_args import whole_number
 from bot.terminal import Bar, emit_json
 from claims.errors import ClaimbotError
 from claims.search.semantic import FillReport
@@ -29,19 +30,10 @@ def add_commands(sub: Any) -> None:
     p.add_argument("action", choices=["backfill", "status"],
                    help="backfill: embed every claim that has no vector yet (resumable); "
                         "status: how many claims have vectors")
-    p.add_argument("--batch", type=_batch, default=64, help="claims embedded at once (default 64)")
+    p.add_argument("--batch", type=whole_number(1, 4096), default=64,
+                   help="claims embedded at once (default 64)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_semantic)
-
-
-def _batch(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if not 1 <= number <= 4096:
-        raise argparse.ArgumentTypeError("must be between 1 and 4096")
-    return number
 
 
 def cmd_semantic(args: argparse.Namespace, settings: Settings) -> int:

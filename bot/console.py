@@ -25,6 +25,7 @@ from bot.fakeapi.methods import Sent
 from bot.fakeapi.request import InProcessRequest
 from bot.render import html_to_plain
 from claims.errors import InputError
+from claims.normalize import ascii_number
 from claims.samples import Sample, samples
 from claims.settings import Settings
 from claims.wording import count
@@ -145,8 +146,7 @@ class Console:
         elif line.startswith(":inline"):
             await self._inline(app, line[7:].strip())
             return
-        elif line[:1] == ":" and line[1:].isdigit():
-            n = int(line[1:])
+        elif line[:1] == ":" and (n := ascii_number(line[1:], digits=3)) is not None:
             if not 1 <= n <= len(self.last_buttons):
                 self.say("(no such button)")
                 return

@@ -37,6 +37,9 @@ class BotServices:
     tz: ZoneInfo
     delivery: Delivery
     flood: FloodControl = field(default_factory=FloodControl)
+    """Questions, posts and links: each costs a search."""
+    crowd: FloodControl = field(default_factory=lambda: FloodControl(burst=30, refill_seconds=0.5))
+    """Every update of a user (messages, commands, buttons, inline queries): ``bot.handlers.flood``."""
 
     @property
     def settings(self) -> Settings:

@@ -12,7 +12,9 @@ class FloodControl:
     """A token bucket per user: a burst of questions, then one every ``refill_seconds``.
 
     A user over the limit is told once per flood how long to wait; further messages are dropped
-    silently, so a flood does not turn into a flood of replies.
+    silently, so a flood does not turn into a flood of replies. A flood ends when the bucket has
+    refilled completely: the odd message let through on a trickle of refills does not earn the
+    flooder a second warning.
     """
 
     def __init__(self, *, burst: int = 6, refill_seconds: float = 4.0, max_users: int = 50_000,
@@ -30,7 +32,7 @@ class FloodControl:
         tokens, at, warned = self._buckets.pop(key, (float(self.burst), now, False))
         tokens = min(float(self.burst), tokens + (now - at) / self.refill_seconds)
         if tokens >= 1.0:
-            self._buckets[key] = (tokens - 1.0, now, False)
+            self._buckets[key] = (tokens - 1.0, now, warned and tokens < self.burst)
             wait = None
         else:
             self._buckets[key] = (tokens, now, True)

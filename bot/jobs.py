@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 ENQUEUE_JOB = "digests-enqueue"
 FEEDS_JOB = "feeds-poll"
 INDEX_JOB = "index-catch-up"
+RETENTION_JOB = "retention"
+RETENTION_EVERY = timedelta(hours=1)
 
 
 # ---------------------------------------------------------------------------- the jobs
@@ -62,6 +64,15 @@ async def catch_up_job(context: ClaimContext) -> None:
     await services.call(services.claims.save_index, every_seconds=services.settings.index_save_minutes * 60)
 
 
+async def retention_job(context: ClaimContext) -> None:
+    """Delete readers' questions, posts and links past ``CLAIMBOT_RETENTION_DAYS`` (when set)."""
+    services = context.services
+    erased = await services.call(services.claims.expire_old)
+    if erased.total:
+        log.info("retention: deleted %d questions, %d posts and %d links", erased.questions, erased.posts,
+                 erased.links)
+
+
 def schedule_jobs(app: ClaimApp) -> None:
     """Add the jobs (from ``post_init``); what is due comes from the database each time.
 
@@ -82,6 +93,11 @@ def schedule_jobs(app: ClaimApp) -> None:
     catch_up_every = timedelta(seconds=app.bot_data.services.settings.index_catch_up_seconds)
     queue.run_repeating(catch_up_job, interval=catch_up_every, first=catch_up_every, name=INDEX_JOB,
                         job_kwargs=options)
+    if app.bot_data.services.settings.retention_days is not None:
+        queue.run_once(retention_job, 0, name=f"{RETENTION_JOB}-startup",
+                       job_kwargs={"misfire_grace_time": None})
+        queue.run_repeating(retention_job, interval=RETENTION_EVERY, first=RETENTION_EVERY,
+                            name=RETENTION_JOB, job_kwargs=options)
 
 
 def poll_feeds_soon(context: ClaimContext) -> None:

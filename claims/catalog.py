@@ -37,6 +37,15 @@ class SpeakerEntry:
     roles: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class PositionWords:
+    """``positions.toml`` as written: opposite word pairs and phrases that deny without "not"
+    (``claims.positions.rules`` reads them into rules)."""
+
+    opposites: tuple[tuple[str, str], ...] = ()
+    negations: tuple[tuple[str, str], ...] = ()
+
+
 @dataclass(frozen=True)
 class Catalog:
     """Topics and speakers, with case-insensitive lookups built once."""
@@ -46,6 +55,8 @@ class Catalog:
     fallback_topic: str = "general"
     discovery: PhraseRules = field(default_factory=PhraseRules)
     """What topic discovery counts and ignores (``discovery.toml``)."""
+    positions: PositionWords = field(default_factory=PositionWords)
+    """What makes a claim a changed position (``positions.toml``)."""
     _alias_index: dict[str, SpeakerEntry] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -97,7 +108,17 @@ def load_catalog(config_dir: Path) -> Catalog:
         speakers=speakers,
         fallback_topic=topics_doc.get("fallback", "general"),
         discovery=load_rules(config_dir),
+        positions=_position_words(_read_toml(config_file(config_dir, "positions.toml"))),
     )
+
+
+def _position_words(doc: dict) -> PositionWords:
+    try:
+        opposites = tuple((str(a), str(b)) for a, b in doc.get("opposites", []))
+        negations = tuple((str(k), str(v)) for k, v in doc.get("negations", {}).items())
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ConfigError(f"config: positions.toml: opposites are pairs of words ({exc})") from exc
+    return PositionWords(opposites=opposites, negations=negations)
 
 
 def _read_toml(path: Path) -> dict:

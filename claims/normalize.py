@@ -23,6 +23,47 @@ _NON_WORD = re.compile(r"[^\w']+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 
 
+_ASCII_DIGITS = frozenset("0123456789")
+
+
+def ascii_number(text: str, *, digits: int = 12) -> int | None:
+    """The whole number ``text`` spells in ASCII digits only (at most ``digits`` of them), else
+    ``None``. Users' numbers go through here, not ``str.isdigit``/``int``: ``"²".isdigit()`` is
+    true yet ``int("²")`` raises, and ``int("١٢")`` is 12, a claim the user may not have meant."""
+    if not 0 < len(text) <= digits or not _ASCII_DIGITS.issuperset(text):
+        return None
+    return int(text)
+
+
+DOUBLE_QUOTES = "\"“”„‟«»"
+SINGLE_QUOTES = "'‘’‚‛‹›"
+_QUOTED = re.compile(
+    rf"^\s*(?:[{DOUBLE_QUOTES}](?P<double>[^{DOUBLE_QUOTES}]*?\S[^{DOUBLE_QUOTES}]*?)[{DOUBLE_QUOTES}]"
+    rf"|[{SINGLE_QUOTES}](?P<single>\S(?:.*?\S)?)[{SINGLE_QUOTES}](?=\s|$))(?P<rest>.*)$",
+    re.S,
+)
+
+
+def split_quoted(text: str) -> tuple[str, str] | None:
+    """``("Zelenskyy’s truce", "daily 8:00")`` for ``"Zelenskyy’s truce" daily 8:00``, else None.
+
+    Straight and curly quotes of every style work alike, and a phrase ends at a quote of the kind
+    that opened it: inside double quotes an apostrophe is a letter, and a single quote closes only
+    where a word ends (``'O'Brien's plan' daily``). Every command that takes a quoted phrase or name
+    reads it through here or ``unquote``."""
+    match = _QUOTED.match(text)
+    if match is None:
+        return None
+    phrase = match.group("double") if match.group("double") is not None else match.group("single")
+    return " ".join(phrase.split()), match.group("rest").strip()
+
+
+def unquote(text: str) -> str:
+    """``text`` without one pair of quotes around all of it (any style), else as it is."""
+    quoted = split_quoted(text)
+    return quoted[0] if quoted is not None and not quoted[1] else text.strip()
+
+
 def clean_text(text: str) -> str:
     """Unicode-normalised text with straight quotes and plain dashes, for storage and display.
 

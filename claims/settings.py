@@ -113,6 +113,11 @@ class Settings(BaseSettings):
     semantic_model: str = "sentence-transformers/all-MiniLM-L6-v2"
     semantic_threads: int = Field(default=1, ge=1, le=64)
     config_dir: Path = Field(default_factory=config_dir)
+    # Files claimbot creates (the SQLite database and its journal, index snapshots, claim vectors,
+    # exports) hold readers' questions and posts: private to the operator's user unless widened here.
+    umask: str = Field(default="077", pattern=r"^0?[0-7]{3}$")
+    # Readers' questions, posts and links are deleted this many days after they came (off: kept).
+    retention_days: int | None = Field(default=None, ge=1, le=36_500)
 
     @classmethod
     def settings_customise_sources(
@@ -126,6 +131,12 @@ class Settings(BaseSettings):
         """Environment beats the TOML file; explicit constructor arguments beat both."""
         toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file(config_dir(), "settings.toml"))
         return (init_settings, env_settings, toml)
+
+    def apply_umask(self) -> None:
+        """Make the files and folders this process creates from now on follow ``umask`` ("077":
+        files 0600, folders 0700). A process-wide setting, so the entry point calls it once: it also
+        covers files that SQLite and other libraries create on claimbot's behalf."""
+        os.umask(int(self.umask, 8))
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -187,7 +198,7 @@ class Settings(BaseSettings):
         value = " ".join(value.lower().split())
         if value in {"", "off", "none", "no", "false"}:
             return ""
-        if not re.fullmatch(r"(mon|tue|wed|thu|fri|sat|sun)[a-z]* ([01]?\d|2[0-3])[:.h][0-5]\d", value):
+        if not re.fullmatch(r"(mon|tue|wed|thu|fri|sat|sun)[a-z]* ([01]?[0-9]|2[0-3])[:.h][0-5][0-9]", value):
             raise ValueError('unanswered_digest must be a weekday and a time, e.g. "monday 09:00", or "off"')
         return value
 

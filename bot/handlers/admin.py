@@ -19,6 +19,7 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, CommandHandler, Me
 from bot import render
 from bot.context import ClaimContext
 from bot.handlers.common import actor, claim_id, reply, rest_after
+from bot.handlers.errors import command_word
 from bot.jobs import poll_feeds_soon
 from claims.errors import InputError, InvalidArgumentError
 
@@ -48,7 +49,7 @@ ADMIN_COMMAND = _AdminCommand(name="admin_command")
 async def refuse(update: Update, context: ClaimContext) -> None:
     message = update.effective_message
     user = update.effective_user
-    command = ((message.text or message.caption or "") if message else "").split(maxsplit=1)[0][:40]
+    command = command_word((message.text or message.caption or "") if message else "")
     log.warning("Refused admin command %s from user %s in chat %s", command,
                 user.id if user else None, update.effective_chat.id if update.effective_chat else None)
     await reply(update, context, f"Sorry, {render.esc(command.split('@')[0])} is only for the claimbot team.")
@@ -142,7 +143,8 @@ async def merge(update: Update, context: ClaimContext) -> None:
 async def stats(update: Update, context: ClaimContext) -> None:
     services = context.services
     figures = await services.call(services.claims.stats)
-    text = render.stats(figures.store, figures.questions, figures.subscribers, figures.delivery)
+    text = render.stats(figures.store, figures.questions, figures.subscribers, figures.delivery,
+                        figures.erasures)
     text += "\n" + render.unanswered_section(figures.unanswered, services.tz)
     await reply(update, context, text, keyboard=render.stats_keyboard(figures.unanswered, services.codec))
 

@@ -18,6 +18,8 @@ from bot.handlers.common import reply, rest_after
 from claims.errors import InvalidArgumentError
 
 MAX_QUESTION_CHARS = 2000
+TIMELINE_PAGE = 10
+"""Claims on the first page of a timeline answer (the same page size as /timeline)."""
 
 
 class _AddressedToBot(filters.MessageFilter):
@@ -86,6 +88,12 @@ async def answer(update: Update, context: ClaimContext, text: str) -> None:
     if not text:
         await reply(update, context, "Send me a question in words, for example: "
                                      "what did Trump say about the ceasefire?")
+        return
+    record = await services.call(services.claims.timeline_question, text, limit=TIMELINE_PAGE)
+    if record is not None:  # "has Trump changed his mind on Greenland?": the record over time
+        await reply(update, context, render.timeline(record, services.tz),
+                    keyboard=render.timeline_keyboard(record, render.timeline_scope(record), services.codec,
+                                                      per_page=TIMELINE_PAGE))
         return
     result = await services.call(services.claims.ask, text, user_id=user.id if user else None,
                                  chat_id=chat.id if chat else None)

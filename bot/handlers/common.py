@@ -23,7 +23,7 @@ from claims.errors import InvalidArgumentError
 from claims.store.history import Actor
 
 log = logging.getLogger(__name__)
-_ID = re.compile(r"^#?(\d{1,12})$")
+_ID = re.compile(r"^#?([0-9]{1,12})$")  # ASCII digits only (int() reads "١٢" as 12)
 
 
 async def reply(
@@ -97,8 +97,8 @@ async def pressed(update: Update, context: ClaimContext) -> Button | None:
     assert query is not None
     button = context.services.codec.decode(query.data)
     if button is None:
-        log.warning("Refused forged or unknown button data %r from user %s", (query.data or "")[:64],
-                    query.from_user.id)
+        log.warning("Refused forged or unknown button data (%d characters) from user %s",
+                    len(query.data or ""), query.from_user.id)
         await query.answer(EXPIRED)
     return button
 

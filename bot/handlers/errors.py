@@ -1,14 +1,17 @@
 """The one error handler: log with context first, then tell the user something short.
 
 Errors users cause (``ClaimbotError``: bad arguments, unknown ids, unreadable articles) are
-answered with their message and logged at info level. Telegram refusing to deliver (blocked bot,
-kicked from a group, rate limits) is logged, not answered: there is no one to answer. Anything
-else is a bug: logged with its traceback, and the user hears that something went wrong.
+answered with their message and logged at info level by their kind alone: the message quotes what
+the user typed, and no user text goes into the logs (a log outlives a question and has more
+readers). Telegram refusing to deliver (blocked bot, kicked from a group, rate limits) is logged,
+not answered: there is no one to answer. Anything else is a bug: logged with its traceback, and
+the user hears that something went wrong.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -21,17 +24,27 @@ log = logging.getLogger(__name__)
 SORRY = "Sorry, something went wrong on my side. It has been logged; please try again later."
 
 
+_COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}")
+
+
+def command_word(text: str) -> str:
+    """The command a message starts with, for the log: ``/claim`` from ``/claim@bot 12``; only
+    Telegram's command characters, so nothing else the user typed gets through."""
+    m = _COMMAND.match(text)
+    return m.group(0) if m else "a command"
+
+
 def describe(update: object) -> str:
     """Who and what, for the log: update id, user, chat and the command (never a whole question)."""
     if not isinstance(update, Update):
-        return repr(update)[:200]
+        return type(update).__name__
     user = update.effective_user
     chat = update.effective_chat
     message = update.effective_message
-    what = "button" if update.callback_query else "message"
+    what = "button" if update.callback_query else "inline query" if update.inline_query else "message"
     text = (message.text or message.caption or "") if message and not update.callback_query else ""
     if text.startswith("/"):
-        what = text.split(maxsplit=1)[0][:40]
+        what = command_word(text)
     return (f"update {update.update_id} ({what}) from user {user.id if user else None} "
             f"in chat {chat.id if chat else None}")
 
@@ -40,7 +53,7 @@ async def on_error(update: object, context: ClaimContext) -> None:
     error = context.error
     where = describe(update)
     if isinstance(error, ClaimbotError):
-        log.info("%s: refused: %s", where, error)
+        log.info("%s: refused (%s)", where, type(error).__name__)
         await _tell(update, context, str(error))
         return
     if isinstance(error, Forbidden):

@@ -21,7 +21,7 @@ from bot.handlers.browse import show_claim
 from bot.handlers.common import reply
 
 log = logging.getLogger(__name__)
-_DEEP_CLAIM = re.compile(r"^claim_(\d{1,12})$")
+_DEEP_CLAIM = re.compile(r"^claim_([0-9]{1,12})$")
 
 
 async def start(update: Update, context: ClaimContext) -> None:

@@ -32,6 +32,7 @@ from bot.handlers.ask import ADDRESSED_TO_BOT, admitted, answer
 from bot.handlers.common import edit_or_reply, pressed, reply, rest_after, send_html
 from bot.render import ButtonKind, button_pattern
 from claims.errors import ClaimbotError, InvalidArgumentError
+from claims.normalize import ascii_number
 from claims.service.tipline import digest_slot
 from claims.settings import Settings
 from claims.tipline.links import find_urls
@@ -199,10 +200,11 @@ async def inline_query(update: Update, context: ClaimContext) -> None:
 async def unanswered(update: Update, context: ClaimContext) -> None:
     """``/unanswered [DAYS]``: what found no claim, grouped, most asked first, with buttons."""
     args = context.args or []
-    if len(args) > 1 or (args and not args[0].isdigit()):
+    days = ascii_number(args[0], digits=5) if args else 7
+    if len(args) > 1 or days is None:
         raise InvalidArgumentError(UNANSWERED_USAGE)
     services = context.services
-    team = await services.call(services.claims.unanswered, int(args[0]) if args else 7)
+    team = await services.call(services.claims.unanswered, days)
     await reply(update, context, render.team_list(team, services.tz),
                 keyboard=render.team_keyboard(team, services.codec))
 
@@ -223,7 +225,8 @@ async def handled_button(update: Update, context: ClaimContext) -> None:
     await query.answer(render.handled_done(closed))
     if button.b == render.STATS_DAYS:
         figures = await services.call(services.claims.stats)
-        text = render.stats(figures.store, figures.questions, figures.subscribers, figures.delivery)
+        text = render.stats(figures.store, figures.questions, figures.subscribers, figures.delivery,
+                            figures.erasures)
         text += "\n" + render.unanswered_section(figures.unanswered, services.tz)
         await edit_or_reply(update, context, text, render.stats_keyboard(figures.unanswered, services.codec))
         return

@@ -99,6 +99,15 @@ from bot.render.subscriptions import (
     unsubscribed,
     zone_of,
 )
+from bot.render.timeline import (
+    changes,
+    changes_keyboard,
+    timeline,
+    timeline_keyboard,
+    timeline_scope,
+    timeline_unscope,
+    unflagged,
+)
 from bot.render.tipline import (
     HISTORY_BUTTONS,
     SHOWN_CLAIMS,
@@ -148,6 +157,8 @@ __all__ = [
     "attr",
     "button_pattern",
     "change_done",
+    "changes",
+    "changes_keyboard",
     "choose_target",
     "claim_card",
     "claim_full",
@@ -198,6 +209,10 @@ __all__ = [
     "target_name",
     "team_keyboard",
     "team_list",
+    "timeline",
+    "timeline_keyboard",
+    "timeline_scope",
+    "timeline_unscope",
     "timezone_current",
     "timezone_set",
     "tip_check",
@@ -205,6 +220,7 @@ __all__ = [
     "tip_usage",
     "topics_list",
     "unanswered_section",
+    "unflagged",
     "unsubscribed",
     "utf16_len",
     "verdict",

@@ -14,6 +14,7 @@ from claims.ingest.pipeline import IngestReport
 from claims.search.questions import QuestionStats
 from claims.store.counts import StoreStats
 from claims.store.views import ClaimView
+from claims.tipline.retention import Erased, ErasureStats
 from claims.wording import count
 
 INGEST_LISTED = 12
@@ -50,7 +51,7 @@ def change_done(what: str, view: ClaimView, tz: ZoneInfo) -> str:
 
 
 def stats(store: StoreStats, questions: QuestionStats, subscribers: SubscriptionStats | None = None,
-          delivery: DeliveryStats | None = None) -> str:
+          delivery: DeliveryStats | None = None, erasures: ErasureStats | None = None) -> str:
     lines = [
         "<b>claimbot statistics</b>",
         f"Claims: {store.claims:,} ({store.active_claims:,} active)",
@@ -69,4 +70,12 @@ def stats(store: StoreStats, questions: QuestionStats, subscribers: Subscription
         lines.append(f"Digests: {delivery.sent_last_day:,} sent in the last day "
                      f"({delivery.sent_total:,} in all), {delivery.pending + delivery.sending:,} waiting, "
                      f"{delivery.failed_last_day:,} failed in the last day ({delivery.failed:,} in all)")
+    if erasures is not None:
+        lines.append(f"Readers' data deleted: {count(erasures.requests, 'request')} to /forget "
+                     f"({_erased(erasures.forgotten)}); by retention {_erased(erasures.expired)}")
     return "\n".join(lines)
+
+
+def _erased(erased: Erased) -> str:
+    return (f"{count(erased.questions, 'question')}, {count(erased.posts, 'post')}, "
+            f"{count(erased.links, 'link')}, {count(erased.subscriptions, 'subscription')}")

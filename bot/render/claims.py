@@ -19,6 +19,8 @@ from claims.wording import count
 
 CARD_TEXT_CHARS = 600
 """Claim text shown in answers and lists; ``/claim ID`` shows all of it."""
+EARLIER_CHARS = 200
+"""The earlier claim quoted under a claim ("Earlier, on 14 Jan: ...")."""
 CONTEXT_CHARS = 800
 """The sentences around a claim shown by ``/claim ID`` (what "that" or "the deal" refers to)."""
 
@@ -74,6 +76,8 @@ def claim_card(view: ClaimView, tz: ZoneInfo) -> str:
     if src := view.first_source:
         more = f" (+{len(view.sources) - 1} more)" if len(view.sources) > 1 else ""
         lines.append(f"Source: {source_line(src, tz)}{more}")
+    if view.earlier:
+        lines.append(earlier_line(view, tz))
     lines.append(f"#{view.id} · /claim {view.id}")
     return "\n".join(lines)
 
@@ -96,6 +100,8 @@ def claim_full(view: ClaimView, revisions: int, tz: ZoneInfo, *, bot_username: s
         lines.append(f"Said: {fmt_date(view.said_at, tz)}")
     else:
         lines.append(f"Recorded: {fmt_date(view.created_at, tz)} (no source gives a date)")
+    if view.earlier:
+        lines.append(earlier_line(view, tz))
     if view.sources:
         lines.append(f"\n<b>Sources ({len(view.sources)})</b>")
         lines.extend(f"{n}. {source_line(s, tz)}" for n, s in enumerate(view.sources, 1))
@@ -107,6 +113,17 @@ def claim_full(view: ClaimView, revisions: int, tz: ZoneInfo, *, bot_username: s
     if bot_username:
         lines.append(f"Share: https://t.me/{esc(bot_username)}?start=claim_{view.id}")
     return "\n".join(lines)
+
+
+def earlier_line(view: ClaimView, tz: ZoneInfo) -> str:
+    """What the speaker said before on the same subject, marked when this claim contradicts it."""
+    earlier = view.earlier
+    assert earlier is not None
+    said_then = f"“{esc(shorten(earlier.text, EARLIER_CHARS))}” (/claim {earlier.claim_id})"
+    when = fmt_date(earlier.said_at, tz)
+    if earlier.changed:
+        return f"🔄 <b>Changed position.</b> Earlier, on {when}: {said_then}"
+    return f"Earlier, on {when}: {said_then}"
 
 
 def _quote_adds_words(view: ClaimView) -> bool:

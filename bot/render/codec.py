@@ -28,6 +28,9 @@ class ButtonKind(StrEnum):
     CLAIMS_PAGE = "claims"  # page ``b`` of the /claims list whose scope has code ``a`` (``ClaimScope``)
     HANDLED = "handled"  # the team handled the unanswered group holding question ``a``; list of ``b`` days
     INGEST_LINK = "ingest"  # an admin ingests reported link ``a``
+    TIMELINE = "tline"  # page ``b`` of the timeline of speaker and topic ``a`` (``timeline_scope``)
+    CHANGES = "changes"  # page ``b`` of /changes
+    FORGET = "forget"  # reader ``a`` confirms (``b`` 1) or cancels (0) /forget
 
 
 def button_pattern(*kinds: ButtonKind) -> str:
@@ -50,7 +53,7 @@ class CallbackCodec:
     The key derives from the bot token: buttons stay valid across restarts and replicas.
     """
 
-    _PATTERN = re.compile(r"^([a-z_]{1,12}):(\d{1,12})(?::(\d{1,6}))?:([A-Za-z0-9_-]{10})$")
+    _PATTERN = re.compile(r"^([a-z_]{1,12}):([0-9]{1,12})(?::([0-9]{1,6}))?:([A-Za-z0-9_-]{10})$")
 
     def __init__(self, secret: bytes) -> None:
         self._key = hashlib.sha256(b"claimbot-buttons\0" + secret).digest()

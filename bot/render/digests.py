@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from bot.render.claims import source_line, verdict
-from bot.render.html import SAFE_LIMIT, esc, shorten, split_html, utf16_len
+from bot.render.html import SAFE_LIMIT, esc, fmt_date, shorten, split_html, utf16_len
 from bot.render.subscriptions import zone_of
 from claims.follow.delivery import DeliveryReport, EnqueueReport
 from claims.follow.digest.model import Digest, DigestItem
@@ -15,7 +15,8 @@ from claims.store.models import TargetKind
 from claims.wording import count
 
 DIGEST_TEXT_CHARS = 500
-DIGEST_KINDS = {"new": "🆕 New", "revised": "✏️ Reworded", "verdict": "⚖️ Verdict changed",
+DIGEST_KINDS = {"changed_position": "🔄 Changed position", "new": "🆕 New", "revised": "✏️ Reworded",
+                "verdict": "⚖️ Verdict changed",
                 "retracted": "🚫 Retracted", "merged": "🔗 Merged",
                 "removed": "📤 No longer in the article"}
 
@@ -45,6 +46,11 @@ def digest_item(item: DigestItem, tz: ZoneInfo) -> str:
     """One claim's changes: what happened, who, before → after, verdict, source, commands."""
     kinds = " · ".join(DIGEST_KINDS[k] for k in item.kinds)
     lines = [f"{kinds} · #{item.claim_id} <b>{esc(item.speaker or 'Unknown speaker')}</b>"]
+    if item.changed_from is not None:
+        then = item.changed_from
+        lines.append(f"<b>{esc(item.speaker or 'The speaker')} changed position.</b> Earlier, on "
+                     f"{fmt_date(then.said_at, tz)}: “{esc(shorten(then.text, 200))}”"
+                     f" (/claim {then.claim_id})")
     if item.text_before is not None:
         half = DIGEST_TEXT_CHARS * 2 // 3
         lines.append(f"Before: “{esc(shorten(item.text_before, half))}”")

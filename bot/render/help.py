@@ -12,12 +12,15 @@ USER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("claims", "Latest claims, optionally for a topic or speaker"),
     ("claim", "One claim in full: /claim ID"),
     ("history", "How a claim changed: /history ID"),
+    ("timeline", "What someone said over time: /timeline SPEAKER [TOPIC or phrase]"),
+    ("changes", "Recent changes of position"),
     ("check", "Check a post or link: reply /check to it, or /check TEXT"),
     ("subscribe", 'Digest of changes: /subscribe TOPIC|SPEAKER|claim ID|"any phrase" '
                   "[daily HH:MM|weekly DAY HH:MM|hourly|instant]"),
     ("unsubscribe", "Stop a digest: /unsubscribe TOPIC|SPEAKER|claim ID"),
     ("subscriptions", "What this chat follows, with buttons to remove"),
     ("timezone", "Time zone for digests: /timezone Area/City"),
+    ("forget", "Delete the questions, posts and subscriptions you sent me"),
     ("help", "How to use this bot"),
     ("start", "Welcome"),
 )
@@ -33,6 +36,7 @@ ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("unanswered", "What readers asked that we could not answer: /unanswered [DAYS]"),
     ("speaker", "Speakers: /speaker merge A into B, /speaker rename A to B, /speaker alias A as B"),
     ("topic", "Discovered topics: /topic rename A to B, /topic merge A into B, /topic hide A"),
+    ("unflag", "Clear a wrong changed-position flag: /unflag ID [REASON]"),
 )
 
 

@@ -49,6 +49,7 @@ from claims.extract.cues import (
     cue_class_at,
     tracked,
 )
+from claims.extract.polarity import negated, verb_use
 from claims.extract.sentences import Quote, Sentence
 from claims.extract.speaker_phrases import classify, clause_subject, subject_after, subject_before
 from claims.extract.speakers import Mention, Resolved
@@ -123,9 +124,12 @@ def _sentence(art: ArticleState, sent: Sentence, no: int) -> None:
         verb = m.group(0)
         kind = CUES[verb][0]
         cls = cue_class_at(verb, text[m.end() : m.end() + 5])
-        if _NOT_CUE_AFTER.match(text, m.end()) and kind == "object":
+        following = text[m.end() : m.end() + 40]  # a slice: "^" never matches at a search offset
+        if _NOT_CUE_AFTER.match(following) and kind == "object":
             continue
-        if cls in _LOOSE_CLASSES and NOT_CUE_AFTER.match(text, m.end()):
+        if cls in _LOOSE_CLASSES and NOT_CUE_AFTER.match(following):
+            continue
+        if not verb_use(text, sent.start, m.start(), m.end()):
             continue
         if not tracked(cls, art.policy):
             continue
@@ -170,6 +174,9 @@ def _sentence(art: ArticleState, sent: Sentence, no: int) -> None:
             continue
         previous = mention
         spoke = True
+        if negated(text, mention.end if not inverted else sent.start, m.start()):
+            # "Officials have not said the FBI is reopening ...": nobody claimed it.
+            continue
         res = art.resolve(mention)
         if res.entity is not None and mention.role and mention.role != "organisation":
             # "Pierre Dupont, the union's treasurer," lets a later "the treasurer" find him.
@@ -187,7 +194,7 @@ def _sentence(art: ArticleState, sent: Sentence, no: int) -> None:
     if not spoke and subject is not None:
         # A sentence about someone ("Mrs. Clinton ... did not address ...") makes them the
         # referent of a following "she said"; a sentence with a speaker already did that.
-        art.registry.note_subject(art.resolve(subject).entity, sent.start)
+        art.registry.note_subject(art.registry.resolve(subject, speaking=False).entity, sent.start)
     if not found:
         continue_quote(art, sent, no, quotes)
 

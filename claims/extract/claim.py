@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from claims.catalog import Catalog
-from claims.extract.context import context_for, resolved_text, speaker_aliases
+from claims.extract.context import context_for, resolved_text, short_name, speaker_aliases
 from claims.extract.sentences import Sentence
 from claims.extract.speakers import Resolved
 from claims.extract.topics import classifier_for
@@ -65,7 +65,8 @@ class Draft:
     confidence: float
     cue: str | None
     quotes: list[tuple[int, int]] = field(default_factory=list)
-    lead: str | None = None  # what the claim is about when the verb's object says it ("praised X for")
+    lead: str | None = None  # the verb phrase the claim only means something in ("called",
+    # "accused the mayor of"); "" when the claim text starts at the verb and needs only the speaker
     last_no: int = -1  # the last sentence a quotation running over paragraphs reached
 
 
@@ -75,6 +76,18 @@ _WEEKDAYS = {
     d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
 }
 _WEEKDAY_RE = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+
+
+_ANONYMITY = re.compile(
+    r"^(?:(?:by|from)\s+[^,]{0,60}?\s+)?(?:who\s+)?(?:spoke|speaking|talked|on)\s+(?:on\s+)?(?:the\s+)?"
+    r"(?:condition\s+(?:of|that)|anonymity)|^(?:he|she|they)\s+(?:was|were)\s+not\s+authorized",
+    re.IGNORECASE,
+)
+"""A claim that only says why its source is unnamed is not a claim."""
+_ANONYMITY_TAIL = re.compile(
+    r",?\s+(?:who\s+)?(?:spoke|speaking|talked)\s+on\s+(?:the\s+)?condition\s+of\s+anonymity", re.IGNORECASE
+)
+"""Where a claim runs on into why its source is unnamed; the claim ends there."""
 
 
 def _said_on(sentence: str, published_at: datetime | None) -> date | None:
@@ -127,13 +140,17 @@ def finish(
         if not parts:
             continue
         start, end = parts[0][0], parts[-1][1]
+        cut = _ANONYMITY_TAIL.search(text, start, end) if len(parts) == 1 else None
+        if cut is not None:
+            end = _clean(text, start, cut.start())[1]
+            parts = [(start, end)]
         if (start, end, d.resolved.name) in seen:
             continue
         seen.add((start, end, d.resolved.name))
         claim_text = text[start:end] if len(parts) == 1 else _join(text, parts)
         claim_text = claim_text.strip().rstrip(",").strip()
-        if len(claim_text) < 2:
-            continue
+        if len(claim_text) < 2 or _ANONYMITY.match(claim_text):
+            continue  # "... on the condition of anonymity because ...": why a source is unnamed
         sent = d.sentence
         sentence_text = text[sent.start : sent.end]
         context = [
@@ -155,10 +172,12 @@ def finish(
             quote = " … ".join(text[a:b].strip().rstrip(",").strip() for a, b in d.quotes)
         res = d.resolved
         ent = res.entity
-        previous = [text[s.start : s.end] for s in sents[max(0, d.sentence_no - 2) : d.sentence_no]]
+        previous = [text[s.start : s.end] for s in sents[max(0, d.sentence_no - 4) : d.sentence_no]]
         resolved = resolved_text(claim_text, d.kind, res.name, ent)
-        if d.lead:
-            resolved = f"[{d.lead}] {resolved or claim_text}"
+        if d.lead is not None:
+            # The frame the words only mean something in: "[Sánchez called] the position ...".
+            frame = " ".join(p for p in (short_name(res, d.mention), d.lead) if p)
+            resolved = f"[{frame}] {resolved or claim_text}"
         confidence = d.confidence
         if res.name is None:
             confidence = min(confidence, 0.4)
@@ -182,7 +201,7 @@ def finish(
                 said_on=_said_on(sentence_text, published_at),
                 speaker_aliases=speaker_aliases(ent, res.kind, res.name or ""),
                 speaker_affiliation=res.affiliation,
-                context=context_for(claim_text, previous),
+                context=context_for(claim_text, d.kind, sentence_text, previous, res.name),
                 resolved_text=resolved,
             )
         )

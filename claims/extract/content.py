@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 
 from claims.extract.article import ArticleState, record_direct, record_reported
+from claims.extract.cues import FRAMED, cue_class
+from claims.extract.polarity import denial
 from claims.extract.sentences import Quote, Sentence
 from claims.extract.spans import (
     after_cue,
@@ -28,7 +30,21 @@ from claims.extract.spans import (
 )
 from claims.extract.speakers import Mention, Resolved
 
-_OBJECT_FOR = re.compile(r"([^,;:“”\"]{1,60}?)\s+for\s+(\S)")
+_OBJECT_REASON = re.compile(r"([^,;:“”\"]{1,60}?)\s+(?:for|of)\s+(\S)")
+_REASON_VERBS = frozenset(
+    [
+        "commended", "commends", "praised", "praises", "criticized", "criticised", "criticizes",
+        "slammed", "blasted", "attacked", "mocked", "ridiculed", "condemned", "denounced", "decried",
+        "blamed", "blames", "accused", "accuses", "accusing", "thanked", "defended", "defends",
+    ]
+)  # fmt: skip
+"""Verbs whose object is who the claim is about, with the claim after "for"/"of"."""
+_CLAUSE_START = re.compile(
+    r"(?![“\"‘']?(?:to|of|for|on|at|in|about|with|from|by|as|into|over|against|upon|much|little)\s)"
+)
+"""Content that does not open with a preposition reads as a clause of its own."""
+_VERB_GROUP = re.compile(r"[ \t]*(?:[a-z]+[ \t]+){0,3}")
+"""Only verb-group words between a subject and its verb ("has repeatedly", "also")."""
 _PARTICIPLE_AFTER = re.compile(r"^(?:,\s*[”\"’']{0,2}|[”\"’']{1,2},?)\s+([a-z]+ing)\b")
 _PREPOSITIONS = frozenset(
     [
@@ -77,11 +93,12 @@ def attribute_content(
 
     pre_lo, pre_hi = pre_region(text, sent, quotes, who_start)
     tail = text[after : sent.end]
-    tail_is_end = not tail.strip(' .,;:!?)”"’') or _PARTICIPLE_AFTER.match(text, after) is not None
+    participle_after = _PARTICIPLE_AFTER.match(text[after : after + 40]) is not None
+    tail_is_end = not tail.strip(' .,;:!?)”"’') or participle_after
     parenthetical = (
         pre_hi > pre_lo
         and re.match(r"^,\s+[a-z]", tail) is not None
-        and not _PARTICIPLE_AFTER.match(text, after)
+        and not participle_after
         and tail.split()[1] not in _PREPOSITIONS
         if len(tail.split()) > 1
         else False
@@ -109,17 +126,27 @@ def attribute_content(
     if inverted:
         return False
     # Case D: the content follows the verb.
-    start = content_start(text, cue_end, sent.end, kind)
+    start = content_start(text, cue_end, sent.end, kind, verb)
     if start is None:
         return False
     end = content_end(art, start, sent.end)
-    reason = _OBJECT_FOR.match(text, start, end) if kind == "object" else None
     lead = None
-    if reason:
-        # "commended Mr. Rutte for “doing a fantastic job”": the praise is the claim, the person
-        # praised is who it is about.
-        lead = f"{verb} {reason.group(1).strip()} for"
-        start = reason.start(2)
+    if kind == "object":
+        # "called the law “a disaster”", "accused the mayor of hiding ...", "praised Rutte for
+        # doing ...": the verb and its object are the frame the rest only means something in.
+        reason = _OBJECT_REASON.match(text, start, end) if verb.lower() in _REASON_VERBS else None
+        if reason:
+            start = reason.start(2)
+        lead = " ".join(text[m.start() : start].split())
+    elif cue_class(verb) in FRAMED or (not _CLAUSE_START.match(text, start) and kind != "ask"):
+        # "tells his supporters at a rally to “go and vote”": not a clause on its own.
+        lead = re.sub(r"\s+that$", "", " ".join(text[m.start() : start].split()))
+    if denial(verb):
+        # "she denied that she mishandled ...": the denial stays in the claim, never the bare
+        # assertion. The subject is kept when it stands right before the verb.
+        between = text[mention.end : m.start()]
+        start = mention.start if mention.end <= m.start() and _VERB_GROUP.fullmatch(between) else m.start()
+        lead = "" if start == m.start() else None
     q = quote_at(quotes, text, start, sent.end)
     if q is not None and q.end >= end - 1 and q.start <= start + 2:
         record_direct(art, sent, no, q, mention, res, verb).lead = lead
@@ -128,6 +155,6 @@ def attribute_content(
     if len(text[start:end].split()) < 2 and not any(start <= x.start < end for x in quotes):
         return False
     made = record_reported(art, sent, no, [(start, end)], mention, res, verb, quotes, used, 1.0)
-    if made and lead:
+    if made and lead is not None:
         art.drafts[-1].lead = lead
     return made

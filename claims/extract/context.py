@@ -6,8 +6,9 @@ the article also calls "Mark Rutte", "Mr. Rutte" and "NATO Secretary General". S
 
 * ``speaker_aliases``: every form the article uses for its speaker (full name, surname, honorific
   and surname, role phrases tied to that person in this article);
-* ``context``: the sentence(s) before the claim when the claim refers back ("he", "it", "that",
-  "the deal");
+* ``context``: the sentence that introduces what the claim refers back to ("it", "the deal", a
+  "he" in a quotation), found by what it names rather than by being the sentence before, and the
+  claim's own sentence when the claim is only part of it; none when nothing helps;
 * ``resolved_text``: the claim with its pronoun subjects replaced by the person in brackets,
   "[Rutte] did not want to ...", only where the article makes the referent certain.
 """
@@ -16,22 +17,12 @@ from __future__ import annotations
 
 import re
 
-from claims.extract.speakers import Entity
+from claims.extract.speakers import Entity, Resolved
 
 _HONORIFIC_FORMS = {
     "mr": "Mr.", "mrs": "Mrs.", "ms": "Ms.", "dr": "Dr.", "prof": "Prof.", "rev": "Rev.",
     "miss": "Miss", "lord": "Lord", "lady": "Lady",
 }  # fmt: skip
-# Words that point back to something the claim does not name.
-_REFERS_BACK = re.compile(
-    r"(?<![\w’'-])(?:he|she|they|him|her|them|his|their|it|its|this|that|these|those|there|"
-    r"the\s+(?:deal|plan|agreement|proposal|idea|move|decision|bill|law|issue|question|"
-    r"matter|offer|talks|measure|policy|report|case|effort|program|programme|project|"
-    r"request|demand|comments?|remarks?|statement|claim|allegations?|accusations?))(?![\w’'-])",
-    re.IGNORECASE,
-)
-# "that" as a conjunction or relative ("said that", "the fact that") refers to nothing.
-_THAT_CLAUSE = re.compile(r"(?:\w+\s+)?that\s+(?:the|a|an|he|she|it|they|we|i|you|there|this)\b", re.I)
 _SUBJECT_PRONOUN = re.compile(
     r"(?<![\w’'-])(he|she|it)(?=\s+(?:[a-z]+n[’']t\s+|not\s+)?[a-z]+)", re.IGNORECASE
 )
@@ -66,16 +57,17 @@ def speaker_aliases(ent: Entity | None, kind: str, mention: str) -> tuple[str, .
     return tuple(unique)
 
 
-def refers_back(claim: str) -> bool:
-    """Whether a claim leans on something said before it (a pronoun or a bare "the deal")."""
-    for m in _REFERS_BACK.finditer(claim):
-        word = m.group(0).lower()
-        if word == "that" and _THAT_CLAUSE.match(claim, max(0, m.start() - 20)) is not None:
-            tail = claim[m.end() : m.end() + 12]
-            if re.match(r"\s+(?:the|a|an|he|she|it|they|we|i|you|there|this)\b", tail, re.I):
-                continue  # "said that the ...": a conjunction
-        return True
-    return False
+_SUFFIXES = ("Jr.", "Sr.", "Jr", "Sr", "II", "III", "IV")
+
+
+def short_name(res: Resolved, mention: str) -> str:
+    """How a frame names the speaker: a person's surname, an organisation's name, else as written."""
+    if not res.name:
+        return mention
+    words = res.name.split()
+    if res.kind == "person" and len(words) >= 2:
+        return words[-2] if words[-1] in _SUFFIXES and len(words) >= 3 else words[-1]
+    return res.name
 
 
 def resolved_text(claim: str, kind: str, speaker: str | None, ent: Entity | None) -> str | None:
@@ -104,15 +96,77 @@ def resolved_text(claim: str, kind: str, speaker: str | None, ent: Entity | None
     return f"{claim[: m.start()]}[{short}]{claim[m.end() :]}"
 
 
-def context_for(claim: str, previous: list[str]) -> str | None:
-    """The sentence(s) before the claim when the claim refers back, else None.
+_PERSON_PRONOUN = re.compile(r"(?<![\w’'-])(?:he|she|him|his|her|hers)(?![\w’'-])", re.IGNORECASE)
+_THING_PRONOUN = re.compile(
+    r"(?<![\w’'-])(?:it|its|they|them|their|this|these|those)(?![\w’'-])", re.IGNORECASE
+)
+_THAT_PRONOUN = re.compile(
+    r"(?<![\w’'-])that(?=\s*(?:[.,;:!?”\"]|$|\s+(?:is|was|would|will|has|had|could|should|can|may|"
+    r"might|must|does|did|means|meant)\b)|[’']s\b)",
+    re.IGNORECASE,
+)
+"""Demonstrative "that" ("that is wrong", "do that."), never the conjunction ("said that the ...")."""
+_DESCRIPTION = re.compile(
+    r"(?<![\w’'-])(?:the|this|that|these|those)\s+(deal|plan|agreement|proposal|idea|move|decision|"
+    r"bill|law|issue|question|matter|offer|talks|measure|policy|report|case|effort|program|"
+    r"programme|project|request|demand|investigation|probe|inquiry|attack|shooting|incident|"
+    r"video|letter|email|emails|ad|speech|debate|poll|survey|meeting|vote|ruling|election|"
+    r"campaign|strike|agency|company|group|committee|court|country|city|state|network|show)"
+    r"(?![\w’'-])",
+    re.IGNORECASE,
+)
+"""A bare definite description the claim leans on ("the deal"): the sentence naming a deal helps."""
+_NAME = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr)\.\s+[A-Z][\w’'-]+"
+    r"|(?<!^)(?<![.!?]\s)\b[A-Z][a-z][\w’'-]*(?:\s+[A-Z][\w’'.-]+)+)"
+)
+_WINDOW = 4
 
-    ``previous`` holds the sentences before the claim's sentence, nearest last; one is usually
-    enough, a second is added when the nearest is itself short ("It did.").
+
+def context_for(
+    claim: str, kind: str, sentence: str, previous: list[str], speaker: str | None
+) -> str | None:
+    """What a reader needs beside the claim: the sentence that introduces what its pronouns and
+    bare descriptions refer to, and the claim's own sentence when the claim is only part of it.
+
+    ``previous`` holds the sentences before the claim's sentence, nearest last. The introducing
+    sentence is the nearest one that names a description's noun ("the deal" -> the sentence with
+    "deal"), a person for "he"/"she" that is not the speaker, or, for "it"/"they"/"this", the
+    sentence right before. None when nothing needs introducing and the claim is its whole sentence:
+    the sentence before is not context merely for being before.
     """
-    if not previous or not refers_back(claim):
+    parts: list[str] = []
+    intro = introducing_sentence(claim, kind, previous, speaker)
+    if intro:
+        parts.append(" ".join(intro.split()))
+    own = " ".join(sentence.split())
+    if own and _bare(claim) != _bare(own):
+        parts.append(own)
+    return " ".join(parts) or None
+
+
+def _bare(text: str) -> str:
+    return re.sub(r"[^\w]+", " ", text).strip().lower()
+
+
+def introducing_sentence(claim: str, kind: str, previous: list[str], speaker: str | None) -> str | None:
+    """The nearest earlier sentence that introduces what the claim refers back to, or None."""
+    window = [p for p in previous[-_WINDOW:] if p.strip()]
+    if not window:
         return None
-    picked = [previous[-1]]
-    if len(previous[-1].split()) < 8 and len(previous) >= 2:
-        picked.insert(0, previous[-2])
-    return " ".join(p.strip() for p in picked)
+    for m in _DESCRIPTION.finditer(claim):
+        noun = m.group(1).lower()
+        for sent in reversed(window):
+            if re.search(rf"(?<![\w’'-]){re.escape(noun)}s?(?![\w’'-])", sent, re.IGNORECASE):
+                return sent
+    speaker_words = {w.lower() for w in (speaker or "").split()}
+    # In reported speech "he"/"she" is the speaker; in a quotation the speaker is "I".
+    if kind == "direct" and _PERSON_PRONOUN.search(claim):
+        for sent in reversed(window):
+            names = [n for n in _NAME.findall(sent) if not {w.lower() for w in n.split()} <= speaker_words]
+            if names:
+                return sent
+    head = claim[:80]
+    if _THING_PRONOUN.search(head) or _THAT_PRONOUN.search(head):
+        return window[-1]
+    return None

@@ -20,9 +20,13 @@ Classes, and the cue policy (which attributions become trackable claims):
 * ``finding`` (show, indicate, find, conclude, estimate, reveal, suggest): tracked. A poll or study
   showing something is a claim by its source (the poll, the study, or who ran it).
 * ``question`` (ask): tracked. Who asked what is on the record, and a question's premise is checkable.
-* ``stance`` (want, plan, seek, refuse, decline, seem, appear, support, endorse, oppose, urge,
-  praise, criticise, defend, ...): not tracked. A want, a plan, a refusal or an endorsement is an
-  attitude, not a statement that can be true or false. PolNeAR annotates them as attributions, so
+* ``position`` (call for, call on, urge, propose, demand, support, oppose, threaten, vow/pledge/
+  promise to): tracked, always with the verb kept as the claim's frame ("[Trump called for] a
+  special prosecutor ..."). A demand or a stated position is put on the record in words, and an
+  editor follows it like any statement; without its verb the content would not read as one.
+* ``stance`` (want, plan, seek, refuse, decline, seem, appear, endorse, defend, ...): not tracked.
+  A want, a plan, a refusal or an endorsement is an attitude, not a statement that can be true or
+  false. PolNeAR annotates them as attributions, so
   ``extract_claims(..., cues="all")`` finds them too, for measurement and for callers that want
   them; the bot stores the tracked ones.
 """
@@ -32,9 +36,11 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-CueClass = Literal["statement", "assertion", "belief", "finding", "question", "stance"]
+CueClass = Literal["statement", "assertion", "belief", "finding", "question", "position", "stance"]
 CuePolicy = Literal["tracked", "all"]
-TRACKED: frozenset[str] = frozenset(["statement", "assertion", "belief", "finding", "question"])
+TRACKED: frozenset[str] = frozenset(["statement", "assertion", "belief", "finding", "question", "position"])
+FRAMED: frozenset[str] = frozenset(["position", "stance"])
+"""Classes whose content is no statement without its verb: "[Trump called for] a special prosecutor"."""
 
 # word -> (shape, class). Forms are listed explicitly: a stemmer would also turn nouns into cues.
 _TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -90,12 +96,16 @@ _TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     )),
     "object stance": ("object", ("defended", "defends", "endorsed", "endorses", "thanked")),
     "ask question": ("ask", ("asked", "asks", "ask", "wondered", "wonders", "questioned")),
+    "say position": ("say", (
+        "called for", "calls for", "call for", "called on", "calls on", "urged", "urges",
+        "supports", "supported", "opposes", "opposed", "proposed", "proposes", "demanded",
+        "demands", "threatened", "threatens", "vowed to", "pledged to", "promised to",
+    )),
     "say stance": ("say", (
         "wants", "wanted", "hopes to", "plans", "planned", "seeks", "sought", "refused",
-        "refuses", "declined", "declines", "urged", "urges", "supports", "supported", "opposes",
-        "opposed", "proposed", "proposes", "seemed", "seems", "appeared", "appears",
-        "is expected", "are expected", "was expected", "were expected", "intends", "intended", "threatened",
-        "threatens", "offered", "vowed to", "pledged to", "promised to",
+        "refuses", "declined", "declines", "seemed", "seems", "appeared", "appears",
+        "is expected", "are expected", "was expected", "were expected", "intends", "intended",
+        "offered",
     )),
 }  # fmt: skip
 

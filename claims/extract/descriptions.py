@@ -22,6 +22,7 @@ ORG_HEADS = frozenset(
         "states", "nations", "alliance", "board", "authority", "federation", "league", "coalition",
         "center", "centre", "watch", "tribune", "herald", "gazette", "magazine", "cnn", "nbc", "abc",
         "cbs", "bbc", "fox", "msnbc", "npr", "ap", "afp", "nato", "eu", "un", "who", "imf", "opec",
+        "street", "avenue",
     ]
 )  # fmt: skip
 ORG_DESCRIPTORS = frozenset(

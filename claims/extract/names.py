@@ -21,7 +21,7 @@ TITLE_WORDS = frozenset(
     [
         "president", "vice", "former", "prime", "minister", "secretary", "general", "chancellor",
         "senator", "sen", "rep", "representative", "congressman", "congresswoman", "gov", "governor",
-        "mayor", "councilmember", "councilman", "councilwoman", "alderman", "judge", "justice",
+        "mayor", "councilmember", "councilman", "councilwoman", "councillor", "alderman", "judge", "justice",
         "chief", "deputy", "attorney", "speaker", "leader", "majority", "minority", "chairman",
         "chairwoman", "chair", "director", "commissioner", "ambassador", "envoy", "king", "queen",
         "prince", "princess", "pope", "gen", "adm", "lt", "col", "sgt", "capt", "cmdr", "maj",
@@ -111,6 +111,10 @@ def split_seq(words: list[str]) -> tuple[list[str], str | None, list[str], list[
             if titled and not any(norm_word(x) in _ORG_HEADS for x in head):
                 of_part = words[i + 1 :]
                 words = head
+                if all(norm_word(x) in TITLE_WORDS or norm_word(x) in HONORIFICS for x in head):
+                    # "Secretary of State Marco Rubio": the name follows the office's "of" part.
+                    of_part, named = _office_and_name(of_part)
+                    words = head + named
             break
     honorific = None
     last_title = -1
@@ -126,6 +130,20 @@ def split_seq(words: list[str]) -> tuple[list[str], str | None, list[str], list[
     if name and len(name[-1]) > 3 and name[-1].endswith(".") and name[-1] not in ("Jr.", "Sr."):
         name = [*name[:-1], name[-1].rstrip(".")]  # the sentence's full stop, not an initial
     return titles, honorific, name, of_part
+
+
+def _office_and_name(words: list[str]) -> tuple[list[str], list[str]]:
+    """Split "State Marco Rubio" (after "Secretary of") into the office's words and the name.
+
+    A name is its last two words, three with a middle initial ("Joseph R. Biden"); the office keeps
+    at least one word. Too short a run is all office ("Secretary of State").
+    """
+    size = 3 if len(words) >= 4 and re.fullmatch(r"[A-Z]\.", words[-2]) else 2
+    if words and words[-1] in ("Jr.", "Sr.", "Jr", "Sr", "II", "III"):
+        size += 1
+    if len(words) <= size:
+        return words, []
+    return words[:-size], words[-size:]
 
 
 def looks_like_name(phrase: str) -> bool:

@@ -31,6 +31,7 @@ from claims.extract.names import (
     POSSESSIVE,
     PRONOUNS,
     SPACES,
+    STOP_WORDS,
     TITLE_WORDS,
     norm_word,
     split_seq,
@@ -276,8 +277,12 @@ class Registry:
 
     # -- resolution ------------------------------------------------------------------------------
 
-    def resolve(self, mention: Mention) -> Resolved:
-        """Resolve a speaker mention to a canonical name, kind, role and a confidence."""
+    def resolve(self, mention: Mention, *, speaking: bool = True) -> Resolved:
+        """Resolve a speaker mention to a canonical name, kind, role and a confidence.
+
+        ``speaking`` is False for a sentence's subject that says nothing: only a word next to a
+        speech verb is evidence enough to take an unknown capitalised word for a surname.
+        """
         pos = mention.start
         if mention.form == "pronoun":
             ent = self.by_pronoun(mention.text, pos)
@@ -307,6 +312,11 @@ class Registry:
                     ent = self._entity(full, tuple(name))
                 if ent is None and norm_word(full) in GENERIC_HEADS:
                     return self._description(mention)  # "Sources said", "Officials said"
+                if ent is None and speaking and _speaker_word(full):
+                    # "said Beck": a capitalised word next to a speech verb names someone even
+                    # when the article never gave the full name; later pronouns may mean them.
+                    ent = self._entity(full, tuple(name))
+                    self._note(ent, pos, honorific, titles, [])
                 if ent is None:
                     return Resolved(None, "person", role, 0.4)
             else:
@@ -320,7 +330,38 @@ class Registry:
             if ent:
                 ent.add_form(mention.text)
                 return Resolved(ent.name, ent.kind, role_text, 0.75, ent)
+            ent = self._described_subject(mention.text, pos)
+            if ent:
+                # "Sanders ... the Vermont senator acknowledged": news style describes the person
+                # it is writing about instead of repeating the name.
+                return Resolved(ent.name, ent.kind, role_text, 0.6, ent)
         return self._description(mention)
+
+    def _described_subject(self, description: str, pos: int) -> Entity | None:
+        """The person a definite public-office description stands for: the latest subject, if recent.
+
+        "the Vermont senator", "the New York businessman", "the former secretary of state": a
+        definite description whose head is an office or public standing, right after a sentence
+        about a person, is that person. Heads that introduce new people ("the judge", "the
+        officer", "the man") are left alone.
+        """
+        words = description.lower().replace("’", "'").split()
+        if len(words) < 2 or words[0] != "the" or len(words) > 8:
+            return None
+        heads = {w.strip(",.") for w in words[1:]}
+        if not heads & _PUBLIC_HEADS:
+            return None
+        for spos, ent in reversed(self._salient):
+            if spos >= pos:
+                continue
+            others = any(
+                e is not ent and e.kind == "person" and e.last_before(pos) > spos
+                for e in self.entities.values()
+            )
+            if pos - spos <= 400 and ent.kind == "person" and not others:
+                return ent  # the last subject, and nobody else named since
+            break
+        return None
 
     def _is_person(self, ent: Entity) -> bool:
         """Whether the article or the catalog gives clear signs of a person (honorific, gender)."""
@@ -354,6 +395,31 @@ class Registry:
             return Resolved(ent.name, ent.kind, None, 0.7, ent)
         role = re.sub(r"^(?:the|a|an)\s+", "", name)
         return Resolved(name, kind, role, 0.5)
+
+
+_PUBLIC_HEADS = frozenset(
+    [
+        "senator", "congressman", "congresswoman", "governor", "mayor", "nominee", "candidate",
+        "businessman", "businesswoman", "billionaire", "mogul", "president", "secretary",
+        "front-runner", "frontrunner", "lawmaker", "chairman", "chairwoman", "speaker", "minister",
+        "premier", "chancellor", "democrat", "republican", "populist", "incumbent", "challenger",
+    ]
+)  # fmt: skip
+"""Heads of descriptions that name a public figure the article is already writing about."""
+
+
+def _speaker_word(word: str) -> bool:
+    """Whether a lone capitalised word next to a speech verb can be someone's surname."""
+    bare = norm_word(word)
+    return (
+        len(bare) > 2
+        and word[:1].isupper()
+        and not word.isupper()
+        and bare not in STOP_WORDS
+        and bare not in _ORG_HEADS
+        and bare not in TITLE_WORDS
+        and not bare.endswith(("ans", "ese", "ists"))  # "Republicans", "Chinese", "Marxists"
+    )
 
 
 @lru_cache(maxsize=8)

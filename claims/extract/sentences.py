@@ -123,6 +123,12 @@ def _is_title_case(line: str) -> bool:
     return capitalised / len(words) >= 0.75
 
 
+def reads_as_headline(line: str) -> bool:
+    """Whether an article's first line is its headline: short, and title-cased or not ending like a
+    sentence. ``claims.ingest.sources`` titles plain-text articles by the same rule."""
+    return len(line) < 300 and (_is_title_case(line) or not _TERMINAL.search(line))
+
+
 def paragraphs(text: str) -> list[Paragraph]:
     """The article's paragraphs (one per non-empty line) with chrome and footers left out.
 
@@ -149,7 +155,7 @@ def paragraphs(text: str) -> list[Paragraph]:
         line = text[start:end]
         if first:
             first = False
-            if len(line) < 300 and (_is_title_case(line) or not _TERMINAL.search(line)):
+            if reads_as_headline(line):
                 out.append(Paragraph(start, end, start, "headline"))
                 continue
         if _INTERVIEW_MARKER.search(line) and len(line) < 200:

@@ -34,9 +34,15 @@ _TELL_OBJECT = re.compile(
     r"(?:,\s+[A-Z][\w.’'-]*\.?(?:,)?)?)?"
 )
 _THAT_NEAR = re.compile(
-    r"^(?:\s*,?\s+(?:in|at|on|during|with|to|after|before|from|of|about|over)\s+[^,;:“”\"]{0,60}?)?"
+    r"^(?:\s*,?\s+(?:in|at|on|during|with|to|after|before|from|of|about|over|since|until|for|"
+    r"throughout|within|across|under|through|as)\s+[^,;:“”\"]{0,60}?)?"
     r"\s*,?\s+that\s+"
 )
+_ADDRESSEE_THAT = re.compile(
+    r"^\s+(?:(?:the|his|her|their|its|our)\s+)?(?:[a-z][\w’'-]*\s+){0,2}?[a-z][\w’'-]*\s+that\s+"
+)
+"""The addressee of a warning or promise before "that": "warned voters that", "assured allies that"."""
+_ADDRESSEE_VERBS = re.compile(r"^(?:warn|remind|assur|promis|convinc|inform|persuad|caution|tell|told)")
 _EXPRESSED = re.compile(r"^\s+(?:\w+\s+)?(?:hope|confidence|concern|doubt|optimism|belief)\s+that\s+")
 
 
@@ -77,11 +83,15 @@ def quote_at(quotes: list[Quote], text: str, pos: int, limit: int) -> Quote | No
     return next((q for q in quotes if q.start == at), None)
 
 
-def content_start(text: str, pos: int, limit: int, kind: str) -> int | None:
+def content_start(text: str, pos: int, limit: int, kind: str, verb: str = "") -> int | None:
     """Where the reported content begins after a verb, or None if the verb reports nothing."""
     seg = text[pos:limit]
     m = _ADVERBIALS_AFTER.match(seg)
     off = m.end() if m else 0
+    if _ADDRESSEE_VERBS.match(verb.lower()):
+        addressee = _ADDRESSEE_THAT.match(seg[off:])
+        if addressee:
+            return pos + off + addressee.end()
     if kind == "tell":
         t = _TELL_OBJECT.match(seg[off:])
         if t:
@@ -105,7 +115,9 @@ def content_start(text: str, pos: int, limit: int, kind: str) -> int | None:
 
 
 _END_BOUNDARY = re.compile(
-    r",\s+(?:while|as|but|although|though|whereas|according\s+to)\s"
+    r"(?:,\s*|\s+)(?:who\s+|and\s+)?(?:spoke|speaking|talked|talking|asked|requested|insisted\s+on)"
+    r"(?:\s+on)?\s+(?:the\s+)?(?:condition\s+(?:of|that)|anonymity)"
+    r"|,\s+(?:while|as|but|although|though|whereas|according\s+to)\s"
     r"|\s+while\s"
     r"|;\s"
     r"|(?:,|,[”\"']{1,2}|[”\"']{1,2},)\s+(?=[a-z]+ing\s)"

@@ -67,6 +67,57 @@ _FRONTED = frozenset(
 
 
 
+_FUNCTION_WORDS = frozenset(
+    [
+        "who", "whom", "whose", "which", "that", "what", "where", "when", "while", "why", "how",
+        "with", "and", "or", "but", "nor", "of", "for", "to", "by", "from", "in", "on", "at", "as",
+        "if", "because", "since", "into", "about", "than", "including", "the", "a", "an", "his",
+        "her", "their", "its", "our", "my", "your", "this", "these", "those", "even", "also", "too",
+        "then", "further", "again", "often", "said", "says", "say", "told", "added", "is", "was",
+    ]
+)  # fmt: skip
+"""Words a speaker phrase never ends with; most of them never begin one either."""
+_DETERMINER_START = frozenset(
+    [
+        "the", "a", "an", "his", "her", "their", "its", "our", "this", "these", "those", "some",
+        "several", "many", "most", "other", "another", "both", "all", "two", "three", "four", "five",
+        "one", "few", "each", "every", "no", "more", "nearly", "about", "roughly", "only", "senior",
+        "top", "former", "federal", "local", "state", "u.s.", "western", "european", "american",
+    ]
+)  # fmt: skip
+_SUBORDINATORS = frozenset(
+    ["who", "which", "that", "with", "including", "when", "while", "if", "as", "because", "since",
+     "after", "before", "although", "though", "whether", "unless", "until"]
+)  # fmt: skip
+"""Capitalised at a sentence start, these still open a clause, not a name ("When PolitiFact")."""
+_PERSONAL = frozenset(["he", "she", "they", "it", "we", "i", "you", "he’s", "she’s", "he's", "she's"])
+
+
+def _fragment(words: list[str]) -> bool:
+    """A run of words that cannot name or describe a speaker: "who", "Republican who", "a strong
+    leader and", "with the", "going on to", "which he", "in a box", "my father often".
+
+    A speaker phrase is a noun phrase: it ends with its head noun (never a function word or
+    adverb), and a lower-case one opens with a determiner or a plain noun, never with a
+    preposition, a relative word or a participle, and holds no pronoun of its own.
+    """
+    low = [norm_word(w) for w in words]
+    if low[-1] in _FUNCTION_WORDS or (low[-1].endswith("ly") and words[-1][:1].islower()):
+        return True  # a noun phrase ends with its noun, never a function word or an adverb
+    if any(w.endswith(("n’t", "n't")) for w in low):
+        return True  # "his aides haven't": a verb group, not a noun phrase
+    first = low[0]
+    if words[0][:1].isupper() and first not in _SUBORDINATORS:
+        return False
+    if len(low) == 1:
+        return first in _FUNCTION_WORDS or first in _PERSONAL or first.endswith(("ly", "ing"))
+    if first in _FUNCTION_WORDS and first not in _DETERMINER_START:
+        return True
+    if first.endswith("ing") and first not in ("king",):
+        return True
+    return any(w in _PERSONAL for w in low[1:])
+
+
 def classify(phrase: str, start: int, role: str | None = None) -> Mention | None:
     """Turn a speaker phrase into a :class:`Mention`, or None if it cannot be a speaker."""
     phrase = phrase.strip(" ,")
@@ -78,7 +129,7 @@ def classify(phrase: str, start: int, role: str | None = None) -> Mention | None
         if phrase.lower() in ("you", "i", "we"):
             return None  # the interviewer or the author, not a source
         return Mention(phrase, start, end, "pronoun", role)
-    if len(words) > 12:
+    if len(words) > 12 or _fragment(words):
         return None
     # "a spokesperson for the Colorado Department of Human Services" -> the organisation
     m = re.match(
@@ -133,9 +184,23 @@ def subject_before(text: str, lo: int, hi: int) -> Mention | None:
     if region.endswith(","):
         return _appositive_subject(text, lo, region[:-1])
     cut = 0
+    cuts = [0]
     for b in _CLAUSE_BOUNDARY.finditer(region):
         cut = b.end()
+        cuts.append(b.start())
+        cuts.append(cut)
     tail = region[cut:]
+    if (
+        len(cuts) >= 3
+        and region[cuts[-2] : cut].strip() == "and"
+        and tail[:1].islower()
+        and not _DET.match(tail)
+        and not norm_word(tail.split()[-1]).endswith("s")
+    ):
+        # "the former secretary of state and current Democratic presidential nominee": one
+        # person described twice, the determiner shared.
+        cut = cuts[-4] if len(cuts) >= 5 else 0
+        tail = region[cut : cuts[-2]]
     stripped = tail.lstrip()
     offset = lo + cut + (len(tail) - len(stripped))
     stripped = re.sub(
@@ -146,7 +211,56 @@ def subject_before(text: str, lo: int, hi: int) -> Mention | None:
         flags=re.IGNORECASE,
     )
     offset = lo + len(region) - len(stripped)
+    relative = _RELATIVE_END.search(stripped)
+    if relative is not None:
+        # "said Beck, who said ...", "a Republican who says ...": the relative pronoun's
+        # antecedent is the speaker.
+        return _antecedent(text, lo, offset + relative.start())
     return classify(stripped, offset)
+
+
+_RELATIVE_END = re.compile(
+    r"(?:^|\s)(who|that)(?:\s+(?:(?:in|on|at|during|after|before|for|since|over|last|this)\s+[^,]{1,30}|"
+    r"also|previously|recently|once|later|earlier|now|then|often|repeatedly))?$",
+    re.IGNORECASE,
+)
+
+
+_LAST_NOUN_PHRASE = re.compile(
+    r"^.*(?:^|\s)((?:the|a|an|his|her|their|its|some|many|other)\s+[^,;]{1,60})$", re.IGNORECASE
+)
+"""The last determiner-led noun phrase of a region ("... written by a former state employee")."""
+
+
+def _antecedent(text: str, lo: int, hi: int) -> Mention | None:
+    """The noun phrase a relative pronoun at ``hi`` refers back to, if it can be a speaker."""
+    region = text[lo:hi].rstrip()
+    comma = region.endswith(",")
+    region = region.rstrip(" ,")
+    if not region:
+        return None
+    np = _LAST_NOUN_PHRASE.search(region)
+    if np is not None and not looks_like_name(np.group(1)):
+        before = region[: np.start(1)].rstrip()
+        name = _NAME_AT_END.search(before[:-1].rstrip()) if before.endswith(",") else None
+        if name and looks_like_name(name.group(1)):
+            # "Will Hurd, a Republican who said ...": the appositive's head names the speaker.
+            return classify(name.group(1), lo + name.start(1), role=np.group(1))
+        return classify(np.group(1), lo + np.start(1))
+    name = _NAME_AT_END.search(region)
+    if name and looks_like_name(name.group(1)):
+        return classify(name.group(1), lo + name.start(1))
+    if comma:
+        return subject_before(text, lo, lo + len(region))
+    cut = 0
+    for b in _CLAUSE_BOUNDARY.finditer(region):
+        cut = b.end()
+    tail = region[cut:].strip()
+    np = _LAST_NOUN_PHRASE.search(tail)
+    phrase = np.group(1) if np is not None else tail
+    if not phrase:
+        return None
+    return classify(phrase, lo + cut + region[cut:].index(phrase))
 
 
 def _appositive_subject(text: str, lo: int, region: str) -> Mention | None:
@@ -185,10 +299,16 @@ def _appositive_subject(text: str, lo: int, region: str) -> Mention | None:
     return inner
 
 
+_AFTER_PHRASE = re.compile(
+    r"\s*((?:[^,.;:()“”\"]|(?<=\b[A-Z])\.(?=\s+[A-Z])|(?<=\b(?:Mr|Ms|Dr|Jr|Sr|St))\.|(?<=\bMrs)\.)+)"
+)
+"""The phrase after an inverted verb, up to punctuation; initials and "Mr." do not end it."""
+
+
 def subject_after(text: str, lo: int, hi: int) -> Mention | None:
     """The speaker phrase after an inverted verb ("..., said Carsten Brzeski, an economist")."""
     region = text[lo:hi]
-    m = re.match(r"\s*([^,.;:()“”\"]+)", region)
+    m = _AFTER_PHRASE.match(region)
     if not m:
         return None
     phrase = m.group(1).strip()

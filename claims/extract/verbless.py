@@ -27,6 +27,10 @@ _COLON_LABELS = frozenset(
 )  # fmt: skip
 
 
+_SOURCE_TAIL = re.compile(r"\s+(?:who|whom|which|that|speaking)\b.*$", re.DOTALL)
+"""What follows the source's noun phrase: "officials [who spoke on the condition of anonymity]"."""
+
+
 def attribute_according(
     art: ArticleState, sent: Sentence, no: int, m: re.Match[str], quotes: list[Quote]
 ) -> bool:
@@ -35,7 +39,7 @@ def attribute_according(
     src = re.match(r"([^,.;:“”\"]{2,80})", text[m.end() : sent.end])
     if not src:
         return False
-    phrase = src.group(1).strip()
+    phrase = _SOURCE_TAIL.sub("", src.group(1)).strip()
     mention = classify(phrase, m.end())
     if mention is None:
         return False

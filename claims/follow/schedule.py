@@ -25,7 +25,7 @@ DEFAULT_HOUR = 8
 DEFAULT_MINUTE = 0
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SCHEDULE_USAGE = "daily HH:MM | weekly DAY HH:MM | hourly | instant"
-_TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
+_TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.h]([0-5][0-9])$")  # ASCII digits only
 
 
 @dataclass(frozen=True, slots=True)

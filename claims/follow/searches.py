@@ -8,7 +8,6 @@ watermark are indexed in a matcher of their own and the phrase is asked of it th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -16,21 +15,14 @@ from sqlmodel import Session, select
 
 from claims.catalog import Catalog
 from claims.errors import InvalidArgumentError
-from claims.normalize import clean_text, normalize_text
+from claims.normalize import clean_text, normalize_text, split_quoted
 from claims.search.match import Matcher
 from claims.store.claim_docs import claim_docs
 from claims.store.models import SavedSearch
 
+__all__ = ["Searcher", "saved_search", "split_quoted"]
+
 MAX_PHRASE = 300
-_QUOTED = re.compile(r"^\s*[\"“”„«»'‘’](?P<phrase>[^\"“”„«»]+?)[\"“”„«»'‘’](?P<rest>.*)$", re.S)
-
-
-def split_quoted(text: str) -> tuple[str, str] | None:
-    """``("Time Warner merger", "daily 8:00")`` for ``"Time Warner merger" daily 8:00``, else None."""
-    match = _QUOTED.match(text)
-    if match is None:
-        return None
-    return " ".join(match.group("phrase").split()), match.group("rest").strip()
 
 
 def saved_search(*, session: Session, phrase: str) -> SavedSearch:

@@ -112,7 +112,7 @@ def subscribe(
     chat_id: int,
     target: Target,
     schedule: Schedule = DEFAULT_SCHEDULE,
-    user_id: int | None = None,
+    subscriber: str | None = None,
     timezone: str | None = None,
     default_timezone: str = "UTC",
     now: datetime | None = None,
@@ -142,7 +142,7 @@ def subscribe(
     watermark = newest_revision_id(session=session)
     if sub is None:
         sub = Subscription(
-            chat_id=chat_id, user_id=user_id, target_kind=target.kind.value, target_id=target.id,
+            chat_id=chat_id, subscriber=subscriber, target_kind=target.kind.value, target_id=target.id,
             watermark_revision_id=watermark, watermark_at=now, created_at=now,
         )
     elif sub.status != SubscriptionStatus.ACTIVE.value:

@@ -28,8 +28,8 @@ from claims.store.names import AmbiguousNameError, NameMatch, resolve_name
 
 SUBSCRIBE_USAGE = f'Usage: /subscribe TOPIC|SPEAKER|claim ID|"PHRASE" [{SCHEDULE_USAGE}]'
 CLAIM_LABEL_CHARS = 60
-_CLAIM_REF = re.compile(r"^(?:claim\s*)?#?\s*(\d{1,12})$", re.I)
-_TOKEN = re.compile(r"^([tscq])(\d{1,12})$")
+_CLAIM_REF = re.compile(r"^(?:claim\s*)?#?\s*([0-9]{1,12})$", re.I)  # ASCII digits only: int("١٢")
+_TOKEN = re.compile(r"^([tscq])([0-9]{1,12})$")                      # is 12, int("²") raises
 _KIND_CODES = {TargetKind.TOPIC: "t", TargetKind.SPEAKER: "s", TargetKind.CLAIM: "c", TargetKind.SEARCH: "q"}
 
 

@@ -24,13 +24,6 @@ from claims.store.models import Article, Claim, Speaker, Topic, TopicKind
 from claims.store.topics import link_topic
 
 MAX_CONTEXT = 1000
-_NEEDS_BEFORE = re.compile(
-    r"^[\s\"'“‘(]*(?:he|she|it|they|this|that|these|those|we|i|but|and|so|also|his|her|their|its|"
-    r"there|then|still|yet|instead)\b",
-    re.IGNORECASE,
-)
-"""A sentence opening like this leans on the one before it."""
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?”\"])\s+(?=[\"“‘(]?[A-Z])")
 
 
 @dataclass
@@ -121,7 +114,7 @@ class EntityCache:
 
     def claim_seen(self, claim: Claim, found: ExtractedClaim) -> None:
         """Keep what this article tells about a claim: context, further topics, key phrases."""
-        context = found.context or self._derived_context(found)
+        context = found.context  # the extractor picked what helps (claims.extract.context)
         if context and not claim.context:
             claim.context = clean_text(context)[:MAX_CONTEXT]
         if found.resolved_text:
@@ -155,25 +148,3 @@ class EntityCache:
             self._discovery = TopicDiscovery(session=self.session, catalog=self.catalog,
                                              fallback_id=fallback_id)
         return self._discovery
-
-    def _derived_context(self, found: ExtractedClaim) -> str | None:
-        """The claim's sentence, with the one before it when it opens with a pronoun or "but"."""
-        sentence = " ".join(found.sentence.split())
-        parts = []
-        if _NEEDS_BEFORE.match(sentence) or _NEEDS_BEFORE.match(found.text):
-            before = self._sentence_before(found)
-            if before:
-                parts.append(before)
-        if " ".join(found.text.split()) != sentence or parts:
-            parts.append(sentence)
-        return " ".join(parts) or None
-
-    def _sentence_before(self, found: ExtractedClaim) -> str | None:
-        if self.article is None:
-            return None
-        text = self.article.text
-        at = text.rfind(found.sentence[:60], 0, max(found.start, 0) + 1)
-        if at <= 0:
-            return None
-        pieces = [p for p in _SENTENCE_BREAK.split(text[max(0, at - 600) : at].strip()) if p.strip()]
-        return " ".join(pieces[-1].split()) if pieces else None

@@ -20,6 +20,7 @@ from claims.ingest.entities import EntityCache
 from claims.ingest.identity import find_same_statement, pair_rewordings, statement_key
 from claims.ingest.sources import ArticleInput
 from claims.normalize import clean_text, content_hash, fingerprint, strip_nul
+from claims.positions.links import link_new_claims
 from claims.store.history import record_revision
 from claims.store.models import Article, ChangeKind, Claim, ClaimAppearance, utcnow
 
@@ -121,6 +122,7 @@ def ingest_article(
             _mark_removed(claim, article=row, session=session, report=report)
             batch.step()
     cache.finish()
+    link_new_claims(session=session, claim_ids=report.added, catalog=catalog)
     row.content_hash = digest  # last: the article counts as ingested only now
     session.add(row)
     session.flush()

@@ -21,6 +21,7 @@ import lxml.html
 import trafilatura
 
 from claims.errors import InputError
+from claims.extract.sentences import reads_as_headline
 from claims.ingest.fetch import Fetched, FetchPolicy, check_url_allowed, fetch, safe_url
 from claims.normalize import clean_text
 
@@ -31,6 +32,8 @@ __all__ = [
 ]
 
 MIN_ARTICLE_CHARS = 80
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
+"""How a sentence of prose ends (closing quotes and brackets after its mark allowed)."""
 _HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html|head|body|article|p|div)[\s>]", re.I)
 _FEED_SNIFF = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>]", re.I)
 
@@ -98,14 +101,16 @@ def looks_like_feed(raw: bytes) -> bool:
 
 
 def parse_text(text: str, *, url: str | None = None, name: str = "The text") -> ArticleInput:
-    """Plain text: the first short line without a full stop is taken as the title."""
+    """Plain text: the first short line is the title unless it is a sentence of prose: one that ends
+    with a full stop, question or exclamation mark and does not read as a headline to the extractor
+    (title-cased). A headline ending in a closing quote ('... “one way or the other”') stays one."""
     body = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(body) < MIN_ARTICLE_CHARS:
         raise InputError(f"{name} is too short to be an article ({len(body)} characters).")
     first, _, rest = body.partition("\n")
     first = first.strip()
-    # A short first line followed by more text is a headline, even when it ends with a full stop.
-    title = first if rest.strip() and len(first) <= 160 and not first.endswith(":") else None
+    prose = _SENTENCE_END.search(first) is not None and not reads_as_headline(first)
+    title = first if rest.strip() and len(first) <= 160 and not first.endswith(":") and not prose else None
     return ArticleInput(text=body, url=url, canonical_url=url, title=title)
 
 

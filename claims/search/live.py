@@ -28,7 +28,7 @@ from sqlmodel import Session, col
 
 from claims.search.documents import ClaimDoc, Match
 from claims.search.match import Matcher
-from claims.search.snapshot import SnapshotError
+from claims.search.snapshot import SnapshotError, set_aside
 from claims.store.models import ClaimRevision
 from claims.store.views import claim_docs, live_claim_count
 
@@ -116,8 +116,11 @@ class LiveIndex:
         if path is not None and self._restore is not None and path.exists():
             try:
                 matcher, mark = self._restore(path)
-            except SnapshotError as exc:
-                log.warning("rebuilding the index from the store: %s", exc)
+            except Exception as exc:  # the file is a cache from disk: any failure means "rebuild"
+                aside = set_aside(path)
+                reason = exc if isinstance(exc, SnapshotError) else type(exc).__name__
+                log.warning("rebuilding the index from the store: %s (the file is kept as %s)", reason,
+                            aside.name if aside else "it was")
             else:
                 with self._lock:
                     self._matcher = matcher
@@ -165,7 +168,7 @@ class LiveIndex:
             self._unsaved = 0
             self._saved_at = self._clock()
         for stale in path.parent.glob(f"{self.snapshot.name}.*"):
-            if stale != path and not stale.name.endswith(".tmp"):
+            if stale != path and not stale.name.endswith((".tmp", ".bad")):
                 stale.unlink(missing_ok=True)  # another store's, since replaced at this address
         return True
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from claims.search.encoder import BATCH, Encoder, Vectors
-from claims.search.snapshot import SnapshotError
+from claims.search.snapshot import SnapshotError, set_aside
 from claims.search.vectors import VectorStore, fingerprint
 
 if TYPE_CHECKING:
@@ -84,7 +84,9 @@ class SemanticIndex:
                 index.store, index.mark = VectorStore.load(path, model=encoder.name)
                 index._file_state = _state(path)
             except SnapshotError as exc:
-                log.warning("%s Claim vectors will be computed again.", exc)
+                aside = set_aside(path)
+                log.warning("%s Claim vectors will be computed again%s.", exc,
+                            f" (the file is kept as {aside.name})" if aside else "")
         return index
 
     # -- following the matcher -------------------------------------------------------------------
@@ -242,7 +244,8 @@ class SemanticIndex:
         try:
             store, _ = VectorStore.load(self.path, model=self.encoder.name)
         except SnapshotError as exc:
-            log.warning("%s", exc)
+            aside = set_aside(self.path)
+            log.warning("%s%s", exc, f" (the file is kept as {aside.name})" if aside else "")
             return None
         self._file_state = _state(self.path)
         return store

@@ -12,8 +12,11 @@ Layout::
 
 The header records the format version, the caller's revision mark, the tables, and for each array
 its dtype, shape, offset and CRC-32. A missing, old-format, truncated or corrupt file raises
-``SnapshotError`` (one sentence, fit to log) and is never half-trusted: every checksum is verified
-with plain reads before anything is mapped. Writing goes to a temporary file that replaces the old
+``SnapshotError`` (one sentence, fit to log) and is never half-trusted: the header length, every
+shape and offset are bounded by the file's size, only numeric dtypes are accepted, and every
+checksum is verified with plain reads before anything is mapped. Whatever else a hostile file
+provokes while it is read is turned into ``SnapshotError`` too; callers move it aside
+(``set_aside``) and rebuild. Writing goes to a temporary file that replaces the old
 snapshot only once it is complete.
 
 Bump ``FORMAT`` whenever the analyser, the index fields or this layout change: an index built by
@@ -23,6 +26,7 @@ other rules must be rebuilt, not loaded.
 from __future__ import annotations
 
 import json
+import math
 import os
 import struct
 import zlib
@@ -103,24 +107,33 @@ def load(
     arrays, tables, mark = read_arrays(path)
     try:
         matcher = Matcher.from_state(arrays, tables, catalog=catalog, synonyms=synonyms)
-    except (KeyError, IndexError, TypeError, ValueError) as exc:
-        raise SnapshotError(f"The index snapshot {path.name} is inconsistent ({exc}).") from exc
+    except Exception as exc:  # tables that passed the checksum yet do not fit together
+        raise SnapshotError(
+            f"The index snapshot {path.name} is inconsistent ({type(exc).__name__}: {exc})."[:300]
+        ) from exc
     return matcher, mark
 
 
 def read_arrays(path: Path, *, magic: bytes = MAGIC) -> tuple[dict[str, npt.NDArray[Any]], Any, int]:
-    """The arrays (verified, then mapped copy-on-write), tables and mark ``write_arrays`` wrote."""
-    header, start = read_header(path, magic=magic)
-    size = path.stat().st_size
-    if start + int(header["size"]) > size:
-        raise SnapshotError(f"The index snapshot {path.name} is truncated.")
-    return _verified_arrays(path, header["arrays"], start), header["tables"], int(header["mark"])
+    """The arrays (verified, then mapped copy-on-write), tables and mark ``write_arrays`` wrote.
+
+    Nothing in the file is trusted before it is checked: every length, shape and offset is bounded
+    by the file's size, and any failure at all (a crafted header, an exhausted stack, a file that
+    vanishes) is a ``SnapshotError``, so callers rebuild instead of stopping."""
+    try:
+        header, start = read_header(path, magic=magic)
+        return _verified_arrays(path, header["arrays"], start), header["tables"], header["mark"]
+    except SnapshotError:
+        raise
+    except Exception as exc:  # the file is untrusted input: whatever it provokes means "rebuild"
+        raise SnapshotError(f"The index snapshot {path.name} is unreadable ({type(exc).__name__}).") from exc
 
 
 def read_header(path: Path, *, magic: bytes = MAGIC) -> tuple[dict[str, Any], int]:
-    """The JSON header of a snapshot and where its arrays start (format checked)."""
+    """The JSON header of a snapshot, checked against the file's size, and where its arrays start."""
     try:
         with path.open("rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
             prefix = fh.read(_PREFIX.size)
             if len(prefix) < _PREFIX.size:
                 raise SnapshotError(f"The index snapshot {path.name} is truncated.")
@@ -132,6 +145,8 @@ def read_header(path: Path, *, magic: bytes = MAGIC) -> tuple[dict[str, Any], in
                     f"The index snapshot {path.name} has format {version}; this version reads "
                     f"format {FORMAT}."
                 )
+            if length > size - _PREFIX.size:  # a flipped bit here once asked for exabytes
+                raise SnapshotError(f"The index snapshot {path.name} is corrupt (header length).")
             raw = fh.read(length)
     except FileNotFoundError as exc:
         raise SnapshotError(f"There is no index snapshot at {path}.") from exc
@@ -141,13 +156,52 @@ def read_header(path: Path, *, magic: bytes = MAGIC) -> tuple[dict[str, Any], in
         raise SnapshotError(f"The index snapshot {path.name} is truncated.")
     if zlib.crc32(raw) != crc:
         raise SnapshotError(f"The index snapshot {path.name} is corrupt (header).")
+    start = _aligned(_PREFIX.size + length)
     try:
         header = json.loads(raw)
-        if header.get("format") != FORMAT or not isinstance(header.get("arrays"), dict):
-            raise ValueError("bad header")
-    except ValueError as exc:
-        raise SnapshotError(f"The index snapshot {path.name} is corrupt (bad header).") from exc
-    return header, _aligned(_PREFIX.size + length)
+        _check_header(header, arrays_room=size - start)
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise SnapshotError(f"The index snapshot {path.name} is corrupt (bad header: {exc}).") from exc
+    return header, start
+
+
+_DTYPE_KINDS = "biuf"
+"""Array element kinds a snapshot may hold: numbers and booleans (never objects or strings)."""
+_MAX_DIMS = 4
+
+
+def _check_header(header: Any, *, arrays_room: int) -> None:
+    """Raise ``ValueError`` unless ``header`` has the shape ``write_arrays`` gives it and every array
+    it describes lies inside the ``arrays_room`` bytes that follow it in the file."""
+    if not isinstance(header, dict) or header.get("format") != FORMAT or "tables" not in header:
+        raise ValueError("not a snapshot header")
+    _count(header.get("mark"), "mark", upper=2**63)
+    total = _count(header.get("size"), "size", upper=arrays_room + 1)
+    entries = header.get("arrays")
+    if not isinstance(entries, dict):
+        raise ValueError("arrays is not a table")
+    for name, entry in entries.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("dtype"), str):
+            raise ValueError(f"{name}: no dtype")
+        dtype = np.dtype(entry["dtype"])
+        if dtype.kind not in _DTYPE_KINDS or dtype.itemsize > 16:
+            raise ValueError(f"{name}: dtype {dtype.str} is not allowed")
+        shape = entry.get("shape")
+        if not isinstance(shape, list) or len(shape) > _MAX_DIMS:
+            raise ValueError(f"{name}: bad shape")
+        for dim in shape:
+            _count(dim, f"{name} shape", upper=arrays_room + 1)
+        offset = _count(entry.get("offset"), f"{name} offset", upper=total + 1)
+        _count(entry.get("crc"), f"{name} crc", upper=2**32)
+        if offset + _nbytes(entry) > total:
+            raise ValueError(f"{name} ends past the arrays")
+
+
+def _count(value: Any, what: str, *, upper: int) -> int:
+    """``value`` if it is a whole number in ``[0, upper)`` (not a bool, string or float)."""
+    if type(value) is not int or not 0 <= value < upper:
+        raise ValueError(f"{what} is out of range")
+    return value
 
 
 def _verified_arrays(
@@ -156,7 +210,7 @@ def _verified_arrays(
     """Check every array's CRC with plain reads, then map them copy-on-write."""
     with path.open("rb") as fh:
         for name, entry in entries.items():
-            if _crc(fh, start + int(entry["offset"]), _nbytes(entry)) != int(entry["crc"]):
+            if _crc(fh, start + entry["offset"], _nbytes(entry)) != entry["crc"]:
                 raise SnapshotError(f"The index snapshot {path.name} is corrupt ({name}).")
     out: dict[str, npt.NDArray[Any]] = {}
     for name, entry in entries.items():
@@ -164,26 +218,40 @@ def _verified_arrays(
         if not _nbytes(entry):
             out[name] = np.zeros(shape, dtype)
             continue
-        out[name] = np.memmap(path, dtype=dtype, mode="c", offset=start + int(entry["offset"]),
-                              shape=shape)
+        out[name] = np.memmap(path, dtype=dtype, mode="c", offset=start + entry["offset"], shape=shape)
     return out
 
 
-def _crc(fh: BinaryIO, offset: int, nbytes: int) -> int:
+def _crc(fh: BinaryIO, offset: int, nbytes: int) -> int | None:
+    """The CRC-32 of ``nbytes`` at ``offset``; ``None`` when the file ends first (never equal to
+    a recorded CRC, which the header check keeps a 32-bit count)."""
     fh.seek(offset)
     crc = 0
     left = nbytes
     while left:
         chunk = fh.read(min(_CHUNK, left))
         if not chunk:
-            return -1  # truncated
+            return None
         crc = zlib.crc32(chunk, crc)
         left -= len(chunk)
     return crc
 
 
+def set_aside(path: Path) -> Path | None:
+    """Move an unreadable snapshot or vector file out of the way (to ``<name>.bad``, replacing an
+    older one) so that it is not read again at every start but stays for a post-mortem. ``None``
+    if it could not be moved (gone already: another process moved or replaced it)."""
+    aside = path.with_name(path.name + ".bad")
+    try:
+        os.replace(path, aside)
+    except OSError:
+        return None
+    return aside
+
+
 def _nbytes(entry: dict[str, Any]) -> int:
-    return int(np.dtype(entry["dtype"]).itemsize * int(np.prod(entry["shape"], dtype=np.int64)))
+    """Bytes an array entry takes, in Python integers (a crafted shape cannot overflow them)."""
+    return math.prod(int(d) for d in entry["shape"]) * np.dtype(entry["dtype"]).itemsize
 
 
 def _bytes(array: npt.NDArray[Any]) -> memoryview:

@@ -40,6 +40,9 @@ RESCORE = 256
 FIT_SAMPLE = 8192
 """Vectors the sketch basis is fitted on (spread evenly over the store)."""
 
+MAX_DIM = 16384
+"""The widest vectors a file may claim to hold (encoders give 384 to 4096)."""
+
 F32 = npt.NDArray[np.float32]
 I64 = npt.NDArray[np.int64]
 
@@ -243,6 +246,8 @@ class VectorStore:
         arrays, tables, mark = read_arrays(path, magic=MAGIC)
         try:
             store = cls(str(tables["model"]), int(tables["dim"]))
+            if not 0 < store.dim <= MAX_DIM:
+                raise ValueError(f"width {store.dim}")
             if model is not None and store.model != model:
                 raise SnapshotError(f"The vectors in {path.name} come from the model {store.model}, "
                                     f"not {model}; they will be computed again.")
@@ -263,6 +268,10 @@ class VectorStore:
                 store._fitted_on = int(tables.get("fitted_on", len(ids)))
                 if store._sketch.view().shape != (len(ids), store._basis.shape[1]):
                     raise ValueError("sketch shape disagrees")
-        except (KeyError, TypeError, ValueError) as exc:
-            raise SnapshotError(f"The vector file {path.name} is inconsistent ({exc}).") from exc
+        except SnapshotError:
+            raise
+        except Exception as exc:  # tables that passed the checksum yet do not fit together
+            raise SnapshotError(
+                f"The vector file {path.name} is inconsistent ({type(exc).__name__}: {exc})."[:300]
+            ) from exc
         return store, mark

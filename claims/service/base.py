@@ -13,6 +13,7 @@ from claims.catalog import Catalog
 from claims.search.live import LiveIndex
 from claims.settings import Settings
 from claims.store import db
+from claims.tipline.askers import asker_key
 
 WRITE_BATCH_SECONDS = 0.2
 """Long writes (imports) commit this often, so SQLite's one write lock is never held for long."""
@@ -26,6 +27,13 @@ class ServiceBase:
     catalog: Catalog
     synonyms: dict[str, list[str]]
     index: LiveIndex
+    _asker_salt: bytes
+    """What readers' user ids are hashed with (``claims.tipline.askers``): the question log and
+    subscriptions keep the pseudonym, never the id."""
+
+    def asker(self, user_id: int | None) -> str | None:
+        """The pseudonym stored for a Telegram user (``None`` for no user)."""
+        return asker_key(user_id, self._asker_salt) if user_id is not None else None
 
     @contextmanager
     def session(self) -> Iterator[Session]:

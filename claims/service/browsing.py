@@ -10,6 +10,7 @@ from sqlmodel import Session
 from claims.errors import NotFoundError
 from claims.follow.delivery import DeliveryStats, delivery_stats
 from claims.follow.subscriptions import SubscriptionStats, subscription_stats
+from claims.normalize import unquote
 from claims.search.questions import QuestionStats, last_day, question_stats
 from claims.service.base import ServiceBase
 from claims.store.listing import ClaimPage, ClaimScope, claim_page
@@ -26,6 +27,7 @@ from claims.store.views import (
     speakers_with_counts,
     store_stats,
 )
+from claims.tipline.retention import ErasureStats, erasure_stats
 from claims.tipline.unanswered import Unanswered, unanswered_groups
 
 STATS_UNANSWERED = timedelta(days=7)
@@ -41,6 +43,7 @@ class Stats:
     subscribers: SubscriptionStats
     delivery: DeliveryStats
     unanswered: Unanswered
+    erasures: ErasureStats
 
 
 class Browsing(ServiceBase):
@@ -79,6 +82,7 @@ class Browsing(ServiceBase):
 
     def _browse_scope(self, session: Session, wanted: str) -> ClaimScope:
         """What a typed name stands for: every claim (nothing typed), a topic or a speaker."""
+        wanted = unquote(wanted)
         if not wanted:
             return ClaimScope()
         try:  # topics and speakers compete in one resolution: "Trump" is the speaker, not "Trump Tower"
@@ -96,4 +100,5 @@ class Browsing(ServiceBase):
                          subscribers=subscription_stats(session=session),
                          delivery=delivery_stats(session=session),
                          unanswered=unanswered_groups(session=session, since=utcnow() - STATS_UNANSWERED,
-                                                      most=5))
+                                                      most=5),
+                         erasures=erasure_stats(session=session))

@@ -18,7 +18,9 @@ from claims.service.editorial import Editorial
 from claims.service.following import Following
 from claims.service.ingest import Ingest
 from claims.service.pages import Pages
+from claims.service.positions import Positions
 from claims.service.questions import Questions
+from claims.service.retention import Retention
 from claims.service.tipline import Tipline
 from claims.service.transfer import Transfer
 from claims.settings import Settings
@@ -26,7 +28,8 @@ from claims.store import db
 from claims.tipline.askers import asker_salt, random_salt
 
 
-class ClaimService(Pages, Tipline, Questions, Ingest, Browsing, Transfer, Changes, Editorial, Following):
+class ClaimService(Pages, Tipline, Questions, Ingest, Browsing, Transfer, Changes, Editorial, Following,
+                   Retention, Positions):
     """claimbot for one process. Build it with ``ClaimService.open(settings)``."""
 
     def __init__(self, settings: Settings, engine: Engine, catalog: Catalog, *,

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from claims.catalog import Catalog
 from claims.errors import InvalidArgumentError
+from claims.normalize import unquote
 from claims.service.base import ServiceBase
 from claims.store import speakers as speaker_store
 from claims.store import topics as topic_store
@@ -30,7 +31,7 @@ SPEAKER_USAGE = ("Usage: /speaker merge NAME into NAME · /speaker rename NAME t
                  "/speaker alias NAME as ALIAS (names, surnames or #id)")
 TOPIC_USAGE = ("Usage: /topic rename NAME to NEW NAME · /topic merge NAME into NAME · "
                "/topic hide NAME (names, slugs or #id)")
-_ID = re.compile(r"^#\s*(\d{1,12})$")
+_ID = re.compile(r"^#\s*([0-9]{1,12})$")  # ASCII digits: int() reads others too
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +46,10 @@ def split_command(text: str, *, separator: str, usage: str) -> tuple[str, str]:
     """``("Clinton", "Hillary Clinton")`` from ``Clinton into Hillary Clinton`` (separator "into")."""
     parts = re.split(rf"\s+{re.escape(separator)}\s+", " ".join(text.split()), maxsplit=1,
                      flags=re.IGNORECASE)
-    if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
+    names = [unquote(p) for p in parts]
+    if len(names) != 2 or not names[0] or not names[1]:
         raise InvalidArgumentError(usage)
-    return parts[0].strip(), parts[1].strip()
+    return names[0], names[1]
 
 
 class Editorial(ServiceBase):

@@ -62,7 +62,7 @@ class Following(ServiceBase):
     def _subscribe(self, session: Session, chat_id: int, target: targets.Target, schedule: Schedule,
                    user_id: int | None) -> subs.SubscribeResult:
         return subs.subscribe(session=session, chat_id=chat_id, target=target, schedule=schedule,
-                              user_id=user_id, default_timezone=self.settings.timezone,
+                              subscriber=self.asker(user_id), default_timezone=self.settings.timezone,
                               limit=self.settings.max_subscriptions_per_chat)
 
     def unsubscribe(self, *, chat_id: int, query: str) -> subs.SubscriptionView | list[subs.SubscriptionView]:

@@ -12,7 +12,7 @@ from claims.search.questions import Answer, get_question, log_question, page_of_
 from claims.service.index import IndexUpkeep
 from claims.store.models import QuestionKind
 from claims.store.views import ClaimView, topics_with_counts
-from claims.tipline.askers import asker_key, group_chat_id
+from claims.tipline.askers import group_chat_id
 
 log = logging.getLogger(__name__)
 
@@ -22,13 +22,6 @@ LOG_WAIT_MS = 250
 
 class Questions(IndexUpkeep):
     """Questions for ``ClaimService``: the bot's answers and ``claimbot ask``, and the question log."""
-
-    _asker_salt: bytes
-    """What askers' user ids are hashed with (``claims.tipline.askers``)."""
-
-    def asker(self, user_id: int | None) -> str | None:
-        """The pseudonym stored for a Telegram user (``None`` for no user)."""
-        return asker_key(user_id, self._asker_salt) if user_id is not None else None
 
     def log_message(self, text: str, *, kind: QuestionKind, matches: int, top_claim_id: int | None,
                     user_id: int | None, chat_id: int | None) -> int | None:

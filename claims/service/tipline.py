@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from claims.errors import ConfigError, InvalidArgumentError, NotFoundError
 from claims.follow.schedule import parse_time, parse_weekday
+from claims.normalize import ascii_number
 from claims.search.documents import Match
 from claims.search.questions import page_of_answers
 from claims.service.ingest import Ingest, Ingested
@@ -148,7 +149,7 @@ class Tipline(Questions, Ingest):
     def inline(self, query: str, *, offset: str = "", per_page: int = INLINE_PER_PAGE) -> InlinePage:
         """A page of claims for ``@bot query`` (the newest claims for an empty query); not logged,
         because Telegram sends a query for every pause in typing."""
-        page = int(offset) if offset.isdigit() else 0
+        page = ascii_number(offset, digits=3) or 0
         if page >= INLINE_PAGES:
             return InlinePage((), "")
         query = " ".join(query.split())

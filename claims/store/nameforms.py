@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from claims.errors import InvalidArgumentError
 from claims.normalize import clean_text, normalize_text
 
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "lady", "lord"})
@@ -23,7 +24,8 @@ TITLES = frozenset({
     "col", "colonel", "lt", "capt", "captain", "sgt", "judge", "justice", "chancellor", "prime",
     "minister", "speaker", "chairman", "chairwoman", "chair", "commissioner", "director", "ambassador",
     "attorney", "prof", "professor", "rev", "reverend", "pope", "king", "queen", "prince", "princess",
-    "sheriff", "chief", "councilman", "councilwoman", "deputy", "former", "the", "first", "candidate",
+    "sheriff", "chief", "councilman", "councilwoman", "councillor",
+    "deputy", "former", "the", "first", "candidate",
     "nominee", "premier", "envoy", "sheikh", "rabbi", "father", "pastor", "coach", "detective",
     "officer", "trooper", "sergeant", "lieutenant", "major", "state", "u.s.", "us",
 })
@@ -47,6 +49,31 @@ _NOT_ROLE_START = frozenset({"speaking", "in", "at", "who", "what", "when", "whi
 _POSSESSIVE = re.compile(r"^(?P<owner>.+?)(?:['’]s|(?<=s)['’])\s+(?P<rest>.+)$")
 _TOKEN = re.compile(r"[^\s,]+")
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+
+
+_JOINERS = frozenset("\u200c\u200d")
+"""Zero-width (non-)joiners: they shape Persian and Indic names, so they stay between letters."""
+
+
+def visible_name(text: str, *, limit: int, what: str) -> str:
+    """A name an editor typed, fit to show: format characters (zero-width spaces, byte-order
+    marks, direction overrides and isolates, which reorder or hide what surrounds them) dropped,
+    spaces collapsed; ``InvalidArgumentError`` unless letters or digits remain to be seen.
+
+    Renames and aliases of speakers and topics all come through here, so a name that displays as
+    nothing ("\u200b", "!!!", a lone accent) cannot be given to anyone."""
+    chars = clean_text(text)
+    kept = []
+    for i, ch in enumerate(chars):
+        if unicodedata.category(ch) == "Cf" and not (
+            ch in _JOINERS and 0 < i < len(chars) - 1 and chars[i - 1].isalpha() and chars[i + 1].isalpha()
+        ):
+            continue
+        kept.append(ch)
+    name = " ".join("".join(kept).split())[:limit].strip()
+    if not any(unicodedata.category(ch)[0] in "LN" for ch in name):
+        raise InvalidArgumentError(f"A {what} needs letters or digits one can see; give another name.")
+    return name
 
 
 def name_key(text: str) -> str:
@@ -81,6 +108,8 @@ class NameForm:
     surname: str
     prefix: str | None = None
     affiliation: str | None = None
+    suffix: str | None = None
+    """A generational suffix ("Jr.", "III"): part of the full name, so a son is never his father."""
 
     @property
     def is_full(self) -> bool:
@@ -90,7 +119,8 @@ class NameForm:
     @property
     def short(self) -> str:
         """First given name and surname, without middle names or initials ("John Podesta")."""
-        return f"{self.given[0]} {self.surname}" if self.given else self.surname
+        short = f"{self.given[0]} {self.surname}" if self.given else self.surname
+        return f"{short} {self.suffix}" if self.suffix and self.given else short
 
     @property
     def female(self) -> bool | None:
@@ -119,14 +149,17 @@ def parse_name(text: str) -> NameForm | None:
         owner, rest = m.group("owner").strip(), m.group("rest").strip()
         inner = parse_name(rest)
         if inner is not None and inner.is_full and owner[:1].isupper():
-            return NameForm(written, inner.full, inner.given, inner.surname, inner.prefix, owner)
+            return NameForm(
+                written, inner.full, inner.given, inner.surname, inner.prefix, owner, inner.suffix
+            )
         return None
     tokens = _TOKEN.findall(body)
     prefix: list[str] = []
     while tokens and (_bare(tokens[0]) in TITLES or _bare(tokens[0]) in HONORIFICS) and len(tokens) > 1:
         prefix.append(tokens.pop(0))
+    suffixes: list[str] = []
     while tokens and _bare(tokens[-1]) in SUFFIXES:
-        tokens.pop()
+        suffixes.insert(0, tokens.pop())
     if not tokens or len(tokens) > 5:
         return None
     for tok in tokens:
@@ -147,13 +180,15 @@ def parse_name(text: str) -> NameForm | None:
         return None
     honorific = next((p for p in reversed(prefix) if _bare(p) in HONORIFICS), None)
     title = " ".join(p for p in prefix if _bare(p) not in {"the", "former"}) or None
+    suffix = " ".join(s for s in suffixes if _bare(s) not in {"phd", "md"}) or None
     return NameForm(
         written=written,
-        full=" ".join(tokens),
+        full=" ".join([*tokens, suffix] if suffix else tokens),
         given=given,
         surname=surname,
         prefix=honorific or title,
         affiliation=affiliation,
+        suffix=suffix,
     )
 
 

@@ -12,8 +12,14 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from claims.errors import InvalidArgumentError, NotFoundError
-from claims.normalize import clean_text
-from claims.store.aliases import MAX_NAME, add_alias, entity_named, refingerprint
+from claims.store.aliases import (
+    FULL_NAME_KINDS,
+    MAX_NAME,
+    add_alias,
+    entities_with,
+    entity_named,
+    refingerprint,
+)
 from claims.store.changes import record_change
 from claims.store.followers import move_followers
 from claims.store.history import Actor
@@ -25,7 +31,7 @@ from claims.store.models import (
     SpeakerKind,
     TargetKind,
 )
-from claims.store.nameforms import name_key, parse_name
+from claims.store.nameforms import name_key, parse_name, visible_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,14 +92,8 @@ def merge_speakers(*, session: Session, speaker_id: int, into_id: int, actor: Ac
 def rename_speaker(*, session: Session, speaker_id: int, name: str, actor: Actor) -> SpeakerChange:
     """Give a speaker a new display name; the old one stays an alias so mentions still find them."""
     speaker = get_speaker(session=session, speaker_id=speaker_id)
-    new = " ".join(clean_text(name).split())[:MAX_NAME]
-    if not new:
-        raise InvalidArgumentError("Give the speaker's new name.")
-    other = entity_named(session, new)
-    if other is not None and other.id != speaker.id:
-        raise InvalidArgumentError(
-            f"There is already a speaker called {new!r} (#{other.id}); merge the two instead."
-        )
+    new = visible_name(name, limit=MAX_NAME, what="speaker's name")
+    _refuse_taken(session, speaker, new, "merge the two instead")
     old = speaker.name
     speaker.name = new
     session.add(speaker)
@@ -107,12 +107,30 @@ def rename_speaker(*, session: Session, speaker_id: int, name: str, actor: Actor
     return SpeakerChange(speaker.id, speaker.name, tuple(ids))  # type: ignore[arg-type]
 
 
+def _refuse_taken(session: Session, speaker: Speaker, name: str, advice: str) -> None:
+    """``InvalidArgumentError`` when another speaker is called ``name`` or goes by it as a full name
+    or an admin's alias (with or without a title: "Mr. Donald Trump" is Donald Trump's), since the
+    name would then find two people and "/claims Donald Trump" would become a question."""
+    form = parse_name(name)
+    keys = {name_key(name)} | ({name_key(form.full)} if form is not None and form.is_full else set())
+    others = [entity_named(session, name)]
+    for key in keys - {""}:
+        others += entities_with(session, key, FULL_NAME_KINDS)
+    other = next((o for o in others if o is not None and o.id != speaker.id), None)
+    if other is not None and name_key(other.name) in keys:
+        raise InvalidArgumentError(f"There is already a speaker called {name!r} (#{other.id}); {advice}.")
+    if other is not None:
+        raise InvalidArgumentError(f"{other.name!r} (#{other.id}) already goes by {name!r}; {advice}.")
+
+
 def add_speaker_alias(*, session: Session, speaker_id: int, alias: str, actor: Actor) -> SpeakerChange:
-    """Teach the store another name for a speaker ("AOC", "the Fed chair"), recorded with its author."""
+    """Teach the store another name for a speaker ("AOC", "the Fed chair"), recorded with its author.
+    The rules of a rename apply: visible letters, and never a name another speaker goes by."""
     speaker = get_speaker(session=session, speaker_id=speaker_id)
-    text = " ".join(clean_text(alias).split())[:MAX_NAME]
+    text = visible_name(alias, limit=MAX_NAME, what="speaker's alias")
     if not name_key(text):
         raise InvalidArgumentError("Give the alias to add.")
+    _refuse_taken(session, speaker, text, "choose another alias")
     add_alias(session, speaker, text, AliasKind.ADMIN, None)
     record_change(session=session, entity="speaker", entity_id=speaker.id, action="alias",  # type: ignore[arg-type]
                   actor=actor, new_value=text)

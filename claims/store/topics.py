@@ -32,6 +32,7 @@ from claims.store.models import (
     TopicKind,
     utcnow,
 )
+from claims.store.nameforms import visible_name
 
 ACTIVITY_WINDOW = timedelta(days=30)
 MAX_TOPIC_NAME = 200
@@ -194,9 +195,7 @@ def get_topic(*, session: Session, topic_id: int) -> Topic:
 def rename_topic(*, session: Session, topic_id: int, name: str, actor: Actor) -> TopicChange:
     """Give a discovered topic a readable name of an editor's choosing (its slug follows)."""
     topic = _discovered(session, topic_id, "renamed")
-    new = " ".join(clean_text(name).split())[:MAX_TOPIC_NAME]
-    if not new:
-        raise InvalidArgumentError("Give the topic's new name.")
+    new = visible_name(name, limit=MAX_TOPIC_NAME, what="topic's name")
     clash = session.exec(select(Topic).where(func.lower(Topic.name) == new.casefold(),
                                              Topic.id != topic.id, col(Topic.hidden).is_(False))).first()
     if clash is not None:

@@ -33,6 +33,7 @@ from claims.store.models import (
     is_storable_id,
 )
 from claims.store.names import resolve_speaker, resolve_topic
+from claims.store.positions import Earlier, earlier_of
 from claims.store.topics import claims_in_topic, further_topics
 
 __all__ = [
@@ -93,6 +94,8 @@ class ClaimView:
     """The text with pronouns and bare references resolved in brackets, when the extractor knew."""
     other_topics: tuple[tuple[str, str], ...] = ()
     """Further topics as ``(slug, name)`` pairs, beside the main ``topic``."""
+    earlier: Earlier | None = None
+    """The speaker's earlier claim on the same subject, and whether this one changed position."""
 
     @property
     def first_source(self) -> SourceView | None:
@@ -180,6 +183,7 @@ def _views(session: Session, rows: Sequence[Claim]) -> list[ClaimView]:
         s.id: s for s in session.exec(select(Speaker).where(col(Speaker.id).in_(speaker_ids)))
     } if speaker_ids else {}
     further = further_topics(session=session, claim_ids=ids)  # type: ignore[arg-type]
+    earlier = earlier_of(session=session, claim_ids=ids)  # type: ignore[arg-type]
     topics = {
         t.id: t for t in session.exec(select(Topic).where(col(Topic.id).in_(topic_ids)))
     } if topic_ids else {}
@@ -196,13 +200,13 @@ def _views(session: Session, rows: Sequence[Claim]) -> list[ClaimView]:
     return [
         _view(r, speakers.get(r.speaker_id) if r.speaker_id else None,
               topics.get(r.topic_id) if r.topic_id else None, sources.get(r.id, []),  # type: ignore[arg-type]
-              further.get(r.id, []))  # type: ignore[arg-type]
+              further.get(r.id, []), earlier.get(r.id))  # type: ignore[arg-type]
         for r in rows
     ]
 
 
 def _view(r: Claim, sp: Speaker | None, tp: Topic | None, sources: list[SourceView],
-          further: Sequence[Topic] = ()) -> ClaimView:
+          further: Sequence[Topic] = (), earlier: Earlier | None = None) -> ClaimView:
     return ClaimView(
         id=r.id,  # type: ignore[arg-type]
         text=r.text,
@@ -223,6 +227,7 @@ def _view(r: Claim, sp: Speaker | None, tp: Topic | None, sources: list[SourceVi
         context=r.context,
         resolved_text=r.resolved_text,
         other_topics=tuple((t.slug, t.name) for t in further if t.id != r.topic_id),
+        earlier=earlier,
     )
 
 
@@ -275,7 +280,8 @@ def get_claims(*, session: Session, claim_ids: Iterable[int]) -> list[ClaimView]
             if source[0] is not None:
                 entry[3].append(_source(*source))
     further = further_topics(session=session, claim_ids=list(found))
-    return [_view(*found[i], further.get(i, [])) for i in wanted if i in found]
+    earlier = earlier_of(session=session, claim_ids=list(found))
+    return [_view(*found[i], further.get(i, []), earlier.get(i)) for i in wanted if i in found]
 
 
 def find_speaker(*, session: Session, name: str) -> Speaker | None:

@@ -82,10 +82,11 @@ async def start_bot(make_settings: Callable[..., Settings]) -> AsyncIterator[Cal
     """Start bots with chosen settings; every one started is stopped after the test."""
     running: list[RunningBot] = []
 
-    async def start(*, flood: FloodControl | None = None, rate_limiter: bool = True,
-                    digests: DigestConfig | None = None, **overrides: Any) -> RunningBot:
-        bot = await RunningBot(make_settings(**overrides), flood=flood, rate_limiter=rate_limiter,
-                               digests=digests).start()
+    async def start(*, flood: FloodControl | None = None, crowd: FloodControl | None = None,
+                    rate_limiter: bool = True, digests: DigestConfig | None = None,
+                    **overrides: Any) -> RunningBot:
+        bot = await RunningBot(make_settings(**overrides), flood=flood, crowd=crowd,
+                               rate_limiter=rate_limiter, digests=digests).start()
         running.append(bot)
         return bot
 

@@ -40,8 +40,9 @@ class RunningBot:
     """The real Application, started by hand exactly as ``run_polling`` would start it."""
 
     def __init__(self, settings: Settings, *, flood: FloodControl | None = None,
-                 rate_limiter: bool = True, digests: DigestConfig | None = None) -> None:
-        self.app: ClaimApp = build_application(settings, flood=flood, rate_limiter=rate_limiter,
+                 crowd: FloodControl | None = None, rate_limiter: bool = True,
+                 digests: DigestConfig | None = None) -> None:
+        self.app: ClaimApp = build_application(settings, flood=flood, crowd=crowd, rate_limiter=rate_limiter,
                                                digests=digests)
 
     async def start(self) -> RunningBot:

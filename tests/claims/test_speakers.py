@@ -59,6 +59,7 @@ def mention(session: Session, catalog: Catalog, name: str, text: str = "", **kwa
     ("Fox News's Ed Henry", "Ed Henry", "Henry", None, "Fox News"),
     ("CNN’s Jake Tapper", "Jake Tapper", "Tapper", None, "CNN"),
     ("Reuters' Luciana Lopez", "Luciana Lopez", "Lopez", None, "Reuters"),
+    ("Tunde Adeyemi Jr.", "Tunde Adeyemi Jr.", "Adeyemi", None, None),
 ])
 def test_names_come_apart_into_their_forms(written, full, surname, prefix, affiliation) -> None:
     form = parse_name(written)
@@ -116,6 +117,14 @@ def test_two_people_with_one_surname_stay_apart(session, catalog) -> None:
     # An honorific's gender settles it too, once an article called one of them "Mr.".
     mention(session, catalog, "Mr. Adeyemi", "Tunde Adeyemi arrived. “Hello,” Mr. Adeyemi said.")
     assert mention(session, catalog, "Ms. Adeyemi").id == chelsea.id
+
+
+def test_a_son_and_his_father_stay_apart(session, catalog) -> None:
+    father = mention(session, catalog, "Tunde Adeyemi", "“We will win,” Tunde Adeyemi said.")
+    son = mention(session, catalog, "Tunde Adeyemi Jr.", "“It was a joke,” Tunde Adeyemi Jr. said.")
+    assert son.id != father.id
+    assert son.name == "Tunde Adeyemi Jr."
+    assert mention(session, catalog, "Tunde Adeyemi Jr.").id == son.id
 
 
 def test_a_surname_seen_before_the_full_name_becomes_that_person(session, catalog) -> None:

@@ -119,7 +119,7 @@ def test_bad_subscribe_arguments_get_usage(text: str) -> None:
 
 def test_subscribe_starts_at_the_newest_revision(world: World) -> None:
     target = resolve_target(session=world.session, query="greenland")
-    result = subscribe(session=world.session, chat_id=CHAT, user_id=7, target=target, now=NOW,
+    result = subscribe(session=world.session, chat_id=CHAT, subscriber="a1b2", target=target, now=NOW,
                        default_timezone="Europe/Berlin")
     world.session.commit()
     assert result.created

@@ -98,7 +98,7 @@ def test_bad_lines_import_nothing_and_name_the_lines() -> None:
     with pytest.raises(InputError) as info:
         read_records(bad)
     message = str(info.value)
-    assert "Nothing was imported; 3 bad line(s)" in message
+    assert "Nothing was imported; 3 bad lines:" in message
     assert "line 2" in message and "line 3" in message and "line 4" in message
 
 

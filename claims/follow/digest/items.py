@@ -19,6 +19,7 @@ from sqlmodel import Session, col, func
 from claims.follow.digest.model import DigestGroup, DigestItem
 from claims.follow.digest.revisions import RevisionRow, chunks, columns
 from claims.store.models import Article, ChangeKind, Claim, ClaimAppearance, Speaker, Topic
+from claims.store.positions import Earlier, earlier_of
 from claims.store.views import SourceView
 
 _NEW = {ChangeKind.CREATED.value, ChangeKind.IMPORTED.value}
@@ -34,6 +35,7 @@ class DigestContext:
         self.topics: dict[int, tuple[str, str]] = {}
         self.articles: dict[int, SourceView] = {}
         self.first_article: dict[int, int] = {}
+        self.changed_from: dict[int, Earlier] = {}
         self._items: dict[tuple[int, int, int], DigestItem | None] = {}
 
     @classmethod
@@ -53,6 +55,10 @@ class DigestContext:
                 .group_by(col(ClaimAppearance.claim_id))
             ):
                 ctx.first_article[claim_id] = article_id
+        new_ids = sorted({r.claim_id for r in revs if r.change in _NEW})
+        for chunk in chunks(new_ids):
+            found = earlier_of(session=session, claim_ids=chunk)
+            ctx.changed_from.update((cid, e) for cid, e in found.items() if e.changed)
         speaker_ids = sorted({c.speaker_id for c in ctx.claims.values() if c.speaker_id is not None})
         for chunk in chunks(speaker_ids):
             for sid, name in session.execute(
@@ -160,6 +166,7 @@ class DigestContext:
             at=revs[-1].created_at,
             revision_id=revs[-1].id,
             removed_from=removed_from,
+            changed_from=self.changed_from.get(claim.id) if new else None,
         )
 
 

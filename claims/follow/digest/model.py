@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from claims.follow.targets import Target
+from claims.store.positions import Earlier
 from claims.store.views import SourceView
 
 
@@ -41,11 +42,15 @@ class DigestItem:
     revision_id: int
     removed_from: SourceView | None = None
     """The article whose updated version no longer contains the claim."""
+    changed_from: Earlier | None = None
+    """For a new claim that contradicts its speaker's earlier claim on the subject: that claim."""
 
     @property
     def kinds(self) -> tuple[str, ...]:
         """What happened, in reading order: new, revised, verdict, retracted, merged, removed."""
         out = []
+        if self.new and self.changed_from is not None:
+            out.append("changed_position")
         if self.new:
             out.append("new")
         if self.text_before is not None:

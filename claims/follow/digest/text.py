@@ -29,6 +29,9 @@ def item_lines(item: DigestItem) -> list[str]:
     lines: list[str] = []
     if item.new:
         lines.append(f"NEW #{item.claim_id} {who}“{_short(item.text)}”")
+        if item.changed_from is not None:
+            lines.append(f"  {item.speaker or 'The speaker'} CHANGED POSITION; earlier "
+                         f"(#{item.changed_from.claim_id}): “{_short(item.changed_from.text, 200)}”")
     elif item.text_before is not None:
         lines.append(f"REVISED #{item.claim_id} {who}“{_short(item.text_before, ITEM_TEXT_CHARS // 2)}”"
                      f" -> “{_short(item.text, ITEM_TEXT_CHARS // 2)}”")

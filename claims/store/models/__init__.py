@@ -11,6 +11,7 @@ from which that state was reached. Timestamps are timezone-aware UTC everywhere.
 - ``claim``: claims, their revisions and appearances
 - ``follow``: subscriptions, saved searches and the digest outbox
 - ``tipline``: questions, reported links and the team digest
+- ``positions``: a claim's earlier claim on the same subject, and changed positions
 """
 
 from claims.store.models.claim import (
@@ -49,12 +50,14 @@ from claims.store.models.follow import (
     SubscriptionStatus,
     TargetKind,
 )
+from claims.store.models.positions import PositionLink
 from claims.store.models.sources import (
     Article,
     Feed,
     FeedStatus,
 )
 from claims.store.models.tipline import (
+    Erasure,
     QuestionKind,
     QuestionLog,
     ReportedLink,
@@ -76,10 +79,12 @@ __all__ = [
     "ClaimTopic",
     "DigestOutbox",
     "EntityChange",
+    "Erasure",
     "Feed",
     "FeedStatus",
     "OutboxStatus",
     "PhraseSighting",
+    "PositionLink",
     "QuestionKind",
     "QuestionLog",
     "ReportedLink",

@@ -46,6 +46,8 @@ class ChangeKind(StrEnum):
     RELABELLED = "relabelled"
     """An admin renamed or merged the claim's speaker or topic: the words stand, the labels moved
     (the reason says how). Other processes learn of it from this revision like any other change."""
+    UNFLAGGED = "unflagged"
+    """An admin cleared a wrong changed-position flag (``related_claim_id``: the earlier claim)."""
 
 
 class Claim(SQLModel, table=True):

@@ -64,7 +64,9 @@ class Subscription(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False, index=True))
-    user_id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, nullable=True))
+    subscriber: str | None = Field(default=None, max_length=32, index=True)
+    """Who subscribed, as the salted pseudonym the question log keeps (``claims.tipline.askers``):
+    enough for /forget to find a reader's subscriptions, never their Telegram id."""
     target_kind: str = Field(max_length=10)
     target_id: int
     schedule: str = Field(default=ScheduleKind.DAILY.value, max_length=10)

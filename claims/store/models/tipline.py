@@ -56,6 +56,20 @@ class ReportedLink(SQLModel, table=True):
     article_id: int | None = Field(default=None, foreign_key="article.id")
 
 
+class Erasure(SQLModel, table=True):
+    """Readers' data deleted: one row per ``/forget`` (reason "forget") and per retention run that
+    deleted something (reason "retention"), with how much went. Counts only, never whose: what
+    ``/stats`` reports."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(index=True))
+    reason: str = Field(max_length=10)
+    questions: int = 0
+    posts: int = 0
+    links: int = 0
+    subscriptions: int = 0
+
+
 class TeamDigestRun(SQLModel, table=True):
     """One weekly digest of unanswered questions for the admins: the row claims the week, so several
     bot processes on one database send it once."""

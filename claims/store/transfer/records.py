@@ -12,6 +12,7 @@ from claims.errors import InputError
 from claims.normalize import clean_text
 from claims.store.history import MAX_CLAIM_CHARS, parse_verdict
 from claims.store.models import ClaimKind
+from claims.wording import count
 
 MAX_ERRORS_SHOWN = 20
 
@@ -102,7 +103,7 @@ def read_records(stream: IO[str]) -> list[ImportRecord]:
     if errors:
         shown = "\n".join(errors[:MAX_ERRORS_SHOWN])
         more = f"\n... and {len(errors) - MAX_ERRORS_SHOWN} more" if len(errors) > 20 else ""
-        raise InputError(f"Nothing was imported; {len(errors)} bad line(s):\n{shown}{more}")
+        raise InputError(f"Nothing was imported; {count(len(errors), 'bad line')}:\n{shown}{more}")
     return records
 
 

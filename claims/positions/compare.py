@@ -1,0 +1,125 @@
+"""Whether a later claim by a speaker contradicts an earlier one on the same subject.
+
+The rule is deliberately narrow, because a wrong "changed position" is worse than a missed one: the
+two statements must be about the same thing (most of the shorter one's content words are in the
+other), and then differ only by
+- polarity: one more or one fewer negation ("binding" / "not binding", "ready" / "in no hurry"),
+  or one word of an opposite pair standing for its partner ("supports" / "opposes");
+- a number: the same words with another value in the same place (5 percent / 50 percent).
+A repeat, a rewording, an extension that adds words, or a claim that shares only the subject is
+not a change. Both statements' leftover words (what one says and the other does not) must be few.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from enum import StrEnum
+
+from claims.positions.rules import PositionRules
+from claims.positions.terms import Terms, terms
+
+SAME_SUBJECT = 0.6
+"""Share of the shorter statement's content words the other must have to be about the same thing."""
+RELATED = 0.34
+"""Share that makes two claims by one speaker related enough to link as earlier and later."""
+MAX_LEFTOVER = 2
+"""At most this many content words (besides the number or opposite that differs) may be in one
+statement and not the other: more, and the later claim says something else, not the opposite."""
+
+
+class Relation(StrEnum):
+    CHANGED = "changed"
+    REPEATED = "repeated"
+    RELATED = "related"
+    UNRELATED = "unrelated"
+
+
+class Reason(StrEnum):
+    POLARITY = "polarity"
+    OPPOSITE = "opposite"
+    NUMBER = "number"
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    relation: Relation
+    reason: Reason | None = None
+    detail: str | None = None
+    """What differs, for people: "not", "supports / opposes", "5% / 50%"."""
+
+
+def compare(earlier: str, later: str, rules: PositionRules) -> Comparison:
+    """How ``later`` stands to ``earlier`` (both by one speaker)."""
+    a, b = terms(earlier, rules.negations), terms(later, rules.negations)
+    opposite = _opposite(a, b, rules)
+    overlap = _overlap(a, b, paired=opposite is not None)
+    if overlap < RELATED:
+        return Comparison(Relation.UNRELATED)
+    if overlap < SAME_SUBJECT:
+        return Comparison(Relation.RELATED)
+    number = _number_change(a, b)
+    if number is not None:
+        return Comparison(Relation.CHANGED, Reason.NUMBER, number)
+    flips = (a.negations > 0) != (b.negations > 0)  # "not ... and never will be" is still "not"
+    if opposite is not None and not flips:
+        return Comparison(Relation.CHANGED, Reason.OPPOSITE, opposite)
+    if flips and opposite is None and _leftover(a.words, b.words) <= MAX_LEFTOVER:
+        return Comparison(Relation.CHANGED, Reason.POLARITY, "not")
+    return Comparison(Relation.REPEATED)
+
+
+def _overlap(a: Terms, b: Terms, *, paired: bool) -> float:
+    """Share of the shorter statement's content words in the other; an opposite pair counts as shared."""
+    small, large = sorted((a.words, b.words), key=len)
+    shared = len(small & large) + (1 if paired else 0)
+    if len(small) < 2:
+        return 1.0 if small and shared == len(small) and len(large) <= 2 else 0.0
+    return min(1.0, shared / len(small))
+
+
+def _leftover(a: frozenset[str], b: frozenset[str]) -> int:
+    return len(a ^ b)
+
+
+def _number_change(a: Terms, b: Terms) -> str | None:
+    """The one number that differs between two otherwise equal statements ("5%" / "50%")."""
+    if not a.numbers or not b.numbers or (a.negations > 0) != (b.negations > 0):
+        return None
+    matcher = SequenceMatcher(a=a.content, b=b.content, autojunk=False)
+    changed: list[tuple[str, str]] = []
+    leftover = 0
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        left, right = a.content[i1:i2], b.content[j1:j2]
+        nums_l = [t for t in left if t.startswith("#")]
+        nums_r = [t for t in right if t.startswith("#")]
+        if op == "replace" and len(nums_l) == len(nums_r) == 1 and _same_unit(nums_l[0], nums_r[0]):
+            changed.append((nums_l[0], nums_r[0]))
+        leftover += len(left) - len(nums_l) + len(right) - len(nums_r)
+        if nums_l and nums_r and not (op == "replace" and len(nums_l) == len(nums_r) == 1):
+            return None  # numbers moved or multiplied: another statement, not another value
+    if len(changed) != 1 or leftover > MAX_LEFTOVER:
+        return None
+    old, new = changed[0]
+    return f"{old[1:]} / {new[1:]}"
+
+
+def _same_unit(a: str, b: str) -> bool:
+    """Two numbers measure the same kind of thing: both percentages, both ordinals, or both plain."""
+    def unit(t: str) -> str:
+        return "%" if t.endswith("%") else "th" if t.endswith("th") else ""
+    return a != b and unit(a) == unit(b)
+
+
+def _opposite(a: Terms, b: Terms, rules: PositionRules) -> str | None:
+    """An opposite pair with one word on each side, the rest of the statements alike."""
+    only_a, only_b = a.words - b.words, b.words - a.words
+    for x in only_a:
+        for y in only_b:
+            if rules.opposed(x, y):
+                if len(only_a) + len(only_b) - 2 <= MAX_LEFTOVER:
+                    return f"{x} / {y}"
+                return None
+    return None

@@ -1,0 +1,30 @@
+"""The editable part of telling a changed position, as rules: the catalog's opposite word pairs
+(by stem, so "supports" meets "opposes") and phrases that deny without "not"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from claims.catalog import Catalog
+from claims.positions.terms import stem
+
+
+@dataclass(frozen=True, slots=True)
+class PositionRules:
+    """Opposite word pairs (by stem) and phrases that deny without "not"."""
+
+    opposites: frozenset[frozenset[str]] = field(default_factory=frozenset)
+    negations: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def from_catalog(cls, catalog: Catalog) -> PositionRules:
+        words = catalog.positions
+        return cls(
+            opposites=frozenset(frozenset((stem(a.casefold()), stem(b.casefold())))
+                                for a, b in words.opposites),
+            negations=tuple((p.casefold(), m.casefold()) for p, m in words.negations),
+        )
+
+    def opposed(self, a: str, b: str) -> bool:
+        """Whether two stems state opposite positions ("support" and "oppose")."""
+        return frozenset((a, b)) in self.opposites

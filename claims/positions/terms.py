@@ -1,0 +1,69 @@
+"""A statement as the position rules read it: canonical tokens (``claims.ingest.wording``: numbers
+as values, contractions spelled out), with negations counted and function words set aside.
+
+Tense and auxiliaries ("is", "was", "will") are function words here: "Russia is ready" and "Russia
+was ready" state one position, and a speaker's position is compared across weeks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from claims.ingest.wording import wording
+
+NEGATIONS = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without"})
+FUNCTION_WORDS = frozenset({
+    "is", "are", "was", "were", "be", "been", "being", "am", "will", "would", "shall", "should", "can",
+    "could", "may", "might", "must", "do", "does", "did", "has", "have", "had", "having", "to", "of",
+    "in", "on", "at", "for", "by", "with", "from", "as", "into", "about", "and", "or", "but", "so",
+    "that", "this", "these", "those", "it", "its", "i", "we", "you", "he", "she", "they", "them", "him",
+    "her", "his", "our", "us", "my", "me", "their", "your", "'s", "there", "here", "which", "who",
+    "what", "now", "still", "again", "yet", "already", "very", "just", "also", "then", "any", "all",
+    "some", "said", "says", "say", "told", "tells", "believe", "believes", "think", "thinks", "going",
+    "today", "yesterday", "tomorrow", "week", "month", "year", "if", "when", "than", "too",
+    "really", "ever", "even", "only",
+})
+_SUFFIXES = ("ing", "ed", "es", "s", "d")
+
+
+def stem(word: str) -> str:
+    """A light suffix strip so "supports", "supported" and "supporting" meet "support"."""
+    if word.startswith("#"):
+        return word
+    for suffix in _SUFFIXES:
+        if len(word) - len(suffix) >= 4 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """What the rules compare: content stems in order, numbers among them, and the negation count."""
+
+    content: tuple[str, ...]
+    negations: int
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Content stems that are not numbers: what says which subject a statement is about."""
+        return frozenset(t for t in self.content if not t.startswith("#"))
+
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        return tuple(t for t in self.content if t.startswith("#"))
+
+
+@lru_cache(maxsize=65_536)
+def terms(text: str, negating: tuple[tuple[str, str], ...] = ()) -> Terms:
+    """The terms of ``text``; ``negating`` phrases ("in no hurry" -> "not ready") are read first.
+    Memoised: a new claim is compared with every earlier claim of its speaker."""
+    low = text.casefold()
+    for phrase, means in negating:
+        if phrase in low:
+            low = low.replace(phrase, f" {means} ")
+    tokens = [t for t in wording(low).key.split() if t not in {".", ",", ";", ":", "!", "?"}]
+    negations = sum(1 for t in tokens if t in NEGATIONS)
+    content = tuple(stem(t) for t in tokens if t not in NEGATIONS and t not in FUNCTION_WORDS
+                    and (t.startswith("#") or t.isalpha()))
+    return Terms(content=content, negations=negations)
