@@ -41,7 +41,7 @@ def chromium() -> Iterator[webdriver.Chrome]:
     for flag in FLAGS:
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    driver.set_page_load_timeout(30)
+    driver.set_page_load_timeout(90)  # a loaded CI machine; a page here normally loads in milliseconds
     try:
         yield driver
     finally:
