@@ -26,7 +26,7 @@ from bot.cli_ingest import cmd_ingest
 from bot.cli_read import cmd_ask, cmd_claims, cmd_history
 from bot.cli_store import cmd_db, cmd_export, cmd_import
 from bot.cli_timeline import cmd_changes, cmd_timeline
-from claims.errors import ClaimbotError
+from claims.errors import ClaimbotError, ConfigError
 from claims.service import ClaimService
 from claims.settings import Settings
 
@@ -46,8 +46,23 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     secret = args.secret_token or (
         settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     )
+    if args.web:
+        from bot.web.serve import run_bot_and_web
+
+        if not args.webhook:
+            raise ConfigError("--web serves the webhook and the pages together: give --webhook URL too.")
+        return run_bot_and_web(settings, webhook_url=args.webhook, listen=args.listen, port=args.port,
+                               url_path=args.url_path, secret_token=secret,
+                               forwarded_allow_ips=args.forwarded_allow_ips, verbose=args.verbose)
     return run_bot(settings, webhook_url=args.webhook, listen=args.listen, port=args.port,
                    url_path=args.url_path, secret_token=secret, verbose=args.verbose)
+
+
+def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.web.serve import serve_web  # imported here: other commands need not load the web stack
+
+    return serve_web(settings, host=args.host, port=args.port, forwarded_allow_ips=args.forwarded_allow_ips,
+                     verbose=args.verbose)
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -129,7 +144,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url-path", help="local path of the webhook (default: the URL's path)")
     p.add_argument("--secret-token", default=None,
                    help="webhook secret header value (default: derived from the bot token)")
+    p.add_argument("--web", action="store_true",
+                   help="serve the fact-check pages and the desk beside the webhook, on the same port")
+    p.add_argument("--forwarded-allow-ips", default="127.0.0.1", metavar="IPS",
+                   help="proxies trusted for X-Forwarded-For/-Proto with --web (default 127.0.0.1)")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("web", help="serve the public fact-check pages and the desk")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    p.add_argument("--forwarded-allow-ips", default="127.0.0.1", metavar="IPS",
+                   help="proxies trusted for X-Forwarded-For/-Proto (default 127.0.0.1)")
+    p.set_defaults(func=cmd_web)
 
     p = sub.add_parser("chat", help="try the bot offline in this terminal (no Telegram needed)")
     p.add_argument("--use-database", action="store_true",

@@ -9,8 +9,6 @@ store never holds up other chats.
 from __future__ import annotations
 
 import asyncio
-import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ParamSpec, TypeVar
@@ -19,46 +17,13 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.digests import Delivery
+from bot.flood import FloodControl
 from bot.render import CallbackCodec
 from claims.service import ClaimService
 from claims.settings import Settings
 
 P = ParamSpec("P")
 T = TypeVar("T")
-
-
-class FloodControl:
-    """A token bucket per user: a burst of questions, then one every ``refill_seconds``.
-
-    A user over the limit is told once per flood how long to wait; further messages are dropped
-    silently, so a flood does not turn into a flood of replies. A flood ends when the bucket has
-    refilled completely: the odd message let through on a trickle of refills does not earn the
-    flooder a second warning.
-    """
-
-    def __init__(self, *, burst: int = 6, refill_seconds: float = 4.0, max_users: int = 50_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.burst = burst
-        self.refill_seconds = refill_seconds
-        self.max_users = max_users
-        self.clock = clock
-        self._buckets: OrderedDict[int, tuple[float, float, bool]] = OrderedDict()  # tokens, at, warned
-
-    def check(self, user_id: int) -> float | None:
-        """``None`` if the user may ask now; otherwise seconds to wait (negative: already warned)."""
-        now = self.clock()
-        tokens, at, warned = self._buckets.pop(user_id, (float(self.burst), now, False))
-        tokens = min(float(self.burst), tokens + (now - at) / self.refill_seconds)
-        if tokens >= 1.0:
-            self._buckets[user_id] = (tokens - 1.0, now, warned and tokens < self.burst)
-            wait = None
-        else:
-            self._buckets[user_id] = (tokens, now, True)
-            wait = (1.0 - tokens) * self.refill_seconds
-            wait = -wait if warned else wait
-        while len(self._buckets) > self.max_users:
-            self._buckets.popitem(last=False)
-        return wait
 
 
 @dataclass

@@ -102,6 +102,8 @@ class Settings(BaseSettings):
     claimreview_publisher: str = Field(default="claimbot", min_length=1, max_length=200)
     claimreview_publisher_url: str | None = None
     claim_url_template: str | None = None
+    web_base_url: str | None = None
+    """The public root of the fact-check pages (``claimbot web``), e.g. ``https://factcheck.example.org``."""
     max_subscriptions_per_chat: int = Field(default=50, ge=1, le=10_000)
     # The tipline (claims.tipline): posts, links, inline answers and unanswered questions.
     asker_salt: SecretStr | None = None
@@ -169,7 +171,7 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} is not a folder")
         return value
 
-    @field_validator("claimreview_publisher_url", "claim_url_template", mode="before")
+    @field_validator("claimreview_publisher_url", "claim_url_template", "web_base_url", mode="before")
     @classmethod
     def _web_address(cls, value: Any, info: ValidationInfo) -> Any:
         """ClaimReview links must be absolute web addresses; the template must say where the id goes."""
@@ -180,6 +182,8 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s):// address")
         if info.field_name == "claim_url_template" and "{id}" not in text:
             raise ValueError("must contain {id} where the claim number goes")
+        if info.field_name == "web_base_url":
+            return text.rstrip("/")
         return text
 
     @field_validator("asker_salt", mode="before")
@@ -233,6 +237,13 @@ class Settings(BaseSettings):
             raise ValueError(f"names the database {parsed.get_backend_name()[:20]!r}; claimbot "
                              "supports sqlite:///PATH and postgresql://USER@HOST/DATABASE")
         return url
+
+    def claim_page_template(self) -> str | None:
+        """Where each claim's fact-check page is (``{id}`` for its number): the explicit template,
+        else the claim pages of ``claimbot web`` under ``web_base_url``, else nowhere."""
+        if self.claim_url_template:
+            return self.claim_url_template
+        return f"{self.web_base_url}/claims/{{id}}" if self.web_base_url else None
 
     def telegram_api_url_for_logs(self) -> str:
         """The Bot API URL without credentials (``https://user:pass@host`` shows as ``https://host``)."""

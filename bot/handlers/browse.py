@@ -65,7 +65,9 @@ async def show_claim(update: Update, context: ClaimContext, cid: int) -> None:
     """The full claim with a History button (also what ``/start claim_ID`` deep links open)."""
     services = context.services
     view = await services.call(services.claims.claim, cid)
-    text = render.claim_full(view, view.revision, services.tz, bot_username=context.bot.username)
+    template = services.settings.claim_page_template()
+    text = render.claim_full(view, view.revision, services.tz, bot_username=context.bot.username,
+                             page_url=template.replace("{id}", str(view.id)) if template else None)
     await reply(update, context, text, keyboard=render.claim_keyboard(view, services.codec))
 
 

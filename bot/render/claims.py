@@ -78,8 +78,10 @@ def claim_card(view: ClaimView, tz: ZoneInfo) -> str:
     return "\n".join(lines)
 
 
-def claim_full(view: ClaimView, revisions: int, tz: ZoneInfo, *, bot_username: str | None) -> str:
-    """``/claim ID``: the whole claim, its quote, verdict, every source and how often it changed."""
+def claim_full(view: ClaimView, revisions: int, tz: ZoneInfo, *, bot_username: str | None,
+               page_url: str | None = None) -> str:
+    """``/claim ID``: the whole claim, its quote, verdict, every source and how often it changed,
+    and its public fact-check page when there is one (``Settings.claim_page_template``)."""
     lines = [f"<b>Claim #{view.id}</b>{_status(view)}",
              f"<b>{esc(view.speaker or 'Unknown speaker')}</b> ({esc(view.kind)} statement)",
              statement(view)]
@@ -102,6 +104,8 @@ def claim_full(view: ClaimView, revisions: int, tz: ZoneInfo, *, bot_username: s
     else:
         lines.append("Sources: none on record")
     lines.append(f"\nRevisions: {revisions} — /history {view.id}")
+    if page_url:
+        lines.append(f"Fact check: {link(page_url, page_url)}")
     if bot_username:
         lines.append(f"Share: https://t.me/{esc(bot_username)}?start=claim_{view.id}")
     return "\n".join(lines)

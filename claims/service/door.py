@@ -17,6 +17,7 @@ from claims.service.changes import Changes
 from claims.service.editorial import Editorial
 from claims.service.following import Following
 from claims.service.ingest import Ingest
+from claims.service.pages import Pages
 from claims.service.positions import Positions
 from claims.service.questions import Questions
 from claims.service.retention import Retention
@@ -27,7 +28,7 @@ from claims.store import db
 from claims.tipline.askers import asker_salt, random_salt
 
 
-class ClaimService(Tipline, Questions, Ingest, Browsing, Transfer, Changes, Editorial, Following,
+class ClaimService(Pages, Tipline, Questions, Ingest, Browsing, Transfer, Changes, Editorial, Following,
                    Retention, Positions):
     """claimbot for one process. Build it with ``ClaimService.open(settings)``."""
 

@@ -96,14 +96,16 @@ class Transfer(IndexUpkeep):
     def review_site(self) -> ReviewSite:
         """Publisher and claim pages for ClaimReview, refused when the settings do not say them."""
         s = self.settings
-        if not s.claim_url_template:
+        template = s.claim_page_template()
+        if not template:
             raise ConfigError(
                 "ClaimReview needs the address of each claim's fact-check page: set "
                 "claim_url_template (CLAIMBOT_CLAIM_URL_TEMPLATE), for example "
-                "https://factcheck.example.org/claims/{id}."
+                "https://factcheck.example.org/claims/{id}, or web_base_url (CLAIMBOT_WEB_BASE_URL) "
+                "to use the pages of claimbot web."
             )
         return ReviewSite(publisher=s.claimreview_publisher, publisher_url=s.claimreview_publisher_url,
-                          claim_url_template=s.claim_url_template)
+                          claim_url_template=template)
 
     def _speaker_kind(self, name: str | None) -> str:
         known = self.catalog.speaker_by_alias(name) if name else None

@@ -44,9 +44,8 @@ def claimreview_record(view: ClaimView, *, site: ReviewSite, speaker_kind: str =
     if view.speaker:
         who = "Organization" if speaker_kind == "organisation" else "Person"
         claim["author"] = {"@type": who, "name": view.speaker}
-    dated = [s for s in view.sources if s.published_at]
-    if dated:
-        claim["datePublished"] = min(s.published_at for s in dated if s.published_at).date().isoformat()
+    # when it was said: its earliest source's date, else (no source gives one) when it was recorded
+    claim["datePublished"] = view.said_at.date().isoformat()
     pages = [{"@type": "CreativeWork", "url": s.url} for s in view.sources if s.url]
     if pages:
         claim["firstAppearance"] = pages[0]  # sources are oldest first

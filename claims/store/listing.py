@@ -55,8 +55,21 @@ class ClaimPage:
         return self.offset + len(self.views) < self.total
 
 
-def claim_page(*, session: Session, scope: ClaimScope, limit: int, offset: int = 0) -> ClaimPage:
-    """Live claims of ``scope``, newest first, ``limit`` from ``offset``, with how many there are."""
+def scope_of(topic: Topic | None = None, speaker: Speaker | None = None) -> ClaimScope:
+    """The scope of a resolved topic or speaker (neither: every claim)."""
+    if topic is not None and topic.id is not None:
+        return ClaimScope("topic", topic.id)
+    if speaker is not None and speaker.id is not None:
+        return ClaimScope("speaker", speaker.id)
+    return ClaimScope()
+
+
+def claim_page(*, session: Session, scope: ClaimScope, limit: int, offset: int = 0,
+               by_creation: bool = False) -> ClaimPage:
+    """Live claims of ``scope``, newest first, ``limit`` from ``offset``, with how many there are.
+
+    Newest means most recently changed, or with ``by_creation`` most recently recorded (a speaker's
+    timeline on the web, where a new verdict must not move a claim to the top)."""
     stmt = select(Claim).where(Claim.status == ClaimStatus.ACTIVE.value)
     label = ""
     if scope.kind == "topic":
@@ -71,7 +84,8 @@ def claim_page(*, session: Session, scope: ClaimScope, limit: int, offset: int =
         stmt, label = stmt.where(Claim.speaker_id == speaker.id), f"by {speaker.name}"
     total = int(session.exec(select(func.count()).select_from(stmt.subquery())).one())
     rows = session.exec(
-        stmt.order_by(col(Claim.updated_at).desc(), col(Claim.id).desc()).offset(offset).limit(limit)
+        stmt.order_by(col(Claim.created_at if by_creation else Claim.updated_at).desc(), col(Claim.id).desc())
+        .offset(offset).limit(limit)
     ).all()
     return ClaimPage(scope=scope, label=label, views=tuple(_views(session, rows)), offset=offset,
                      total=total)

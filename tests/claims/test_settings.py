@@ -96,3 +96,15 @@ def test_a_config_folder_overrides_the_shipped_defaults_file_by_file(
     monkeypatch.setenv("CLAIMBOT_CONFIG_DIR", str(work / "typo"))
     with pytest.raises(ValidationError, match="is not a folder"):
         Settings()
+
+
+def test_claim_pages_come_from_the_template_else_the_web_base_url(tmp_path: Path) -> None:
+    base = Settings(database_url=f"sqlite:///{tmp_path}/x.db", web_base_url="https://fc.example.org/")
+    assert base.web_base_url == "https://fc.example.org"
+    assert base.claim_page_template() == "https://fc.example.org/claims/{id}"
+    both = Settings(database_url=f"sqlite:///{tmp_path}/x.db", web_base_url="https://fc.example.org",
+                    claim_url_template="https://elsewhere.example/c/{id}")
+    assert both.claim_page_template() == "https://elsewhere.example/c/{id}"
+    assert Settings(database_url=f"sqlite:///{tmp_path}/x.db").claim_page_template() is None
+    with pytest.raises(ValidationError):
+        Settings(web_base_url="factcheck.example.org")

@@ -61,6 +61,11 @@ def test_claim_full_and_dates() -> None:
     assert "Verdict: ❌ false — <no>" in visible
     assert 'href="https://x.example/?a=1&amp;b=&lt;2&gt;"' in html
     assert "https://t.me/claimbot_bot?start=claim_7" in visible
+    assert "Fact check:" not in visible
+    paged = render.claim_full(view("Tariffs are taxes."), 2, TZ, bot_username=None,
+                              page_url="https://fc.example.org/claims/7?a=<b>")
+    assert '<a href="https://fc.example.org/claims/7?a=&lt;b&gt;">' in paged
+    assert "Fact check: https://fc.example.org/claims/7?a=<b>" in parse_html(paged)
 
 
 def test_links_only_for_http_urls() -> None:

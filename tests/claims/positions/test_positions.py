@@ -16,7 +16,7 @@ from claims.positions.rules import PositionRules
 from claims.service import ClaimService
 from claims.store.history import Actor
 
-SERIES = Path(__file__).with_name("series")
+SERIES = Path(__file__).resolve().parents[1] / "series"
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from claims.settings import Settings
 from tests.bot.emulator import Emulator
 from tests.bot.harness import Person, RunningBot, button
 
-SERIES = Path(__file__).resolve().parents[1] / "claims" / "series"
+SERIES = Path(__file__).resolve().parents[2] / "claims" / "series"
 
 
 @pytest.fixture
