@@ -3,6 +3,8 @@ for admins (refused to everyone else), and /subscribe to a phrase."""
 
 from __future__ import annotations
 
+import re
+
 from tests.bot.harness import Person, RunningBot
 
 
@@ -10,7 +12,7 @@ async def test_topics_are_listed_most_active_first(bot: RunningBot, user: Person
     reply = await user.say("/topics")
     assert reply.text.startswith("Topics, most active lately first")
     lines = [line for line in reply.text.splitlines() if line.startswith("• ")]
-    assert lines[0].startswith("• Tariffs — 17 claims")
+    assert re.match(r"• Tariffs — (\d+) claims", lines[0])  # the busiest topic of the seeded store
     assert "/claims greenland" in reply.text
 
 
