@@ -1,4 +1,4 @@
-"""A statement as the position rules read it: canonical tokens (``claims.ingest.wording``: numbers
+"""A statement as the position rules read it: canonical tokens (``claims.canonical``: numbers
 as values, contractions spelled out), with negations counted and function words set aside.
 
 Tense and auxiliaries ("is", "was", "will") are function words here: "Russia is ready" and "Russia
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from claims.ingest.wording import wording
+from claims.canonical import wording
 
 NEGATIONS = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without"})
 FUNCTION_WORDS = frozenset({
