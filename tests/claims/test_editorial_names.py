@@ -16,7 +16,7 @@ from claims.store.models import Speaker, SpeakerKind, Topic, TopicKind
 from claims.store.names import resolve_speaker
 from claims.store.speakers import add_speaker_alias, rename_speaker
 from claims.store.topics import rename_topic
-from tests.claims.test_speakers import mention
+from tests.claims.store.test_speakers import mention
 
 pytestmark = pytest.mark.postgres
 
