@@ -20,9 +20,10 @@ from sqlalchemy.engine import Engine
 
 from claims.catalog import Catalog
 from claims.ingest.sources import load_file
+from claims.search import snapshot
+from claims.search.arrays import SnapshotError
 from claims.search.documents import ClaimDoc
 from claims.search.match import Matcher
-from claims.search.snapshot import SnapshotError
 from claims.search.vectors import MAGIC as VECTOR_MAGIC
 from claims.search.vectors import VectorStore
 from claims.service import ClaimService
@@ -67,7 +68,7 @@ def test_every_byte_of_a_real_header_flipped_is_refused(real_snapshot: Path, cat
         damaged[at] ^= 0xFF
         real_snapshot.write_bytes(bytes(damaged))
         with pytest.raises(SnapshotError):
-            Matcher.load(real_snapshot, catalog=catalog)
+            snapshot.load(real_snapshot, catalog=catalog)
 
 
 def test_a_flipped_header_byte_is_rebuilt_and_the_bot_still_answers(
@@ -163,7 +164,7 @@ def saved(tmp_path: Path, catalog: Catalog) -> Path:
     matcher.upsert(ClaimDoc(1, "Bridges will reopen in May.", "Anna Berg"))
     matcher.upsert(ClaimDoc(2, "Tariffs are taxes on consumers.", "Olaf Lind"))
     path = tmp_path / "claims.idx"
-    matcher.save(path, mark=7)
+    snapshot.save(matcher, path, mark=7)
     return path
 
 
@@ -172,7 +173,7 @@ def test_a_crafted_header_with_a_good_checksum_is_refused(saved: Path, catalog: 
                                                           name: str) -> None:
     _rewrite(saved, HOSTILE[name])
     with pytest.raises(SnapshotError):
-        Matcher.load(saved, catalog=catalog)
+        snapshot.load(saved, catalog=catalog)
 
 
 @pytest.mark.parametrize("length", [2**64 - 1, 2**63, 2**40, 1 << 31])
@@ -180,13 +181,13 @@ def test_a_header_length_past_the_file_is_refused(saved: Path, catalog: Catalog,
     data = saved.read_bytes()
     _rewrite(saved, lambda h: None, raw=data[PREFIX.size:_header_end(data)], length=length)
     with pytest.raises(SnapshotError, match=r"corrupt|truncated"):
-        Matcher.load(saved, catalog=catalog)
+        snapshot.load(saved, catalog=catalog)
 
 
 def test_deeply_nested_json_is_refused(saved: Path, catalog: Catalog) -> None:
     _rewrite(saved, lambda h: None, raw=b"[" * 200_000 + b"]" * 200_000)
     with pytest.raises(SnapshotError):
-        Matcher.load(saved, catalog=catalog)
+        snapshot.load(saved, catalog=catalog)
 
 
 def test_a_truncated_array_never_passes_its_checksum(saved: Path, catalog: Catalog) -> None:
@@ -201,7 +202,7 @@ def test_a_truncated_array_never_passes_its_checksum(saved: Path, catalog: Catal
                                max(h["arrays"].values(), key=lambda e: e["offset"]).__setitem__("crc", -1)))
     assert last["shape"]  # the file ends inside a real array
     with pytest.raises(SnapshotError, match=r"corrupt|truncated"):
-        Matcher.load(saved, catalog=catalog)
+        snapshot.load(saved, catalog=catalog)
 
 
 def test_a_damaged_vector_file_is_refused_and_set_aside(tmp_path: Path) -> None:

@@ -130,7 +130,8 @@ def test_a_gzip_bomb_stops_at_the_cap_with_little_memory(server, httpserver) -> 
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert peak < 8_000_000, f"peak {peak:,} bytes"
+    # the cap is 1 MB and the bomb 200 MB; the in-process test server's own buffers count too
+    assert peak < 16_000_000, f"peak {peak:,} bytes"
 
 
 def test_a_gzipped_page_is_read(server) -> None:
