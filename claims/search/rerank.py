@@ -12,7 +12,7 @@ the whole candidate list: BM25 relative to the best, reciprocal BM25 rank, log B
   is answered only when that probability clears ``threshold``: nothing about claim dates enters
   it; recency only breaks exact ties in ranking.
 
-Both are fitted by Newton's method (``claims.search.training``), which is deterministic:
+Both are fitted by Newton's method (``tests/bench/training.py``, with the benchmarks), deterministically:
 ``tests/bench/train_ranker.py`` writes the training features to ``tests/claims/ranker_features.npz``
 and the weights to ``ranker.json``, and a unit test refits from the first and compares with the
 second.

@@ -58,7 +58,7 @@ from claims.search.rerank import (  # noqa: E402
 )
 from claims.search.semantic import SemanticIndex  # noqa: E402
 from claims.search.synonyms import load_synonyms  # noqa: E402
-from claims.search.training import (  # noqa: E402
+from tests.bench.training import (  # noqa: E402
     CHAT,
     CHECKTHAT,
     OFF_TOPIC,

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from claims.search.rerank import FEATURES, MODEL_PATH, Model, derive, load_model, select
-from claims.search.training import OFF_TOPIC, load_groups, train
+from tests.bench.training import OFF_TOPIC, load_groups, train
 
 FEATURE_FILE = Path(__file__).resolve().parents[1] / "ranker_features.npz"
 

@@ -31,10 +31,10 @@ from claims.search.rerank import (
     select,
 )
 from claims.search.semantic import SemanticIndex, embedded_text
-from claims.search.training import OFF_TOPIC, load_groups, train
 from claims.search.vectors import EXACT_UP_TO, VectorStore, fingerprint
 from claims.service import ClaimService
 from claims.settings import Settings
+from tests.bench.training import OFF_TOPIC, load_groups, train
 from tests.claims.semantic_standin import ConceptEncoder
 
 FEATURE_FILE = Path(__file__).resolve().parents[1] / "ranker_semantic_features.npz"
