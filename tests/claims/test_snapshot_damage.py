@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from claims.catalog import Catalog
 from claims.ingest.sources import load_file
 from claims.search import snapshot
-from claims.search.arrays import SnapshotError
+from claims.search.arrays import SnapshotError, read_arrays, write_arrays
 from claims.search.documents import ClaimDoc
 from claims.search.match import Matcher
 from claims.search.vectors import MAGIC as VECTOR_MAGIC
@@ -228,3 +228,12 @@ def test_a_damaged_vector_file_is_refused_and_set_aside(tmp_path: Path) -> None:
     _rewrite(path, lambda h: h["tables"].__setitem__("dim", 10**12))
     with pytest.raises(SnapshotError):
         VectorStore.load(path, model="model-x")
+
+
+def test_an_empty_array_with_a_width_is_not_taken_for_damage(tmp_path: Path) -> None:
+    """A vector file saved before any claim was embedded holds a (0, 384) array: no room at all,
+    yet a valid file (it was once refused as corrupt, so every start recomputed the vectors)."""
+    path = tmp_path / "empty.vectors"
+    write_arrays(path, {"vectors": np.zeros((0, 384), np.float16)}, {"model": "m"}, mark=1)
+    arrays, tables, mark = read_arrays(path)
+    assert arrays["vectors"].shape == (0, 384) and tables == {"model": "m"} and mark == 1
