@@ -13,6 +13,7 @@ from claims.catalog import Catalog, TopicEntry
 from claims.extract.attribution import ExtractedClaim, extract_claims
 from claims.normalize import normalize_text
 from claims.samples import sample, samples
+from tests.claims.extract.found import find_claim
 from tests.conftest import SEED_ARTICLE
 
 GOLD = Path(__file__).resolve().parents[1] / "gold"
@@ -23,12 +24,6 @@ HEAD = "A Headline In Title Case\n"
 def _claims(body: str, catalog: Catalog, **kw: object) -> list[ExtractedClaim]:
     return extract_claims(HEAD + body, catalog=catalog, **kw)  # type: ignore[arg-type]
 
-
-def _find(claims: list[ExtractedClaim], phrase: str) -> ExtractedClaim:
-    key = normalize_text(phrase)
-    hits = [c for c in claims if key in normalize_text(c.text)]
-    assert hits, f"no claim contains {phrase!r}; got {[c.text for c in claims]}"
-    return hits[0]
 
 
 def _assert_spans(text: str, claims: list[ExtractedClaim]) -> None:
@@ -84,7 +79,7 @@ def test_sample_article_claims(
     extracted: dict[str, tuple[str, list[ExtractedClaim]]], file: str, phrase: str, speaker: str,
     kind: str, topic: str | None,
 ) -> None:
-    c = _find(extracted[file][1], phrase)
+    c = find_claim(extracted[file][1], phrase)
     assert c.speaker == speaker
     assert c.kind == kind
     if topic:
@@ -92,15 +87,15 @@ def test_sample_article_claims(
 
 
 def test_sample_split_quotes_are_one_claim(extracted: dict[str, tuple[str, list[ExtractedClaim]]]) -> None:
-    putin = _find(extracted["ceasefire_terms.txt"][1], "The idea itself is correct")
+    putin = find_claim(extracted["ceasefire_terms.txt"][1], "The idea itself is correct")
     assert putin.text.startswith("We agree with the proposals")
-    greenland = _find(extracted["greenland_remarks.txt"][1], "I think we’re going to get it")
+    greenland = find_claim(extracted["greenland_remarks.txt"][1], "I think we’re going to get it")
     assert greenland.text.startswith("We need Greenland for national security")
     assert greenland.speaker_mention == "the president"
 
 
 def test_sample_partial_quote_keeps_fragment(extracted: dict[str, tuple[str, list[ExtractedClaim]]]) -> None:
-    c = _find(extracted["ceasefire_terms.txt"][1], "cautious optimism")
+    c = find_claim(extracted["ceasefire_terms.txt"][1], "cautious optimism")
     assert c.quote == "cautious optimism."
     assert c.text.startswith("there were grounds for")
 
@@ -113,7 +108,7 @@ def test_samples_spans_are_in_order(extracted: dict[str, tuple[str, list[Extract
 
 
 def test_sample_keeps_dates(extracted: dict[str, tuple[str, list[ExtractedClaim]]]) -> None:
-    c = _find(extracted["ceasefire_terms.txt"][1], "very promising")
+    c = find_claim(extracted["ceasefire_terms.txt"][1], "very promising")
     assert c.published_at == sample("ceasefire_terms.txt").published_at
     assert c.said_on == date(2025, 3, 13)  # "on Thursday", published on Friday 14 March
 
@@ -123,7 +118,7 @@ def test_sample_keeps_dates(extracted: dict[str, tuple[str, list[ExtractedClaim]
 
 def test_colon_quote_and_pronoun(catalog: Catalog) -> None:
     claims = _claims("Mr. Macron spoke in Paris.\nHe added: “Europe must defend itself.”", catalog)
-    c = _find(claims, "Europe must defend itself")
+    c = find_claim(claims, "Europe must defend itself")
     assert (c.kind, c.speaker, c.speaker_mention) == ("direct", "Emmanuel Macron", "He")
 
 
@@ -138,7 +133,7 @@ def test_inverted_attribution_with_appositive(catalog: Catalog) -> None:
     claims = _claims(
         "“Tariffs are a tax on consumers,” said Jane Doe, an economist at Example Bank.", catalog
     )
-    c = _find(claims, "Tariffs are a tax")
+    c = find_claim(claims, "Tariffs are a tax")
     assert c.speaker == "Jane Doe"
     assert c.speaker_role == "an economist at Example Bank"
     assert c.topic == "tariffs"
@@ -150,9 +145,9 @@ def test_trailing_attribution_and_according_to(catalog: Catalog) -> None:
         "According to the White House, the truce would hold through April.",
         catalog,
     )
-    talks = _find(claims, "The talks will resume next week")
+    talks = find_claim(claims, "The talks will resume next week")
     assert (talks.kind, talks.speaker, talks.speaker_kind) == ("reported", "Kremlin", "organisation")
-    truce = _find(claims, "the truce would hold through April")
+    truce = find_claim(claims, "the truce would hold through April")
     assert truce.speaker == "White House"
     assert truce.topic == "ceasefire"
 
@@ -161,7 +156,7 @@ def test_parenthetical_attribution_joins_both_halves(catalog: Catalog) -> None:
     claims = _claims(
         "Mr. Zelensky spoke on Thursday.\nThe proposal, he said, was “very predictable.”", catalog
     )
-    c = _find(claims, "very predictable")
+    c = find_claim(claims, "very predictable")
     assert c.text == "The proposal was “very predictable.”"
     assert c.speaker == "Volodymyr Zelensky"
     assert c.quote == "very predictable."
@@ -172,7 +167,7 @@ def test_pronoun_goes_to_last_subject_not_last_name(catalog: Catalog) -> None:
         "President Volodymyr Zelensky of Ukraine gave a speech.\nMr. Putin’s plan, he said, was “a trick.”",
         catalog,
     )
-    assert _find(claims, "a trick").speaker == "Volodymyr Zelensky"
+    assert find_claim(claims, "a trick").speaker == "Volodymyr Zelensky"
 
 
 def test_same_surname_resolved_by_honorific(catalog: Catalog) -> None:
@@ -183,20 +178,20 @@ def test_same_surname_resolved_by_honorific(catalog: Catalog) -> None:
         "Ms. Clinton said her parents agreed.",
         catalog,
     )
-    assert _find(claims, "the law needed fixing").speaker == "Bill Clinton"
-    assert _find(claims, "she would protect it").speaker == "Hillary Clinton"
-    assert _find(claims, "her parents agreed").speaker == "Chelsea Clinton"
+    assert find_claim(claims, "the law needed fixing").speaker == "Bill Clinton"
+    assert find_claim(claims, "she would protect it").speaker == "Hillary Clinton"
+    assert find_claim(claims, "her parents agreed").speaker == "Chelsea Clinton"
 
 
 def test_role_resolves_to_most_recent_holder(catalog: Catalog) -> None:
     claims = _claims("President Obama met Mr. Trump.\nThe president said the meeting went well.", catalog)
-    c = _find(claims, "the meeting went well")
+    c = find_claim(claims, "the meeting went well")
     assert (c.speaker, c.speaker_mention) == ("Barack Obama", "The president")
 
 
 def test_alias_spelling_maps_to_catalog_name(catalog: Catalog) -> None:
     claims = _claims("Zelenskyy said Ukraine would not give up land.", catalog)
-    assert _find(claims, "would not give up land").speaker == "Volodymyr Zelensky"
+    assert find_claim(claims, "would not give up land").speaker == "Volodymyr Zelensky"
 
 
 def test_unknown_full_name_is_kept_and_surname_resolves(catalog: Catalog) -> None:
@@ -205,13 +200,13 @@ def test_unknown_full_name_is_kept_and_surname_resolves(catalog: Catalog) -> Non
         "“We need an exit strategy,” Ortiz said.",
         catalog,
     )
-    assert _find(claims, "the plan was rushed").speaker == "David Ortiz"
-    assert _find(claims, "exit strategy").speaker == "David Ortiz"
+    assert find_claim(claims, "the plan was rushed").speaker == "David Ortiz"
+    assert find_claim(claims, "exit strategy").speaker == "David Ortiz"
 
 
 def test_double_apostrophe_quotes(catalog: Catalog) -> None:
     claims = _claims("''It's bad for the party,'' said Stuart Stevens, a strategist.", catalog)
-    c = _find(claims, "It's bad for the party")
+    c = find_claim(claims, "It's bad for the party")
     assert (c.kind, c.speaker) == ("direct", "Stuart Stevens")
 
 
@@ -223,7 +218,7 @@ def test_interview_answers_go_to_the_interviewee(catalog: Catalog) -> None:
         "No. It belongs to the people of Greenland.\n"
     )
     claims = _claims(text, catalog)
-    answer = _find(claims, "It belongs to the people of Greenland")
+    answer = find_claim(claims, "It belongs to the people of Greenland")
     assert (answer.speaker, answer.kind, answer.topic) == ("Mette Frederiksen", "direct", "greenland")
     assert not any("for sale?" in c.text for c in claims)
 

@@ -10,7 +10,7 @@ import pytest
 from claims.catalog import Catalog
 from claims.extract.attribution import ExtractedClaim, extract_claims
 from claims.extract.cues import cue_class, tracked
-from claims.normalize import normalize_text
+from tests.claims.extract.found import find_claim
 
 HEAD = "Harbour Town Weighs Its Tunnel\n"
 MAYOR = "Mayor Linda Okafor of Harbourton opened the session on Monday. "
@@ -19,12 +19,6 @@ MAYOR = "Mayor Linda Okafor of Harbourton opened the session on Monday. "
 def _claims(body: str, catalog: Catalog, **kw: object) -> list[ExtractedClaim]:
     return extract_claims(HEAD + body, catalog=catalog, **kw)  # type: ignore[arg-type]
 
-
-def _find(claims: list[ExtractedClaim], phrase: str) -> ExtractedClaim:
-    key = normalize_text(phrase)
-    hits = [c for c in claims if key in normalize_text(c.text)]
-    assert hits, f"no claim contains {phrase!r}; got {[c.text for c in claims]}"
-    return hits[0]
 
 
 # --- cues --------------------------------------------------------------------------------------------
@@ -36,7 +30,7 @@ def _find(claims: list[ExtractedClaim], phrase: str) -> ExtractedClaim:
 )
 def test_named_cues_report_the_mayors_claim(verb: str, catalog: Catalog) -> None:
     claims = _claims(MAYOR + f"Ms. Okafor {verb} the old tunnel was no longer safe for buses.", catalog)
-    c = _find(claims, "the old tunnel was no longer safe")
+    c = find_claim(claims, "the old tunnel was no longer safe")
     assert c.speaker == "Linda Okafor"
     assert c.cue == verb
     assert c.kind == "reported"
@@ -47,21 +41,21 @@ def test_a_poll_showing_something_is_its_claim(verb: str, catalog: Catalog) -> N
     claims = _claims(
         f"Two new surveys of harbour residents {verb} support for the tunnel falling fast.", catalog
     )
-    c = _find(claims, "support for the tunnel falling fast")
+    c = find_claim(claims, "support for the tunnel falling fast")
     assert c.speaker == "two new surveys of harbour residents"
     assert c.speaker_kind == "description"
 
 
 def test_colon_attribution_in_a_transcript(catalog: Catalog) -> None:
     body = "DANA REYES: Why did the council wait so long? Was it the cost?\nMAYOR OKAFOR: No.\n"
-    c = _find(_claims(body, catalog), "Why did the council wait so long")
+    c = find_claim(_claims(body, catalog), "Why did the council wait so long")
     assert c.speaker == "Dana Reyes"
     assert c.cue == ":"
 
 
 def test_colon_attribution_in_a_headline(catalog: Catalog) -> None:
     text = "Okafor: The Tunnel Cannot Wait Another Winter\n" + MAYOR + "She spoke for an hour.\n"
-    c = _find(extract_claims(text, catalog=catalog), "The Tunnel Cannot Wait")
+    c = find_claim(extract_claims(text, catalog=catalog), "The Tunnel Cannot Wait")
     assert c.speaker == "Linda Okafor"
 
 
@@ -69,10 +63,10 @@ def test_asked_gives_the_question(catalog: Catalog) -> None:
     body = MAYOR + "Ms. Okafor asked whether the state would pay for the repairs.\n"
     body += "“Who pays for the ferry?” a resident asked.\n"
     claims = _claims(body, catalog)
-    c = _find(claims, "whether the state would pay for the repairs")
+    c = find_claim(claims, "whether the state would pay for the repairs")
     assert c.speaker == "Linda Okafor"
     assert c.cue == "asked"
-    q = _find(claims, "Who pays for the ferry?")
+    q = find_claim(claims, "Who pays for the ferry?")
     assert q.speaker == "a resident"
     assert q.kind == "direct"
 
@@ -81,7 +75,7 @@ def test_content_outside_quotation_marks(catalog: Catalog) -> None:
     claims = _claims(
         MAYOR + "The harbour budget would be balanced by 2027, Ms. Okafor told reporters.", catalog
     )
-    c = _find(claims, "The harbour budget would be balanced by 2027")
+    c = find_claim(claims, "The harbour budget would be balanced by 2027")
     assert c.speaker == "Linda Okafor"
     assert c.quote is None
 
@@ -92,13 +86,14 @@ def test_content_outside_quotation_marks(catalog: Catalog) -> None:
 def test_description_resolved_to_the_person_named_earlier(catalog: Catalog) -> None:
     body = "Pierre Dupont, the union's treasurer, joined the talks on Tuesday.\n"
     body += "The treasurer said the pension fund could not cover the shortfall.\n"
-    c = _find(_claims(body, catalog), "the pension fund could not cover the shortfall")
+    c = find_claim(_claims(body, catalog), "the pension fund could not cover the shortfall")
     assert c.speaker == "Pierre Dupont"
     assert c.speaker_kind == "person"
 
 
 def test_unnamed_description_is_the_speaker(catalog: Catalog) -> None:
-    c = _find(_claims("A campaign spokesman said the rally would go ahead in the rain.", catalog), "rally")
+    claims = _claims("A campaign spokesman said the rally would go ahead in the rain.", catalog)
+    c = find_claim(claims, "rally")
     assert c.speaker == "a campaign spokesman"
     assert c.speaker_kind == "description"
 
@@ -117,7 +112,7 @@ def test_compound_subject_gives_one_claim_per_speaker(catalog: Catalog) -> None:
     ],
 )
 def test_participial_clause_names_its_speaker(sentence: str, catalog: Catalog) -> None:
-    c = _find(_claims(MAYOR + sentence, catalog), "cannot afford another delay")
+    c = find_claim(_claims(MAYOR + sentence, catalog), "cannot afford another delay")
     assert c.speaker == "Linda Okafor"
     assert c.cue == "saying"
 
@@ -127,7 +122,7 @@ def test_quote_running_over_paragraphs_is_one_claim(catalog: Catalog) -> None:
     body += "“Every week we wait costs the city money.\n"
     body += "“Nobody in the capital has answered us.”\nThe council adjourned at noon.\n"
     claims = _claims(body, catalog)
-    c = _find(claims, "The tunnel is failing now")
+    c = find_claim(claims, "The tunnel is failing now")
     assert "Every week we wait costs the city money" in c.text
     assert "Nobody in the capital has answered us" in c.text
     assert c.speaker == "Linda Okafor"
@@ -150,7 +145,7 @@ def test_one_said_sentence_is_one_claim_with_its_speaker(catalog: Catalog) -> No
 
 def test_object_of_commended_is_not_the_content(catalog: Catalog) -> None:
     body = MAYOR + 'Ms. Okafor commended Mr. Brandt for "doing a fantastic job" at the port.'
-    c = _find(_claims(body, catalog), "doing a fantastic job")
+    c = find_claim(_claims(body, catalog), "doing a fantastic job")
     assert "Brandt" not in c.text
     assert c.speaker == "Linda Okafor"
     assert c.resolved_text is not None and c.resolved_text.startswith("[Okafor commended Mr. Brandt for]")
@@ -161,8 +156,8 @@ def test_inverted_attribution_in_a_latin1_article(catalog: Catalog) -> None:
     raw = b"The caf\xe9 reopened on Monday. \x93Prices will rise,\x94 said \xc9mile Dupont, the owner. "
     raw += b"Wages will not keep up, said Pierre Dupont, his brother.\n"
     claims = _claims(raw.decode("latin-1"), catalog)
-    first = _find(claims, "Prices will rise")
-    second = _find(claims, "Wages will not keep up")
+    first = find_claim(claims, "Prices will rise")
+    second = find_claim(claims, "Wages will not keep up")
     assert first is not second
     assert first.speaker == "Émile Dupont"
     assert second.speaker == "Pierre Dupont"
@@ -176,7 +171,7 @@ def test_speaker_aliases_hold_the_articles_forms(catalog: Catalog) -> None:
     body += "Ms. Brandt said the cranes were thirty years old. "
     body += "The commissioner said repairs would start in June.\n"
     claims = _claims(body, catalog)
-    c = _find(claims, "repairs would start in June")
+    c = find_claim(claims, "repairs would start in June")
     assert c.speaker == "Anna Brandt"
     for alias in ("Anna Brandt", "Brandt", "Ms. Brandt", "Harbour Commissioner", "the commissioner"):
         assert alias in c.speaker_aliases
@@ -190,7 +185,8 @@ def test_speaker_aliases_hold_the_articles_forms(catalog: Catalog) -> None:
     ],
 )
 def test_outlet_prefix_is_an_affiliation(prefix: str, outlet: str, person: str, catalog: Catalog) -> None:
-    c = _find(_claims(f"{prefix} reported that the ferry contract had been cancelled.", catalog), "ferry")
+    claims = _claims(f"{prefix} reported that the ferry contract had been cancelled.", catalog)
+    c = find_claim(claims, "ferry")
     assert c.speaker == person
     assert c.speaker_affiliation == outlet
     assert outlet not in (c.speaker or "")
@@ -209,7 +205,7 @@ def test_outlet_prefix_is_an_affiliation(prefix: str, outlet: str, person: str, 
     ],
 )
 def test_organisations_are_speakers_of_their_own_kind(sentence: str, speaker: str, catalog: Catalog) -> None:
-    c = _find(_claims(sentence, catalog), "levy")
+    c = find_claim(_claims(sentence, catalog), "levy")
     assert c.speaker == speaker
     assert c.speaker_kind == "organisation"
 
@@ -217,14 +213,14 @@ def test_organisations_are_speakers_of_their_own_kind(sentence: str, speaker: st
 def test_context_and_resolved_text_for_a_claim_that_refers_back(catalog: Catalog) -> None:
     body = "Harbour Commissioner Anna Brandt met the governor on Thursday about the ferry contract. "
     body += "She said she did not want to reopen it.\n"
-    c = _find(_claims(body, catalog), "did not want to reopen it")
+    c = find_claim(_claims(body, catalog), "did not want to reopen it")
     assert c.context is not None and "ferry contract" in c.context
     assert c.resolved_text == "[Brandt] did not want to reopen it"
 
 
 def test_self_contained_claim_needs_no_context(catalog: Catalog) -> None:
     body = MAYOR + "Ms. Okafor said the harbour tunnel would close for repairs in June.\n"
-    c = _find(_claims(body, catalog), "harbour tunnel would close")
+    c = find_claim(_claims(body, catalog), "harbour tunnel would close")
     assert c.context == "Ms. Okafor said the harbour tunnel would close for repairs in June."  # its own
     assert c.resolved_text is None
 
@@ -235,7 +231,7 @@ def test_self_contained_claim_needs_no_context(catalog: Catalog) -> None:
 def test_cue_policy_tracks_statements_not_wants(catalog: Catalog) -> None:
     body = MAYOR + "Ms. Okafor wants to sell the old ferry terminal to a developer.\n"
     assert not any("ferry terminal" in c.text for c in _claims(body, catalog))
-    c = _find(_claims(body, catalog, cues="all"), "sell the old ferry terminal")
+    c = find_claim(_claims(body, catalog, cues="all"), "sell the old ferry terminal")
     assert c.speaker == "Linda Okafor"
     assert cue_class("wants") == "stance" and not tracked("stance", "tracked")
     assert all(tracked(k, "tracked") for k in ("statement", "assertion", "belief", "finding", "question"))

@@ -10,6 +10,7 @@ import pytest
 from claims.catalog import Catalog
 from claims.extract.attribution import ExtractedClaim, extract_claims
 from claims.normalize import normalize_text
+from tests.claims.extract.found import find_claim
 
 HEAD = "Ferry Fares Go Up Again\n"
 INTRO = "Mayor Linda Okafor of Harbourton opened the session on Monday. "
@@ -18,12 +19,6 @@ INTRO = "Mayor Linda Okafor of Harbourton opened the session on Monday. "
 def _claims(body: str, catalog: Catalog) -> list[ExtractedClaim]:
     return extract_claims(HEAD + body, catalog=catalog)
 
-
-def _find(claims: list[ExtractedClaim], phrase: str) -> ExtractedClaim:
-    key = normalize_text(phrase)
-    hits = [c for c in claims if key in normalize_text(c.text)]
-    assert hits, f"no claim contains {phrase!r}; got {[c.text for c in claims]}"
-    return hits[0]
 
 
 # --- polarity ----------------------------------------------------------------------------------------
@@ -45,7 +40,7 @@ def test_a_negated_report_is_not_stored_as_the_assertion(body: str, catalog: Cat
 
 def test_a_denial_keeps_the_denial(catalog: Catalog) -> None:
     body = INTRO + "Ms. Okafor said the audit was fair, but she denied that she hid the repair bills.\n"
-    c = _find(_claims(body, catalog), "hid the repair bills")
+    c = find_claim(_claims(body, catalog), "hid the repair bills")
     assert normalize_text(c.text).startswith(normalize_text("she denied that"))
     assert c.resolved_text is not None and c.resolved_text.startswith("[Okafor] denied")
 
@@ -87,7 +82,7 @@ def test_a_cue_word_in_a_noun_phrase_is_not_an_attribution(body: str, catalog: C
     ],
 )
 def test_non_speech_verbs_keep_their_frame(body: str, phrase: str, frame: str, catalog: Catalog) -> None:
-    c = _find(_claims(INTRO + body, catalog), phrase)
+    c = find_claim(_claims(INTRO + body, catalog), phrase)
     assert c.resolved_text is not None and c.resolved_text.startswith(frame), c.resolved_text
 
 
@@ -100,7 +95,7 @@ def test_non_speech_verbs_keep_their_frame(body: str, phrase: str, frame: str, c
     ],
 )
 def test_dangling_lead_ins_are_stripped(body: str, content: str, catalog: Catalog) -> None:
-    c = _find(_claims(INTRO + body, catalog), content)
+    c = find_claim(_claims(INTRO + body, catalog), content)
     assert normalize_text(c.text) == normalize_text(content)
 
 
@@ -117,7 +112,7 @@ def test_an_anonymity_clause_is_not_a_claim(catalog: Catalog) -> None:
     claims = _claims(INTRO + body, catalog)
     assert claims
     assert not [c for c in claims if "anonymity" in c.text]
-    assert _find(claims, "audit is continuing").speaker == "harbour officials"
+    assert find_claim(claims, "audit is continuing").speaker == "harbour officials"
 
 
 # --- context --------------------------------------------------------------------------------------------
@@ -129,7 +124,7 @@ def test_context_is_the_sentence_that_introduces_the_referent(catalog: Catalog) 
         "Pilots complained about the wind.\n"
         '"The deal is the best we could get," Ms. Okafor said.\n'
     )
-    c = _find(_claims(INTRO + body, catalog), "best we could get")
+    c = find_claim(_claims(INTRO + body, catalog), "best we could get")
     assert c.context is not None
     assert "signed the ferry deal" in c.context
     assert "Pilots complained" not in c.context
@@ -138,7 +133,7 @@ def test_context_is_the_sentence_that_introduces_the_referent(catalog: Catalog) 
 def test_no_context_when_nothing_needs_introducing(catalog: Catalog) -> None:
     body = "Riders waited in the rain for an hour.\n"
     body += '"Fares will rise by a fifth in May," Ms. Okafor said.\n'
-    c = _find(_claims(INTRO + body, catalog), "Fares will rise")
+    c = find_claim(_claims(INTRO + body, catalog), "Fares will rise")
     assert c.context is None or "Riders waited" not in c.context
 
 
@@ -148,6 +143,6 @@ def test_a_quoted_he_gets_the_sentence_naming_him(catalog: Catalog) -> None:
         "Rain fell all day.\n"
         '"He promised me new boats by June," Ms. Okafor said.\n'
     )
-    c = _find(_claims(INTRO + body, catalog), "new boats by June")
+    c = find_claim(_claims(INTRO + body, catalog), "new boats by June")
     assert c.context is not None and "Jonas Pell" in c.context
     assert "Rain fell" not in c.context

@@ -9,7 +9,7 @@ import pytest
 
 from claims.catalog import Catalog
 from claims.extract.attribution import ExtractedClaim, extract_claims
-from claims.normalize import normalize_text
+from tests.claims.extract.found import find_claim
 
 HEAD = "Ferry Fares Go Up Again\n"
 
@@ -17,12 +17,6 @@ HEAD = "Ferry Fares Go Up Again\n"
 def _claims(body: str, catalog: Catalog) -> list[ExtractedClaim]:
     return extract_claims(HEAD + body, catalog=catalog)
 
-
-def _find(claims: list[ExtractedClaim], phrase: str) -> ExtractedClaim:
-    key = normalize_text(phrase)
-    hits = [c for c in claims if key in normalize_text(c.text)]
-    assert hits, f"no claim contains {phrase!r}; got {[c.text for c in claims]}"
-    return hits[0]
 
 
 _FUNCTION_WORDS = {"who", "which", "that", "and", "with", "the", "to", "of", "in", "often", "further"}
@@ -80,7 +74,7 @@ def _no_fragment_speakers(claims: list[ExtractedClaim]) -> None:
 )
 def test_speaker_is_the_person_not_a_fragment(body: str, phrase: str, speaker: str, catalog: Catalog) -> None:
     claims = _claims(body, catalog)
-    assert _find(claims, phrase).speaker == speaker
+    assert find_claim(claims, phrase).speaker == speaker
     _no_fragment_speakers(claims)
 
 
@@ -104,9 +98,9 @@ def test_a_son_is_not_his_father(catalog: Catalog) -> None:
         "Harold Brennick said the line was not for sale.\n"
     )
     claims = _claims(body, catalog)
-    assert _find(claims, "buy the ferry line").speaker == "Harold Brennick Jr."
-    assert _find(claims, "He loves boats").speaker == "Harold Brennick Jr."
-    assert _find(claims, "not for sale").speaker == "Harold Brennick"
+    assert find_claim(claims, "buy the ferry line").speaker == "Harold Brennick Jr."
+    assert find_claim(claims, "He loves boats").speaker == "Harold Brennick Jr."
+    assert find_claim(claims, "not for sale").speaker == "Harold Brennick"
 
 
 def test_a_lone_word_of_an_organisation_is_the_organisation(catalog: Catalog) -> None:
@@ -121,8 +115,8 @@ def test_a_lone_word_of_an_organisation_is_the_organisation(catalog: Catalog) ->
 def test_an_unintroduced_surname_is_a_speaker_and_a_pronoun_referent(catalog: Catalog) -> None:
     body = 'Tavish said the schedule was "a joke."\n"Nobody checks the clocks," he said.\n'
     claims = _claims(body, catalog)
-    assert _find(claims, "schedule was").speaker == "Tavish"
-    assert _find(claims, "Nobody checks the clocks").speaker == "Tavish"
+    assert find_claim(claims, "schedule was").speaker == "Tavish"
+    assert find_claim(claims, "Nobody checks the clocks").speaker == "Tavish"
 
 
 def test_a_public_office_description_is_the_person_just_written_about(catalog: Catalog) -> None:
@@ -130,7 +124,7 @@ def test_a_public_office_description_is_the_person_just_written_about(catalog: C
         "Senator Mirela Stanic toured the ferry terminal on Monday.\n"
         "The Harbourton senator said the new boats were overdue.\n"
     )
-    assert _find(_claims(body, catalog), "boats were overdue").speaker == "Mirela Stanic"
+    assert find_claim(_claims(body, catalog), "boats were overdue").speaker == "Mirela Stanic"
 
 
 def test_a_description_of_someone_new_stays_a_description(catalog: Catalog) -> None:
@@ -138,6 +132,6 @@ def test_a_description_of_someone_new_stays_a_description(catalog: Catalog) -> N
         "Senator Mirela Stanic toured the ferry terminal on Monday. Ferry operator Jonas Pell met her.\n"
         "The senator's critics said the tour was a stunt.\n"
     )
-    c = _find(_claims(body, catalog), "tour was a stunt")
+    c = find_claim(_claims(body, catalog), "tour was a stunt")
     assert c.speaker != "Mirela Stanic"
     assert c.speaker != "Jonas Pell"
