@@ -43,10 +43,7 @@ class Positions(IndexUpkeep):
         words = text.split()
         with self.session() as session:
             who, rest = _speaker_prefix(session, words)
-            subject = about = None
-            if rest:
-                subject = _topic_or_none(session, rest, self)
-                about = None if subject else rest
+            subject, about = self._subject(session, rest)
             return speaker_timeline(session=session, speaker=who, topic=subject, about=about,
                                     limit=limit, offset=offset)
 
@@ -61,9 +58,17 @@ class Positions(IndexUpkeep):
                 who = resolve_speaker(session=session, text=asked.speaker)
             except (NotFoundError, InvalidArgumentError):  # unknown or ambiguous: the matcher answers
                 return None
-            subject = _topic_or_none(session, asked.subject, self) if asked.subject else None
-            about = asked.subject if asked.subject and subject is None else None
+            subject, about = self._subject(session, asked.subject)
             return speaker_timeline(session=session, speaker=who, topic=subject, about=about, limit=limit)
+
+    def _subject(self, session: Session, text: str | None) -> tuple[Topic | None, str | None]:
+        """What narrows a timeline: a topic when ``text`` names one, else ``text`` as a phrase."""
+        if not text:
+            return None, None
+        try:
+            return resolve_topic(session=session, text=text, catalog=self.catalog), None
+        except NotFoundError:
+            return None, text
 
     def timeline_page(self, speaker_id: int, topic_id: int | None, *, limit: int,
                       offset: int) -> Timeline:
@@ -101,10 +106,3 @@ def _speaker_prefix(session: Session, words: list[str]) -> tuple[Speaker, str]:
             error = error or exc
     assert error is not None
     raise error
-
-
-def _topic_or_none(session: Session, text: str, service: Positions) -> Topic | None:
-    try:
-        return resolve_topic(session=session, text=text, catalog=service.catalog)
-    except NotFoundError:
-        return None
