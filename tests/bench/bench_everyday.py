@@ -23,7 +23,10 @@ Unanswerable questions (``offtopic``, ``near_miss``) count as answered when the 
 claim as an answer; claimbot's "not sure" offers are reported apart.
 
 Baselines: bm25s over the claims' texts with Snowball stemming and English stop words, never
-refusing; with ``--semantic``, the model's cosine alone (all claims, never refusing).
+refusing; with ``--semantic``, the model's cosine alone (all claims, never refusing). With
+``--semantic`` claimbot also runs with the extra, as the service does: the matcher with a
+``SemanticIndex`` on that model and the ranker weights trained for it (``semantic_model_for``).
+Embeddings are cached in /tmp/claimbot-embeddings (``embedding_cache.py``).
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from sqlmodel import Session, col, select  # noqa: E402
 from claims.catalog import Catalog, load_catalog  # noqa: E402
 from claims.ingest.pipeline import ingest_article  # noqa: E402
 from claims.ingest.sources import ArticleInput  # noqa: E402
+from claims.search.encoder import Encoder  # noqa: E402
 from claims.search.gate import Gate  # noqa: E402
 from claims.search.match import Matcher  # noqa: E402
 from claims.search.synonyms import load_synonyms  # noqa: E402
@@ -187,19 +191,42 @@ class Bm25Baseline:
         return [self._ids[int(d)] for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
 
 
+def sentence_encoder(model_path: str) -> Encoder:
+    """The model behind the benchmarks' on-disk embedding cache."""
+    from embedding_cache import CachedEncoder
+
+    from claims.search.encoder import SentenceEncoder
+
+    return CachedEncoder(SentenceEncoder(model_path))
+
+
+def with_the_extra(encoder: Encoder, session: Session, catalog: Catalog,
+                   synonyms: dict[str, list[str]]) -> Matcher:
+    """claimbot with the semantic extra, as the service builds it: the matcher with a
+    ``SemanticIndex`` on ``encoder``, every claim embedded, and the ranker weights trained for
+    that encoder."""
+    from claims.search.rerank import semantic_model_for
+    from claims.search.semantic import SemanticIndex
+
+    semantic = SemanticIndex(encoder)
+    matcher = Matcher.build(claim_docs(session=session), catalog=catalog, synonyms=synonyms,
+                            semantic=semantic, semantic_model=semantic_model_for(encoder.name, encoder.dim))
+    semantic.fill()
+    encoder.save()  # type: ignore[attr-defined]
+    return matcher
+
+
 class CosineBaseline:
     """The sentence model's cosine alone over every claim's text, never refusing."""
 
-    def __init__(self, model_path: str, views: Sequence[ClaimView]) -> None:
+    def __init__(self, encoder: Encoder, views: Sequence[ClaimView]) -> None:
         import numpy as np
 
-        from claims.search.encoder import SentenceEncoder, encode_in_batches
-
         self._np = np
-        self._encoder = SentenceEncoder(model_path)
+        self._encoder = encoder
         self._ids = [v.id for v in views]
-        self._vectors = np.asarray(encode_in_batches(self._encoder, [v.text for v in views]),
-                                   np.float32)
+        self._vectors = np.asarray(encoder.encode([v.text for v in views]), np.float32)
+        encoder.save()  # type: ignore[attr-defined]
 
     def ask(self, question: str, k: int = 3) -> list[int]:
         v = self._np.asarray(self._encoder.encode([question]), self._np.float32)[0]
@@ -306,6 +333,8 @@ def main(argv: list[str]) -> int:
             matcher = Matcher.build(claim_docs(session=session), catalog=catalog, synonyms=synonyms)
             ungated = Matcher.build(claim_docs(session=session), catalog=catalog, synonyms=synonyms,
                                     gate=Gate()) if args.no_gate else None
+            encoder = sentence_encoder(args.semantic) if args.semantic else None
+            semantic = with_the_extra(encoder, session, catalog, synonyms) if encoder else None
         print(f"{args.set}: {len(questions)} questions, store {len(views)} claims")
 
         def claimbot(text: str) -> tuple[list[int], list[int]]:
@@ -325,8 +354,14 @@ def main(argv: list[str]) -> int:
         ]
         if ungated is not None:
             systems.insert(1, ("claimbot without gate", without_gate, True))
-        if args.semantic:
-            cosine = CosineBaseline(args.semantic, list(views.values()))
+        if semantic is not None and encoder is not None:
+
+            def extra(text: str) -> tuple[list[int], list[int]]:
+                answers = [m.claim_id for m in semantic.ask(text, limit=3)]
+                return answers, [] if answers else [m.claim_id for m in semantic.related(text, limit=3)]
+
+            systems.insert(1, ("claimbot + extra", extra, True))
+            cosine = CosineBaseline(encoder, list(views.values()))
             systems.append(("cosine alone", lambda t: (cosine.ask(t), []), False))
         for name, ask, offers in systems:
             started = time.perf_counter()

