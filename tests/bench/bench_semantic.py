@@ -7,6 +7,7 @@ Needs the extra and a local model; nothing is downloaded:
     .venv/bin/python tests/bench/bench_semantic.py backfill     # 100k claims: interrupted, resumed
     .venv/bin/python tests/bench/bench_semantic.py backfill --from-cache   # 100k claims, no embedding
     .venv/bin/python tests/bench/bench_semantic.py speed        # 100k claims: p50/p99 per question end to end
+    .venv/bin/python tests/bench/bench_semantic.py embed        # the model alone: memory, ms per claim
 
 ``quality`` ingests the shipped samples and the gold articles through the service and asks the
 paraphrase set (tests/claims/questions/paraphrases.toml, never trained on) without the extra and
@@ -300,6 +301,27 @@ def speed(model: str) -> None:
         service.close()
 
 
+def embed(model: str, claims: int = 256) -> None:
+    """The model alone: resident memory of the libraries and of the model once used, and the time
+    to embed a claim (CheckThat! 2020 claims, batches of 64, one torch thread)."""
+    base = rss_mb()
+    import sentence_transformers  # noqa: F401
+    import torch  # noqa: F401
+
+    from claims.search.encoder import SentenceEncoder, encode_in_batches
+
+    libraries = rss_mb()
+    encoder = SentenceEncoder(model)
+    texts = [d.text for d in checkthat2020("dev")[0][:claims]]
+    encoder.encode(texts[:8])  # loads it and maps the weights in
+    wall, cpu = time.perf_counter(), time.process_time()
+    encode_in_batches(encoder, texts)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(f"{model} ({encoder.dim} wide): torch and sentence-transformers {libraries - base:.0f} MB, "
+          f"the model once used {rss_mb() - libraries:.0f} MB more; embedding {claims} claims: "
+          f"{1e3 * cpu / claims:.1f} ms CPU a claim ({1e3 * wall / claims:.1f} ms wall)")
+
+
 def rss_mb() -> float:
     """This process's resident memory (Linux)."""
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -314,7 +336,7 @@ def spread(times: list[float]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["quality", "backfill", "speed"])
+    parser.add_argument("what", choices=["quality", "backfill", "speed", "embed"])
     parser.add_argument("--interrupt", type=float, default=120.0,
                         help="seconds before the first backfill run is interrupted (default 120)")
     parser.add_argument("--from-cache", action="store_true",
@@ -323,6 +345,8 @@ def main() -> None:
     model = model_setting()
     if args.what == "quality":
         quality(model)
+    elif args.what == "embed":
+        embed(model)
     elif args.what == "backfill" and args.from_cache:
         backfill_from_cache(model)
     elif args.what == "backfill":
