@@ -1,5 +1,6 @@
 """The seam to Telegram and its limits: the errors a ``Sender`` maps Telegram's answers onto, and a
-rate limiter for ~30 messages/s overall, 1/s per chat and 20/min per group (per process).
+rate limiter for ~30 messages/s overall, 1/s per chat and 20/min per group (per process; the
+overall pace across replicas is ``budget.SharedBudget``).
 """
 
 from __future__ import annotations

@@ -48,6 +48,9 @@ class OutboxJob:
     attempts: int
     token: str
     not_before: float = 0.0
+    """When the runner may send its next part, on the runner's own clock."""
+    held_until: datetime | None = None
+    """Set by ``claim`` for a group row taken over from a runner that died (see ``claim``)."""
 
     @property
     def done(self) -> bool:
@@ -56,8 +59,11 @@ class OutboxJob:
 
 _OUTBOX_JOB_COLUMNS: list[Any] = [
     DigestOutbox.id, DigestOutbox.chat_id, DigestOutbox.subscription_id, DigestOutbox.payload,
-    DigestOutbox.parts_sent, DigestOutbox.attempts,
+    DigestOutbox.parts_sent, DigestOutbox.attempts, DigestOutbox.not_before,
 ]
+
+_OTHER = DigestOutbox.__table__.alias("other")  # type: ignore[attr-defined]
+_CLAIM_LOCK = 0x636C61696D  # "claim": serialises claims across replicas (PostgreSQL advisory lock)
 
 
 class Outbox:
@@ -81,31 +87,55 @@ class Outbox:
                 time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def claim(self, *, owner: str, limit: int, now: datetime | None = None) -> list[OutboxJob]:
-        """Take up to ``limit`` sendable rows: pending and due, or leased by a runner that died."""
+    def claim(self, *, owner: str, limit: int, now: datetime | None = None,
+              group_takeover_hold: timedelta = timedelta(0)) -> list[OutboxJob]:
+        """Take up to ``limit`` sendable rows: pending and due, or leased by a runner that died.
+
+        Chats are claimed whole: a row is not taken while another runner holds a live lease on a
+        row of the same chat, so two replicas never send to one chat at once and each chat's
+        spacing is kept by the one runner that holds it. (Claims are serialised so that holds: a
+        transaction-scoped advisory lock on PostgreSQL, the write lock on SQLite.) A group row taken
+        over from a dead runner waits ``group_takeover_hold`` (the group window): what the dead
+        runner sent to that group before its lease ran out is not known, so the group's per-minute
+        count starts afresh only after a whole window.
+        """
         token = f"{owner}:{uuid.uuid4().hex[:8]}"
 
         def work(session: Session) -> list[OutboxJob]:
             at = now or utcnow()
-            claimable = sa.or_(
-                sa.and_(col(DigestOutbox.status) == OutboxStatus.PENDING.value,
-                        col(DigestOutbox.not_before) <= at),
-                sa.and_(col(DigestOutbox.status) == OutboxStatus.SENDING.value,
-                        col(DigestOutbox.lease_until) < at),
+            held_elsewhere = sa.exists().where(
+                _OTHER.c.chat_id == DigestOutbox.chat_id,
+                _OTHER.c.status == OutboxStatus.SENDING.value,
+                _OTHER.c.lease_until >= at,
+                ~_OTHER.c.lease_owner.startswith(f"{owner}:", autoescape=True),
+            )
+            taken_over = sa.and_(col(DigestOutbox.status) == OutboxStatus.SENDING.value,
+                                 col(DigestOutbox.lease_until) < at)
+            claimable = sa.and_(
+                sa.or_(sa.and_(col(DigestOutbox.status) == OutboxStatus.PENDING.value,
+                               col(DigestOutbox.not_before) <= at),
+                       taken_over),
+                ~held_elsewhere,
             )
             pick = (
                 sa.select(col(DigestOutbox.id)).where(claimable).order_by(col(DigestOutbox.id)).limit(limit)
             )
             if session.get_bind().dialect.name == "postgresql":
+                core(session, sa.select(sa.func.pg_advisory_xact_lock(_CLAIM_LOCK)))
                 ids = list(core(session, pick.with_for_update(skip_locked=True)).scalars())
                 if not ids:
                     return []
                 target = col(DigestOutbox.id).in_(ids)
             else:  # one statement: SQLite takes the write lock before it reads
                 target = col(DigestOutbox.id).in_(pick.scalar_subquery())
+            hold = sa.case(
+                (sa.and_(taken_over, col(DigestOutbox.chat_id) < 0), at + group_takeover_hold),
+                else_=col(DigestOutbox.not_before),
+            ) if group_takeover_hold else col(DigestOutbox.not_before)
             core(session,
                 sa.update(DigestOutbox).where(target, claimable).values(
                     status=OutboxStatus.SENDING.value, lease_owner=token, lease_until=at + self.lease,
+                    not_before=hold,
                 )
             )
             rows = core(session,
@@ -114,7 +144,8 @@ class Outbox:
             ).all()
             return [OutboxJob(id=r.id, chat_id=r.chat_id, subscription_id=r.subscription_id,
                               payload=list(r.payload), parts_sent=r.parts_sent, attempts=r.attempts,
-                              token=token) for r in rows]
+                              token=token, held_until=r.not_before if r.not_before > at else None)
+                    for r in rows]
 
         return self._retrying(work)
 
