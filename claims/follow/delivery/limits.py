@@ -99,6 +99,18 @@ class RateLimiter:
             at = max(at, sent[0] + self.limits.group_window)
         return at
 
+    def handover_at(self, chat_id: int) -> float:
+        """When another runner, knowing nothing of this chat's sends, may start sending to it.
+
+        A private chat: when it may next receive. A group: also not before its last message is a
+        whole window old, because the next holder starts counting the group's minute afresh.
+        """
+        at = self.chat_ready_at(chat_id)
+        sent = self._group_sent.get(chat_id)
+        if chat_id < 0 and sent:
+            at = max(at, sent[-1] + self.limits.group_window)
+        return at
+
     @property
     def global_ready_at(self) -> float:
         return self._global_next

@@ -9,7 +9,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -50,7 +50,7 @@ class OutboxJob:
     not_before: float = 0.0
     """When the runner may send its next part, on the runner's own clock."""
     held_until: datetime | None = None
-    """Set by ``claim`` for a group row taken over from a runner that died (see ``claim``)."""
+    """Set by ``claim`` when the job's chat may not receive yet (see ``claim``)."""
 
     @property
     def done(self) -> bool:
@@ -94,10 +94,13 @@ class Outbox:
         Chats are claimed whole: a row is not taken while another runner holds a live lease on a
         row of the same chat, so two replicas never send to one chat at once and each chat's
         spacing is kept by the one runner that holds it. (Claims are serialised so that holds: a
-        transaction-scoped advisory lock on PostgreSQL, the write lock on SQLite.) A group row taken
-        over from a dead runner waits ``group_takeover_hold`` (the group window): what the dead
-        runner sent to that group before its lease ran out is not known, so the group's per-minute
-        count starts afresh only after a whole window.
+        transaction-scoped advisory lock on PostgreSQL, the write lock on SQLite.)
+
+        Between holders, a chat's rows carry when it may next receive: each send records it in
+        ``not_before`` (``progress``), and each claimed job's ``held_until`` is the latest such time
+        among all its chat's rows. A group row taken over from a dead runner also waits
+        ``group_takeover_hold`` (the group window), since a message it had in flight when it died
+        was never recorded.
         """
         token = f"{owner}:{uuid.uuid4().hex[:8]}"
 
@@ -142,21 +145,33 @@ class Outbox:
                 sa.select(*_OUTBOX_JOB_COLUMNS)
                 .where(col(DigestOutbox.lease_owner) == token).order_by(col(DigestOutbox.id))
             ).all()
+            chats = sorted({r.chat_id for r in rows})
+            held = dict(core(session,
+                sa.select(col(DigestOutbox.chat_id), sa.func.max(col(DigestOutbox.not_before)))
+                .where(col(DigestOutbox.chat_id).in_(chats)).group_by(col(DigestOutbox.chat_id))
+            ).all()) if chats else {}
             return [OutboxJob(id=r.id, chat_id=r.chat_id, subscription_id=r.subscription_id,
                               payload=list(r.payload), parts_sent=r.parts_sent, attempts=r.attempts,
-                              token=token, held_until=r.not_before if r.not_before > at else None)
+                              token=token, held_until=_later_than(held.get(r.chat_id), at))
                     for r in rows]
 
         return self._retrying(work)
 
-    def progress(self, job: OutboxJob, *, error: str | None = None) -> bool:
-        """Record the parts sent so far (and ``sent`` when all are); False if the lease was lost."""
+    def progress(self, job: OutboxJob, *, error: str | None = None,
+                 chat_free_at: datetime | None = None) -> bool:
+        """Record the parts sent so far (and ``sent`` when all are); False if the lease was lost.
+
+        ``chat_free_at`` is when another runner could start sending to this chat; it is kept in the
+        row's ``not_before`` for whoever claims the chat next (see ``claim``).
+        """
         def work(session: Session) -> bool:
             at = utcnow()
             values: dict[str, object] = {
                 "parts_sent": job.parts_sent, "attempts": job.attempts, "lease_until": at + self.lease,
                 "chat_id": job.chat_id,
             }
+            if chat_free_at is not None:
+                values["not_before"] = chat_free_at
             if error is not None:
                 values["last_error"] = error[:ERROR_CHARS]
             if job.done:
@@ -266,6 +281,14 @@ class Outbox:
 
         self._retrying(work)
 
+
+
+def _later_than(moment: datetime | None, at: datetime) -> datetime | None:
+    """``moment`` if it is after ``at``; else None (a chat free already holds nothing back)."""
+    if moment is None:
+        return None
+    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite's max()
+    return moment if moment > at else None
 
 
 # ---------------------------------------------------------------------------- figures for /stats

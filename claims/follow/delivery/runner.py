@@ -191,10 +191,11 @@ class DeliveryRunner:
         return None, None if earliest is None else earliest - now
 
     def _hold(self, claimed: list[OutboxJob]) -> None:
-        """Group rows taken over from a dead runner wait as long as the claim said (on our clock)."""
+        """A chat its previous holder sent to lately waits as long as the claim said (on our clock)."""
+        now, wall = self.clock(), utcnow()
         for job in claimed:
             if job.held_until is not None:
-                job.not_before = self.clock() + max(0.0, (job.held_until - utcnow()).total_seconds())
+                self.limiter.penalize(job.chat_id, now + (job.held_until - wall).total_seconds())
 
     async def _dispatch(self, job: OutboxJob) -> None:
         """Take the job's chat, then the next slot of the shared budget; its task sends at that slot."""
@@ -269,7 +270,8 @@ class DeliveryRunner:
         else:
             job.parts_sent += 1
             self.report.messages += 1
-            if not await asyncio.to_thread(self.outbox.progress, job):
+            free_at = self._wall(self.limiter.handover_at(chat_id), self.clock())
+            if not await asyncio.to_thread(self.outbox.progress, job, chat_free_at=free_at):
                 self.report.lost_leases += 1
                 log.warning("lost the lease on digest %s; another runner has it", job.id)
             elif job.done:
@@ -288,9 +290,9 @@ class DeliveryRunner:
         horizon_at = now + self._lease_seconds / 2
         keep: list[OutboxJob] = []
         for job in self._queue:
-            at = self._ready_at(job)
-            if at > horizon_at:
-                await asyncio.to_thread(self.outbox.release, job, not_before=self._wall(at, now))
+            if max(self.limiter.chat_ready_at(job.chat_id), job.not_before) > horizon_at:
+                not_before = self._wall(self._ready_at(job), now)
+                await asyncio.to_thread(self.outbox.release, job, not_before=not_before)
             else:
                 keep.append(job)
         self._queue = keep
@@ -309,8 +311,8 @@ class DeliveryRunner:
         self._queue = []
 
     def _ready_at(self, job: OutboxJob) -> float:
-        """When this job's chat may next receive, on our clock (per-chat limits and 429s included)."""
-        return max(self.limiter.chat_ready_at(job.chat_id), job.not_before)
+        """When another runner may send this job, on our clock (per-chat limits and 429s included)."""
+        return max(self.limiter.handover_at(job.chat_id), job.not_before)
 
     @staticmethod
     def _wall(at: float, now: float) -> datetime:
