@@ -99,6 +99,10 @@ class RateLimiter:
             at = max(at, sent[0] + self.limits.group_window)
         return at
 
+    def held_at(self, chat_id: int) -> float:
+        """When this chat may next receive, counting its own spacing and 429s, not a group's minute."""
+        return self._chat_next.get(chat_id, 0.0)
+
     def handover_at(self, chat_id: int) -> float:
         """When another runner, knowing nothing of this chat's sends, may start sending to it.
 

@@ -285,12 +285,16 @@ class DeliveryRunner:
             self._queue.sort(key=lambda j: j.id)
 
     async def _renew_and_release(self, now: float) -> None:
-        """Extend held leases; hand back rows whose chat cannot receive for most of a lease."""
+        """Extend held leases; hand back rows whose chat is held (a 429, a retry) for most of a lease.
+
+        A group waiting for its minute is kept: this runner knows exactly when it may send again,
+        while the next holder would have to wait a whole window after the group's last message.
+        """
         self._renew_at = now + self._lease_seconds / 3
         horizon_at = now + self._lease_seconds / 2
         keep: list[OutboxJob] = []
         for job in self._queue:
-            if max(self.limiter.chat_ready_at(job.chat_id), job.not_before) > horizon_at:
+            if max(self.limiter.held_at(job.chat_id), job.not_before) > horizon_at:
                 not_before = self._wall(self._ready_at(job), now)
                 await asyncio.to_thread(self.outbox.release, job, not_before=not_before)
             else:
