@@ -173,8 +173,9 @@ async def test_two_runners_together_keep_to_one_budget(session: Session, engine:
     assert len(sender.sent) == 60 and len({chat for _, chat, _ in sender.sent}) == 60
     assert all(r.messages > 0 for r in reports), [r.messages for r in reports]  # both took part
     times = sorted(t for t, _, _ in sender.sent)
-    # 100/s for the two together: at most 20 (+1 for timer jitter) in any 0.2 s, not 40
-    assert max(_in_any_window(times, 0.2)) <= 21
+    # 100/s for the two together: at most 20 in any 0.2 s, not 40 (+2: after a stall of the loop
+    # each runner may send the one slot it took before the stall late, next to its next slot)
+    assert max(_in_any_window(times, 0.2)) <= 22
 
 
 async def test_a_chat_keeps_its_spacing_across_two_runners(session: Session, engine: Engine) -> None:
