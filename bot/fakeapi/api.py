@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.fakeapi.errors import ApiError, Fault
-from bot.fakeapi.flood import FloodControl
 from bot.fakeapi.methods import METHODS, Sent, visible_text
 from bot.fakeapi.text import utf16_len
+from bot.fakeapi.throttle import Throttle
 
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{30,}$")
 _MENTION = re.compile(r"@[A-Za-z][A-Za-z0-9_]{2,31}")
@@ -69,7 +69,7 @@ def _legacy_origin(origin: Mapping[str, Any], date: int) -> dict[str, Any]:
 
 
 def _message_chat(method: str, params: Mapping[str, Any]) -> int | None:
-    """The chat a new message goes to (what flood control counts), or None for other calls."""
+    """The chat a new message goes to (what the throttle counts), or None for other calls."""
     if method.lower() != "sendmessage":
         return None
     try:
@@ -99,7 +99,7 @@ class FakeBotApi:
     on_update: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
     group_admins: dict[int, set[int]] = field(default_factory=dict)
     inline_answers: dict[str, dict[str, Any] | None] = field(default_factory=dict)
-    flood: FloodControl | None = None
+    throttle: Throttle | None = None
     """Telegram's rate limits, enforced with 429s when set (benchmarks of sending set it)."""
 
     def __post_init__(self) -> None:
@@ -144,14 +144,15 @@ class FakeBotApi:
                     if fault.times <= 0:
                         self.faults.remove(fault)
                 raise fault.error
-        flood, chat_id = self.flood, _message_chat(method, params)
-        if flood is not None and chat_id is not None and (wait := flood.retry_after(chat_id)) is not None:
+        throttle, chat_id = self.throttle, _message_chat(method, params)
+        wait = throttle.retry_after(chat_id) if throttle is not None and chat_id is not None else None
+        if wait is not None:
             raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
         result = serve(self, params)
         if asyncio.iscoroutine(result):
             result = await result
-        if flood is not None and chat_id is not None:
-            flood.record(chat_id)
+        if throttle is not None and chat_id is not None:
+            throttle.record(chat_id)
         self._changed()
         return result
 

@@ -21,7 +21,7 @@
     .venv/bin/python tests/bench/bench_digest.py --database-url postgresql+psycopg://...
 
 At 30 msg/s 10,000 messages take about 5.6 minutes. The endpoint is a few lines of its own; the bot's
-test emulator enforces the same limits when given ``bot.fakeapi.flood.FloodControl``, which
+test emulator enforces the same limits when given ``bot.fakeapi.throttle.Throttle``, which
 ``bench_replicas.py`` (two replicas on one PostgreSQL database) uses.
 """
 

@@ -7,7 +7,7 @@ Telegram's limits together? (issue 23, finding 9, second half)
    message (``--busy-chats`` a second digest of three parts, ``--busy-groups`` 25 messages), so
    the per-chat limits are tested across the replicas as well.
 2. Serves the Bot API emulator (``tests/bot/emulator.py``) on loopback with Telegram's flood
-   control switched on (``bot.fakeapi.flood``: more than 30 messages in any second, a second
+   control switched on (``bot.fakeapi.throttle``: more than 30 messages in any second, a second
    message within 1 s to one chat, a 21st in a minute to one group -> 429 with ``retry_after``).
    1% of chats have blocked the bot (403).
 3. Starts two replica processes. Each runs what ``claimbot run`` runs for digests: a
@@ -56,7 +56,7 @@ import sqlalchemy as sa  # noqa: E402
 from bench_digest import build_store, max_in_window  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
 
-from bot.fakeapi.flood import FloodControl  # noqa: E402
+from bot.fakeapi.throttle import Throttle  # noqa: E402
 from bot.render import digest_messages  # noqa: E402
 from claims.follow.delivery import DeliveryRunner, SharedBudget, enqueue_digests  # noqa: E402
 from claims.store import db  # noqa: E402
@@ -165,7 +165,7 @@ async def fan_out(args: argparse.Namespace, url: str, rows: list[DigestOutbox]) 
 
     emulator = await Emulator().start()
     api = emulator.api
-    api.flood = flood = FloodControl()
+    api.throttle = throttle = Throttle()
     for chat in chats:
         if chat < 0:
             api.add_group(chat)
@@ -180,13 +180,13 @@ async def fan_out(args: argparse.Namespace, url: str, rows: list[DigestOutbox]) 
     shares = [float(x) for x in args.kill_at.split(",") if float(x) > 0]
     for n, share in enumerate(shares):
         victim = "AB"[n % 2]
-        while len(flood.accepted) < total * share and procs[victim].poll() is None:  # noqa: ASYNC110
+        while len(throttle.accepted) < total * share and procs[victim].poll() is None:  # noqa: ASYNC110
             await asyncio.sleep(0.02)  # a child process's exit is no event of this loop
         if procs[victim].poll() is None:
             procs[victim].send_signal(signal.SIGKILL)
             await asyncio.to_thread(procs[victim].wait)
-            kills.append((time.monotonic(), len(flood.accepted)))
-            print(f"SIGKILLed replica {victim} after {len(flood.accepted):,} accepted messages "
+            kills.append((time.monotonic(), len(throttle.accepted)))
+            print(f"SIGKILLed replica {victim} after {len(throttle.accepted):,} accepted messages "
                   f"({time.monotonic() - started:.1f} s); starting it again")
             procs[victim] = spawn(args, url, emulator.url, victim)
     reports = []
@@ -200,9 +200,9 @@ async def fan_out(args: argparse.Namespace, url: str, rows: list[DigestOutbox]) 
     lost = sum((deliverable - got).values())
     duplicated = sum(n - 1 for n in got.values() if n > 1)
     unexpected = sum((got - deliverable).values()) - duplicated
-    times = sorted(t for t, _ in flood.accepted)
+    times = sorted(t for t, _ in throttle.accepted)
     per_chat: dict[int, list[float]] = {}
-    for t, chat in flood.accepted:
+    for t, chat in throttle.accepted:
         per_chat.setdefault(chat, []).append(t)
     tightest = min((b - a for ts in per_chat.values() for a, b in itertools.pairwise(ts)),
                    default=float("nan"))
@@ -215,10 +215,10 @@ async def fan_out(args: argparse.Namespace, url: str, rows: list[DigestOutbox]) 
 
     budget = "one per replica (the control)" if args.per_replica_budget else "shared (one row)"
     print(f"replicas: 2, budget: {budget}, lease {args.lease:g} s, kills: {len(kills)}")
-    print(f"accepted {len(flood.accepted):,} of {total:,} deliverable messages "
+    print(f"accepted {len(throttle.accepted):,} of {total:,} deliverable messages "
           f"({len(blocked)} chats blocked the bot)")
-    print(f"  max accepted in any 1 s window: {flood.max_in_window(1.0)}   (limit 30)")
-    print(f"  429 answers: {flood.refused}   (target 0)")
+    print(f"  max accepted in any 1 s window: {throttle.max_in_window(1.0)}   (limit 30)")
+    print(f"  429 answers: {throttle.refused}   (target 0)")
     print(f"  lost: {lost}   duplicated: {duplicated}   unexpected: {unexpected}"
           f"   duplicates per kill: {duplicated / len(kills) if kills else float('nan'):.1f}   (target <= 1)")
     print(f"  tightest spacing of two messages to one chat: {tightest:.2f} s   (limit 1 s); "
@@ -228,7 +228,7 @@ async def fan_out(args: argparse.Namespace, url: str, rows: list[DigestOutbox]) 
         rate = (len(times) - 1) / (times[-1] - times[0])
         print(f"  combined rate: {rate:.1f} msg/s from first to last accepted "
               f"({times[-1] - times[0]:.1f} s; includes the kill's lease wait); wall {elapsed:.1f} s")
-        bulk = sorted(t for t, chat in flood.accepted if len(per_chat[chat]) <= 3)
+        bulk = sorted(t for t, chat in throttle.accepted if len(per_chat[chat]) <= 3)
         print(f"  without the busy groups' messages: {len(bulk):,} at "
               f"{(len(bulk) - 1) / (bulk[-1] - bulk[0]):.1f} msg/s (a group may take 20 a minute)")
     if kills:

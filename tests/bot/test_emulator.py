@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.fakeapi.flood import FloodControl
 from bot.fakeapi.text import parse_html
+from bot.fakeapi.throttle import Throttle
 from tests.bot.emulator import TOKEN, Emulator
 
 
@@ -144,7 +144,7 @@ async def test_flood_control_answers_429_as_telegram_does(emulator: Emulator,
                                                           http: httpx.AsyncClient) -> None:
     now = [100.0]
     api = emulator.api
-    api.flood = FloodControl(clock=lambda: now[0])
+    api.throttle = Throttle(clock=lambda: now[0])
     for user in range(1, 41):
         api.add_user(user)
     api.add_group(-9, "Desk")
@@ -176,8 +176,8 @@ async def test_flood_control_answers_429_as_telegram_does(emulator: Emulator,
     assert (status, body["parameters"]["retry_after"]) == (429, 40)
     now[0] += 40.0
     assert (await send(-9))[0] == 200
-    assert (api.flood.refused, len(api.flood.accepted)) == (4, 54)
-    assert api.flood.max_in_window(1.0) == 30
+    assert (api.throttle.refused, len(api.throttle.accepted)) == (4, 54)
+    assert api.throttle.max_in_window(1.0) == 30
     # unknown chats are refused for that, and are not counted
     assert (await send(999))[1]["description"] == "Bad Request: chat not found"
-    assert len(api.flood.accepted) == 54
+    assert len(api.throttle.accepted) == 54

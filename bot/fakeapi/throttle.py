@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 
 @dataclass
-class FloodControl:
+class Throttle:
     """Sliding windows over the messages accepted so far; ``clock`` is seconds (tests set it)."""
 
     per_second: int = 30
