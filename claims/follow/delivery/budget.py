@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from claims.follow.delivery.sql import retrying
 from claims.store.db import SessionFactory
 from claims.store.models import SendBudget
 
@@ -84,15 +85,18 @@ class SharedBudget:
 
     def take(self) -> float:
         """Take the next slot; returns the seconds until it starts (0.0: send now)."""
-        with self.sessions() as session:
+        def work(session: Session) -> float:
             now = self._now(session)
             statement = self._push(session, at_least=now, step=self.interval).returning(
                 _TABLE.c.next_at - self.interval - now
             )
-            wait = float(session.execute(statement).scalar_one())
-        return max(0.0, wait)
+            return float(session.execute(statement).scalar_one())
+
+        return max(0.0, retrying(self.sessions, work))
 
     def hold(self, seconds: float) -> None:
         """Telegram said 429 to the bot as a whole: no replica gets a slot for ``seconds`` from now."""
-        with self.sessions() as session:
+        def work(session: Session) -> None:
             session.execute(self._push(session, at_least=self._now(session) + seconds, step=0.0))
+
+        retrying(self.sessions, work)

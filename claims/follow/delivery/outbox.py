@@ -5,7 +5,6 @@ figures for ``/stats``.
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from claims.follow.delivery.sql import core, rowcount
+from claims.follow.delivery.sql import core, retrying, rowcount
 from claims.store.db import SessionFactory
 from claims.store.models import (
     ChatPreference,
@@ -74,18 +73,7 @@ class Outbox:
         self.lease = lease
 
     def _retrying(self, work: Callable[[Session], T]) -> T:
-        """Run ``work`` in its own transaction; SQLite's "database is locked" is waited out."""
-        for attempt in range(20):
-            sqlite = False
-            try:
-                with self.sessions() as session:
-                    sqlite = session.get_bind().dialect.name == "sqlite"
-                    return work(session)
-            except sa.exc.OperationalError as exc:
-                if not sqlite or "locked" not in str(exc.orig) or attempt == 19:
-                    raise
-                time.sleep(0.05 * (attempt + 1))
-        raise AssertionError("unreachable")  # pragma: no cover
+        return retrying(self.sessions, work)
 
     def claim(self, *, owner: str, limit: int, now: datetime | None = None,
               group_takeover_hold: timedelta = timedelta(0)) -> list[OutboxJob]:
