@@ -229,8 +229,9 @@ async def fan_out(args: argparse.Namespace, url: str, rows: list[DigestOutbox]) 
         print(f"  combined rate: {rate:.1f} msg/s from first to last accepted "
               f"({times[-1] - times[0]:.1f} s; includes the kill's lease wait); wall {elapsed:.1f} s")
         bulk = sorted(t for t, chat in throttle.accepted if len(per_chat[chat]) <= 3)
-        print(f"  without the busy groups' messages: {len(bulk):,} at "
-              f"{(len(bulk) - 1) / (bulk[-1] - bulk[0]):.1f} msg/s (a group may take 20 a minute)")
+        print(f"  without the busy chats' messages: {len(bulk):,} at "
+              f"{(len(bulk) - 1) / (bulk[-1] - bulk[0]):.1f} msg/s (a group may take 20 a minute; "
+              "kills' lease waits included)")
     if kills:
         at = kills[0][0]
         before = [t for t in times if t < at]
