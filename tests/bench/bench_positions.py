@@ -68,10 +68,12 @@ def speed(n_claims: int, n_timeline: int) -> None:
     from datetime import UTC, datetime, timedelta
 
     import sqlalchemy as sa
+    from sqlmodel import Session
 
     from claims.service import ClaimService
     from claims.settings import Settings
     from claims.store.models import Article, Claim, ClaimAppearance, Speaker, Topic
+    from claims.store.said import refresh_said_at
 
     folder = tempfile.mkdtemp()
     os.environ["CLAIMBOT_DATABASE_URL"] = f"sqlite:///{folder}/bench.db"
@@ -105,6 +107,9 @@ def speed(n_claims: int, n_timeline: int) -> None:
                                 "start": 0, "end": 0, "confidence": 1.0, "created_at": start})
         conn.execute(sa.insert(Claim.__table__), rows)  # type: ignore[attr-defined]
         conn.execute(sa.insert(ClaimAppearance.__table__), appearances)  # type: ignore[attr-defined]
+    with Session(service.engine) as session:  # what ingest and import keep: each claim's date said
+        refresh_said_at(session=session)
+        session.commit()
     built = time.perf_counter() - t0
     print(f"store: {n_claims:,} claims, {n_timeline:,} by one speaker, built in {built:.1f} s")
     cases = [(f"full timeline ({n_timeline} claims)", {}), ("first page (10 claims)", {"limit": 10}),

@@ -53,17 +53,24 @@ class ChangeKind(StrEnum):
 class Claim(SQLModel, table=True):
     """A statement by a speaker, in its current state; see ``ClaimRevision`` for how it got here."""
 
-    __table_args__ = (sa.Index("ix_claim_speaker_fingerprint", "speaker_id", "fingerprint"),)
+    __table_args__ = (
+        sa.Index("ix_claim_speaker_fingerprint", "speaker_id", "fingerprint"),
+        sa.Index("ix_claim_speaker_said", "speaker_id", "status", "said_at"),
+        sa.Index("ix_claim_status_updated", "status", "updated_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    speaker_id: int | None = Field(default=None, foreign_key="speaker.id", index=True)
+    speaker_id: int | None = Field(default=None, foreign_key="speaker.id")
+    """Indexed by ``ix_claim_speaker_fingerprint`` and ``ix_claim_speaker_said``, which begin with it."""
     topic_id: int | None = Field(default=None, foreign_key="topic.id", index=True)
     text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     quote: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     kind: str = Field(default=ClaimKind.DIRECT.value, max_length=20)
     verdict: str = Field(default=Verdict.UNVERIFIED.value, max_length=20, index=True)
     verdict_note: str | None = Field(default=None, max_length=2000)
-    status: str = Field(default=ClaimStatus.ACTIVE.value, max_length=20, index=True)
+    status: str = Field(default=ClaimStatus.ACTIVE.value, max_length=20)
+    """Indexed by ``ix_claim_status_updated`` (status, then most recently changed: the desk's queue,
+    the sitemap and ``/claims`` read live claims in that order)."""
     merged_into_id: int | None = Field(default=None, foreign_key="claim.id")
     revision: int = Field(default=1)
     fingerprint: str = Field(max_length=64, index=True)
@@ -74,6 +81,11 @@ class Claim(SQLModel, table=True):
     """``text`` with pronouns and bare references resolved in brackets, for display."""
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(index=True))
+    said_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+    """When the statement was made: its earliest source's publication date (when it was recorded,
+    if no source has a date); None while no source reports it. Kept by ``claims.store.said`` whenever
+    an appearance or an article's date changes, so that timelines sort on an index instead of
+    grouping every appearance of a speaker's claims at each read."""
 
 
 class ClaimTopic(SQLModel, table=True):
