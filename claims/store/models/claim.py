@@ -56,17 +56,24 @@ class Claim(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_claim_speaker_fingerprint", "speaker_id", "fingerprint"),
         sa.Index("ix_claim_speaker_said", "speaker_id", "status", "said_at"),
+        # the desk's queue: each filter, then live or not, then most recently changed, so that a
+        # filter's first page and its capped count are read off one index in order
         sa.Index("ix_claim_status_updated", "status", "updated_at"),
+        sa.Index("ix_claim_speaker_updated", "speaker_id", "status", "updated_at"),
+        sa.Index("ix_claim_topic_updated", "topic_id", "status", "updated_at"),
+        sa.Index("ix_claim_verdict_updated", "verdict", "status", "updated_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     speaker_id: int | None = Field(default=None, foreign_key="speaker.id")
-    """Indexed by ``ix_claim_speaker_fingerprint`` and ``ix_claim_speaker_said``, which begin with it."""
-    topic_id: int | None = Field(default=None, foreign_key="topic.id", index=True)
+    """Indexed by the ``ix_claim_speaker_*`` indexes, which begin with it."""
+    topic_id: int | None = Field(default=None, foreign_key="topic.id")
+    """Indexed by ``ix_claim_topic_updated``."""
     text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     quote: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     kind: str = Field(default=ClaimKind.DIRECT.value, max_length=20)
-    verdict: str = Field(default=Verdict.UNVERIFIED.value, max_length=20, index=True)
+    verdict: str = Field(default=Verdict.UNVERIFIED.value, max_length=20)
+    """Indexed by ``ix_claim_verdict_updated``."""
     verdict_note: str | None = Field(default=None, max_length=2000)
     status: str = Field(default=ClaimStatus.ACTIVE.value, max_length=20)
     """Indexed by ``ix_claim_status_updated`` (status, then most recently changed: the desk's queue,

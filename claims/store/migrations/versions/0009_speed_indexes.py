@@ -1,4 +1,4 @@
-"""speed: a claim's said_at stored and indexed with its speaker; the live-claims-by-change index
+"""speed: a claim's said_at stored and indexed with its speaker; the desk queue's filter indexes
 
 Revision ID: 0009_speed_indexes
 Revises: 0007
@@ -7,9 +7,9 @@ Create Date: 2026-12-07 17:45:00
 ``claim.said_at`` (when the statement was made: the earliest publication date among its sources,
 else when it was recorded; NULL while no source reports it) is filled here for existing claims with
 the same rule the application keeps (``claims.store.said``), copied as SQL: a migration imports
-nothing from the application. ``ix_claim_speaker_said`` serves timelines, ``ix_claim_status_updated``
-the desk's queue, the sitemap and ``/claims``; the single-column indexes on ``speaker_id`` and
-``status`` are prefixes of the new ones and go.
+nothing from the application. ``ix_claim_speaker_said`` serves timelines; the ``*_updated`` indexes
+serve the desk's queue under each filter (and the sitemap and ``/claims``, which read live claims
+most recently changed first); the single-column indexes they begin with go.
 """
 
 from collections.abc import Sequence
@@ -31,19 +31,32 @@ UPDATE claim SET said_at = CASE
     END
 """
 
+QUEUE_INDEXES = {
+    "ix_claim_status_updated": ["status", "updated_at"],
+    "ix_claim_speaker_updated": ["speaker_id", "status", "updated_at"],
+    "ix_claim_topic_updated": ["topic_id", "status", "updated_at"],
+    "ix_claim_verdict_updated": ["verdict", "status", "updated_at"],
+}
+"""The desk's queue: a filter, live or not, most recently changed first, read off one index."""
+REPLACED = {"ix_claim_speaker_id": "speaker_id", "ix_claim_status": "status",
+            "ix_claim_topic_id": "topic_id", "ix_claim_verdict": "verdict"}
+"""Single-column indexes that are prefixes of the new ones."""
+
 
 def upgrade() -> None:
     op.add_column("claim", sa.Column("said_at", sa.DateTime(timezone=True), nullable=True))
     op.execute(FILL_SAID_AT)
     op.create_index("ix_claim_speaker_said", "claim", ["speaker_id", "status", "said_at"], unique=False)
-    op.create_index("ix_claim_status_updated", "claim", ["status", "updated_at"], unique=False)
-    op.drop_index("ix_claim_speaker_id", table_name="claim")
-    op.drop_index("ix_claim_status", table_name="claim")
+    for name, columns in QUEUE_INDEXES.items():
+        op.create_index(name, "claim", columns, unique=False)
+    for name in REPLACED:
+        op.drop_index(name, table_name="claim")
 
 
 def downgrade() -> None:
-    op.create_index("ix_claim_status", "claim", ["status"], unique=False)
-    op.create_index("ix_claim_speaker_id", "claim", ["speaker_id"], unique=False)
-    op.drop_index("ix_claim_status_updated", table_name="claim")
+    for name, column in REPLACED.items():
+        op.create_index(name, "claim", [column], unique=False)
+    for name in QUEUE_INDEXES:
+        op.drop_index(name, table_name="claim")
     op.drop_index("ix_claim_speaker_said", table_name="claim")
     op.execute("ALTER TABLE claim DROP COLUMN said_at")  # SQLite 3.35+ and PostgreSQL: no table copy
