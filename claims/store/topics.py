@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
@@ -94,18 +94,27 @@ def link_topic(*, session: Session, claim: Claim, topic: Topic, fallback_id: int
     return False
 
 
-def further_topics(*, session: Session, claim_ids: list[int]) -> dict[int, list[Topic]]:
-    """Each claim's further topics (hidden ones left out), by claim id."""
-    out: dict[int, list[Topic]] = {}
+class TopicLabel(NamedTuple):
+    """A topic as a claim's view names it."""
+
+    id: int
+    slug: str
+    name: str
+
+
+def further_topics(*, session: Session, claim_ids: list[int]) -> dict[int, list[TopicLabel]]:
+    """Each claim's further topics (hidden ones left out), by claim id: plain rows, since a page of
+    claims needs only their labels."""
+    out: dict[int, list[TopicLabel]] = {}
     for i in range(0, len(claim_ids), 900):
         chunk = claim_ids[i : i + 900]
-        for claim_id, topic in session.exec(
-            select(ClaimTopic.claim_id, Topic)
+        for claim_id, topic_id, slug, name in session.connection().execute(
+            sa.select(col(ClaimTopic.claim_id), col(Topic.id), col(Topic.slug), col(Topic.name))
             .join(Topic, col(Topic.id) == ClaimTopic.topic_id)
             .where(col(ClaimTopic.claim_id).in_(chunk), col(Topic.hidden).is_(False))
             .order_by(col(Topic.id))
         ):
-            out.setdefault(claim_id, []).append(topic)
+            out.setdefault(claim_id, []).append(TopicLabel(int(topic_id), slug, name))  # type: ignore[arg-type]
     return out
 
 
