@@ -30,7 +30,7 @@ from claims.store.models import (
     Verdict,
     is_storable_id,
 )
-from claims.store.topics import claims_in_topic
+from claims.store.topics import claims_in_topic, unindexed
 from claims.store.views import ClaimView, get_claims
 
 SITEMAP_MOST = 50_000
@@ -151,14 +151,12 @@ def _topic_alone(wanted: QueueFilter) -> bool:
 
 
 def _queue_filter(wanted: QueueFilter, *, walk: bool = False) -> list[sa.ColumnElement[bool]]:
-    """The queue's conditions. ``coalesce(x, '') = v`` means ``x = v`` but no index can serve it:
-    ``walk`` wraps every column so that the newest-first index is walked; a topic alone wraps the
+    """The queue's conditions. ``unindexed`` means ``x = v`` but no index can serve it: ``walk``
+    wraps every column so that the newest-first index is walked; a topic alone wraps the
     status, so that its two lookups (main topic, further topics) are taken instead of every live
     claim checked one by one."""
     def same(column: Any, value: str | int, *, hide: bool = walk) -> sa.ColumnElement[bool]:
-        if not hide:
-            return column == value  # type: ignore[no-any-return]
-        return func.coalesce(column, "" if isinstance(value, str) else 0) == value
+        return unindexed(column, value) if hide else column == value  # type: ignore[no-any-return]
 
     conditions = []
     if wanted.status is not None:
@@ -208,18 +206,29 @@ def sitemap_entries(*, session: Session, most: int = SITEMAP_MOST) -> SitemapEnt
 
 
 def latest_verdicts(*, session: Session, most: int) -> list[tuple[int, datetime]]:
-    """The newest verdicts given to live claims (claim id, when), one entry per claim."""
+    """The newest verdicts given to live claims (claim id, when), one entry per claim.
+
+    Walks verdict revisions newest first (``ix_claimrevision_change_created``) and keeps each
+    claim's first, which is its latest: a page of verdicts reads a page of revisions, where grouping
+    every verdict revision by claim read the whole history."""
     stmt = (
-        sa.select(col(ClaimRevision.claim_id), func.max(col(ClaimRevision.created_at)).label("at"))
+        sa.select(col(ClaimRevision.claim_id), col(ClaimRevision.created_at))
         .join(Claim, col(Claim.id) == ClaimRevision.claim_id)
         .where(col(ClaimRevision.change) == ChangeKind.VERDICT.value,
                col(Claim.status) == ClaimStatus.ACTIVE.value,
                col(Claim.verdict) != Verdict.UNVERIFIED.value)
-        .group_by(col(ClaimRevision.claim_id))
-        .order_by(sa.desc("at"), col(ClaimRevision.claim_id).desc())
-        .limit(most)
+        .order_by(col(ClaimRevision.created_at).desc(), col(ClaimRevision.claim_id).desc())
     )
-    return [(int(cid), at) for cid, at in session.execute(stmt)]
+    latest: dict[int, datetime] = {}
+    result = session.connection().execution_options(yield_per=4 * most + 1).execute(stmt)
+    try:
+        for cid, at in result:
+            latest.setdefault(int(cid), at)
+            if len(latest) >= most:
+                break
+    finally:
+        result.close()
+    return list(latest.items())
 
 
 # ---------------------------------------------------------------------------- the desk's charts

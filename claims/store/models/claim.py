@@ -62,6 +62,8 @@ class Claim(SQLModel, table=True):
         sa.Index("ix_claim_speaker_updated", "speaker_id", "status", "updated_at"),
         sa.Index("ix_claim_topic_updated", "topic_id", "status", "updated_at"),
         sa.Index("ix_claim_verdict_updated", "verdict", "status", "updated_at"),
+        # a speaker's page on the web: most recently recorded first
+        sa.Index("ix_claim_speaker_created", "speaker_id", "status", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -105,7 +107,11 @@ class ClaimTopic(SQLModel, table=True):
 class ClaimRevision(SQLModel, table=True):
     """One immutable step in a claim's history. Never updated or deleted."""
 
-    __table_args__ = (sa.UniqueConstraint("claim_id", "revision", name="uq_revision_number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("claim_id", "revision", name="uq_revision_number"),
+        sa.Index("ix_claimrevision_change_created", "change", "created_at"),
+        # the newest verdicts (the home page, /verdicts.atom) and the desk's verdicts per day
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     claim_id: int = Field(foreign_key="claim.id", index=True)

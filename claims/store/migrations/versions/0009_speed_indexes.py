@@ -9,7 +9,9 @@ else when it was recorded; NULL while no source reports it) is filled here for e
 the same rule the application keeps (``claims.store.said``), copied as SQL: a migration imports
 nothing from the application. ``ix_claim_speaker_said`` serves timelines; the ``*_updated`` indexes
 serve the desk's queue under each filter (and the sitemap and ``/claims``, which read live claims
-most recently changed first); the single-column indexes they begin with go.
+most recently changed first); ``ix_claim_speaker_created`` a speaker's web page;
+``ix_claimrevision_change_created`` the newest verdicts. The single-column indexes the new claim
+indexes begin with go.
 """
 
 from collections.abc import Sequence
@@ -36,8 +38,10 @@ QUEUE_INDEXES = {
     "ix_claim_speaker_updated": ["speaker_id", "status", "updated_at"],
     "ix_claim_topic_updated": ["topic_id", "status", "updated_at"],
     "ix_claim_verdict_updated": ["verdict", "status", "updated_at"],
+    "ix_claim_speaker_created": ["speaker_id", "status", "created_at"],
 }
-"""The desk's queue: a filter, live or not, most recently changed first, read off one index."""
+"""The desk's queue: a filter, live or not, most recently changed first, read off one index; and a
+speaker's web page, most recently recorded first."""
 REPLACED = {"ix_claim_speaker_id": "speaker_id", "ix_claim_status": "status",
             "ix_claim_topic_id": "topic_id", "ix_claim_verdict": "verdict"}
 """Single-column indexes that are prefixes of the new ones."""
@@ -51,9 +55,11 @@ def upgrade() -> None:
         op.create_index(name, "claim", columns, unique=False)
     for name in REPLACED:
         op.drop_index(name, table_name="claim")
+    op.create_index("ix_claimrevision_change_created", "claimrevision", ["change", "created_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_claimrevision_change_created", table_name="claimrevision")
     for name, column in REPLACED.items():
         op.create_index(name, "claim", [column], unique=False)
     for name in QUEUE_INDEXES:
