@@ -23,6 +23,7 @@ from claims.store.models import (
     ClaimRevision,
     ClaimStatus,
     ClaimTopic,
+    EntityChange,
     QuestionLog,
     Speaker,
     SpeakerKind,
@@ -173,6 +174,14 @@ def _queue_filter(wanted: QueueFilter, *, walk: bool = False) -> list[sa.ColumnE
 
 
 # ---------------------------------------------------------------------------- feeds
+
+
+def store_version(*, session: Session) -> tuple[int, int]:
+    """The newest claim revision and the newest admin change to a speaker or topic: whatever
+    changes what a page lists leaves one of them (two primary-key lookups)."""
+    revision = session.execute(sa.select(func.max(col(ClaimRevision.id)))).scalar_one()
+    change = session.execute(sa.select(func.max(col(EntityChange.id)))).scalar_one()
+    return int(revision or 0), int(change or 0)
 
 
 @dataclass(frozen=True, slots=True)
