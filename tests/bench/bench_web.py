@@ -121,7 +121,7 @@ def report(where: str, results: dict[str, list[float]]) -> bool:
 
 async def run(settings: Settings, requests: int, n: int) -> bool:
     claims = ClaimService.open(settings)
-    app = build_web_app(claims, bot_username="bench_bot")
+    app = build_web_app(claims, bot_username="bench_bot", freeze_heap=True)  # as `claimbot web` does
     # the search limit is per client; the benchmark is one client asking far faster than a reader
     app.state.web.search_flood.burst = 10**9
     work = workloads(n, requests, random.Random(5))
