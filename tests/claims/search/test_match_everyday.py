@@ -106,3 +106,43 @@ def test_speaker_asked_about_by_role(matcher: Matcher) -> None:
     assert got and got[0].claim_id == 6
     got = matcher.ask("what did Trump say about the polls?")
     assert got and got[0].claim_id == 7
+
+
+SPOKEN = [
+    ClaimDoc(21, "The wall will be paid for by Mexico, one way or another.", speaker="Donald Trump",
+             published_at=WHEN, title="Border"),
+    ClaimDoc(22, "We need the bigger office space for the staff we expect to hire this summer.",
+             speaker="Steven Cheung", speaker_roles=("campaign spokesman",), published_at=WHEN,
+             title="Campaign moves to a bigger office"),
+    ClaimDoc(23, "Government efforts to combat climate change will destroy our economy.",
+             speaker="Miami", published_at=WHEN, title="Rubio on climate"),  # a wrong speaker
+    ClaimDoc(24, "Florida needs more funding for its beaches.", speaker="Marco Rubio",
+             published_at=WHEN, title="Beaches"),
+]
+
+
+@pytest.fixture(scope="module")
+def spoken(catalog: Catalog) -> Matcher:
+    return Matcher.build([*CLAIMS, *SPOKEN], catalog=catalog, synonyms=load_synonyms(ROOT / "config"))
+
+
+def _found(matcher: Matcher, question: str) -> list[int]:
+    """What a reader sees first: the answers, else the "not sure" offers."""
+    return [m.claim_id for m in matcher.ask(question) or matcher.related(question)]
+
+
+def test_the_speaker_asked_about_is_a_preference_not_a_filter(spoken: Matcher) -> None:
+    # "Trump's spokesman" names Trump, but none of Trump's claims is about the office
+    question = "what did trump's campaign spokesman say about the bigger office space"
+    passes = list(spoken.passes(question))
+    assert passes[0].query.subject is not None and passes[-1].query.subject is None
+    assert _found(spoken, question)[:1] == [22]
+    # extraction gave Rubio's words to "Miami": the wider pass still finds them
+    rubio = "Did Rubio say efforts against climate change will destroy our economy?"
+    assert _found(spoken, rubio)[:1] == [23]
+
+
+def test_when_the_speaker_answers_only_they_do(spoken: Matcher) -> None:
+    answers = spoken.ask("What did Trump say about tariffs?")
+    assert answers and {m.claim_id for m in answers} <= {3}  # Clinton's tariff claim is not theirs
+    assert len(list(spoken.passes("What did Trump say about tariffs?"))) == 2  # judged, not used
