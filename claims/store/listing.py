@@ -15,10 +15,13 @@ from sqlmodel import Session, col, func
 
 from claims.errors import NotFoundError
 from claims.store.models import Claim, ClaimStatus, Speaker, Topic
-from claims.store.topics import claims_in_topic, live_in_topic_count
+from claims.store.topics import claims_in_topic, live_in_topic_count, unindexed
 from claims.store.views import ClaimView, get_claims
 
 ScopeKind = Literal["all", "topic", "speaker"]
+FEW = 1000
+"""A topic with at most this many live claims is listed from its own lookups and sorted; a bigger
+one by walking live claims newest first, which fills a page after a few dozen rows."""
 _KINDS: tuple[ScopeKind, ...] = ("all", "topic", "speaker")
 
 
@@ -71,8 +74,9 @@ def claim_page(*, session: Session, scope: ClaimScope, limit: int, offset: int =
 
     Newest means most recently changed, or with ``by_creation`` most recently recorded (a speaker's
     timeline on the web, where a new verdict must not move a claim to the top). The page's ids come
-    off an index in that order (``Claim``'s ``ix_claim_*_updated`` and ``ix_claim_speaker_created``),
-    then one joined query reads those claims."""
+    off an index in that order (``Claim``'s ``ix_claim_*_updated`` and ``ix_claim_speaker_created``;
+    a topic, main or further, has no one index: see ``FEW``), then one joined query reads those
+    claims."""
     live = col(Claim.status) == ClaimStatus.ACTIVE.value
     where: list[sa.ColumnElement[bool]] = [live]
     counted: Any = sa.select(func.count()).select_from(Claim).where(live)
@@ -91,6 +95,9 @@ def claim_page(*, session: Session, scope: ClaimScope, limit: int, offset: int =
         counted = sa.select(func.count()).select_from(Claim).where(*where)
         label = f"by {speaker.name}"
     total = int(session.execute(counted).scalar_one())
+    if scope.kind == "topic" and total <= FEW:  # a small topic: its own lookups, its few sorted;
+        # walking every live claim newest first for them took 40 ms at 100,000 claims
+        where = [unindexed(col(Claim.status), ClaimStatus.ACTIVE.value), claims_in_topic(scope.id)]
     ids = session.execute(
         sa.select(col(Claim.id)).where(*where)
         .order_by(col(Claim.created_at if by_creation else Claim.updated_at).desc(), col(Claim.id).desc())
