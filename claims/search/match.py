@@ -211,7 +211,7 @@ class Matcher:
         probs = model.probabilities(found.features, scores)
         allowed = np.array([found.answerable(i) for i in range(len(probs))], bool)
         if not found.semantic:  # with the extra, the cosine speaks for words the question lacks
-            allowed &= self._gate.passes(found.raw)
+            allowed &= self._gate.passes(found.raw, found.missing)
         probs = np.where(allowed, probs, 0.0)
         published = self._published.data[np.asarray(found.numbers, np.int64)]
         recency = np.nan_to_num(published, nan=-np.inf)
@@ -269,12 +269,12 @@ class Matcher:
         if not numbers:
             return None
         infos = [self._info(n) for n in numbers]
-        raw, matched, grounded = extract(self._index, query, numbers, infos)
+        raw, matched, grounded, missing = extract(self._index, query, numbers, infos)
         if vector is not None:
             assert semantic is not None
             cosine = semantic.store.cosines(vector, claim_ids).astype(np.float64)
             raw = np.column_stack((raw, lexical_ties(raw, cosine)))
-        return Candidates(query, numbers, claim_ids, derive(raw), matched, raw, tuple(grounded))
+        return Candidates(query, numbers, claim_ids, derive(raw), matched, raw, tuple(grounded), missing)
 
     def _nearest(self, query: Query, vector: npt.NDArray[np.float32], k: int, seen: set[int]) -> list[int]:
         """Document numbers of the claims nearest in meaning, not among ``seen``, best first."""

@@ -110,7 +110,9 @@ def world(name: str, matcher: Matcher, questions: list[tuple[str, object]], is_r
             scores = model.scores(feats)
             probs = model.probabilities(feats, scores)
             top = int(np.argmax(scores))
-            rows[k].append((signals(found[k].raw[top : top + 1])[0],
+            missing = found[k].missing
+            rows[k].append((signals(found[k].raw[top : top + 1],
+                                    None if missing is None else missing[top : top + 1])[0],
                             float(question_words(found[k].raw[top : top + 1])[0]),
                             bool(probs[top] >= model.threshold and found[k].answerable(top)),
                             bool(gold) and is_right(found[k].claim_ids[top], gold)))

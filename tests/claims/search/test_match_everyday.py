@@ -11,10 +11,10 @@ import pytest
 
 from claims.catalog import Catalog, load_catalog
 from claims.search.documents import ClaimDoc
-from claims.search.features import RAW_FEATURES
+from claims.search.features import RAW_FEATURES, slipped
 from claims.search.gate import Gate
 from claims.search.match import Matcher
-from claims.search.spelling import earned_distance, typing_distance
+from claims.search.spelling import bare_contraction, earned_distance, typing_distance
 from claims.search.synonyms import load_synonyms
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -118,6 +118,8 @@ SPOKEN = [
              speaker="Miami", published_at=WHEN, title="Rubio on climate"),  # a wrong speaker
     ClaimDoc(24, "Florida needs more funding for its beaches.", speaker="Marco Rubio",
              published_at=WHEN, title="Beaches"),
+    ClaimDoc(25, "We were tremendously wrong not to have confronted him from the beginning.",
+             speaker="Jeb Bush", published_at=WHEN, title="Regrets"),
 ]
 
 
@@ -146,3 +148,19 @@ def test_when_the_speaker_answers_only_they_do(spoken: Matcher) -> None:
     answers = spoken.ask("What did Trump say about tariffs?")
     assert answers and {m.claim_id for m in answers} <= {3}  # Clinton's tariff claim is not theirs
     assert len(list(spoken.passes("What did Trump say about tariffs?"))) == 2  # judged, not used
+
+
+def test_contractions_typed_without_apostrophes_are_function_words() -> None:
+    assert all(bare_contraction(w) for w in ("dont", "youll", "wasnt", "im", "theyre", "cant"))
+    assert not any(bare_contraction(w) for w in ("bent", "smart", "trumps", "art"))
+
+
+def test_an_unknown_word_one_slip_from_the_claims_own_is_not_missing(spoken: Matcher) -> None:
+    assert slipped("tremendusli", ["tremend", "wrong"])  # a misspelt ending escapes the stemmer
+    assert slipped("constituion", ["constitution"]) and not slipped("calori", ["carri", "balanc"])
+    question = "we were tremendusly wrong not to confront him"
+    found = next(spoken.passes(question))
+    top = found.claim_ids.index(25)
+    unmatched = found.raw[top, RAW_FEATURES.index("unmatched_rare")]
+    assert found.missing is not None and found.missing[top] < unmatched
+    assert [m.claim_id for m in spoken.ask(question)][:1] == [25]
