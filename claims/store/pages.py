@@ -63,11 +63,16 @@ def speaker_ref(*, session: Session, speaker_id: int) -> SpeakerRef | None:
 
 
 def claim_speaker(*, session: Session, claim_id: int) -> SpeakerRef | None:
-    """The speaker of a claim (with the id its page needs), or None. After ``get_claim`` in the same
-    session both rows are in its identity map: no query."""
-    claim = session.get(Claim, claim_id) if is_storable_id(claim_id) else None
-    row = session.get(Speaker, claim.speaker_id) if claim is not None and claim.speaker_id else None
-    return _ref(row) if row is not None else None
+    """The speaker of a claim (with the id its page needs), or None: one query."""
+    if not is_storable_id(claim_id):
+        return None
+    row = session.execute(
+        sa.select(col(Speaker.id), col(Speaker.name), col(Speaker.kind), col(Speaker.role),
+                  col(Speaker.affiliation))
+        .join(Claim, col(Claim.speaker_id) == Speaker.id).where(col(Claim.id) == claim_id)
+    ).first()
+    return SpeakerRef(id=int(row[0]), name=row[1], kind=row[2], role=row[3], affiliation=row[4]) \
+        if row is not None else None
 
 
 def topic_choices(*, session: Session) -> list[tuple[str, str]]:
