@@ -19,6 +19,11 @@ sample of stored claims is labelled by hand and kept here:
   ``statement`` = true when the claim (with its bracketed frame) reads as a statement on its own;
   ``meaning`` = ``kept`` | ``lost`` (no longer says what the article said) | ``opposite``;
   ``context`` = ``helps`` | ``none_ok`` (none stored, none needed) | ``unhelpful`` | ``missing``.
+* ``extraction_labels_heldout.jsonl``: every claim stored from the 13 dev articles the file above
+  never drew from (``sample --uncovered``), labelled the same way before the issue-21 extraction work
+  and never tuned on. It adds ``topics_label``: ``usable`` when one of the claim's topics is a
+  specific subject an editor would file it under (not "general", not "elections" alone, not the
+  outlet's or a bystander's name), else ``not_usable``; ``note`` says why where it is not obvious.
 * ``report`` prints the figures of each sample, overall and by outlet;
 * ``census`` ingests a split and counts, over every stored claim (no labels needed): claims with
   no speaker, and speakers that cannot be speakers (fragments led by a function word or ending in
@@ -49,9 +54,18 @@ from sqlmodel import Session, select  # noqa: E402
 from claims.catalog import load_catalog  # noqa: E402
 from claims.settings import DEFAULT_CONFIG_DIR  # noqa: E402
 from claims.store import db  # noqa: E402
-from claims.store.models import Article, Claim, ClaimAppearance, ClaimStatus, Speaker  # noqa: E402
+from claims.store.models import (  # noqa: E402
+    Article,
+    Claim,
+    ClaimAppearance,
+    ClaimStatus,
+    ClaimTopic,
+    Speaker,
+    Topic,
+)
 
 LABELS = Path(__file__).with_name("extraction_labels_dev.jsonl")
+HELD_OUT = Path(__file__).with_name("extraction_labels_heldout.jsonl")
 _FUNCTION = frozenset(
     [
         "who", "whom", "whose", "which", "that", "with", "and", "or", "but", "of", "for", "to",
@@ -92,6 +106,10 @@ def stored_claims(split: str, data: Path) -> list[dict[str, object]]:
                 .order_by(Article.id, ClaimAppearance.start)  # type: ignore[arg-type]
             ).all()
             names = {s.id: s.name for s in session.exec(select(Speaker)).all()}
+            slugs = {t.id: t.slug for t in session.exec(select(Topic)).all()}
+            extra: dict[int, list[str]] = defaultdict(list)
+            for link in session.exec(select(ClaimTopic)).all():
+                extra[link.claim_id].append(slugs[link.topic_id])
             seen: set[int] = set()
             for claim, app, art in rows:
                 if claim.id in seen:
@@ -104,6 +122,7 @@ def stored_claims(split: str, data: Path) -> list[dict[str, object]]:
                     "speaker": names.get(claim.speaker_id) if claim.speaker_id else None,
                     "mention": app.speaker_mention, "text": claim.text,
                     "resolved_text": claim.resolved_text, "context": claim.context,
+                    "topics": [slugs[claim.topic_id]] * bool(claim.topic_id) + sorted(extra[claim.id or 0]),
                     "sentence": app.sentence,
                     "before": text[lo : max(lo, text.find(app.sentence[:40], lo))][-500:],
                 })
@@ -162,8 +181,12 @@ def census(split: str, data: Path) -> None:
         print(f"  {why}: {len(got)} {sorted(set(got))[:12]}")
 
 
-def sample(split: str, data: Path, seed: int, n: int, out: Path, name: str) -> None:
+def sample(split: str, data: Path, seed: int, n: int, out: Path, name: str, uncovered: bool = False) -> None:
     claims = stored_claims(split, data)
+    if uncovered:
+        # Only articles no earlier label file drew from: a held-out set nothing was tuned on.
+        seen = {json.loads(line)["article"] for line in LABELS.read_text(encoding="utf-8").splitlines() if line}
+        claims = [c for c in claims if c["article"] not in seen]
     rng = random.Random(seed)
     picked = rng.sample(claims, min(n, len(claims)))
     with out.open("w", encoding="utf-8") as fh:
@@ -183,11 +206,14 @@ def _figures(rows: list[dict[str, object]]) -> str:
     kept = sum(1 for r in rows if r["meaning"] == "kept")
     ctx = [r for r in rows if r.get("context_label")]
     ctx_ok = sum(1 for r in ctx if r["context_label"] in ("helps", "none_ok"))
+    topical = [r for r in rows if "topics_label" in r]
+    usable = sum(1 for r in topical if r["topics_label"] == "usable")
+    topics = f"  topics usable {usable / len(topical):.3f}" if topical else ""
     return (
         f"n {n:3d}  speaker correct {correct / max(1, len(with_speaker)):.3f} ({correct}/{len(with_speaker)})"
         f"  no speaker {(missing + none_ok) / max(1, n):.3f} (missing {missing}, rightly none {none_ok})"
         f"  statement {statement / max(1, n):.3f}  meaning kept {kept / max(1, n):.3f}"
-        f"  opposite {opposite}  context ok {ctx_ok / max(1, len(ctx)):.3f}"
+        f"  opposite {opposite}  context ok {ctx_ok / max(1, len(ctx)):.3f}{topics}"
     )
 
 
@@ -216,13 +242,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--n", type=int, default=150)
     parser.add_argument("--name", default="baseline")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--uncovered", action="store_true", help="only articles the dev label file lacks")
     args = parser.parse_args(argv)
     if args.command == "report":
         report(args.labels)
     elif args.command == "census":
         census(args.split, args.data)
     else:
-        sample(args.split, args.data, args.seed, args.n, args.out or Path("sample.jsonl"), args.name)
+        out = args.out or Path("sample.jsonl")
+        sample(args.split, args.data, args.seed, args.n, out, args.name, args.uncovered)
     return 0
 
 
