@@ -185,7 +185,8 @@ def sample(split: str, data: Path, seed: int, n: int, out: Path, name: str, unco
     claims = stored_claims(split, data)
     if uncovered:
         # Only articles no earlier label file drew from: a held-out set nothing was tuned on.
-        seen = {json.loads(line)["article"] for line in LABELS.read_text(encoding="utf-8").splitlines() if line}
+        lines = LABELS.read_text(encoding="utf-8").splitlines()
+        seen = {json.loads(line)["article"] for line in lines if line}
         claims = [c for c in claims if c["article"] not in seen]
     rng = random.Random(seed)
     picked = rng.sample(claims, min(n, len(claims)))
