@@ -24,6 +24,12 @@ COLON_SPEAKER = re.compile(
 )
 """A paragraph or headline opening "Name: ..." (a transcript turn, a headline's speaker)."""
 
+_AFFILIATION_TAG = re.compile(
+    r"(?<=[\w.])\s\((?:[DRI]|[A-Z][a-z]{1,4}\.?)(?:[-–][A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\)"
+)
+"""A party and state tag after a name: "Sen. John Cornyn (R-Texas)", "Martin O'Malley (D)"."""
+
+
 class ArticleState:
     """State for one article: text, masked text (quote contents hidden), registry, drafts."""
 
@@ -53,6 +59,9 @@ class ArticleState:
                 # "Sanders: Endorsements prove Clinton 'candidate of the establishment'"
                 self.sents.append(Sentence(para.body_start, para.end, pi))
         self.masked = "".join(chars)
+        # The text speaker phrases are read from: party tags blanked, so "Sen. John Cornyn (R-Texas)
+        # told" reads as a name before its verb; offsets are those of ``text``.
+        self.speaker_text = _AFFILIATION_TAG.sub(lambda m: " " * len(m.group(0)), text)
         self.registry = Registry(text, catalog)
         self.drafts: list[Draft] = []
 

@@ -53,7 +53,7 @@ from claims.extract.polarity import negated, verb_use
 from claims.extract.sentences import Quote, Sentence
 from claims.extract.speaker_phrases import classify, clause_subject, subject_after, subject_before
 from claims.extract.speakers import Mention, Resolved
-from claims.extract.verbless import ACCORDING, attribute_according, attribute_colon
+from claims.extract.verbless import ACCORDING, attribute_according, attribute_colon, attribute_in_source
 
 __all__ = ["ClaimKind", "ExtractedClaim", "extract_claims"]
 
@@ -109,7 +109,7 @@ def extract_claims(
 
 def _sentence(art: ArticleState, sent: Sentence, no: int) -> None:
     """Every attribution in one sentence: by "according to", by speech verb, else a continued quote."""
-    text, masked = art.text, art.masked
+    text, masked = art.speaker_text, art.masked
     quotes = art.quotes_in(sent)
     used: list[tuple[int, int]] = []  # content spans already claimed in this sentence
     previous: Mention | None = None
@@ -119,6 +119,8 @@ def _sentence(art: ArticleState, sent: Sentence, no: int) -> None:
 
     for m in ACCORDING.finditer(masked, sent.start, sent.end):
         found |= attribute_according(art, sent, no, m, quotes)
+    if not found:
+        found |= attribute_in_source(art, sent, no, quotes)
 
     for m in _CUE.finditer(masked, sent.start, sent.end):
         verb = m.group(0)
@@ -229,7 +231,7 @@ _CO_SUBJECT_TAIL = re.compile(r"(?:,\s*|\s+)and\s+$")
 
 def _share_with_co_subjects(art: ArticleState, floor: int, mention: Mention, drafts: list[Draft]) -> None:
     """ "Mr. Trump and Mr. Putin agreed that ...": the claim is each speaker's, one claim apiece."""
-    text = art.text
+    text = art.speaker_text
     tail = _CO_SUBJECT_TAIL.search(text, floor, mention.start)
     if tail is None or tail.end() != mention.start:
         return

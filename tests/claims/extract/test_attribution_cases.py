@@ -235,3 +235,22 @@ def test_cue_policy_tracks_statements_not_wants(catalog: Catalog) -> None:
     assert c.speaker == "Linda Okafor"
     assert cue_class("wants") == "stance" and not tracked("stance", "tracked")
     assert all(tracked(k, "tracked") for k in ("statement", "assertion", "belief", "finding", "question"))
+
+
+def test_a_fronted_poll_owns_the_clause_after_it(catalog: Catalog) -> None:
+    """ "In a Harbor Institute poll released Monday, ...": the poll's finding, as "according to" would be."""
+    text = (
+        "Ferry Fares Go Up\n"
+        "In a Harbor Institute poll released Monday, 61 percent of riders rode less after the fare rise."
+    )
+    claims = extract_claims(text, catalog=catalog)
+    assert [(c.speaker_mention, c.text) for c in claims] == [
+        ("a Harbor Institute poll", "61 percent of riders rode less after the fare rise")
+    ]
+
+
+def test_a_fronted_report_yields_to_a_speech_verb(catalog: Catalog) -> None:
+    """ "In a report, the mayor said ...": the mayor's claim, found once, by the verb."""
+    text = "Ferry Fares Go Up\nIn a report on Monday, the mayor said that fares would rise in May."
+    claims = extract_claims(text, catalog=catalog)
+    assert [(c.speaker_mention, c.text) for c in claims] == [("the mayor", "fares would rise in May")]

@@ -135,3 +135,9 @@ def test_a_description_of_someone_new_stays_a_description(catalog: Catalog) -> N
     c = find_claim(_claims(body, catalog), "tour was a stunt")
     assert c.speaker != "Mirela Stanic"
     assert c.speaker != "Jonas Pell"
+
+
+def test_party_tag_after_a_name_leaves_the_name_as_speaker(catalog: Catalog) -> None:
+    """ "Sen. Jane Holloway (R-Texas) told ..." is her claim: the tag is no part of the phrase."""
+    claims = _claims("Sen. Jane Holloway (R-Texas) told a reporter on Monday that fares would rise.", catalog)
+    assert [(c.speaker, c.text) for c in claims] == [("Jane Holloway", "fares would rise")]
