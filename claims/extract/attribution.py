@@ -171,7 +171,8 @@ def _sentence(art: ArticleState, sent: Sentence, no: int) -> None:
                 mention = subject_after(text, m.end(), sent.end)
                 inverted = mention is not None
             if mention is None and re.search(r"(?:^|\s)(?:and|but)(?:\s+also)?$", before):
-                mention = previous
+                # "Obama praised Clinton's record and said ...": the verbs share the clause's subject.
+                mention = previous or subject
         if mention is None:
             continue
         previous = mention

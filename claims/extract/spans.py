@@ -44,6 +44,11 @@ _ADDRESSEE_THAT = re.compile(
 """The addressee of a warning or promise before "that": "warned voters that", "assured allies that"."""
 _ADDRESSEE_VERBS = re.compile(r"^(?:warn|remind|assur|promis|convinc|inform|persuad|caution|tell|told)")
 _EXPRESSED = re.compile(r"^\s+(?:\w+\s+)?(?:hope|confidence|concern|doubt|optimism|belief)\s+that\s+")
+_PRONOUN_CLAUSE = re.compile(
+    r"^\s+(?=(?:he|she|they|we|it|there)\s+(?:(?:would|will|had|has|have|is|was|were|are|could|can|"
+    r"did|does|do|not|also|never)\s+)*[a-z]+(?:ed|s)?\b)"
+)
+"""A clause opened by a subject pronoun after a verb with no "that": "announced they will ..."."""
 
 
 def only_appositive(between: str) -> bool:
@@ -102,7 +107,7 @@ def content_start(text: str, pos: int, limit: int, kind: str, verb: str = "") ->
     if that:
         off += that.end()
     elif kind == "that":
-        ex = _EXPRESSED.match(seg[off:])
+        ex = _EXPRESSED.match(seg[off:]) or _PRONOUN_CLAUSE.match(seg[off:])
         if not ex:
             return None
         off += ex.end()

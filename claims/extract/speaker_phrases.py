@@ -90,6 +90,10 @@ _SUBORDINATORS = frozenset(
      "after", "before", "although", "though", "whether", "unless", "until"]
 )  # fmt: skip
 """Capitalised at a sentence start, these still open a clause, not a name ("When PolitiFact")."""
+_QUANTIFIER_WORDS = frozenset(
+    ["one", "some", "many", "most", "both", "all", "several", "each", "few", "none", "others", "another"]
+)
+"""Capitalised at a sentence start, these open a noun phrase ("One of the men"), never a name."""
 _PERSONAL = frozenset(["he", "she", "they", "it", "we", "i", "you", "he’s", "she’s", "he's", "she's"])
 
 
@@ -141,6 +145,11 @@ def classify(phrase: str, start: int, role: str | None = None) -> Mention | None
     if m and looks_like_name(m.group(1)):
         return Mention(phrase, start, end, "name", "organisation", key=m.group(1))
     owner, rest = split_possessive(phrase)
+    if owner is not None and owner_like(owner) and _common_noun_phrase(rest):
+        # "Trump's campaign", "Clinton's spokesman": the owner's organisation or people.
+        if norm_word(rest.split()[-1]) in _ORG_DESCRIPTORS or is_institution(rest):
+            return Mention(phrase, start, end, "name", "organisation", key=phrase)
+        return Mention(phrase, start, end, "generic", role)
     if owner is not None and owner_like(owner) and looks_like_name(rest):
         if is_institution(rest):  # "Britain's Treasury"
             return Mention(phrase, start, end, "name", "organisation", key=phrase)
@@ -169,7 +178,42 @@ def classify(phrase: str, start: int, role: str | None = None) -> Mention | None
         return Mention(phrase, start, end, "role", role)
     if len(words) <= 3 and norm_word(words[-1]) in GENERIC_HEADS:
         return Mention(phrase, start, end, "generic", role)
+    if _group(phrase):
+        return Mention(phrase, start, end, "generic", role)
     return None
+
+
+_POST_MODIFIER = re.compile(
+    r"\s+(?:with|of|in|from|at|on|for|across|inside|within|outside|close\s+to|familiar\s+with|"
+    r"briefed\s+on|affected\s+by|involved\s+in)\s"
+)
+
+
+def _common_noun_phrase(phrase: str) -> bool:
+    """ "campaign", "top aides", "press secretary": lower-case words only, a noun at the end."""
+    words = phrase.split()
+    return 1 <= len(words) <= 3 and all(w.islower() for w in words) and not _fragment(words)
+
+
+def _group(phrase: str) -> bool:
+    """A group of people written as a plural noun phrase: "Clinton defenders", "People with
+    knowledge of the talks", "insiders in the next two states".
+
+    The subject of a speech verb that is a plural common noun (its head, before any prepositional
+    post-modifier, ends in -s and is lower case or opens the phrase) names who spoke, unnamed.
+    """
+    post = _POST_MODIFIER.search(phrase)
+    head = phrase[: post.start()] if post else phrase
+    words = head.split()
+    if not 1 <= len(words) <= 4:
+        return False
+    last = norm_word(words[-1])
+    plural = len(last) >= 4 and last.endswith("s") and not last.endswith(("ss", "us", "is", "’s", "'s"))
+    if not plural and last not in GENERIC_HEADS:
+        return False
+    if not (words[-1].islower() or len(words) == 1):
+        return False
+    return not any(norm_word(w) in _AUXILIARIES or norm_word(w) in _PERSONAL for w in words)
 
 
 def subject_before(text: str, lo: int, hi: int) -> Mention | None:
@@ -360,6 +404,12 @@ def clause_subject(text: str, lo: int, hi: int) -> Mention | None:
         if _PRONOUN_RE.match(words[0]):
             return classify(words[0], start)
         m = CAP_SEQ.match(s)
+        if m and norm_word(m.group(0)) in _QUANTIFIER_WORDS:
+            # "One of the men, Jessie Elkins, 70, ...": the appositive names the subject.
+            nxt = parts[i + 1][1].strip() if i + 1 < len(parts) else ""
+            if looks_like_name(nxt):
+                return classify(nxt, lo + parts[i + 1][0] + parts[i + 1][1].index(nxt))
+            return None
         if m:
             seq = m.group(0)
             if POSSESSIVE.search(seq.split()[-1]) and i + 1 < len(parts):

@@ -146,3 +146,12 @@ def test_a_quoted_he_gets_the_sentence_naming_him(catalog: Catalog) -> None:
     c = find_claim(_claims(INTRO + body, catalog), "new boats by June")
     assert c.context is not None and "Jonas Pell" in c.context
     assert "Rain fell" not in c.context
+
+
+def test_an_it_that_stands_for_what_follows_is_never_the_speaker(catalog: Catalog) -> None:
+    """ "The ferry board said it is important that ...": "it" is no pronoun for the board."""
+    claims = extract_claims(
+        "Ferry Fares Go Up\nThe Harbor Ferry Board said it is important that fares rise in May.",
+        catalog=catalog,
+    )
+    assert claims and all("[" not in (c.resolved_text or "") for c in claims)

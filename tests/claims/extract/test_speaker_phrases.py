@@ -141,3 +141,26 @@ def test_party_tag_after_a_name_leaves_the_name_as_speaker(catalog: Catalog) -> 
     """ "Sen. Jane Holloway (R-Texas) told ..." is her claim: the tag is no part of the phrase."""
     claims = _claims("Sen. Jane Holloway (R-Texas) told a reporter on Monday that fares would rise.", catalog)
     assert [(c.speaker, c.text) for c in claims] == [("Jane Holloway", "fares would rise")]
+
+
+@pytest.mark.parametrize(
+    ("body", "mention"),
+    [
+        ("In the days after the vote, Holloway's campaign said the count was wrong.", "Holloway's campaign"),
+        ("People with knowledge of the talks said the deal was close.", "People with knowledge of the talks"),
+        ("Harbor defenders today argue that the fares were fair.", "Harbor defenders"),
+    ],
+)
+def test_unnamed_groups_and_an_owners_campaign_are_speakers(
+    body: str, mention: str, catalog: Catalog
+) -> None:
+    """A plural noun phrase or a name's campaign before a speech verb names who spoke, unnamed."""
+    claims = _claims(body, catalog)
+    assert [c.speaker_mention for c in claims] == [mention]
+
+
+def test_a_coordinated_speech_verb_shares_the_clause_subject(catalog: Catalog) -> None:
+    """ "One of the riders, Jane Holloway, 70, had paid twice and said ...": her claim."""
+    body = "One of the riders, Jane Holloway, 70, had paid twice and said the fares were unfair."
+    claims = _claims(body, catalog)
+    assert [(c.speaker, c.text) for c in claims] == [("Jane Holloway", "the fares were unfair")]
