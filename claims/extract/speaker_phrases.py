@@ -90,6 +90,13 @@ _SUBORDINATORS = frozenset(
      "after", "before", "although", "though", "whether", "unless", "until"]
 )  # fmt: skip
 """Capitalised at a sentence start, these still open a clause, not a name ("When PolitiFact")."""
+_DISCOURSE_MARKERS = re.compile(
+    r"^(?:(?:but|and|yet|so|even|because|still|also|then|now|or|nor|though|although|once|unless|"
+    r"whether|indeed|instead|meanwhile|however|perhaps|maybe)\s+)+",
+    re.IGNORECASE,
+)
+"""Words that link a sentence to the one before and never belong to a speaker's noun phrase."""
+_PRONOUN_TAGS = frozenset(["all", "both", "too", "also", "still", "themselves", "himself", "herself"])
 _QUANTIFIER_WORDS = frozenset(
     ["one", "some", "many", "most", "both", "all", "several", "each", "few", "none", "others", "another"]
 )
@@ -111,6 +118,8 @@ def _fragment(words: list[str]) -> bool:
     if any(w.endswith(("n’t", "n't")) for w in low):
         return True  # "his aides haven't": a verb group, not a noun phrase
     first = low[0]
+    if any(w in _PERSONAL for w in low[1:]):
+        return True  # "a few minutes later they", "Many spoke about how much they": a clause
     if words[0][:1].isupper() and first not in _SUBORDINATORS:
         return False
     if len(low) == 1:
@@ -124,11 +133,20 @@ def _fragment(words: list[str]) -> bool:
 
 def classify(phrase: str, start: int, role: str | None = None) -> Mention | None:
     """Turn a speaker phrase into a :class:`Mention`, or None if it cannot be a speaker."""
-    phrase = phrase.strip(" ,")
+    stripped = phrase.strip(" ,")
+    marker = _DISCOURSE_MARKERS.match(stripped)
+    phrase = stripped[marker.end() :] if marker else stripped
     if not phrase:
         return None
+    start += marker.end() if marker else 0
     end = start + len(phrase)
     words = phrase.split()
+    if len(words) > 1 and norm_word(words[0]) in _PERSONAL:
+        if all(norm_word(w) in _PRONOUN_TAGS for w in words[1:]):
+            return Mention(words[0], start, start + len(words[0]), "pronoun", role)  # "they all"
+        return None  # "he cleared Mexican airspace": a clause, not a speaker
+    if len(words) == 1 and norm_word(phrase) in _QUANTIFIER_WORDS:
+        return None  # "Others said", "some say": who is not said, and no name stands for them
     if _PRONOUN_RE.match(phrase):
         if phrase.lower() in ("you", "i", "we"):
             return None  # the interviewer or the author, not a source

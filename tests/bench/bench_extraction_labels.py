@@ -75,6 +75,9 @@ _FUNCTION = frozenset(
     ]
 )  # fmt: skip
 _DETERMINERS = frozenset(["the", "a", "an", "this", "these", "those"])
+_ABBREVIATIONS = frozenset(
+    ["Mrs", "Mr", "Ms", "Dr", "Sen", "Gov", "Rep", "Gen", "Jr", "Sr", "St", "Rev", "Prof"]
+)
 _POSSESSIVES = frozenset(["his", "her", "its", "their"])
 _QUANTIFIERS = frozenset(["all", "some", "many", "both", "one", "another", "others", "several", "most"])
 _ORG_WORDS = frozenset(
@@ -155,7 +158,9 @@ def bad_speaker(name: str, article_names: set[str]) -> str | None:
             return "lone name word"
     caps = [w for w in words if w[:1].isupper()]
     title_case = any(w in ("To", "A", "Of", "With", "For", "And", "Is") for w in words[1:])
-    if re.search(r"[a-z]{2,}\. [A-Z]", name) or (len(caps) >= 4 and title_case):
+    # A sentence's full stop inside the name ("Hillary Clinton. Late"); "Mrs. Clinton" is no headline.
+    stops = [w for w in re.findall(r"\b([A-Za-z]*[a-z]{2,})\. [A-Z]", name) if w not in _ABBREVIATIONS]
+    if stops or (len(caps) >= 4 and title_case):
         return "headline"
     return None
 

@@ -164,3 +164,40 @@ def test_a_coordinated_speech_verb_shares_the_clause_subject(catalog: Catalog) -
     body = "One of the riders, Jane Holloway, 70, had paid twice and said the fares were unfair."
     claims = _claims(body, catalog)
     assert [(c.speaker, c.text) for c in claims] == [("Jane Holloway", "the fares were unfair")]
+
+
+def test_a_lone_word_of_an_outlets_name_is_the_whole_name(catalog: Catalog) -> None:
+    """ "The Harbor Times reported ... The Times said": the Harbor Times, never "Times"."""
+    body = "The Harbor Times reported the fare plan on Monday.\nThe Times said the fares would rise in May."
+    claims = _claims(body, catalog)
+    assert {c.speaker for c in claims} == {"Harbor Times"}
+
+
+def test_an_outlet_named_only_by_its_last_word_keeps_its_article(catalog: Catalog) -> None:
+    claims = _claims("The Times said the fares would rise in May.", catalog)
+    assert [c.speaker for c in claims] == ["The Times"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Others say the fares are just a rough patch.",
+        "Some said the ferry would be late again.",
+        "A few minutes later they said the ferry would be late.",
+    ],
+)
+def test_a_lone_quantifier_or_a_clause_is_no_speaker(body: str, catalog: Catalog) -> None:
+    """ "Others", "some" or "a few minutes later they" name nobody an editor could file a claim under."""
+    assert [c.speaker for c in _claims(body, catalog) if c.speaker] == []
+
+
+def test_a_title_case_headline_is_not_a_name(catalog: Catalog) -> None:
+    """ "The Unhappy Voyage Of Jane Holloway": the headline's last words may name her; the rest does not."""
+    text = "The Unhappy Voyage Of Jane Holloway\nJane Holloway told friends that the fares were too high."
+    claims = extract_claims(text, catalog=catalog)
+    assert [c.speaker for c in claims] == ["Jane Holloway"]
+
+
+def test_a_discourse_marker_is_no_part_of_a_speaker(catalog: Catalog) -> None:
+    claims = _claims("Even ferry captains warned on Tuesday that the fares would drive riders away.", catalog)
+    assert [c.speaker_mention for c in claims] == ["ferry captains"]
