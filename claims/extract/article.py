@@ -23,6 +23,12 @@ COLON_SPEAKER = re.compile(
     r"((?:[A-Z][\w.’'-]*[ \t]+){0,3}[A-Z][\w.’'-]*[A-Za-z])[ \t]*:[ \t]+(?=[“\"‘'A-Z0-9])"
 )
 """A paragraph or headline opening "Name: ..." (a transcript turn, a headline's speaker)."""
+HEADLINE_SAYS = re.compile(
+    r"(?P<who>[A-Z][^:;“”\"]{1,60}?)[ \t]+(?P<verb>Says|Said|Tells|Told|Warns|Warned|Claims|Claimed|Admits|"
+    r"Admitted|Denies|Denied|Insists|Vows|Vowed|Predicts|Predicted|Argues|Suggests|Thinks|Believes|"
+    r"Confirms|Confirmed)[ \t]+(?P<what>\S[^\n]{5,})"
+)
+"""A title-case headline "Clinton Says Russians Hacked DNC": the verb is capitalised like every word."""
 
 _AFFILIATION_TAG = re.compile(
     r"(?<=[\w.])\s\((?:[DRI]|[A-Z][a-z]{1,4}\.?)(?:[-–][A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\)"
@@ -55,7 +61,9 @@ class ArticleState:
                         chars[i] = "x"
             if para.kind != "headline":
                 self.sents.extend(sentences(text, para, pi, qs))
-            elif COLON_SPEAKER.match(text, para.body_start, para.end):
+            elif COLON_SPEAKER.match(text, para.body_start, para.end) or HEADLINE_SAYS.match(
+                text, para.body_start, para.end
+            ):
                 # "Sanders: Endorsements prove Clinton 'candidate of the establishment'"
                 self.sents.append(Sentence(para.body_start, para.end, pi))
         self.masked = "".join(chars)

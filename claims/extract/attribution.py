@@ -53,7 +53,13 @@ from claims.extract.polarity import negated, verb_use
 from claims.extract.sentences import Quote, Sentence
 from claims.extract.speaker_phrases import classify, clause_subject, subject_after, subject_before
 from claims.extract.speakers import Mention, Resolved
-from claims.extract.verbless import ACCORDING, attribute_according, attribute_colon, attribute_in_source
+from claims.extract.verbless import (
+    ACCORDING,
+    attribute_according,
+    attribute_colon,
+    attribute_headline,
+    attribute_in_source,
+)
 
 __all__ = ["ClaimKind", "ExtractedClaim", "extract_claims"]
 
@@ -96,7 +102,7 @@ def extract_claims(
                     attribute_answer(art, sent, no, interviewee)
                 continue
             colon = sent.start == para.body_start and attribute_colon(art, sent, no)
-            if colon and para.kind == "headline":
+            if para.kind == "headline" and (colon or attribute_headline(art, sent, no)):
                 continue
             _sentence(art, sent, no)
         except Exception:  # one odd sentence must not lose the whole article; the bug is logged

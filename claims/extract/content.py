@@ -46,6 +46,12 @@ _CLAUSE_START = re.compile(
 _VERB_GROUP = re.compile(r"[ \t]*(?:[a-z]+[ \t]+){0,3}")
 """Only verb-group words between a subject and its verb ("has repeatedly", "also")."""
 _PARTICIPLE_AFTER = re.compile(r"^(?:,\s*[”\"’']{0,2}|[”\"’']{1,2},?)\s+([a-z]+ing)\b")
+_PRO_FORM = re.compile(
+    r"(?:so|as\s+much|otherwise|the\s+same|likewise)\b(?:\s+(?:on|in|at|last|this|yesterday|today|earlier|"
+    r"later|again|too|publicly|privately|repeatedly)\b[^,;]*)?[.!?]?$",
+    re.IGNORECASE,
+)
+"""Content that only points at a statement made elsewhere ("said so on Monday")."""
 _PREPOSITIONS = frozenset(
     [
         "of", "in", "on", "at", "to", "from", "with", "for", "about", "during", "after", "before",
@@ -154,6 +160,8 @@ def attribute_content(
         return True
     if len(text[start:end].split()) < 2 and not any(start <= x.start < end for x in quotes):
         return False
+    if _PRO_FORM.match(text[start:end]):
+        return False  # "the campaign said so on Monday": the claim is elsewhere, not in these words
     made = record_reported(art, sent, no, [(start, end)], mention, res, verb, quotes, used, 1.0)
     if made and lead is not None:
         art.drafts[-1].lead = lead

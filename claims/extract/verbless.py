@@ -1,4 +1,5 @@
-"""Attributions without a speech verb: "according to X", "in X's poll, ..." and "NAME: ...".
+"""Attributions without a speech verb: "according to X", "in X's poll, ...", "NAME: ..." and a
+title-case headline's "Name Says ...".
 
 Why it exists: these conventions name a source by position, not by a verb, so the cue scan of
 :mod:`claims.extract.attribution` never sees them. "According to X" marks the clause before or after
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from claims.extract.article import COLON_SPEAKER, ArticleState, record_reported
+from claims.extract.article import COLON_SPEAKER, HEADLINE_SAYS, ArticleState, record_reported
 from claims.extract.cues import CUE_RE
 from claims.extract.names import looks_like_name
 from claims.extract.sentences import Quote, Sentence
@@ -96,6 +97,26 @@ def attribute_in_source(art: ArticleState, sent: Sentence, no: int, quotes: list
         return False
     res = art.resolve(mention)
     return record_reported(art, sent, no, [(start, end)], mention, res, "in", quotes, [], 0.85)
+
+
+def attribute_headline(art: ArticleState, sent: Sentence, no: int) -> bool:
+    """A title-case headline "Glenn Beck Says Trump Poses A Threat": the named speaker's claim."""
+    text = art.text
+    para = art.paras[sent.paragraph]
+    m = HEADLINE_SAYS.match(text, sent.start, para.end)
+    if m is None:
+        return False
+    mention = classify(m.group("who"), m.start("who"))
+    if mention is None or mention.form not in ("name", "role", "generic"):
+        return False
+    lo, hi = m.start("what"), m.end("what")
+    while hi > lo and text[hi - 1] in " .":
+        hi -= 1
+    if len(text[lo:hi].split()) < 2:
+        return False
+    quotes = art.quotes_in(Sentence(sent.start, para.end, sent.paragraph))
+    res = art.resolve(mention)
+    return record_reported(art, sent, no, [(lo, hi)], mention, res, m.group("verb").lower(), quotes, [], 0.8)
 
 
 def attribute_colon(art: ArticleState, sent: Sentence, no: int) -> bool:

@@ -254,3 +254,15 @@ def test_a_fronted_report_yields_to_a_speech_verb(catalog: Catalog) -> None:
     text = "Ferry Fares Go Up\nIn a report on Monday, the mayor said that fares would rise in May."
     claims = extract_claims(text, catalog=catalog)
     assert [(c.speaker_mention, c.text) for c in claims] == [("the mayor", "fares would rise in May")]
+
+
+def test_a_title_case_headline_says_is_the_named_speakers_claim(catalog: Catalog) -> None:
+    """ "Jane Holloway Says Ferry Fares Will Double": a headline's speaker, its verb capitalised."""
+    text = "Jane Holloway Says Ferry Fares Will Double\nThe board meets on Monday."
+    claims = extract_claims(text, catalog=catalog)
+    assert [(c.speaker, c.text) for c in claims] == [("Jane Holloway", "Ferry Fares Will Double")]
+
+
+def test_said_so_is_no_claim(catalog: Catalog) -> None:
+    """ "The board said so on Monday": the words point at a claim made elsewhere."""
+    assert extract_claims("Ferry Fares Go Up\nThe board said so on Monday.", catalog=catalog) == []
