@@ -37,7 +37,10 @@ _THAT_NEAR = re.compile(
     r"^(?:\s*,?\s+(?:in|at|on|during|with|to|after|before|from|of|about|over|since|until|for|"
     r"throughout|within|across|under|through|as)\s+[^,;:“”\"]{0,60}?)?"
     r"\s*,?\s+that\s+"
+    r"(?!(?:would|will|is|was|could|can|should|has|had|may|might|must|does|did|seems|sounds|means|"
+    r"makes|made|remains)\b)"
 )
+"""A complementiser "that" after the verb; "say that would be ..." is the pronoun, part of the content."""
 _ADDRESSEE_THAT = re.compile(
     r"^\s+(?:(?:the|his|her|their|its|our)\s+)?(?:[a-z][\w’'-]*\s+){0,2}?[a-z][\w’'-]*\s+that\s+"
 )

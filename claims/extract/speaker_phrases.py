@@ -20,6 +20,7 @@ from claims.extract.names import (
     NAME_WORD,
     POSSESSIVE,
     SPACES,
+    TITLE_WORDS,
     looks_like_name,
     norm_word,
 )
@@ -90,6 +91,11 @@ _SUBORDINATORS = frozenset(
      "after", "before", "although", "though", "whether", "unless", "until"]
 )  # fmt: skip
 """Capitalised at a sentence start, these still open a clause, not a name ("When PolitiFact")."""
+_COORDINATED_VERB = re.compile(
+    r"\s(?:and|or)\s+(?:[a-z]+ed|made|took|gave|found|got|had|did|went|came|saw|said|told|won|lost|"
+    r"ran|left|held|kept|met|paid|put|sent|spent)\b"
+)
+"""A second verb joined to the phrase: "found fault and made recommendations" is a clause."""
 _DISCOURSE_MARKERS = re.compile(
     r"^(?:(?:but|and|yet|so|even|because|still|also|then|now|or|nor|though|although|once|unless|"
     r"whether|indeed|instead|meanwhile|however|perhaps|maybe)\s+)+",
@@ -183,8 +189,8 @@ def classify(phrase: str, start: int, role: str | None = None) -> Mention | None
             if norm_word(descriptor.split()[-1]) in _ORG_DESCRIPTORS:
                 return Mention(phrase, start, end, "name", "organisation", key=m.group(1))
             return Mention(phrase, start, end, "name", role or descriptor or None, key=m.group(1))
-    if words[0].lower() in _CONJUNCTIONS:
-        return None
+    if words[0].lower() in _CONJUNCTIONS or _COORDINATED_VERB.search(phrase):
+        return None  # "fault and made useful recommendations": a verb phrase, not a speaker
     if len(words) > 6 or any(w.lower() in _AUXILIARIES for w in words):
         return None  # a clause, not a noun phrase
     if norm_word(words[-1]) in GENERIC_HEADS and norm_word(words[-1]).endswith("s"):
@@ -294,6 +300,19 @@ _LAST_NOUN_PHRASE = re.compile(
 """The last determiner-led noun phrase of a region ("... written by a former state employee")."""
 
 
+_THING_OF_NAME = re.compile(
+    rf"^(?:the|a|an|his|her|their|its)\s+(\w+)\s+of\s+({NAME_WORD}(?:{SPACES}{NAME_WORD})*)$"
+)
+
+
+_KIN = frozenset(
+    ["daughter", "son", "wife", "husband", "mother", "brother", "sister", "friend", "widow", "widower",
+     "child", "children", "family", "niece", "nephew", "cousin", "grandson", "granddaughter", "partner",
+     "colleague", "boss", "employee", "employees", "staff", "team", "campaign", "parents", "friends"]
+)  # fmt: skip
+"""Heads that are people (or stand for them) even before "of NAME": "the daughter of Bill Clinton, who"."""
+
+
 def _antecedent(text: str, lo: int, hi: int) -> Mention | None:
     """The noun phrase a relative pronoun at ``hi`` refers back to, if it can be a speaker."""
     region = text[lo:hi].rstrip()
@@ -302,6 +321,10 @@ def _antecedent(text: str, lo: int, hi: int) -> Mention | None:
     if not region:
         return None
     np = _LAST_NOUN_PHRASE.search(region)
+    thing_of = _THING_OF_NAME.match(np.group(1)) if np is not None else None
+    if np is not None and thing_of and norm_word(thing_of.group(1)) not in GENERIC_HEADS | TITLE_WORDS | _KIN:
+        # "the tone of Cruz, who has called ...": "who" is the person, not "the tone".
+        return classify(thing_of.group(2), lo + np.start(1) + thing_of.start(2))
     if np is not None and not looks_like_name(np.group(1)):
         before = region[: np.start(1)].rstrip()
         name = _NAME_AT_END.search(before[:-1].rstrip()) if before.endswith(",") else None

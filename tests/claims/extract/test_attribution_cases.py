@@ -266,3 +266,9 @@ def test_a_title_case_headline_says_is_the_named_speakers_claim(catalog: Catalog
 def test_said_so_is_no_claim(catalog: Catalog) -> None:
     """ "The board said so on Monday": the words point at a claim made elsewhere."""
     assert extract_claims("Ferry Fares Go Up\nThe board said so on Monday.", catalog=catalog) == []
+
+
+def test_say_that_would_keeps_the_pronoun(catalog: Catalog) -> None:
+    """ "12% say that would be their reaction": "that" is the content's subject, not a complementiser."""
+    claims = extract_claims("Ferry Fares Go Up\nMost riders say that would be a scandal.", catalog=catalog)
+    assert [c.text for c in claims] == ["that would be a scandal"]

@@ -201,3 +201,14 @@ def test_a_title_case_headline_is_not_a_name(catalog: Catalog) -> None:
 def test_a_discourse_marker_is_no_part_of_a_speaker(catalog: Catalog) -> None:
     claims = _claims("Even ferry captains warned on Tuesday that the fares would drive riders away.", catalog)
     assert [c.speaker_mention for c in claims] == ["ferry captains"]
+
+
+def test_who_after_a_thing_of_a_name_is_the_named_person(catalog: Catalog) -> None:
+    """ "the tone of Holloway, who has called ...": "who" is Holloway, not "the tone"."""
+    body = "Nobody echoed the tone of Jane Holloway, who has called the fare plan a scandal."
+    assert [c.speaker for c in _claims(body, catalog)] == ["Jane Holloway"]
+
+
+def test_a_verb_phrase_is_no_speaker(catalog: Catalog) -> None:
+    body = "The fares were reviewed by panels that uncovered facts, found fault and made useful changes."
+    assert [c.speaker for c in _claims(body, catalog) if c.speaker] == []
