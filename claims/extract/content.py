@@ -46,6 +46,33 @@ _CLAUSE_START = re.compile(
 _VERB_GROUP = re.compile(r"[ \t]*(?:[a-z]+[ \t]+){0,3}")
 """Only verb-group words between a subject and its verb ("has repeatedly", "also")."""
 _PARTICIPLE_AFTER = re.compile(r"^(?:,\s*[”\"’']{0,2}|[”\"’']{1,2},?)\s+([a-z]+ing)\b")
+_FINITE = re.compile(
+    r"\b(?:is|are|was|were|be|been|will|would|can|could|should|shall|may|might|must|has|have|had|do|"
+    r"does|did|[a-z]{2,}ed|isn[’']t|wasn[’']t|won[’']t|don[’']t|doesn[’']t|didn[’']t|can[’']t|"
+    r"[’']s|[’']re|[’']ll|[’']d)\b",
+    re.IGNORECASE,
+)
+_DETERMINERS = frozenset(
+    ["the", "a", "an", "his", "her", "their", "its", "our", "my", "your", "this", "these"]
+)
+
+
+def _clause_like(content: str) -> bool:
+    """Whether reported content holds a finite verb after its first word (a clause, not a noun
+    phrase): an auxiliary, a past tense, or a present "-s" verb right after a one- or two-word
+    subject ("Mexico pays", "the plan works"; "her silence on the fares" has none)."""
+    words = content.split()
+    if len(words) < 2:
+        return False
+    if _FINITE.search(" ".join(words[1:25])):
+        return True
+    for i in (1, 2):
+        verb = i < len(words) and re.fullmatch(r"[a-z]{2,}[^s\W]s[,.]?", words[i]) is not None
+        if verb and words[i - 1].lower() not in _DETERMINERS:
+            return i == 1 or words[0].lower() in _DETERMINERS or words[0][:1].isupper()
+    return False
+
+
 _PRO_FORM = re.compile(
     r"(?:so|as\s+much|otherwise|the\s+same|likewise)\b(?:\s+(?:on|in|at|last|this|yesterday|today|earlier|"
     r"later|again|too|publicly|privately|repeatedly)\b[^,;]*)?[.!?]?$",
@@ -147,6 +174,10 @@ def attribute_content(
     elif cue_class(verb) in FRAMED or (not _CLAUSE_START.match(text, start) and kind != "ask"):
         # "tells his supporters at a rally to “go and vote”": not a clause on its own.
         lead = re.sub(r"\s+that$", "", " ".join(text[m.start() : start].split()))
+    elif kind == "say" and not _clause_like(text[start:end]) and not quote_at(quotes, text, start, sent.end):
+        # "Gore has maintained his silence", "testified voluntarily in 1998": no clause follows the
+        # verb, so the verb stays as the frame ("[Gore maintained] his silence ...").
+        lead = " ".join(text[m.start() : start].split())
     if denial(verb):
         # "she denied that she mishandled ...": the denial stays in the claim, never the bare
         # assertion. The subject is kept when it stands right before the verb.

@@ -155,3 +155,10 @@ def test_an_it_that_stands_for_what_follows_is_never_the_speaker(catalog: Catalo
         catalog=catalog,
     )
     assert claims and all("[" not in (c.resolved_text or "") for c in claims)
+
+
+def test_a_say_verb_with_no_clause_keeps_its_frame(catalog: Catalog) -> None:
+    """ "The mayor has maintained her silence on the fares": no clause follows, so the verb stays."""
+    text = "Ferry Fares Go Up\nThe mayor has maintained her silence on the fares."
+    claims = extract_claims(text, catalog=catalog)
+    assert [c.resolved_text for c in claims] == ["[the mayor maintained] her silence on the fares"]
