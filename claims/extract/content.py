@@ -73,6 +73,12 @@ def _clause_like(content: str) -> bool:
     return False
 
 
+_SUBORDINATE = re.compile(
+    r"\b(?:after|when|as|while|before|since|because|although|though|if|once|until|unless|whereas)\s"
+    r"[^,;:—–“”\"]*$",
+    re.IGNORECASE,
+)
+"""A subordinate clause opened before the speaker and not yet closed by a comma."""
 _PRO_FORM = re.compile(
     r"(?:so|as\s+much|otherwise|the\s+same|likewise)\b(?:\s+(?:on|in|at|last|this|yesterday|today|earlier|"
     r"later|again|too|publicly|privately|repeatedly)\b[^,;]*)?[.!?]?$",
@@ -136,6 +142,8 @@ def attribute_content(
         if len(tail.split()) > 1
         else False
     )
+    if tail.strip().startswith(":") and not tail.strip(" :.\n"):
+        return False  # "In a speech last July, he said:": what he said is the next paragraph
     long_pre = len(text[pre_lo:pre_hi].split()) >= 3
     if long_pre and (tail_is_end or inverted) and kind != "object":
         # Case C: "..., the European Commission said on Wednesday."
@@ -163,6 +171,14 @@ def attribute_content(
     if start is None:
         return False
     end = content_end(art, start, sent.end)
+    sub = _SUBORDINATE.search(text, max(sent.start, who_start - 80), who_start)
+    opened = max([sent.start] + [text.rfind(c, sent.start, sub.start()) + 1 for c in ":;—–"]) if sub else 0
+    if sub and len(text[opened : sub.start()].split()) <= 4:
+        # "When Sanders accused Clinton of ..., she said ...": the speech verb is in a fronted
+        # subordinate clause, whose content ends where the main clause begins.
+        comma = text.find(", ", start, end)
+        if comma > start:
+            end = comma
     lead = None
     if kind == "object":
         # "called the law “a disaster”", "accused the mayor of hiding ...", "praised Rutte for

@@ -9,6 +9,7 @@ source (:class:`Mention`); the article's registry (:mod:`claims.extract.registry
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from claims.extract.descriptions import ORG_DESCRIPTORS as _ORG_DESCRIPTORS
@@ -159,6 +160,8 @@ def classify(phrase: str, start: int, role: str | None = None) -> Mention | None
         return Mention(phrase, start, end, "pronoun", role)
     if len(words) > 12 or _fragment(words):
         return None
+    if any(_name_then_verb(prev, w) for prev, w in itertools.pairwise(words)):
+        return None  # "Sanders highlighted polls": a name and its verb, not a speaker
     # "a spokesperson for the Colorado Department of Human Services" -> the organisation
     m = re.match(
         r"^(?:an?|the)\s+(?:\w+\s+){0,2}(?:spokes(?:man|woman|person)|representative|statement|"
@@ -205,6 +208,18 @@ def classify(phrase: str, start: int, role: str | None = None) -> Mention | None
     if _group(phrase):
         return Mention(phrase, start, end, "generic", role)
     return None
+
+
+def _name_then_verb(prev: str, word: str) -> bool:
+    """ "Sanders highlighted": a name followed by a past-tense verb ("The elected" is no name)."""
+    bare = norm_word(prev)
+    return (
+        word.endswith("ed")
+        and word.islower()
+        and prev[:1].isupper()
+        and bare not in _DETERMINER_START
+        and bare not in _FUNCTION_WORDS
+    )
 
 
 _POST_MODIFIER = re.compile(

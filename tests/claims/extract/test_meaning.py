@@ -162,3 +162,17 @@ def test_a_say_verb_with_no_clause_keeps_its_frame(catalog: Catalog) -> None:
     text = "Ferry Fares Go Up\nThe mayor has maintained her silence on the fares."
     claims = extract_claims(text, catalog=catalog)
     assert [c.resolved_text for c in claims] == ["[the mayor maintained] her silence on the fares"]
+
+
+def test_content_in_a_fronted_subordinate_clause_ends_with_the_clause(catalog: Catalog) -> None:
+    """ "Months after the mayor promised cheaper fares, the board raised them": the promise ends
+    at the comma; the main clause is the article's own voice."""
+    text = "Ferry Fares Go Up\nMonths after Mayor Jane Holloway promised cheaper fares, the board raised them."
+    claims = extract_claims(text, catalog=catalog)
+    assert [c.text for c in claims] == ["cheaper fares"]
+
+
+def test_said_with_a_colon_leaves_the_lead_in_alone(catalog: Catalog) -> None:
+    """ "In a speech last July, he said:": what he said is the next paragraph, not the lead-in."""
+    claims = extract_claims("Ferry Fares Go Up\nIn a speech last July, Jane Holloway said:", catalog=catalog)
+    assert [c.text for c in claims] == []

@@ -212,3 +212,9 @@ def test_who_after_a_thing_of_a_name_is_the_named_person(catalog: Catalog) -> No
 def test_a_verb_phrase_is_no_speaker(catalog: Catalog) -> None:
     body = "The fares were reviewed by panels that uncovered facts, found fault and made useful changes."
     assert [c.speaker for c in _claims(body, catalog) if c.speaker] == []
+
+
+def test_a_name_and_its_verb_is_no_speaker(catalog: Catalog) -> None:
+    """ "Holloway highlighted polls that show ...": the polls are her evidence, not a speaker."""
+    body = "Holloway highlighted polls that show her winning the fare vote by ten points."
+    assert [c.speaker_mention for c in _claims(body, catalog)] == []
