@@ -167,7 +167,7 @@ def test_a_say_verb_with_no_clause_keeps_its_frame(catalog: Catalog) -> None:
 def test_content_in_a_fronted_subordinate_clause_ends_with_the_clause(catalog: Catalog) -> None:
     """ "Months after the mayor promised cheaper fares, the board raised them": the promise ends
     at the comma; the main clause is the article's own voice."""
-    text = "Ferry Fares Go Up\nMonths after Mayor Jane Holloway promised cheaper fares, the board raised them."
+    text = "Ferry Fares Go Up\nMonths after Mayor Jane Holloway promised cheaper fares, the board acted."
     claims = extract_claims(text, catalog=catalog)
     assert [c.text for c in claims] == ["cheaper fares"]
 
