@@ -22,7 +22,8 @@ Pipeline, per article:
    :mod:`claims.extract.content` (span arithmetic in :mod:`claims.extract.spans`); compound subjects
    share the claim. "According to X" and "NAME: ..." are :mod:`claims.extract.verbless`; quotes
    that continue a speaker's previous quote are joined to it and interview answers go to the
-   interviewee (:mod:`claims.extract.continuations`). The speaker shapes passed between these
+   interviewee (:mod:`claims.extract.continuations`); a quotation quoted inside another goes to
+   its inner speaker (:mod:`claims.extract.nested`). The speaker shapes passed between these
    steps are :mod:`claims.extract.speakers`.
 4. :mod:`claims.extract.claim` turns drafts into :class:`ExtractedClaim` objects with topic, speaker
    aliases, context and resolved text.
@@ -49,6 +50,7 @@ from claims.extract.cues import (
     cue_class_at,
     tracked,
 )
+from claims.extract.nested import credit_inner_quotes
 from claims.extract.polarity import negated, verb_use
 from claims.extract.sentences import Quote, Sentence
 from claims.extract.speaker_phrases import classify, clause_subject, subject_after, subject_before
@@ -107,6 +109,7 @@ def extract_claims(
             _sentence(art, sent, no)
         except Exception:  # one odd sentence must not lose the whole article; the bug is logged
             log.exception("claim extraction failed on sentence at %d..%d", sent.start, sent.end)
+    credit_inner_quotes(art)
     return finish(art.text, art.sents, art.drafts, art.catalog, published_at)
 
 

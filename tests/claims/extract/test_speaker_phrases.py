@@ -218,3 +218,14 @@ def test_a_name_and_its_verb_is_no_speaker(catalog: Catalog) -> None:
     """ "Holloway highlighted polls that show ...": the polls are her evidence, not a speaker."""
     body = "Holloway highlighted polls that show her winning the fare vote by ten points."
     assert [c.speaker_mention for c in _claims(body, catalog)] == []
+
+
+def test_a_quote_inside_a_quote_belongs_to_the_inner_speaker(catalog: Catalog) -> None:
+    """ “Holloway told me, ‘We will never raise fares,’ and I believed her,” Okafor said."""
+    body = (
+        "Mayor Jane Holloway met the union on Monday.\n"
+        "“Holloway told me, ‘We will never raise fares,’ and I believed her,” Sam Okafor said."
+    )
+    claims = _claims(body, catalog)
+    assert ("Jane Holloway", "We will never raise fares") in [(c.speaker, c.text) for c in claims]
+    assert any(c.speaker == "Sam Okafor" for c in claims)
