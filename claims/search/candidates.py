@@ -26,6 +26,7 @@ class Candidates:
     matched: list[list[str]]
     raw: npt.NDArray[np.float64]  # columns as ``RAW_FEATURES`` (plus the cosine, if semantic)
     grounded: tuple[bool, ...] = ()  # matches a content word as typed (see ``features.extract``)
+    missing: npt.NDArray[np.float64] | None = None  # the answer gate's signal (``features.extract``)
 
     def answerable(self, i: int) -> bool:
         """Whether candidate ``i`` may be an answer at all: a claim reached only through our

@@ -13,7 +13,7 @@ The training script computes features through the same function, so training and
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +22,7 @@ from rapidfuzz import fuzz
 
 from claims.search.index import CONTEXT, NUMBER, SPEAKER, TEXT, TITLE, TOPIC, InvertedIndex
 from claims.search.query import Query
+from claims.search.spelling import max_edits, typing_distance
 
 RAW_FEATURES = (
     "bm25",  # exact BM25 of the question's terms (the first stage's own measure)
@@ -70,10 +71,11 @@ def word_weights(index: InvertedIndex, dfs: npt.NDArray[np.int32]) -> npt.NDArra
 
 def extract(
     index: InvertedIndex, query: Query, docs: Sequence[int], infos: Sequence[DocInfo]
-) -> tuple[npt.NDArray[np.float64], list[list[str]], list[bool]]:
+) -> tuple[npt.NDArray[np.float64], list[list[str]], list[bool], npt.NDArray[np.float64]]:
     """Raw features (one row per candidate, columns as ``RAW_FEATURES``), the question's words each
-    claim's own text contains (what "why" may name), and whether each claim matches at least one
-    content word as typed (a claim reached only through guessed spellings is never an answer)."""
+    claim's own text contains (what "why" may name), whether each claim matches at least one
+    content word as typed (a claim reached only through guessed spellings is never an answer),
+    and the answer gate's ``missing`` per claim (see ``slipped``)."""
     concepts = [c for c in query.concepts if query.subject is None or c.speaker != query.subject]
     alt_ids = [
         [(index.term_ids.get(t, -1), t, w) for t, w in c.alts.items()] for c in concepts
@@ -100,6 +102,8 @@ def extract(
     k1 = index.k1
     question_len = math.log1p(len(query.concepts))
     rows = np.zeros((len(docs), len(RAW_FEATURES)), np.float64)
+    missing = np.zeros(len(docs), np.float64)
+    unknown = [not any(tid >= 0 and index.df.data[tid] > 0 for tid, _, _ in alts) for alts in alt_ids]
     matched_words: list[list[str]] = []
     grounded: list[bool] = []
     vocab = index.vocab
@@ -109,13 +113,13 @@ def extract(
         norm = float(norms[doc])
         bm25 = mass = bm25_text = bm25_title = 0.0
         cover = [0.0, 0.0, 0.0, 0.0]  # text, title, context, labels
-        unmatched = 0.0
+        unmatched = slips = 0.0  # slips: unmatched, less the unknown words the claim has a slip of
         indirect = False
         # "what did Rutte say?" asks for the speaker alone, and a claim of the speaker a question
         # asks about is grounded by that name, whatever the rest of it matches through
         typed = not concepts or (query.subject is not None and info.speaker == query.subject)
         matched: list[str] = []
-        for concept, alts, weight in zip(concepts, alt_ids, weights, strict=True):
+        for k, (concept, alts, weight) in enumerate(zip(concepts, alt_ids, weights, strict=True)):
             lexical = best = 0.0
             lexical_field = field = 4
             via = ""
@@ -147,6 +151,8 @@ def extract(
                     matched.append(concept.surface if via == concept.term else f"{concept.surface}~{via}")
             else:
                 unmatched = max(unmatched, weight)
+                if not (unknown[k] and slipped(concept.term, (vocab[t] for t in fwd))):
+                    slips = max(slips, weight)
         text_ids = [t for t, (_, f) in fwd.items() if f & TEXT]
         text_w = word_weights(index, index.df.data[text_ids]) if text_ids else np.zeros(0)
         claim_total = float(text_w.sum()) or 1.0
@@ -180,9 +186,30 @@ def extract(
             question_len,
             float(indirect and not cover[0]),
         )
+        missing[row] = slips / top_weight if top_weight else 0.0
         matched_words.append(matched)
         grounded.append(typed)
-    return rows, matched_words, grounded
+    return rows, matched_words, grounded, missing
+
+
+def slipped(term: str, terms: Iterable[str]) -> bool:
+    """Whether a question word the store has never seen is a typing slip of one of these (a
+    candidate claim's words, as stems): "constituion" of "constitution", "truthfull" of "truth".
+
+    The typo corrector (``QueryParser._correct``) must earn a correction against the whole
+    store, because a guess there reaches any claim; here the claim already matches the rest of
+    the question, so an unknown word one slip from its own words is no longer a word it lacks.
+    A word unknown to the store and unlike any of the claim's (a banana in a question about
+    Wall Street) still is: that is what the gate's ``missing`` signal measures."""
+    if len(term) < 3 or term.isdigit():
+        return False
+    limit = max_edits(term)
+    for t in terms:
+        if abs(len(t) - len(term)) <= limit + 1 and typing_distance(term, t) <= limit:
+            return True
+        if len(t) >= max(4, len(term) / 2) and term.startswith(t):
+            return True  # a misspelt ending escapes the stemmer: "tremendusly" of "tremend"
+    return False
 
 
 def _field(flag: int) -> int:

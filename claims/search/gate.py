@@ -8,7 +8,9 @@ veto beside it, built from evidence that means the same thing whatever the store
 * ``cover``: the share of the question's content (idf-weighted; words the store has never seen
   count at full weight) that the claim covers in any of its fields;
 * ``unmatched``: the weight of the most telling question word the claim lacks, relative to the
-  question's most telling word (a name, a number or a rare word that is missing);
+  question's most telling word (a name, a number or a rare word that is missing). A word the store
+  has never seen weighs most, unless the claim has a word it is a typing slip of
+  (``features.slipped``): "constituion" is not missing from a claim about the constitution;
 * ``names_missed``: the share of the question's names the claim lacks.
 
 Each is monotone (more cover, fewer missing words: more likely an answer), and the three limits are
@@ -38,9 +40,13 @@ _NAMES_MISSED = RAW_FEATURES.index("names_missed")
 _QUESTION_LEN = RAW_FEATURES.index("question_len")
 
 
-def signals(raw: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Per candidate: cover, unmatched, names_missed (columns of raw features as ``RAW_FEATURES``)."""
-    return np.column_stack((raw[:, _COVER].sum(axis=1), raw[:, _UNMATCHED], raw[:, _NAMES_MISSED]))
+def signals(raw: npt.NDArray[np.float64],
+            missing: npt.NDArray[np.float64] | None = None) -> npt.NDArray[np.float64]:
+    """Per candidate: cover, unmatched, names_missed (columns of raw features as ``RAW_FEATURES``).
+    ``missing`` (``features.extract``) stands for ``unmatched`` when given: the same, except that a
+    word the store has never seen is not missing from a claim that has a slip of it."""
+    unmatched = raw[:, _UNMATCHED] if missing is None else missing
+    return np.column_stack((raw[:, _COVER].sum(axis=1), unmatched, raw[:, _NAMES_MISSED]))
 
 
 def question_words(raw: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -63,11 +69,12 @@ class Gate:
             sig[:, 2] <= self.max_names_missed + 1e-9)
         return ok | (words > self.max_words + 1e-9)
 
-    def passes(self, raw: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+    def passes(self, raw: npt.NDArray[np.float64],
+               missing: npt.NDArray[np.float64] | None = None) -> npt.NDArray[np.bool_]:
         """Which candidates may be answers."""
         if not len(raw):
             return np.zeros(0, bool)
-        return self.allows(signals(raw), question_words(raw))
+        return self.allows(signals(raw, missing), question_words(raw))
 
     def to_json(self) -> dict[str, float]:
         return {"min_cover": self.min_cover, "max_unmatched": self.max_unmatched,

@@ -14,8 +14,9 @@ current through ``upsert`` and ``remove``.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -158,27 +159,14 @@ class Matcher:
         """The claims that answer ``question``, best first; ``[]`` when none answers it."""
         if limit <= 0:
             return []
-        found = self.candidates(question)
-        if found is None:
-            return []
-        model = self._semantic_model if found.semantic and self._semantic_model else self._model
-        scores = model.scores(found.features)
-        probs = model.probabilities(found.features, scores)
-        allowed = np.array([found.answerable(i) for i in range(len(probs))], bool)
-        if not found.semantic:  # with the extra, the cosine speaks for words the question lacks
-            allowed &= self._gate.passes(found.raw)
-        probs = np.where(allowed, probs, 0.0)
-        published = self._published.data[np.asarray(found.numbers, np.int64)]
-        recency = np.nan_to_num(published, nan=-np.inf)
-        out: list[Match] = []
-        ceiling = 1.0
-        for i in select(model, scores, probs, recency, limit):
-            ceiling = min(ceiling, float(probs[i]))  # shown scores never rise down the list
-            out.append(Match(found.claim_ids[i], round(ceiling, 4), self._why(found, i)))
-        return out
+        for found in self.passes(question):
+            out = self._answers(found, limit)
+            if out:
+                return out
+        return []
 
     def related(self, question: str, *, limit: int = 3) -> list[Match]:
-        """The closest claims to a question none answers, best ranked first: "not sure", but not a
+        """The closest claims to a question none answers, likeliest first: "not sure", but not a
         dead end. A reader whose wording the no-match decision distrusts still sees the claims it
         came closest to, offered as such rather than as answers.
 
@@ -189,22 +177,61 @@ class Matcher:
         """
         if limit <= 0:
             return []
+        best: dict[int, Match] = {}
+        for found in self.passes(question):  # each pass's best few, then the best of them all
+            for match in itertools.islice(self._offers(found), limit):
+                if match.claim_id not in best or best[match.claim_id].score < match.score:
+                    best[match.claim_id] = match
+        return sorted(best.values(), key=lambda m: -m.score)[:limit]
+
+    def passes(self, question: str) -> Iterator[Candidates]:
+        """The candidate sets ``ask`` decides on, in turn: when the question asks for one
+        speaker's statements, first that speaker's claims, then everyone's.
+
+        The speaker is a preference, not a filter. "Did Rubio say ..." must still find the claim
+        that extraction attributed to someone else or to nobody, and "what did Trump's spokesman
+        say" names Trump but asks about his spokesman. The speaker's own claims are judged first,
+        among themselves (the ranker's features compare a candidate with its rivals), so that
+        whenever one of them answers the answer is theirs. In the wider pass the speaker's name
+        is one more word the claim must cover, so the gate keeps it from answering with someone
+        else's claim about another person; such a claim is offered, not answered."""
         found = self.candidates(question)
-        if found is None:
-            return []
+        if found is not None:
+            yield found
+            if found.query.subject is None:
+                return
+        wider = self.candidates(question, subject=False)
+        if wider is not None and (found is None or wider.numbers != found.numbers):
+            yield wider
+
+    def _answers(self, found: Candidates, limit: int) -> list[Match]:
+        """The candidates that answer, best first (none unless the best clears the bar)."""
         model = self._semantic_model if found.semantic and self._semantic_model else self._model
         scores = model.scores(found.features)
         probs = model.probabilities(found.features, scores)
-        order = np.argsort(-scores, kind="stable")
+        allowed = np.array([found.answerable(i) for i in range(len(probs))], bool)
+        if not found.semantic:  # with the extra, the cosine speaks for words the question lacks
+            allowed &= self._gate.passes(found.raw, found.missing)
+        probs = np.where(allowed, probs, 0.0)
+        published = self._published.data[np.asarray(found.numbers, np.int64)]
+        recency = np.nan_to_num(published, nan=-np.inf)
         out: list[Match] = []
-        for i in order.tolist():
+        ceiling = 1.0
+        for i in select(model, scores, probs, recency, limit):
+            ceiling = min(ceiling, float(probs[i]))  # shown scores never rise down the list
+            out.append(Match(found.claim_ids[i], round(ceiling, 4), self._why(found, i)))
+        return out
+
+    def _offers(self, found: Candidates) -> Iterator[Match]:
+        """The candidates close enough to offer, best ranked first (see ``related``)."""
+        model = self._semantic_model if found.semantic and self._semantic_model else self._model
+        scores = model.scores(found.features)
+        probs = model.probabilities(found.features, scores)
+        for i in np.argsort(-scores, kind="stable").tolist():
             close = found.semantic and found.raw[i, LEXICAL] >= RELATED
             if probs[i] >= OFFER_FLOOR or close:
                 score = float(probs[i]) if probs[i] >= OFFER_FLOOR else float(found.raw[i, LEXICAL])
-                out.append(Match(found.claim_ids[i], round(score, 4), self._why(found, i)))
-            if len(out) >= limit:
-                break
-        return out
+                yield Match(found.claim_ids[i], round(score, 4), self._why(found, i))
 
     def first_stage(self, question: str, *, limit: int = 5) -> list[int]:
         """Claim ids in BM25 order, without re-ranking or the no-match decision (benchmarks)."""
@@ -214,8 +241,10 @@ class Matcher:
         order = np.argsort(-found.features[:, 0], kind="stable")
         return [found.claim_ids[i] for i in order[:limit]]
 
-    def candidates(self, question: str, *, depth: int = DEPTH, dense: int = DENSE) -> Candidates | None:
-        """The first stage's candidates for ``question`` and their features (``None`` if none).
+    def candidates(self, question: str, *, depth: int = DEPTH, dense: int = DENSE,
+                   subject: bool = True) -> Candidates | None:
+        """The first stage's candidates for ``question`` and their features (``None`` if none);
+        with ``subject=False`` from every speaker's claims, whoever the question asks about.
 
         With semantic matching the nearest claim vectors join the BM25 candidates and every
         candidate gets its cosine, unless one of them is still waiting for its vector: then the
@@ -225,6 +254,8 @@ class Matcher:
         semantic = self._semantic if self._semantic is not None and len(self._semantic.store) else None
         embedding = semantic.start_question_vector(question) if semantic is not None else None
         query = self._parser.parse(question, self._index)
+        if not subject:
+            query.subject = None
         if query.empty:
             return None
         numbers = self._retrieve(query, depth)
@@ -238,12 +269,12 @@ class Matcher:
         if not numbers:
             return None
         infos = [self._info(n) for n in numbers]
-        raw, matched, grounded = extract(self._index, query, numbers, infos)
+        raw, matched, grounded, missing = extract(self._index, query, numbers, infos)
         if vector is not None:
             assert semantic is not None
             cosine = semantic.store.cosines(vector, claim_ids).astype(np.float64)
             raw = np.column_stack((raw, lexical_ties(raw, cosine)))
-        return Candidates(query, numbers, claim_ids, derive(raw), matched, raw, tuple(grounded))
+        return Candidates(query, numbers, claim_ids, derive(raw), matched, raw, tuple(grounded), missing)
 
     def _nearest(self, query: Query, vector: npt.NDArray[np.float32], k: int, seen: set[int]) -> list[int]:
         """Document numbers of the claims nearest in meaning, not among ``seen``, best first."""

@@ -90,8 +90,24 @@ def earned_distance(typed: str, known: str, known_df: int) -> int | None:
     return distance if distance <= max_edits(typed) else None
 
 
+_CONTRACTION_ENDS = ("ll", "re", "ve", "s", "d", "m")
+"""What a contraction typed without its apostrophe ends in: "youll", "theyre", "hes", "im"."""
+
+
+def bare_contraction(word: str) -> bool:
+    """Whether a word is a contraction of a function word typed without its apostrophe ("dont",
+    "youll", "wasnt", "im"). With the apostrophe the analyser drops the ending and a function word
+    is left; without it, the word must not count as one the claim lacks."""
+    if word.endswith("nt"):  # "dont", "wasnt", "cant": the analyser's "don", "wasn", "can"
+        return word[:-1] in STOP_WORDS
+    return any(word.endswith(end) and word[: -len(end)] in STOP_WORDS for end in _CONTRACTION_ENDS)
+
+
 def misspelt_stop_word(word: str) -> bool:
-    """Whether an unknown word of 3-6 letters is one edit from a function word ("waht", "abot")."""
+    """Whether an unknown word is a function word misspelt: one edit from one ("waht", "abot", 3-6
+    letters) or a contraction without its apostrophe ("dont", ``bare_contraction``)."""
+    if bare_contraction(word):
+        return True
     if not 3 <= len(word) <= 6 or not word.isalpha():
         return False
     for stop in _STOP_BY_INITIAL.get(word[0], ()):

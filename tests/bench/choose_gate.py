@@ -12,7 +12,9 @@ over PolNeAR train articles (``--store``: a store ``bench_everyday.py --store`` 
 held-out set.
 
 For every question the shipped ranker picks its best claim; the calibrator's probability must clear
-the shipped threshold and the claim must match a typed word, as when serving. A gate's utility on a
+the shipped threshold and the claim must match a typed word, as when serving. A question that asks
+about a speaker is judged as ``Matcher.ask`` does: on the speaker's own claims first, then on
+everyone's. A gate's utility on a
 world is (right answers - ``WRONG_COST`` x wrong answers) / questions, where an answer to an
 unanswerable question is wrong. For each world the limits that serve the *other* worlds best
 (their mean utility) are judged on it; the shipped limits serve all worlds best.
@@ -51,27 +53,42 @@ from tests.claims.questions import labelled  # noqa: E402
 WRONG_COST = 2.0
 """A wrong answer costs twice what a refused right one does: readers trust answers."""
 COVERS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
-UNMATCHED = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5)
+UNMATCHED = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2)
 NAMES = (1.0, 0.5, 0.34, 0.0)
 WORDS = (4.0, 6.0, 8.0, 12.0)
 
 
 @dataclass
-class World:
-    name: str
-    sig: np.ndarray  # the top candidate's gate signals per question (zeros: no candidate)
-    words: np.ndarray  # question words per question
-    passes_model: np.ndarray  # bool: calibrated probability clears the threshold, typed match
-    right: np.ndarray  # bool: the top candidate is a right answer
-    answerable: np.ndarray  # bool
+class Pass:
+    """Per question, one of ``Matcher.passes``: its top candidate's gate signals (zeros: no
+    candidate), question words, whether the calibrator and the typed-word rule let it answer, and
+    whether it is a right answer."""
+
+    sig: np.ndarray
+    words: np.ndarray
+    passes_model: np.ndarray
+    right: np.ndarray
 
     def answered(self, gate: Gate) -> np.ndarray:
         return gate.allows(self.sig, self.words) & self.passes_model
 
+
+@dataclass
+class World:
+    name: str
+    first: Pass  # the speaker's own claims when the question asks about one, else everyone's
+    wider: Pass  # everyone's claims, for questions that ask about a speaker (else no candidate)
+    answerable: np.ndarray  # bool
+
+    def answered(self, gate: Gate) -> np.ndarray:
+        return self.first.answered(gate) | self.wider.answered(gate)
+
     def outcome(self, gate: Gate) -> tuple[int, int, int]:
         """Right answers, wrong answers, questions."""
-        answered = self.answered(gate)
-        return int((answered & self.right).sum()), int((answered & ~self.right).sum()), len(self.right)
+        first = self.first.answered(gate)
+        right = np.where(first, self.first.right, self.wider.right)
+        answered = first | self.wider.answered(gate)
+        return int((answered & right).sum()), int((answered & ~right).sum()), len(right)
 
     def utility(self, gate: Gate) -> float:
         r, w, n = self.outcome(gate)
@@ -80,23 +97,27 @@ class World:
 
 def world(name: str, matcher: Matcher, questions: list[tuple[str, object]], is_right) -> World:
     model = load_model()
-    sigs, words, passes, rights, answerable = [], [], [], [], []
+    rows: list[list[tuple[np.ndarray, float, bool, bool]]] = [[], []]
+    answerable = []
     for text, gold in questions:
-        found = matcher.candidates(text)
         answerable.append(bool(gold))
-        if found is None:
-            sigs.append(np.zeros(3)), words.append(0.0), passes.append(False), rights.append(False)
-            continue
-        feats = derive(found.raw)
-        scores = model.scores(feats)
-        probs = model.probabilities(feats, scores)
-        top = int(np.argmax(scores))
-        sigs.append(signals(found.raw[top : top + 1])[0])
-        words.append(float(question_words(found.raw[top : top + 1])[0]))
-        passes.append(bool(probs[top] >= model.threshold and found.answerable(top)))
-        rights.append(bool(gold) and is_right(found.claim_ids[top], gold))
-    return World(name, np.array(sigs), np.array(words), np.array(passes), np.array(rights),
-                 np.array(answerable))
+        found = list(matcher.passes(text))[:2]
+        for k in range(2):
+            if k >= len(found):
+                rows[k].append((np.zeros(3), 0.0, False, False))
+                continue
+            feats = derive(found[k].raw)
+            scores = model.scores(feats)
+            probs = model.probabilities(feats, scores)
+            top = int(np.argmax(scores))
+            missing = found[k].missing
+            rows[k].append((signals(found[k].raw[top : top + 1],
+                                    None if missing is None else missing[top : top + 1])[0],
+                            float(question_words(found[k].raw[top : top + 1])[0]),
+                            bool(probs[top] >= model.threshold and found[k].answerable(top)),
+                            bool(gold) and is_right(found[k].claim_ids[top], gold)))
+    first, wider = (Pass(*(np.array(column) for column in zip(*r, strict=True))) for r in rows)
+    return World(name, first, wider, np.array(answerable))
 
 
 def checkthat_worlds(catalog, synonyms) -> list[World]:

@@ -11,10 +11,10 @@ import pytest
 
 from claims.catalog import Catalog, load_catalog
 from claims.search.documents import ClaimDoc
-from claims.search.features import RAW_FEATURES
+from claims.search.features import RAW_FEATURES, slipped
 from claims.search.gate import Gate
 from claims.search.match import Matcher
-from claims.search.spelling import earned_distance, typing_distance
+from claims.search.spelling import bare_contraction, earned_distance, typing_distance
 from claims.search.synonyms import load_synonyms
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -106,3 +106,61 @@ def test_speaker_asked_about_by_role(matcher: Matcher) -> None:
     assert got and got[0].claim_id == 6
     got = matcher.ask("what did Trump say about the polls?")
     assert got and got[0].claim_id == 7
+
+
+SPOKEN = [
+    ClaimDoc(21, "The wall will be paid for by Mexico, one way or another.", speaker="Donald Trump",
+             published_at=WHEN, title="Border"),
+    ClaimDoc(22, "We need the bigger office space for the staff we expect to hire this summer.",
+             speaker="Steven Cheung", speaker_roles=("campaign spokesman",), published_at=WHEN,
+             title="Campaign moves to a bigger office"),
+    ClaimDoc(23, "Government efforts to combat climate change will destroy our economy.",
+             speaker="Miami", published_at=WHEN, title="Rubio on climate"),  # a wrong speaker
+    ClaimDoc(24, "Florida needs more funding for its beaches.", speaker="Marco Rubio",
+             published_at=WHEN, title="Beaches"),
+    ClaimDoc(25, "We were tremendously wrong not to have confronted him from the beginning.",
+             speaker="Jeb Bush", published_at=WHEN, title="Regrets"),
+]
+
+
+@pytest.fixture(scope="module")
+def spoken(catalog: Catalog) -> Matcher:
+    return Matcher.build([*CLAIMS, *SPOKEN], catalog=catalog, synonyms=load_synonyms(ROOT / "config"))
+
+
+def _found(matcher: Matcher, question: str) -> list[int]:
+    """What a reader sees first: the answers, else the "not sure" offers."""
+    return [m.claim_id for m in matcher.ask(question) or matcher.related(question)]
+
+
+def test_the_speaker_asked_about_is_a_preference_not_a_filter(spoken: Matcher) -> None:
+    # "Trump's spokesman" names Trump, but none of Trump's claims is about the office
+    question = "what did trump's campaign spokesman say about the bigger office space"
+    passes = list(spoken.passes(question))
+    assert passes[0].query.subject is not None and passes[-1].query.subject is None
+    assert _found(spoken, question)[:1] == [22]
+    # extraction gave Rubio's words to "Miami": the wider pass still finds them
+    rubio = "Did Rubio say efforts against climate change will destroy our economy?"
+    assert _found(spoken, rubio)[:1] == [23]
+
+
+def test_when_the_speaker_answers_only_they_do(spoken: Matcher) -> None:
+    answers = spoken.ask("What did Trump say about tariffs?")
+    assert answers and {m.claim_id for m in answers} <= {3}  # Clinton's tariff claim is not theirs
+    assert len(list(spoken.passes("What did Trump say about tariffs?"))) == 2  # judged, not used
+
+
+def test_contractions_typed_without_apostrophes_are_function_words() -> None:
+    assert all(bare_contraction(w) for w in ("dont", "youll", "wasnt", "im", "theyre", "cant"))
+    assert not any(bare_contraction(w) for w in ("bent", "smart", "trumps", "art"))
+
+
+def test_an_unknown_word_one_slip_from_the_claims_own_is_not_missing(spoken: Matcher) -> None:
+    assert slipped("tremendusli", ["tremend", "wrong"])  # a misspelt ending escapes the stemmer
+    assert slipped("constituion", ["constitution"]) and not slipped("calori", ["carri", "balanc"])
+    question = "we were tremendusly wrong not to confront him"
+    found = next(spoken.passes(question))
+    top = found.claim_ids.index(25)
+    unmatched = found.raw[top, RAW_FEATURES.index("unmatched_rare")]
+    assert found.missing is not None and found.missing[top] < unmatched
+    assert [m.claim_id for m in spoken.ask(question)][:1] == [25]
