@@ -295,7 +295,8 @@ class Registry:
         speech verb is evidence enough to take an unknown capitalised word for a surname.
         """
         res = self._resolve(mention, speaking=speaking)
-        if res.name and " " not in res.name and norm_word(res.name) in _ORG_HEADS:
+        lone = res.name and " " not in res.name and not res.name.isupper()
+        if lone and norm_word(res.name or "") in _ORG_HEADS:
             return self._whole_organisation(res, mention)
         return res
 
@@ -344,6 +345,10 @@ class Registry:
                     ent = self._entity(full, tuple(name))
                 if ent is None and norm_word(full) in GENERIC_HEADS:
                     return self._description(mention)  # "Sources said", "Officials said"
+                if ent is None and speaking and _ACRONYM.fullmatch(full) and not honorific and not titles:
+                    # "CNN said", "the EPA proposed": an organisation known by its initials.
+                    ent = self._entity(full, (full.lower(),))
+                    ent.kind = "organisation"
                 if ent is None and speaking and _speaker_word(full):
                     # "said Beck": a capitalised word next to a speech verb names someone even
                     # when the article never gave the full name; later pronouns may mean them.
@@ -440,6 +445,8 @@ _PUBLIC_HEADS = frozenset(
 """Heads of descriptions that name a public figure the article is already writing about."""
 
 
+_ACRONYM = re.compile(r"[A-Z][A-Z&]{1,5}")
+"""An organisation written by its initials ("CNN", "EPA", "AT&T"); never a surname."""
 _TITLE_CASE_SMALL_WORDS = frozenset(
     ["To", "A", "An", "Of", "With", "For", "And", "Is", "Are", "About", "On", "In", "At", "From", "By",
      "Over", "After", "As", "Into", "Was", "Will", "Not"]

@@ -400,7 +400,8 @@ def _appositive_subject(text: str, lo: int, region: str) -> Mention | None:
 
 
 _AFTER_PHRASE = re.compile(
-    r"\s*((?:[^,.;:()“”\"]|(?<=\b[A-Z])\.(?=\s+[A-Z])|(?<=\b(?:Mr|Ms|Dr|Jr|Sr|St))\.|(?<=\bMrs)\.)+)"
+    r"\s*((?:[^,.;:()“”\"]|(?<=\b[A-Z])\.(?=\s+[A-Z])|(?<=\b(?:Mr|Ms|Dr|Jr|Sr|St|Lt))\.|"
+    r"(?<=\b(?:Mrs|Sen|Rep|Gov|Gen|Col|Sgt|Adm|Rev))\.|(?<=\b(?:Capt|Prof))\.)+)"
 )
 """The phrase after an inverted verb, up to punctuation; initials and "Mr." do not end it."""
 

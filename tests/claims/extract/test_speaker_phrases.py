@@ -229,3 +229,18 @@ def test_a_quote_inside_a_quote_belongs_to_the_inner_speaker(catalog: Catalog) -
     claims = _claims(body, catalog)
     assert ("Jane Holloway", "We will never raise fares") in [(c.speaker, c.text) for c in claims]
     assert any(c.speaker == "Sam Okafor" for c in claims)
+
+
+@pytest.mark.parametrize(
+    ("body", "speaker"),
+    [
+        ("On Monday, HFB said it was raising the fares.", "HFB"),
+        ("The fares will double in May, the BBC reported.", "BBC"),
+        ("“Fares must fall,” said Sen. Jane Holloway, a Democrat.", "Jane Holloway"),
+    ],
+)
+def test_initials_and_an_abbreviated_title_name_the_speaker(
+    body: str, speaker: str, catalog: Catalog
+) -> None:
+    """An organisation known by its initials speaks; "said Sen. Jane Holloway" is Holloway."""
+    assert [c.speaker for c in _claims(body, catalog)] == [speaker]
