@@ -73,6 +73,8 @@ def _clause_like(content: str) -> bool:
     return False
 
 
+_NON_RESTRICTIVE = re.compile(r",\s+who\s+(?:[a-z]+\s+){0,2}$")
+"""A speech verb in a relative clause set off by commas: ", who said ...,"."""
 _SUBORDINATE = re.compile(
     r"\b(?:after|when|as|while|before|since|because|although|though|if|once|until|unless|whereas)\s"
     r"[^,;:—–“”\"]*$",
@@ -171,6 +173,11 @@ def attribute_content(
     if start is None:
         return False
     end = content_end(art, start, sent.end)
+    if _NON_RESTRICTIVE.search(text, max(sent.start, m.start() - 40), m.start()):
+        # "Beck, who said the race was over, left": the relative clause ends at its comma.
+        comma = text.find(", ", start, end)
+        if comma > start:
+            end = comma
     sub = _SUBORDINATE.search(text, max(sent.start, who_start - 80), who_start)
     opened = max([sent.start] + [text.rfind(c, sent.start, sub.start()) + 1 for c in ":;—–"]) if sub else 0
     if sub and len(text[opened : sub.start()].split()) <= 4:

@@ -143,6 +143,10 @@ _END_BOUNDARY = re.compile(
 def content_end(art: ArticleState, start: int, limit: int) -> int:
     """End of the content starting at ``start``: the first clause boundary outside quotes."""
     m = _END_BOUNDARY.search(art.masked, start, limit)
+    while m is not None and len(art.text[start : m.start()].split()) < 2 and m.group(0).startswith(","):
+        # "Millennials, numbering 75.3 million, surpassed ...": an appositive after the subject,
+        # not the end of what was said.
+        m = _END_BOUNDARY.search(art.masked, m.end(), limit)
     end = m.start() if m else limit
     while end > start and art.text[end - 1] in " \t.,;:":
         end -= 1

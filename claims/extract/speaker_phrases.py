@@ -194,6 +194,8 @@ def classify(phrase: str, start: int, role: str | None = None) -> Mention | None
             return Mention(phrase, start, end, "name", role or descriptor or None, key=m.group(1))
     if words[0].lower() in _CONJUNCTIONS or _COORDINATED_VERB.search(phrase):
         return None  # "fault and made useful recommendations": a verb phrase, not a speaker
+    if _POST_MODIFIER.search(phrase) and _group(phrase):
+        return Mention(phrase, start, end, "generic", role)  # "Staff for the House committee"
     if len(words) > 6 or any(w.lower() in _AUXILIARIES for w in words):
         return None  # a clause, not a noun phrase
     if norm_word(words[-1]) in GENERIC_HEADS and norm_word(words[-1]).endswith("s"):
@@ -228,6 +230,9 @@ _POST_MODIFIER = re.compile(
 )
 
 
+_PERSON_HEADS = frozenset(["person", "staff", "staffer", "someone", "individual", "employee", "worker"])
+
+
 def _common_noun_phrase(phrase: str) -> bool:
     """ "campaign", "top aides", "press secretary": lower-case words only, a noun at the end."""
     words = phrase.split()
@@ -248,7 +253,7 @@ def _group(phrase: str) -> bool:
         return False
     last = norm_word(words[-1])
     plural = len(last) >= 4 and last.endswith("s") and not last.endswith(("ss", "us", "is", "’s", "'s"))
-    if not plural and last not in GENERIC_HEADS:
+    if not plural and last not in GENERIC_HEADS and last not in _PERSON_HEADS:
         return False
     if not (words[-1].islower() or len(words) == 1):
         return False
@@ -294,6 +299,12 @@ def subject_before(text: str, lo: int, hi: int) -> Mention | None:
         flags=re.IGNORECASE,
     )
     offset = lo + len(region) - len(stripped)
+    restrictive = _RESTRICTIVE.match(stripped)
+    if restrictive is not None:
+        # "Voters who have listened to his speeches said": the head before the relative clause.
+        head = classify(restrictive.group(1), offset)
+        if head is not None and head.form != "pronoun":
+            return head
     relative = _RELATIVE_END.search(stripped)
     if relative is not None:
         # "said Beck, who said ...", "a Republican who says ...": the relative pronoun's
@@ -302,6 +313,8 @@ def subject_before(text: str, lo: int, hi: int) -> Mention | None:
     return classify(stripped, offset)
 
 
+_RESTRICTIVE = re.compile(r"^((?:[\w’'.-]+\s+){0,3}?[\w’'.-]+)\s+(?:who|that)\s+(?:\w+\s+){1,8}?\w+$")
+"""A subject with a restrictive relative clause and no comma: "voters who have listened to him"."""
 _RELATIVE_END = re.compile(
     r"(?:^|\s)(who|that)(?:\s+(?:(?:in|on|at|during|after|before|for|since|over|last|this)\s+[^,]{1,30}|"
     r"also|previously|recently|once|later|earlier|now|then|often|repeatedly))?$",

@@ -176,3 +176,16 @@ def test_said_with_a_colon_leaves_the_lead_in_alone(catalog: Catalog) -> None:
     """ "In a speech last July, he said:": what he said is the next paragraph, not the lead-in."""
     claims = extract_claims("Ferry Fares Go Up\nIn a speech last July, Jane Holloway said:", catalog=catalog)
     assert [c.text for c in claims] == []
+
+
+def test_a_claim_in_a_relative_clause_ends_with_the_clause(catalog: Catalog) -> None:
+    """ "Holloway, who said the fares were fair, left early": the claim is "the fares were fair"."""
+    text = "Ferry Fares Go Up\nJane Holloway, who said the fares were fair, left the meeting early."
+    assert [c.text for c in extract_claims(text, catalog=catalog)] == ["the fares were fair"]
+
+
+def test_an_appositive_after_the_subject_does_not_end_the_claim(catalog: Catalog) -> None:
+    """ "The bureau says riders, numbering 3 million, paid more": the appositive is inside the claim."""
+    text = "Ferry Fares Go Up\nThe Harbor Bureau says riders, numbering 3 million, paid more in May."
+    claims = extract_claims(text, catalog=catalog)
+    assert [c.text for c in claims] == ["riders, numbering 3 million, paid more in May"]

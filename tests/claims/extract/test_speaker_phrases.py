@@ -244,3 +244,18 @@ def test_initials_and_an_abbreviated_title_name_the_speaker(
 ) -> None:
     """An organisation known by its initials speaks; "said Sen. Jane Holloway" is Holloway."""
     assert [c.speaker for c in _claims(body, catalog)] == [speaker]
+
+
+@pytest.mark.parametrize(
+    ("body", "mention"),
+    [
+        ("Staff for the Harbor Committee said the fares would rise.", "Staff for the Harbor Committee"),
+        ("A person familiar with the talks says fares will rise.", "A person familiar with the talks"),
+        ("Riders who have used the ferry for years said the fares were too high.", "Riders"),
+    ],
+)
+def test_a_head_noun_with_its_modifiers_is_the_speaker(
+    body: str, mention: str, catalog: Catalog
+) -> None:
+    """A group or person described by a prepositional phrase or a restrictive relative clause."""
+    assert [c.speaker_mention for c in _claims(body, catalog)] == [mention]
