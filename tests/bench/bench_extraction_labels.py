@@ -24,6 +24,10 @@ sample of stored claims is labelled by hand and kept here:
   and never tuned on. It adds ``topics_label``: ``usable`` when one of the claim's topics is a
   specific subject an editor would file it under (not "general", not "elections" alone, not the
   outlet's or a bystander's name), else ``not_usable``; ``note`` says why where it is not obvious.
+* ``carry`` re-draws the held-out articles' claims with today's code for an "after" figure:
+  claims stored exactly as before keep their labels, the others are marked ``needs_label`` and
+  labelled by a reader before ``report`` is run on the file (labelled after the code changes, so
+  still never tuned on);
 * ``report`` prints the figures of each sample, overall and by outlet;
 * ``census`` ingests a split and counts, over every stored claim (no labels needed): claims with
   no speaker, and speakers that cannot be speakers (fragments led by a function word or ending in
@@ -201,6 +205,39 @@ def sample(split: str, data: Path, seed: int, n: int, out: Path, name: str, unco
     print(f"{len(picked)} claims of {len(claims)} written to {out}")
 
 
+_LABELS = ("speaker_label", "statement", "meaning", "context_label", "topics_label", "note")
+_SAME_CLAIM = ("article", "start", "end", "speaker", "text", "resolved_text")
+
+
+def carry(split: str, data: Path, labelled: Path, out: Path, name: str) -> None:
+    """Draw the held-out articles' claims again with today's code; a claim stored exactly as before
+    (same span, speaker, words and frame) keeps its labels (context and topics labels only if those
+    are unchanged too); every other claim is written with ``needs_label`` for a reader."""
+    old = [json.loads(line) for line in labelled.read_text(encoding="utf-8").splitlines() if line.strip()]
+    articles = {r["article"] for r in old}
+    by_claim = {tuple(r[k] for k in _SAME_CLAIM): r for r in old}
+    kept = 0
+    with out.open("w", encoding="utf-8") as fh:
+        for c in stored_claims(split, data):
+            if c["article"] not in articles:
+                continue
+            c.pop("before", None)
+            row: dict[str, object] = {"sample": name, "seed": old[0]["seed"], **c}
+            prev = by_claim.get(tuple(c[k] for k in _SAME_CLAIM))
+            if prev is not None:
+                kept += 1
+                row.update({k: prev[k] for k in _LABELS if k in prev})
+                if prev["context"] != c["context"]:
+                    row.pop("context_label", None)
+                if prev["topics"] != c["topics"]:
+                    row.pop("topics_label", None)
+            missing = [k for k in _LABELS[:5] if k not in row]
+            if missing:
+                row["needs_label"] = missing
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"{kept} claims kept their labels; the rest are written to {out} with needs_label")
+
+
 def _figures(rows: list[dict[str, object]]) -> str:
     n = len(rows)
     with_speaker = [r for r in rows if r["speaker_label"] in ("correct", "wrong")]
@@ -240,7 +277,7 @@ def report(path: Path) -> None:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=("report", "census", "sample"))
+    parser.add_argument("command", choices=("report", "census", "sample", "carry"))
     parser.add_argument("split", nargs="?", default="dev", choices=("dev", "train"))
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--labels", type=Path, default=LABELS)
@@ -252,6 +289,8 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.command == "report":
         report(args.labels)
+    elif args.command == "carry":
+        carry(args.split, args.data, args.labels, args.out or Path("carried.jsonl"), args.name)
     elif args.command == "census":
         census(args.split, args.data)
     else:
