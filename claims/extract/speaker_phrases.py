@@ -103,6 +103,10 @@ _DISCOURSE_MARKERS = re.compile(
     re.IGNORECASE,
 )
 """Words that link a sentence to the one before and never belong to a speaker's noun phrase."""
+_PREPOSITIONS = frozenset(
+    ["in", "on", "for", "of", "at", "from", "with", "by", "to", "into", "about", "after", "before",
+     "during", "under", "over", "through", "since", "until", "without", "among", "between"]
+)  # fmt: skip
 _PRONOUN_TAGS = frozenset(["all", "both", "too", "also", "still", "themselves", "himself", "herself"])
 _QUANTIFIER_WORDS = frozenset(
     ["one", "some", "many", "most", "both", "all", "several", "each", "few", "none", "others", "another"]
@@ -152,6 +156,8 @@ def classify(phrase: str, start: int, role: str | None = None) -> Mention | None
         if all(norm_word(w) in _PRONOUN_TAGS for w in words[1:]):
             return Mention(words[0], start, start + len(words[0]), "pronoun", role)  # "they all"
         return None  # "he cleared Mexican airspace": a clause, not a speaker
+    if norm_word(words[0]) in _PREPOSITIONS:
+        return None  # "In recent years", "On Trump", "For someone": a prepositional phrase
     if len(words) == 1 and norm_word(phrase) in _QUANTIFIER_WORDS:
         return None  # "Others said", "some say": who is not said, and no name stands for them
     if _PRONOUN_RE.match(phrase):

@@ -259,3 +259,9 @@ def test_a_head_noun_with_its_modifiers_is_the_speaker(
 ) -> None:
     """A group or person described by a prepositional phrase or a restrictive relative clause."""
     assert [c.speaker_mention for c in _claims(body, catalog)] == [mention]
+
+
+def test_a_prepositional_phrase_is_no_speaker(catalog: Catalog) -> None:
+    """ "In recent years, riders have begun to complain": "In recent years" names nobody."""
+    claims = _claims("In recent years, riders have begun to say the fares are too high.", catalog)
+    assert all(not (c.speaker or "").lower().startswith("in ") for c in claims)
