@@ -24,7 +24,8 @@ COLON_SPEAKER = re.compile(
 )
 """A paragraph or headline opening "Name: ..." (a transcript turn, a headline's speaker)."""
 HEADLINE_SAYS = re.compile(
-    r"(?P<who>[A-Z][^:;“”\"]{1,60}?)[ \t]+(?P<verb>Says|Said|Tells|Told|Warns|Warned|Claims|Claimed|Admits|"
+    r"(?:[^:;“”\"\n]{1,60},[ \t]+)?(?P<who>[A-Z][^:;,“”\"]{1,60}?)[ \t]+"
+    r"(?P<verb>Says|Said|Tells|Told|Warns|Warned|Claims|Claimed|Admits|"
     r"Admitted|Denies|Denied|Insists|Vows|Vowed|Predicts|Predicted|Argues|Suggests|Thinks|Believes|"
     r"Confirms|Confirmed)[ \t]+(?P<what>\S[^\n]{5,})"
 )

@@ -100,7 +100,8 @@ def attribute_in_source(art: ArticleState, sent: Sentence, no: int, quotes: list
 
 
 def attribute_headline(art: ArticleState, sent: Sentence, no: int) -> bool:
-    """A title-case headline "Glenn Beck Says Trump Poses A Threat": the named speaker's claim."""
+    """A title-case headline "Glenn Beck Says Trump Poses A Threat": the named speaker's claim (a
+    fronted phrase before a comma, "Railing Against Trump, Sanders Vows ...", is not the speaker)."""
     text = art.text
     para = art.paras[sent.paragraph]
     m = HEADLINE_SAYS.match(text, sent.start, para.end)

@@ -272,3 +272,9 @@ def test_say_that_would_keeps_the_pronoun(catalog: Catalog) -> None:
     """ "12% say that would be their reaction": "that" is the content's subject, not a complementiser."""
     claims = extract_claims("Ferry Fares Go Up\nMost riders say that would be a scandal.", catalog=catalog)
     assert [c.text for c in claims] == ["that would be a scandal"]
+
+
+def test_a_headlines_fronted_phrase_is_not_its_speaker(catalog: Catalog) -> None:
+    """ "Railing Against Fares, Holloway Vows To Cut Them": Holloway vows, not "Railing Against Fares"."""
+    text = "Railing Against Fares, Jane Holloway Vows To Cut Them\nThe board meets on Monday."
+    assert [c.speaker for c in extract_claims(text, catalog=catalog)] == ["Jane Holloway"]
