@@ -31,6 +31,8 @@ _COLON_LABELS = frozenset(
 )  # fmt: skip
 
 
+_TITLE_CASE_SMALL = frozenset(["For", "On", "To", "Of", "With", "About", "Against", "In", "At", "And", "A"])
+"""Small words capitalised only in a title-case headline: "Big Win For Bernie:" names no speaker."""
 _SOURCE_TAIL = re.compile(r"\s+(?:who|whom|which|that|speaking)\b.*$", re.DOTALL)
 """What follows the source's noun phrase: "officials [who spoke on the condition of anonymity]"."""
 
@@ -131,6 +133,8 @@ def attribute_colon(art: ArticleState, sent: Sentence, no: int) -> bool:
     words = who.split()
     if any(w.lower().strip(".’'s") in _COLON_LABELS for w in words) or not looks_like_name(who):
         return False
+    if any(w in _TITLE_CASE_SMALL for w in words[1:]):
+        return False  # "Big Win For Bernie: ...", "CNN President On Trump: ...": a headline's topic
     mention = classify(who, m.start(1))
     if mention is None or mention.form != "name":
         return False

@@ -278,3 +278,9 @@ def test_a_headlines_fronted_phrase_is_not_its_speaker(catalog: Catalog) -> None
     """ "Railing Against Fares, Holloway Vows To Cut Them": Holloway vows, not "Railing Against Fares"."""
     text = "Railing Against Fares, Jane Holloway Vows To Cut Them\nThe board meets on Monday."
     assert [c.speaker for c in extract_claims(text, catalog=catalog)] == ["Jane Holloway"]
+
+
+def test_a_title_case_headline_before_a_colon_names_no_speaker(catalog: Catalog) -> None:
+    """ "Big Win For Riders: Board Holds Off On Fare Rise" is a headline's topic, not a speaker."""
+    text = "Big Win For Riders: Board Holds Off On Fare Rise\nThe board meets on Monday."
+    assert extract_claims(text, catalog=catalog) == []
