@@ -32,6 +32,7 @@ from bot.digests import Delivery, DigestConfig
 from bot.handlers import register
 from bot.handlers.start import register_menus
 from bot.handlers.tipline import schedule_weekly_digest
+from bot.heap import freeze_loaded_state
 from bot.jobs import schedule_jobs
 from bot.render import CallbackCodec
 from bot.updates import PerChatOrder
@@ -65,12 +66,15 @@ def build_application(
     flood: FloodControl | None = None,
     crowd: FloodControl | None = None,
     digests: DigestConfig | None = None,
+    freeze_heap: bool = False,
 ) -> ClaimApp:
     """The bot, ready to ``run_polling``/``run_webhook`` or to start by hand (tests, console).
 
     ``request`` replaces PTB's HTTP client (the console's in-process Bot API); ``rate_limiter=False``
     turns off the outgoing limiter (benchmarks measuring the bot rather than Telegram's limits);
-    ``digests`` sets how often digests and feeds are looked at (``bot.jobs.DigestConfig``).
+    ``digests`` sets how often digests and feeds are looked at (``bot.jobs.DigestConfig``);
+    ``freeze_heap`` freezes the start-up state once the index is loaded (``bot.heap``; the long-running
+    ``claimbot run``, not tests, which start many bots in one process).
     """
     # PTB 22 warns on every RetryAfter unless the process opts in to the timedelta durations that
     # PTB 23 makes the default; we opt in (nothing here reads durations as integers).
@@ -88,7 +92,7 @@ def build_application(
     delivery = Delivery(claims, token=token, config=digests or DigestConfig.from_settings(settings),
                         request=request)
     services = BotServices(claims=claims, codec=CallbackCodec(token.encode()), tz=tz, delivery=delivery,
-                           flood=flood or FloodControl())
+                           flood=flood or FloodControl(), freeze_heap=freeze_heap)
     if crowd is not None:
         services.crowd = crowd
     api = settings.telegram_api_url
@@ -119,6 +123,8 @@ def build_application(
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     services: BotServices = app.bot_data.services
     indexed = await services.call(services.claims.load_index)
+    if services.freeze_heap:
+        freeze_loaded_state()
     await register_menus(app.bot, services.settings.admin_ids)
     await services.delivery.start()
     schedule_jobs(app)  # type: ignore[arg-type]

@@ -40,6 +40,8 @@ class BotServices:
     """Questions, posts and links: each costs a search."""
     crowd: FloodControl = field(default_factory=lambda: FloodControl(burst=30, refill_seconds=0.5))
     """Every update of a user (messages, commands, buttons, inline queries): ``bot.handlers.flood``."""
+    freeze_heap: bool = False
+    """Freeze the start-up state once the index is loaded (``bot.heap``): ``claimbot run`` does."""
 
     @property
     def settings(self) -> Settings:

@@ -31,8 +31,9 @@ from claims.settings import Settings
 
 log = logging.getLogger(__name__)
 DIGEST_LIMITS = Limits(per_second=25.0)
-"""Digests take 25 of Telegram's ~30 messages/s; the rest is left for answering users, which the
-Application's ``AIORateLimiter`` paces separately (the two do not share a budget)."""
+"""Digests take 25 of Telegram's ~30 messages/s, for all replicas together (the runners share one
+budget row in the database); the rest is left for answering users, which each Application's
+``AIORateLimiter`` paces separately."""
 RESTART_DELAY = 5.0
 
 

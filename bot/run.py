@@ -108,7 +108,7 @@ def run_bot(
     token = bot_token(settings)
     configure_logging(token, verbose=verbose)
     api = settings.telegram_api_url_for_logs()
-    app = build_application(settings)
+    app = build_application(settings, freeze_heap=True)
     conflict = stop_on_conflict(app)
     try:
         if webhook_url:

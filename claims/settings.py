@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     claim_url_template: str | None = None
     web_base_url: str | None = None
     """The public root of the fact-check pages (``claimbot web``), e.g. ``https://factcheck.example.org``."""
+    web_cache_seconds: float = Field(default=60.0, ge=0)
+    """The longest the front page's topics and the sitemap are reused while no claim changed
+    (``claims.service.memo``); 0 reads them afresh for every request."""
     max_subscriptions_per_chat: int = Field(default=50, ge=1, le=10_000)
     # The tipline (claims.tipline): posts, links, inline answers and unanswered questions.
     asker_salt: SecretStr | None = None

@@ -14,5 +14,6 @@ The parts:
 - ``methods``: the Bot API methods, validated as Telegram validates them, and ``Sent``;
 - ``text``: Telegram's HTML subset and UTF-16 lengths;
 - ``errors``: ``ApiError`` replies and the faults tests inject (``Fault``);
+- ``throttle``: ``Throttle``, Telegram's flood control: 429s beyond its rate limits (off unless set);
 - ``request``: ``InProcessRequest``, PTB's request layer served in process.
 """

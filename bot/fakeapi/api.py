@@ -22,6 +22,7 @@ from typing import Any
 from bot.fakeapi.errors import ApiError, Fault
 from bot.fakeapi.methods import METHODS, Sent, visible_text
 from bot.fakeapi.text import utf16_len
+from bot.fakeapi.throttle import Throttle
 
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{30,}$")
 _MENTION = re.compile(r"@[A-Za-z][A-Za-z0-9_]{2,31}")
@@ -67,6 +68,16 @@ def _legacy_origin(origin: Mapping[str, Any], date: int) -> dict[str, Any]:
     return fields
 
 
+def _message_chat(method: str, params: Mapping[str, Any]) -> int | None:
+    """The chat a new message goes to (what the throttle counts), or None for other calls."""
+    if method.lower() != "sendmessage":
+        return None
+    try:
+        return int(params.get("chat_id", ""))
+    except (TypeError, ValueError):
+        return None  # the method itself answers Telegram's error for it
+
+
 @dataclass
 class FakeBotApi:
     """The Bot API's state: chats, messages, pending updates, commands, webhook, files."""
@@ -88,6 +99,8 @@ class FakeBotApi:
     on_update: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
     group_admins: dict[int, set[int]] = field(default_factory=dict)
     inline_answers: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    throttle: Throttle | None = None
+    """Telegram's rate limits, enforced with 429s when set (benchmarks of sending set it)."""
 
     def __post_init__(self) -> None:
         self.bot_user: dict[str, Any] = {
@@ -131,9 +144,15 @@ class FakeBotApi:
                     if fault.times <= 0:
                         self.faults.remove(fault)
                 raise fault.error
+        throttle, chat_id = self.throttle, _message_chat(method, params)
+        wait = throttle.retry_after(chat_id) if throttle is not None and chat_id is not None else None
+        if wait is not None:
+            raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
         result = serve(self, params)
         if asyncio.iscoroutine(result):
             result = await result
+        if throttle is not None and chat_id is not None:
+            throttle.record(chat_id)
         self._changed()
         return result
 

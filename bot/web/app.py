@@ -26,6 +26,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from bot.heap import freeze_loaded_state
 from bot.web import desk, filters, public
 from bot.web.auth import SessionSigner
 from bot.web.context import WebContext, web_context
@@ -71,12 +72,13 @@ async def _keep_current(web: WebContext) -> None:
 
 
 def build_web_app(claims: ClaimService, *, extra_routes: Sequence[BaseRoute] = (),
-                  load_index: bool = True, keep_index: bool = False, bot_username: str | None = None
-                  ) -> Starlette:
+                  load_index: bool = True, keep_index: bool = False, bot_username: str | None = None,
+                  freeze_heap: bool = False) -> Starlette:
     """The pages and the desk over ``claims``. ``extra_routes`` come first (the bot's webhook in
     ``claimbot run --web``); ``load_index`` loads the matcher at start-up, before the first search;
     ``keep_index`` also catches it up from the revision log on the bot's timer and saves it at the
-    end (``claimbot web`` alone: nobody else does it in this process)."""
+    end (``claimbot web`` alone: nobody else does it in this process); ``freeze_heap`` freezes the
+    start-up state after that (``bot.heap``; ``claimbot web``, not tests)."""
     settings = claims.settings
     tz = ZoneInfo(settings.timezone)
     token = settings.telegram_token.get_secret_value() if settings.telegram_token else None
@@ -87,6 +89,8 @@ def build_web_app(claims: ClaimService, *, extra_routes: Sequence[BaseRoute] = (
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if load_index or keep_index:
             await web.call(claims.load_index)
+        if freeze_heap:
+            freeze_loaded_state()
         upkeep = asyncio.create_task(_keep_current(web)) if keep_index else None
         try:
             yield

@@ -34,6 +34,7 @@ class WebContext:
     search_flood: FloodControl = field(default_factory=lambda: FloodControl(burst=20, refill_seconds=1.0))
     bot_username: str | None = None
     """For the login widget; ``claimbot run --web`` knows it, ``claimbot web`` asks getMe."""
+    _rendered: dict[str, tuple[object, str, bytes]] = field(default_factory=dict)
 
     @property
     def settings(self) -> Settings:
@@ -48,6 +49,17 @@ class WebContext:
         """A template rendered with ``context`` (autoescaped: every stored text is escaped)."""
         return self.templates.TemplateResponse(request, name, context, status_code=status_code,
                                                media_type=media_type, headers=headers)
+
+    def render_kept(self, request: Request, name: str, source: object, *, base: str, media_type: str,
+                    **context: Any) -> Response:
+        """A page drawn only from ``source``, a value the service keeps while the store is unchanged
+        (``ClaimService.sitemap``): rendered once per such value and public root, since drawing
+        50,000 sitemap entries holds the event loop for a third of a second."""
+        kept = self._rendered.get(name)
+        if kept is None or kept[0] is not source or kept[1] != base:
+            body = self.templates.get_template(name).render(request=request, base=base, **context)
+            kept = self._rendered[name] = (source, base, body.encode())
+        return Response(kept[2], media_type=media_type)
 
 
 def web_context(request: Request) -> WebContext:

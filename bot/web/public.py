@@ -35,7 +35,7 @@ def _base(request: Request) -> str:
 async def home(request: Request) -> Response:
     web = web_context(request)
     latest = await web.call(web.claims.verdict_feed, most=10)
-    topics = await web.call(web.claims.topics, limit=30)
+    topics = await web.call(web.claims.front_topics, limit=30)
     return web.render(request, "home.html", latest=latest, topics=topics)
 
 
@@ -99,8 +99,8 @@ async def search(request: Request) -> Response:
 async def sitemap(request: Request) -> Response:
     web = web_context(request)
     entries = await web.call(web.claims.sitemap)
-    return web.render(request, "sitemap.xml", entries=entries, base=_base(request),
-                      media_type="application/xml")
+    return web.render_kept(request, "sitemap.xml", entries, base=_base(request), entries=entries,
+                           media_type="application/xml")
 
 
 async def verdicts_atom(request: Request) -> Response:

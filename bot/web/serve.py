@@ -86,7 +86,7 @@ def serve_web(settings: Settings, *, host: str, port: int, forwarded_allow_ips: 
     logging.getLogger("claims").setLevel(logging.INFO)
     claims = ClaimService.open(settings)
     try:
-        app = build_web_app(claims, bot_username=bot_username(settings), keep_index=True)
+        app = build_web_app(claims, bot_username=bot_username(settings), keep_index=True, freeze_heap=True)
         log.info("Serving the pages on http://%s:%d", host, port)
         _Server(_uvicorn_config(app, host=host, port=port,
                                        forwarded_allow_ips=forwarded_allow_ips)).run()
@@ -122,7 +122,7 @@ def run_bot_and_web(settings: Settings, *, webhook_url: str, listen: str, port: 
 
 async def _run_together(settings: Settings, *, token: str, webhook_url: str, path: str, listen: str,
                         port: int, secret: str, forwarded_allow_ips: str) -> None:
-    bot = build_application(settings)
+    bot = build_application(settings, freeze_heap=True)
 
     async def webhook(request: Request) -> Response:
         """Telegram's POST: the secret header checked, the update queued for the bot's handlers."""

@@ -23,6 +23,19 @@ COLON_SPEAKER = re.compile(
     r"((?:[A-Z][\w.’'-]*[ \t]+){0,3}[A-Z][\w.’'-]*[A-Za-z])[ \t]*:[ \t]+(?=[“\"‘'A-Z0-9])"
 )
 """A paragraph or headline opening "Name: ..." (a transcript turn, a headline's speaker)."""
+HEADLINE_SAYS = re.compile(
+    r"(?:[^:;“”\"\n]{1,60},[ \t]+)?(?P<who>[A-Z][^:;,“”\"]{1,60}?)[ \t]+"
+    r"(?P<verb>Says|Said|Tells|Told|Warns|Warned|Claims|Claimed|Admits|"
+    r"Admitted|Denies|Denied|Insists|Vows|Vowed|Predicts|Predicted|Argues|Suggests|Thinks|Believes|"
+    r"Confirms|Confirmed)[ \t]+(?P<what>\S[^\n]{5,})"
+)
+"""A title-case headline "Clinton Says Russians Hacked DNC": the verb is capitalised like every word."""
+
+_AFFILIATION_TAG = re.compile(
+    r"(?<=[\w.])\s\((?:[DRI]|[A-Z][a-z]{1,4}\.?)(?:[-–][A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\)"
+)
+"""A party and state tag after a name: "Sen. John Cornyn (R-Texas)", "Martin O'Malley (D)"."""
+
 
 class ArticleState:
     """State for one article: text, masked text (quote contents hidden), registry, drafts."""
@@ -49,10 +62,15 @@ class ArticleState:
                         chars[i] = "x"
             if para.kind != "headline":
                 self.sents.extend(sentences(text, para, pi, qs))
-            elif COLON_SPEAKER.match(text, para.body_start, para.end):
+            elif COLON_SPEAKER.match(text, para.body_start, para.end) or HEADLINE_SAYS.match(
+                text, para.body_start, para.end
+            ):
                 # "Sanders: Endorsements prove Clinton 'candidate of the establishment'"
                 self.sents.append(Sentence(para.body_start, para.end, pi))
         self.masked = "".join(chars)
+        # The text speaker phrases are read from: party tags blanked, so "Sen. John Cornyn (R-Texas)
+        # told" reads as a name before its verb; offsets are those of ``text``.
+        self.speaker_text = _AFFILIATION_TAG.sub(lambda m: " " * len(m.group(0)), text)
         self.registry = Registry(text, catalog)
         self.drafts: list[Draft] = []
 

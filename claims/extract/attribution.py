@@ -22,7 +22,8 @@ Pipeline, per article:
    :mod:`claims.extract.content` (span arithmetic in :mod:`claims.extract.spans`); compound subjects
    share the claim. "According to X" and "NAME: ..." are :mod:`claims.extract.verbless`; quotes
    that continue a speaker's previous quote are joined to it and interview answers go to the
-   interviewee (:mod:`claims.extract.continuations`). The speaker shapes passed between these
+   interviewee (:mod:`claims.extract.continuations`); a quotation quoted inside another goes to
+   its inner speaker (:mod:`claims.extract.nested`). The speaker shapes passed between these
    steps are :mod:`claims.extract.speakers`.
 4. :mod:`claims.extract.claim` turns drafts into :class:`ExtractedClaim` objects with topic, speaker
    aliases, context and resolved text.
@@ -49,11 +50,18 @@ from claims.extract.cues import (
     cue_class_at,
     tracked,
 )
+from claims.extract.nested import credit_inner_quotes
 from claims.extract.polarity import negated, verb_use
 from claims.extract.sentences import Quote, Sentence
 from claims.extract.speaker_phrases import classify, clause_subject, subject_after, subject_before
 from claims.extract.speakers import Mention, Resolved
-from claims.extract.verbless import ACCORDING, attribute_according, attribute_colon
+from claims.extract.verbless import (
+    ACCORDING,
+    attribute_according,
+    attribute_colon,
+    attribute_headline,
+    attribute_in_source,
+)
 
 __all__ = ["ClaimKind", "ExtractedClaim", "extract_claims"]
 
@@ -96,11 +104,12 @@ def extract_claims(
                     attribute_answer(art, sent, no, interviewee)
                 continue
             colon = sent.start == para.body_start and attribute_colon(art, sent, no)
-            if colon and para.kind == "headline":
+            if para.kind == "headline" and (colon or attribute_headline(art, sent, no)):
                 continue
             _sentence(art, sent, no)
         except Exception:  # one odd sentence must not lose the whole article; the bug is logged
             log.exception("claim extraction failed on sentence at %d..%d", sent.start, sent.end)
+    credit_inner_quotes(art)
     return finish(art.text, art.sents, art.drafts, art.catalog, published_at)
 
 
@@ -109,7 +118,7 @@ def extract_claims(
 
 def _sentence(art: ArticleState, sent: Sentence, no: int) -> None:
     """Every attribution in one sentence: by "according to", by speech verb, else a continued quote."""
-    text, masked = art.text, art.masked
+    text, masked = art.speaker_text, art.masked
     quotes = art.quotes_in(sent)
     used: list[tuple[int, int]] = []  # content spans already claimed in this sentence
     previous: Mention | None = None
@@ -119,6 +128,8 @@ def _sentence(art: ArticleState, sent: Sentence, no: int) -> None:
 
     for m in ACCORDING.finditer(masked, sent.start, sent.end):
         found |= attribute_according(art, sent, no, m, quotes)
+    if not found:
+        found |= attribute_in_source(art, sent, no, quotes)
 
     for m in _CUE.finditer(masked, sent.start, sent.end):
         verb = m.group(0)
@@ -169,7 +180,8 @@ def _sentence(art: ArticleState, sent: Sentence, no: int) -> None:
                 mention = subject_after(text, m.end(), sent.end)
                 inverted = mention is not None
             if mention is None and re.search(r"(?:^|\s)(?:and|but)(?:\s+also)?$", before):
-                mention = previous
+                # "Obama praised Clinton's record and said ...": the verbs share the clause's subject.
+                mention = previous or subject
         if mention is None:
             continue
         previous = mention
@@ -229,7 +241,7 @@ _CO_SUBJECT_TAIL = re.compile(r"(?:,\s*|\s+)and\s+$")
 
 def _share_with_co_subjects(art: ArticleState, floor: int, mention: Mention, drafts: list[Draft]) -> None:
     """ "Mr. Trump and Mr. Putin agreed that ...": the claim is each speaker's, one claim apiece."""
-    text = art.text
+    text = art.speaker_text
     tail = _CO_SUBJECT_TAIL.search(text, floor, mention.start)
     if tail is None or tail.end() != mention.start:
         return

@@ -46,6 +46,47 @@ _CLAUSE_START = re.compile(
 _VERB_GROUP = re.compile(r"[ \t]*(?:[a-z]+[ \t]+){0,3}")
 """Only verb-group words between a subject and its verb ("has repeatedly", "also")."""
 _PARTICIPLE_AFTER = re.compile(r"^(?:,\s*[”\"’']{0,2}|[”\"’']{1,2},?)\s+([a-z]+ing)\b")
+_FINITE = re.compile(
+    r"\b(?:is|are|was|were|be|been|will|would|can|could|should|shall|may|might|must|has|have|had|do|"
+    r"does|did|[a-z]{2,}ed|isn[’']t|wasn[’']t|won[’']t|don[’']t|doesn[’']t|didn[’']t|can[’']t|"
+    r"[’']s|[’']re|[’']ll|[’']d)\b",
+    re.IGNORECASE,
+)
+_DETERMINERS = frozenset(
+    ["the", "a", "an", "his", "her", "their", "its", "our", "my", "your", "this", "these"]
+)
+
+
+def _clause_like(content: str) -> bool:
+    """Whether reported content holds a finite verb after its first word (a clause, not a noun
+    phrase): an auxiliary, a past tense, or a present "-s" verb right after a one- or two-word
+    subject ("Mexico pays", "the plan works"; "her silence on the fares" has none)."""
+    words = content.split()
+    if len(words) < 2:
+        return False
+    if _FINITE.search(" ".join(words[1:25])):
+        return True
+    for i in (1, 2):
+        verb = i < len(words) and re.fullmatch(r"[a-z]{2,}[^s\W]s[,.]?", words[i]) is not None
+        if verb and words[i - 1].lower() not in _DETERMINERS:
+            return i == 1 or words[0].lower() in _DETERMINERS or words[0][:1].isupper()
+    return False
+
+
+_NON_RESTRICTIVE = re.compile(r",\s+who\s+(?:[a-z]+\s+){0,2}$")
+"""A speech verb in a relative clause set off by commas: ", who said ...,"."""
+_SUBORDINATE = re.compile(
+    r"\b(?:after|when|as|while|before|since|because|although|though|if|once|until|unless|whereas)\s"
+    r"[^,;:—–“”\"]*$",
+    re.IGNORECASE,
+)
+"""A subordinate clause opened before the speaker and not yet closed by a comma."""
+_PRO_FORM = re.compile(
+    r"(?:so|as\s+much|otherwise|the\s+same|likewise)\b(?:\s+(?:on|in|at|last|this|yesterday|today|earlier|"
+    r"later|again|too|publicly|privately|repeatedly)\b[^,;]*)?[.!?]?$",
+    re.IGNORECASE,
+)
+"""Content that only points at a statement made elsewhere ("said so on Monday")."""
 _PREPOSITIONS = frozenset(
     [
         "of", "in", "on", "at", "to", "from", "with", "for", "about", "during", "after", "before",
@@ -103,6 +144,8 @@ def attribute_content(
         if len(tail.split()) > 1
         else False
     )
+    if tail.strip().startswith(":") and not tail.strip(" :.\n"):
+        return False  # "In a speech last July, he said:": what he said is the next paragraph
     long_pre = len(text[pre_lo:pre_hi].split()) >= 3
     if long_pre and (tail_is_end or inverted) and kind != "object":
         # Case C: "..., the European Commission said on Wednesday."
@@ -130,6 +173,19 @@ def attribute_content(
     if start is None:
         return False
     end = content_end(art, start, sent.end)
+    if _NON_RESTRICTIVE.search(text, max(sent.start, m.start() - 40), m.start()):
+        # "Beck, who said the race was over, left": the relative clause ends at its comma.
+        comma = text.find(", ", start, end)
+        if comma > start:
+            end = comma
+    sub = _SUBORDINATE.search(text, max(sent.start, who_start - 80), who_start)
+    opened = max([sent.start] + [text.rfind(c, sent.start, sub.start()) + 1 for c in ":;—–"]) if sub else 0
+    if sub and len(text[opened : sub.start()].split()) <= 4:
+        # "When Sanders accused Clinton of ..., she said ...": the speech verb is in a fronted
+        # subordinate clause, whose content ends where the main clause begins.
+        comma = text.find(", ", start, end)
+        if comma > start:
+            end = comma
     lead = None
     if kind == "object":
         # "called the law “a disaster”", "accused the mayor of hiding ...", "praised Rutte for
@@ -141,6 +197,10 @@ def attribute_content(
     elif cue_class(verb) in FRAMED or (not _CLAUSE_START.match(text, start) and kind != "ask"):
         # "tells his supporters at a rally to “go and vote”": not a clause on its own.
         lead = re.sub(r"\s+that$", "", " ".join(text[m.start() : start].split()))
+    elif kind == "say" and not _clause_like(text[start:end]) and not quote_at(quotes, text, start, sent.end):
+        # "Gore has maintained his silence", "testified voluntarily in 1998": no clause follows the
+        # verb, so the verb stays as the frame ("[Gore maintained] his silence ...").
+        lead = " ".join(text[m.start() : start].split())
     if denial(verb):
         # "she denied that she mishandled ...": the denial stays in the claim, never the bare
         # assertion. The subject is kept when it stands right before the verb.
@@ -154,6 +214,8 @@ def attribute_content(
         return True
     if len(text[start:end].split()) < 2 and not any(start <= x.start < end for x in quotes):
         return False
+    if _PRO_FORM.match(text[start:end]):
+        return False  # "the campaign said so on Monday": the claim is elsewhere, not in these words
     made = record_reported(art, sent, no, [(start, end)], mention, res, verb, quotes, used, 1.0)
     if made and lead is not None:
         art.drafts[-1].lead = lead

@@ -70,6 +70,15 @@ def short_name(res: Resolved, mention: str) -> str:
     return res.name
 
 
+_EXPLETIVE_IT = re.compile(
+    r"it\s+(?:is|was|'s|’s|would\s+be|will\s+be|has\s+been|had\s+been|seems|seemed|remains|"
+    r"appears|appeared)\s+(?:not\s+|very\s+|too\s+|so\s+|more\s+|less\s+)?\w+\s+(?:that|to|for|whether|if|how)\b"
+    r"|it\s+(?:is|was|'s|’s)\s+(?:time|possible|likely|unlikely|clear|unclear)\b",
+    re.IGNORECASE,
+)
+"""An "it" that stands for what follows ("it is important that ..."), never for the speaker."""
+
+
 def resolved_text(claim: str, kind: str, speaker: str | None, ent: Entity | None) -> str | None:
     """The claim with pronoun subjects resolved to the speaker in brackets, or None if nothing is.
 
@@ -85,7 +94,7 @@ def resolved_text(claim: str, kind: str, speaker: str | None, ent: Entity | None
         return None
     pronoun = m.group(1).lower()
     if pronoun == "it":
-        if ent.kind != "organisation":
+        if ent.kind != "organisation" or _EXPLETIVE_IT.match(claim, m.start()):
             return None
         short = speaker
     else:

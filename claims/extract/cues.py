@@ -50,7 +50,8 @@ _TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
         "remarked", "observed", "quipped", "joked", "testified", "continued", "responded",
         "responds", "posted", "recounted", "retorted", "exclaimed", "answered", "emailed",
         "texted", "reiterated", "reiterates", "summed up", "put it", "made clear", "makes clear",
-        "make clear",
+        "make clear", "pointed out", "points out", "point out", "mentioned", "mentions", "shouted",
+        "yelled",
     )),
     "say assertion": ("say", (
         "warned", "warns", "warn", "insisted", "insists", "insist", "denied", "denies", "deny",
@@ -61,7 +62,7 @@ _TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
         "complained", "complains", "boasted", "boasts", "bragged", "lamented", "laments",
         "stressed", "stresses", "emphasized", "emphasised", "emphasizes", "promised", "promises",
         "vowed", "vows", "pledged", "pledges", "confirmed", "confirms", "disputed", "disputes",
-        "objected", "protested", "scoffed",
+        "objected", "protested", "scoffed", "acknowledge", "concede",
     )),
     "say belief": ("say", (
         "believes", "believed", "believe", "thinks", "think", "thought", "feels", "felt",
@@ -92,7 +93,8 @@ _TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "object judgement": ("object", (
         "commended", "commends", "praised", "praises", "criticized", "criticised", "criticizes",
         "dismissed", "dismisses", "slammed", "blasted", "attacked", "mocked", "ridiculed",
-        "condemned", "denounced", "decried", "blamed", "blames",
+        "condemned", "denounced", "decried", "blamed", "blames", "slams", "blasts", "knocked",
+        "knocks", "assailed", "assails", "rejected", "rejects", "mocks", "denounces", "condemns",
     )),
     "object stance": ("object", ("defended", "defends", "endorsed", "endorses", "thanked")),
     "ask question": ("ask", ("asked", "asks", "ask", "wondered", "wonders", "questioned")),
@@ -126,7 +128,13 @@ _PARTICIPLE_TABLE: dict[str, tuple[str, str]] = {
     "calling": ("object", "assertion"), "describing": ("object", "assertion"),
     "accusing": ("object", "assertion"), "asking": ("ask", "question"),
     "making clear": ("say", "statement"), "showing": ("say", "finding"),
-    "indicating": ("say", "finding"),
+    "indicating": ("say", "finding"), "stating": ("say", "statement"),
+    "asserting": ("say", "assertion"), "pointing out": ("say", "statement"),
+    "mentioning": ("say", "statement"), "urging": ("say", "position"),
+    "denouncing": ("object", "assertion"),
+    "criticizing": ("object", "assertion"), "slamming": ("object", "assertion"),
+    "blasting": ("object", "assertion"), "rejecting": ("object", "assertion"),
+    "praising": ("object", "assertion"), "blaming": ("object", "assertion"),
 }  # fmt: skip
 
 CUES: dict[str, tuple[str, CueClass]] = {}

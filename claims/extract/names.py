@@ -59,7 +59,8 @@ STOP_WORDS = frozenset(
         "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "asked", "speaking", "according",
         "sitting", "standing", "writing", "talking", "meeting", "under", "over", "about", "around",
         "against", "among", "between", "into", "through", "until", "amid", "unlike", "like", "even",
-        "just", "only", "again", "more", "less", "much",
+        "just", "only", "again", "more", "less", "much", "because", "unless", "whether", "once",
+        "don’t", "don't", "doesn’t", "doesn't", "here", "why",
     ]
 )  # fmt: skip
 GENERIC_HEADS = frozenset(
@@ -84,7 +85,15 @@ INDEFINITE = frozenset(
 )
 PRONOUNS = {"he": "male", "she": "female", "they": None, "it": None, "we": None, "i": None}
 
-NAME_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w’'\-]*\.?|[A-ZÀ-ÖØ-Þ]\.)"  # Latin-1 capitals too: Émile
+_ABBREVIATIONS = (
+    "Gov|Sen|Rep|Gen|Col|Sgt|Capt|Cmdr|Maj|Adm|Prof|Rev|Supt|Calif|Mass|Conn|Penn|Wash|Mich|Minn|"
+    "Ariz|Okla|Tenn|Colo|Wyo|Wis|Neb|Nev|Mont|Fla|Ala|Ark|Ill|Ind|Kan|Miss|Ore|Tex|Sept|Corp|Inc|"
+    "Bros|Ltd"
+)
+NAME_WORD = rf"(?:(?:{_ABBREVIATIONS}|[A-ZÀ-ÖØ-Þ][a-z]{{0,2}})\.|[A-ZÀ-ÖØ-Þ][\w’'\-]*)"
+"""A capitalised word (Latin-1 capitals too: Émile). Only an abbreviation or an initial keeps its
+full stop ("Gov.", "Jr.", "J."): a full stop after a longer word ends the sentence, so "Hillary
+Clinton. Late in the day" is never one name."""
 SPACES = r"[ \t\u00a0]+"  # spaces within a line: a name never runs across a line break
 CAP_SEQ = re.compile(
     rf"{NAME_WORD}(?:{SPACES}(?:(?:{'|'.join(sorted(PARTICLES))}){SPACES})*{NAME_WORD}"

@@ -64,6 +64,14 @@ def negated(text: str, lo: int, cue_start: int) -> bool:
     return _NEGATED.search(text[lo:cue_start]) is not None
 
 
+_LIST_AFTER = re.compile(r"(?:,|\s+(?:and|or)\s)")
+_NOUN_FORMS = frozenset(
+    ["shows", "reports", "claims", "calls", "promises", "notes", "answers", "posts", "doubts", "fears",
+     "hopes", "tweets", "demands", "estimates"]
+)  # fmt: skip
+"""Cue words that are also plural nouns: before "and" or a comma they are one item of a list."""
+
+
 def verb_use(text: str, sent_start: int, cue_start: int, cue_end: int) -> bool:
     """Whether the cue word at ``cue_start`` is a reporting verb here, not a noun or a noun phrase."""
     before = text[max(sent_start, cue_start - 60) : cue_start]
@@ -75,6 +83,8 @@ def verb_use(text: str, sent_start: int, cue_start: int, cue_end: int) -> bool:
         return False
     if _PASSIVE.search(before) and not text[cue_start:cue_end].endswith("ing"):
         return False  # "is warning" is progressive, "was warned" passive
+    if _LIST_AFTER.match(text[cue_end : cue_end + 12]) and text[cue_start:cue_end].lower() in _NOUN_FORMS:
+        return False  # "books, plays, television shows and movies": a plural noun in a list
     return _COPULA_AFTER.match(text[cue_end : cue_end + 20]) is None
 
 

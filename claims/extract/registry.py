@@ -93,6 +93,17 @@ class Registry:
 
     def _register(self, seq: str, pos: int) -> None:
         words = seq.split()
+        title_case = [i for i, w in enumerate(words) if i and w in _TITLE_CASE_SMALL_WORDS]
+        if title_case:
+            # "Unhappy Campaign Of Paul Manafort": a headline in title case, not one long name;
+            # its parts may still be names.
+            at = 0
+            for i in [*title_case, len(words)]:
+                part = " ".join(words[at:i])
+                if part:
+                    self._register(part, pos + seq.index(part))
+                at = i + 1
+            return
         for i, w in enumerate(words[:-1]):
             bare = norm_word(w)
             if w.endswith(".") and len(w) > 3 and bare not in HONORIFICS and bare not in TITLE_WORDS:
@@ -283,6 +294,27 @@ class Registry:
         ``speaking`` is False for a sentence's subject that says nothing: only a word next to a
         speech verb is evidence enough to take an unknown capitalised word for a surname.
         """
+        res = self._resolve(mention, speaking=speaking)
+        lone = res.name and " " not in res.name and not res.name.isupper()
+        if lone and norm_word(res.name or "") in _ORG_HEADS:
+            return self._whole_organisation(res, mention)
+        return res
+
+    def _whole_organisation(self, res: Resolved, mention: Mention) -> Resolved:
+        """ "The Times said" is the New York Times when the article names it, else "The Times":
+        a lone word of an organisation's name ("Times", "Department") is never a speaker."""
+        longer = [e for e in self._by_last.get(res.name.lower() if res.name else "", ()) if len(e.tokens) > 1]
+        if longer:
+            ent = max(longer, key=lambda e: len(e.tokens))
+        else:
+            written = re.sub(r"^the\s+", "The ", mention.text.strip(), flags=re.IGNORECASE)
+            if " " not in written:
+                return Resolved(None, "organisation", res.role, min(res.confidence, 0.4))
+            ent = self._entity(written, tuple(w.lower() for w in written.split()))
+        ent.kind = "organisation"
+        return Resolved(ent.name, ent.kind, res.role, res.confidence, ent, res.affiliation)
+
+    def _resolve(self, mention: Mention, *, speaking: bool) -> Resolved:
         pos = mention.start
         if mention.form == "pronoun":
             ent = self.by_pronoun(mention.text, pos)
@@ -301,7 +333,8 @@ class Registry:
             titles, honorific, name, _of_part = split_seq(words)
             role = mention.role or (" ".join(titles) if titles else None)
             if not name:
-                return self.resolve(Mention(mention.text, pos, mention.end, "role", mention.role))
+                as_role = Mention(mention.text, pos, mention.end, "role", mention.role)
+                return self._resolve(as_role, speaking=speaking)
             full = " ".join(name)
             if len(name) == 1:
                 ent = self._honorific_alias(honorific, full) or self._lookup(name, honorific, pos + 1)
@@ -312,6 +345,10 @@ class Registry:
                     ent = self._entity(full, tuple(name))
                 if ent is None and norm_word(full) in GENERIC_HEADS:
                     return self._description(mention)  # "Sources said", "Officials said"
+                if ent is None and speaking and _ACRONYM.fullmatch(full) and not honorific and not titles:
+                    # "CNN said", "the EPA proposed": an organisation known by its initials.
+                    ent = self._entity(full, (full.lower(),))
+                    ent.kind = "organisation"
                 if ent is None and speaking and _speaker_word(full):
                     # "said Beck": a capitalised word next to a speech verb names someone even
                     # when the article never gave the full name; later pronouns may mean them.
@@ -406,6 +443,15 @@ _PUBLIC_HEADS = frozenset(
     ]
 )  # fmt: skip
 """Heads of descriptions that name a public figure the article is already writing about."""
+
+
+_ACRONYM = re.compile(r"[A-Z][A-Z&]{1,5}")
+"""An organisation written by its initials ("CNN", "EPA", "AT&T"); never a surname."""
+_TITLE_CASE_SMALL_WORDS = frozenset(
+    ["To", "A", "An", "Of", "With", "For", "And", "Is", "Are", "About", "On", "In", "At", "From", "By",
+     "Over", "After", "As", "Into", "Was", "Will", "Not"]
+)  # fmt: skip
+"""Small words written capitalised only inside a title-case headline, never inside a name."""
 
 
 def _speaker_word(word: str) -> bool:

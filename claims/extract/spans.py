@@ -37,13 +37,21 @@ _THAT_NEAR = re.compile(
     r"^(?:\s*,?\s+(?:in|at|on|during|with|to|after|before|from|of|about|over|since|until|for|"
     r"throughout|within|across|under|through|as)\s+[^,;:“”\"]{0,60}?)?"
     r"\s*,?\s+that\s+"
+    r"(?!(?:would|will|is|was|could|can|should|has|had|may|might|must|does|did|seems|sounds|means|"
+    r"makes|made|remains)\b)"
 )
+"""A complementiser "that" after the verb; "say that would be ..." is the pronoun, part of the content."""
 _ADDRESSEE_THAT = re.compile(
     r"^\s+(?:(?:the|his|her|their|its|our)\s+)?(?:[a-z][\w’'-]*\s+){0,2}?[a-z][\w’'-]*\s+that\s+"
 )
 """The addressee of a warning or promise before "that": "warned voters that", "assured allies that"."""
 _ADDRESSEE_VERBS = re.compile(r"^(?:warn|remind|assur|promis|convinc|inform|persuad|caution|tell|told)")
 _EXPRESSED = re.compile(r"^\s+(?:\w+\s+)?(?:hope|confidence|concern|doubt|optimism|belief)\s+that\s+")
+_PRONOUN_CLAUSE = re.compile(
+    r"^\s+(?=(?:he|she|they|we|it|there)\s+(?:(?:would|will|had|has|have|is|was|were|are|could|can|"
+    r"did|does|do|not|also|never)\s+)*[a-z]+(?:ed|s)?\b)"
+)
+"""A clause opened by a subject pronoun after a verb with no "that": "announced they will ..."."""
 
 
 def only_appositive(between: str) -> bool:
@@ -102,7 +110,7 @@ def content_start(text: str, pos: int, limit: int, kind: str, verb: str = "") ->
     if that:
         off += that.end()
     elif kind == "that":
-        ex = _EXPRESSED.match(seg[off:])
+        ex = _EXPRESSED.match(seg[off:]) or _PRONOUN_CLAUSE.match(seg[off:])
         if not ex:
             return None
         off += ex.end()
@@ -135,6 +143,10 @@ _END_BOUNDARY = re.compile(
 def content_end(art: ArticleState, start: int, limit: int) -> int:
     """End of the content starting at ``start``: the first clause boundary outside quotes."""
     m = _END_BOUNDARY.search(art.masked, start, limit)
+    while m is not None and len(art.text[start : m.start()].split()) < 2 and m.group(0).startswith(","):
+        # "Millennials, numbering 75.3 million, surpassed ...": an appositive after the subject,
+        # not the end of what was said.
+        m = _END_BOUNDARY.search(art.masked, m.end(), limit)
     end = m.start() if m else limit
     while end > start and art.text[end - 1] in " \t.,;:":
         end -= 1

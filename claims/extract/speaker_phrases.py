@@ -9,6 +9,7 @@ source (:class:`Mention`); the article's registry (:mod:`claims.extract.registry
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from claims.extract.descriptions import ORG_DESCRIPTORS as _ORG_DESCRIPTORS
@@ -20,6 +21,7 @@ from claims.extract.names import (
     NAME_WORD,
     POSSESSIVE,
     SPACES,
+    TITLE_WORDS,
     looks_like_name,
     norm_word,
 )
@@ -90,6 +92,26 @@ _SUBORDINATORS = frozenset(
      "after", "before", "although", "though", "whether", "unless", "until"]
 )  # fmt: skip
 """Capitalised at a sentence start, these still open a clause, not a name ("When PolitiFact")."""
+_COORDINATED_VERB = re.compile(
+    r"\s(?:and|or)\s+(?:[a-z]+ed|made|took|gave|found|got|had|did|went|came|saw|said|told|won|lost|"
+    r"ran|left|held|kept|met|paid|put|sent|spent)\b"
+)
+"""A second verb joined to the phrase: "found fault and made recommendations" is a clause."""
+_DISCOURSE_MARKERS = re.compile(
+    r"^(?:(?:but|and|yet|so|even|because|still|also|then|now|or|nor|though|although|once|unless|"
+    r"whether|indeed|instead|meanwhile|however|perhaps|maybe)\s+)+",
+    re.IGNORECASE,
+)
+"""Words that link a sentence to the one before and never belong to a speaker's noun phrase."""
+_PREPOSITIONS = frozenset(
+    ["in", "on", "for", "of", "at", "from", "with", "by", "to", "into", "about", "after", "before",
+     "during", "under", "over", "through", "since", "until", "without", "among", "between"]
+)  # fmt: skip
+_PRONOUN_TAGS = frozenset(["all", "both", "too", "also", "still", "themselves", "himself", "herself"])
+_QUANTIFIER_WORDS = frozenset(
+    ["one", "some", "many", "most", "both", "all", "several", "each", "few", "none", "others", "another"]
+)
+"""Capitalised at a sentence start, these open a noun phrase ("One of the men"), never a name."""
 _PERSONAL = frozenset(["he", "she", "they", "it", "we", "i", "you", "he’s", "she’s", "he's", "she's"])
 
 
@@ -107,6 +129,8 @@ def _fragment(words: list[str]) -> bool:
     if any(w.endswith(("n’t", "n't")) for w in low):
         return True  # "his aides haven't": a verb group, not a noun phrase
     first = low[0]
+    if any(w in _PERSONAL for w in low[1:]):
+        return True  # "a few minutes later they", "Many spoke about how much they": a clause
     if words[0][:1].isupper() and first not in _SUBORDINATORS:
         return False
     if len(low) == 1:
@@ -120,17 +144,30 @@ def _fragment(words: list[str]) -> bool:
 
 def classify(phrase: str, start: int, role: str | None = None) -> Mention | None:
     """Turn a speaker phrase into a :class:`Mention`, or None if it cannot be a speaker."""
-    phrase = phrase.strip(" ,")
+    stripped = phrase.strip(" ,")
+    marker = _DISCOURSE_MARKERS.match(stripped)
+    phrase = stripped[marker.end() :] if marker else stripped
     if not phrase:
         return None
+    start += marker.end() if marker else 0
     end = start + len(phrase)
     words = phrase.split()
+    if len(words) > 1 and norm_word(words[0]) in _PERSONAL:
+        if all(norm_word(w) in _PRONOUN_TAGS for w in words[1:]):
+            return Mention(words[0], start, start + len(words[0]), "pronoun", role)  # "they all"
+        return None  # "he cleared Mexican airspace": a clause, not a speaker
+    if norm_word(words[0]) in _PREPOSITIONS:
+        return None  # "In recent years", "On Trump", "For someone": a prepositional phrase
+    if len(words) == 1 and norm_word(phrase) in _QUANTIFIER_WORDS:
+        return None  # "Others said", "some say": who is not said, and no name stands for them
     if _PRONOUN_RE.match(phrase):
         if phrase.lower() in ("you", "i", "we"):
             return None  # the interviewer or the author, not a source
         return Mention(phrase, start, end, "pronoun", role)
     if len(words) > 12 or _fragment(words):
         return None
+    if any(_name_then_verb(prev, w) for prev, w in itertools.pairwise(words)):
+        return None  # "Sanders highlighted polls": a name and its verb, not a speaker
     # "a spokesperson for the Colorado Department of Human Services" -> the organisation
     m = re.match(
         r"^(?:an?|the)\s+(?:\w+\s+){0,2}(?:spokes(?:man|woman|person)|representative|statement|"
@@ -141,6 +178,11 @@ def classify(phrase: str, start: int, role: str | None = None) -> Mention | None
     if m and looks_like_name(m.group(1)):
         return Mention(phrase, start, end, "name", "organisation", key=m.group(1))
     owner, rest = split_possessive(phrase)
+    if owner is not None and owner_like(owner) and _common_noun_phrase(rest):
+        # "Trump's campaign", "Clinton's spokesman": the owner's organisation or people.
+        if norm_word(rest.split()[-1]) in _ORG_DESCRIPTORS or is_institution(rest):
+            return Mention(phrase, start, end, "name", "organisation", key=phrase)
+        return Mention(phrase, start, end, "generic", role)
     if owner is not None and owner_like(owner) and looks_like_name(rest):
         if is_institution(rest):  # "Britain's Treasury"
             return Mention(phrase, start, end, "name", "organisation", key=phrase)
@@ -156,8 +198,10 @@ def classify(phrase: str, start: int, role: str | None = None) -> Mention | None
             if norm_word(descriptor.split()[-1]) in _ORG_DESCRIPTORS:
                 return Mention(phrase, start, end, "name", "organisation", key=m.group(1))
             return Mention(phrase, start, end, "name", role or descriptor or None, key=m.group(1))
-    if words[0].lower() in _CONJUNCTIONS:
-        return None
+    if words[0].lower() in _CONJUNCTIONS or _COORDINATED_VERB.search(phrase):
+        return None  # "fault and made useful recommendations": a verb phrase, not a speaker
+    if _POST_MODIFIER.search(phrase) and _group(phrase):
+        return Mention(phrase, start, end, "generic", role)  # "Staff for the House committee"
     if len(words) > 6 or any(w.lower() in _AUXILIARIES for w in words):
         return None  # a clause, not a noun phrase
     if norm_word(words[-1]) in GENERIC_HEADS and norm_word(words[-1]).endswith("s"):
@@ -169,7 +213,57 @@ def classify(phrase: str, start: int, role: str | None = None) -> Mention | None
         return Mention(phrase, start, end, "role", role)
     if len(words) <= 3 and norm_word(words[-1]) in GENERIC_HEADS:
         return Mention(phrase, start, end, "generic", role)
+    if _group(phrase):
+        return Mention(phrase, start, end, "generic", role)
     return None
+
+
+def _name_then_verb(prev: str, word: str) -> bool:
+    """ "Sanders highlighted": a name followed by a past-tense verb ("The elected" is no name)."""
+    bare = norm_word(prev)
+    return (
+        word.endswith("ed")
+        and word.islower()
+        and prev[:1].isupper()
+        and bare not in _DETERMINER_START
+        and bare not in _FUNCTION_WORDS
+    )
+
+
+_POST_MODIFIER = re.compile(
+    r"\s+(?:with|of|in|from|at|on|for|across|inside|within|outside|close\s+to|familiar\s+with|"
+    r"briefed\s+on|affected\s+by|involved\s+in)\s"
+)
+
+
+_PERSON_HEADS = frozenset(["person", "staff", "staffer", "someone", "individual", "employee", "worker"])
+
+
+def _common_noun_phrase(phrase: str) -> bool:
+    """ "campaign", "top aides", "press secretary": lower-case words only, a noun at the end."""
+    words = phrase.split()
+    return 1 <= len(words) <= 3 and all(w.islower() for w in words) and not _fragment(words)
+
+
+def _group(phrase: str) -> bool:
+    """A group of people written as a plural noun phrase: "Clinton defenders", "People with
+    knowledge of the talks", "insiders in the next two states".
+
+    The subject of a speech verb that is a plural common noun (its head, before any prepositional
+    post-modifier, ends in -s and is lower case or opens the phrase) names who spoke, unnamed.
+    """
+    post = _POST_MODIFIER.search(phrase)
+    head = phrase[: post.start()] if post else phrase
+    words = head.split()
+    if not 1 <= len(words) <= 4:
+        return False
+    last = norm_word(words[-1])
+    plural = len(last) >= 4 and last.endswith("s") and not last.endswith(("ss", "us", "is", "’s", "'s"))
+    if not plural and last not in GENERIC_HEADS and last not in _PERSON_HEADS:
+        return False
+    if not (words[-1].islower() or len(words) == 1):
+        return False
+    return not any(norm_word(w) in _AUXILIARIES or norm_word(w) in _PERSONAL for w in words)
 
 
 def subject_before(text: str, lo: int, hi: int) -> Mention | None:
@@ -211,6 +305,12 @@ def subject_before(text: str, lo: int, hi: int) -> Mention | None:
         flags=re.IGNORECASE,
     )
     offset = lo + len(region) - len(stripped)
+    restrictive = _RESTRICTIVE.match(stripped)
+    if restrictive is not None:
+        # "Voters who have listened to his speeches said": the head before the relative clause.
+        head = classify(restrictive.group(1), offset)
+        if head is not None and head.form != "pronoun":
+            return head
     relative = _RELATIVE_END.search(stripped)
     if relative is not None:
         # "said Beck, who said ...", "a Republican who says ...": the relative pronoun's
@@ -219,6 +319,8 @@ def subject_before(text: str, lo: int, hi: int) -> Mention | None:
     return classify(stripped, offset)
 
 
+_RESTRICTIVE = re.compile(r"^((?:[\w’'.-]+\s+){0,3}?[\w’'.-]+)\s+(?:who|that)\s+(?:\w+\s+){1,8}?\w+$")
+"""A subject with a restrictive relative clause and no comma: "voters who have listened to him"."""
 _RELATIVE_END = re.compile(
     r"(?:^|\s)(who|that)(?:\s+(?:(?:in|on|at|during|after|before|for|since|over|last|this)\s+[^,]{1,30}|"
     r"also|previously|recently|once|later|earlier|now|then|often|repeatedly))?$",
@@ -232,6 +334,19 @@ _LAST_NOUN_PHRASE = re.compile(
 """The last determiner-led noun phrase of a region ("... written by a former state employee")."""
 
 
+_THING_OF_NAME = re.compile(
+    rf"^(?:the|a|an|his|her|their|its)\s+(\w+)\s+of\s+({NAME_WORD}(?:{SPACES}{NAME_WORD})*)$"
+)
+
+
+_KIN = frozenset(
+    ["daughter", "son", "wife", "husband", "mother", "brother", "sister", "friend", "widow", "widower",
+     "child", "children", "family", "niece", "nephew", "cousin", "grandson", "granddaughter", "partner",
+     "colleague", "boss", "employee", "employees", "staff", "team", "campaign", "parents", "friends"]
+)  # fmt: skip
+"""Heads that are people (or stand for them) even before "of NAME": "the daughter of Bill Clinton, who"."""
+
+
 def _antecedent(text: str, lo: int, hi: int) -> Mention | None:
     """The noun phrase a relative pronoun at ``hi`` refers back to, if it can be a speaker."""
     region = text[lo:hi].rstrip()
@@ -240,6 +355,10 @@ def _antecedent(text: str, lo: int, hi: int) -> Mention | None:
     if not region:
         return None
     np = _LAST_NOUN_PHRASE.search(region)
+    thing_of = _THING_OF_NAME.match(np.group(1)) if np is not None else None
+    if np is not None and thing_of and norm_word(thing_of.group(1)) not in GENERIC_HEADS | TITLE_WORDS | _KIN:
+        # "the tone of Cruz, who has called ...": "who" is the person, not "the tone".
+        return classify(thing_of.group(2), lo + np.start(1) + thing_of.start(2))
     if np is not None and not looks_like_name(np.group(1)):
         before = region[: np.start(1)].rstrip()
         name = _NAME_AT_END.search(before[:-1].rstrip()) if before.endswith(",") else None
@@ -300,7 +419,8 @@ def _appositive_subject(text: str, lo: int, region: str) -> Mention | None:
 
 
 _AFTER_PHRASE = re.compile(
-    r"\s*((?:[^,.;:()“”\"]|(?<=\b[A-Z])\.(?=\s+[A-Z])|(?<=\b(?:Mr|Ms|Dr|Jr|Sr|St))\.|(?<=\bMrs)\.)+)"
+    r"\s*((?:[^,.;:()“”\"]|(?<=\b[A-Z])\.(?=\s+[A-Z])|(?<=\b(?:Mr|Ms|Dr|Jr|Sr|St|Lt))\.|"
+    r"(?<=\b(?:Mrs|Sen|Rep|Gov|Gen|Col|Sgt|Adm|Rev))\.|(?<=\b(?:Capt|Prof))\.)+)"
 )
 """The phrase after an inverted verb, up to punctuation; initials and "Mr." do not end it."""
 
@@ -360,6 +480,12 @@ def clause_subject(text: str, lo: int, hi: int) -> Mention | None:
         if _PRONOUN_RE.match(words[0]):
             return classify(words[0], start)
         m = CAP_SEQ.match(s)
+        if m and norm_word(m.group(0)) in _QUANTIFIER_WORDS:
+            # "One of the men, Jessie Elkins, 70, ...": the appositive names the subject.
+            nxt = parts[i + 1][1].strip() if i + 1 < len(parts) else ""
+            if looks_like_name(nxt):
+                return classify(nxt, lo + parts[i + 1][0] + parts[i + 1][1].index(nxt))
+            return None
         if m:
             seq = m.group(0)
             if POSSESSIVE.search(seq.split()[-1]) and i + 1 < len(parts):

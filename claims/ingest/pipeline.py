@@ -23,6 +23,7 @@ from claims.normalize import clean_text, content_hash, fingerprint, strip_nul
 from claims.positions.links import link_new_claims
 from claims.store.history import record_revision
 from claims.store.models import Article, ChangeKind, Claim, ClaimAppearance, utcnow
+from claims.store.said import refresh_said_at
 
 
 class ArticleStatus(StrEnum):
@@ -122,6 +123,7 @@ def ingest_article(
             _mark_removed(claim, article=row, session=session, report=report)
             batch.step()
     cache.finish()
+    refresh_said_at(session=session, article_id=row.id)  # new appearances, or a new date
     link_new_claims(session=session, claim_ids=report.added, catalog=catalog)
     row.content_hash = digest  # last: the article counts as ingested only now
     session.add(row)

@@ -23,7 +23,6 @@ from claims.positions.rules import PositionRules
 from claims.positions.terms import terms
 from claims.store.history import Actor, record_revision
 from claims.store.models import (
-    Article,
     ChangeKind,
     Claim,
     ClaimAppearance,
@@ -109,22 +108,18 @@ def _relink_later(session: Session, new: list[_Said], record: dict[int, _Said], 
 
 
 def _record(session: Session, speaker_id: int) -> dict[int, _Said]:
-    """The speaker's live claims with when they were said and in which articles."""
+    """The speaker's live claims with when they were said (``Claim.said_at``, kept by
+    ``claims.store.said``) and in which articles."""
     rows = session.execute(
-        sa.select(col(Claim.id), col(Claim.text), col(Claim.topic_id), col(Claim.created_at),
-                  col(Article.published_at), col(Article.id))
+        sa.select(col(Claim.id), col(Claim.text), col(Claim.topic_id), col(Claim.said_at),
+                  col(ClaimAppearance.article_id))
         .join(ClaimAppearance, col(ClaimAppearance.claim_id) == Claim.id)
-        .join(Article, col(Article.id) == ClaimAppearance.article_id)
-        .where(col(Claim.speaker_id) == speaker_id, col(Claim.status) == ClaimStatus.ACTIVE.value)
+        .where(col(Claim.speaker_id) == speaker_id, col(Claim.status) == ClaimStatus.ACTIVE.value,
+               col(Claim.said_at).is_not(None))
     ).all()
     said: dict[int, tuple[str, int | None, datetime, set[int]]] = {}
-    for cid, text, topic_id, created, published, article_id in rows:
-        when = published or created
-        if cid in said:
-            old = said[cid]
-            said[cid] = (text, topic_id, min(old[2], when), old[3] | {article_id})
-        else:
-            said[cid] = (text, topic_id, when, {article_id})
+    for cid, text, topic_id, when, article_id in rows:
+        said.setdefault(cid, (text, topic_id, when, set()))[3].add(article_id)
     return {cid: _Said(cid, t, tp, when, frozenset(arts)) for cid, (t, tp, when, arts) in said.items()}
 
 

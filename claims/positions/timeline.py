@@ -1,14 +1,18 @@
 """A speaker's claims in the order they were made, grouped by subject, with the earlier claim each
 one follows and whether it changed position; and the store's recent changes of position.
 
-A timeline is read with four queries whatever its length (claims with their dates, their topics, the
-page's sources, their position links), so a speaker with thousands of claims costs milliseconds.
+A timeline page is one query: the speaker's live claims in ``Claim.said_at`` order straight off the
+``ix_claim_speaker_said`` index (the page's ids first, so a late page skips index entries, not joined
+rows), joined to their topic, first source and position link; and one more for the counts. The
+date is stored at ingest (``claims.store.said``), so nothing is grouped at read time and a page
+costs the same for a speaker with ten claims or ten thousand.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
@@ -24,7 +28,7 @@ from claims.store.models import (
     Speaker,
     Topic,
 )
-from claims.store.positions import Earlier, earlier_of
+from claims.store.positions import Earlier, earlier_columns, earlier_from, earlier_of
 from claims.store.views import SourceView
 
 
@@ -85,29 +89,28 @@ class PositionChange:
 def speaker_timeline(*, session: Session, speaker: Speaker, topic: Topic | None = None,
                      about: str | None = None, limit: int | None = None, offset: int = 0) -> Timeline:
     """``speaker``'s live claims by date said (earliest source), on ``topic`` or ``about`` a phrase."""
-    rows = _dated_claims(session, speaker.id, topic.id if topic else None)  # type: ignore[arg-type]
-    if about:
+    mine = _mine(speaker.id, topic.id if topic else None)  # type: ignore[arg-type]
+    counted, changed = session.connection().execute(sa.select(
+        sa.select(func.count()).select_from(Claim).where(*mine).scalar_subquery(),
+        sa.select(func.count()).select_from(PositionLink)
+        .where(col(PositionLink.speaker_id) == speaker.id, col(PositionLink.changed).is_(True),
+               col(PositionLink.cleared_at).is_(None)).scalar_subquery(),
+    )).one()
+    if about:  # a phrase: every claim's words are read, the page cut here
         wanted = terms(about).words
-        said = _words_of(session, [r.id for r in rows])
-        rows = [r for r in rows if wanted & (terms(said[r.id][0]).words | _topic_words(r.topic_name))]
-    rows.sort(key=lambda r: (r.said_at, r.id))
-    page = rows[offset: offset + limit if limit is not None else None]
-    words = _words_of(session, [r.id for r in page])
-    links = earlier_of(session=session, claim_ids=[r.id for r in page])
-    sources = _first_sources(session, [r.first_article for r in page])
+        rows = [(e, tid) for e, tid in _entries(session, mine)
+                if wanted & (terms(e.text).words | _topic_words(e.topic_name))]
+        total = len(rows)
+        page = rows[offset: offset + limit if limit is not None else None]
+    else:
+        total = int(counted)
+        page = _entries(session, mine, limit=limit, offset=offset)
     groups: dict[int | None, list[TimelineEntry]] = {}
-    for r in page:
-        groups.setdefault(r.topic_id, []).append(TimelineEntry(
-            claim_id=r.id, text=words[r.id][0], kind=words[r.id][1], said_at=r.said_at, topic=r.topic_slug,
-            topic_name=r.topic_name, source=sources.get(r.first_article), earlier=links.get(r.id)))
-    changed = session.exec(
-        select(func.count()).select_from(PositionLink)
-        .where(PositionLink.speaker_id == speaker.id, col(PositionLink.changed).is_(True),
-               col(PositionLink.cleared_at).is_(None))
-    ).one()
+    for entry, topic_id in page:
+        groups.setdefault(topic_id, []).append(entry)
     return Timeline(
         speaker=speaker.name, speaker_id=speaker.id, topic=topic.slug if topic else None,  # type: ignore[arg-type]
-        topic_id=topic.id if topic else None, about=about, total=len(rows), changed=int(changed),
+        topic_id=topic.id if topic else None, about=about, total=total, changed=int(changed),
         offset=offset,
         groups=tuple(TimelineGroup(entries[0].topic, entries[0].topic_name, tuple(entries))
                      for entries in groups.values()),
@@ -131,77 +134,50 @@ def recent_changes(*, session: Session, limit: int, offset: int = 0) -> tuple[li
             for cid, text, name, said in rows if cid in links], int(total)
 
 
-@dataclass(frozen=True, slots=True)
-class _Row:
-    id: int
-    topic_id: int | None
-    topic_slug: str | None
-    topic_name: str | None
-    said_at: datetime
-    first_article: int
-
-
-def _dated_claims(session: Session, speaker_id: int, topic_id: int | None) -> list[_Row]:
-    """The speaker's live claims with their earliest publication date and first article, without
-    their words (only the page shown needs those: ``_words_of``).
-
-    Plain queries (claims by the speaker's index, their appearances' dates grouped by claim, their
-    topics) instead of one grouped join, which SQLite cannot answer from the indexes."""
-    conn = session.connection()  # Core rows: no ORM bookkeeping for thousands of claims
-    mine = sa.select(col(Claim.id)).where(col(Claim.speaker_id) == speaker_id,
-                                         col(Claim.status) == ClaimStatus.ACTIVE.value)
+def _mine(speaker_id: int, topic_id: int | None) -> list[sa.ColumnElement[bool]]:
+    """The speaker's live, dated claims (undated: no source reports them), on the topic if given
+    (as its main topic or a further one)."""
+    where = [col(Claim.speaker_id) == speaker_id, col(Claim.status) == ClaimStatus.ACTIVE.value,
+             col(Claim.said_at).is_not(None)]
     if topic_id is not None:
         further = sa.select(col(ClaimTopic.claim_id)).where(col(ClaimTopic.topic_id) == topic_id)
-        mine = mine.where(sa.or_(col(Claim.topic_id) == topic_id, col(Claim.id).in_(further)))
-    claims = conn.execute(sa.select(col(Claim.id), col(Claim.topic_id)).where(col(Claim.id).in_(mine))).all()
-    dated = {cid: (published, first) for cid, published, first in conn.execute(
-        sa.select(col(ClaimAppearance.claim_id), func.min(col(Article.published_at)),
-                  func.min(col(ClaimAppearance.article_id)))
-        .join(Article, col(Article.id) == ClaimAppearance.article_id)
-        .where(col(ClaimAppearance.claim_id).in_(mine))
-        .group_by(col(ClaimAppearance.claim_id))
-    )}
-    undated = [cid for cid, (published, _) in dated.items() if published is None]
-    stored = dict(conn.execute(  # type: ignore[arg-type]
-        sa.select(col(Claim.id), col(Claim.created_at)).where(col(Claim.id).in_(undated))
-    ).all()) if undated else {}
-    topic_ids = sorted({tid for _, tid in claims if tid is not None})
-    topics = {tid: (slug, name) for tid, slug, name in conn.execute(
-        sa.select(col(Topic.id), col(Topic.slug), col(Topic.name)).where(col(Topic.id).in_(topic_ids))
-    )} if topic_ids else {}
+        where.append(sa.or_(col(Claim.topic_id) == topic_id, col(Claim.id).in_(further)))
+    return where
+
+
+def _entries(session: Session, mine: list[sa.ColumnElement[bool]], *, limit: int | None = None,
+             offset: int = 0) -> list[tuple[TimelineEntry, int | None]]:
+    """One query: the page's claims (ids by the index, oldest first) with their topic, first source
+    (the earliest stored appearance) and position link."""
+    order = (col(Claim.said_at), col(Claim.id))
+    ids = sa.select(col(Claim.id)).where(*mine).order_by(*order).offset(offset)
+    if limit is not None:
+        ids = ids.limit(limit)
+    first = (sa.select(func.min(col(ClaimAppearance.article_id)))
+             .where(col(ClaimAppearance.claim_id) == Claim.id).correlate(Claim).scalar_subquery())
+    stmt: Any = (
+        sa.select(col(Claim.id), col(Claim.text), col(Claim.kind), col(Claim.said_at), col(Claim.topic_id),
+                  col(Topic.slug), col(Topic.name), col(Article.id), col(Article.canonical_url),
+                  col(Article.url), col(Article.title), col(Article.outlet), col(Article.published_at))
+        .select_from(Claim)
+        .outerjoin(Topic, col(Topic.id) == Claim.topic_id)
+        .outerjoin(Article, col(Article.id) == first)
+    )
+    stmt, link = earlier_columns(col(Claim.id), stmt)
+    whole = limit is None and not offset  # every claim: no page of ids to pick first
+    stmt = stmt.add_columns(*link).where(*mine) if whole else \
+        stmt.add_columns(*link).where(col(Claim.id).in_(ids.scalar_subquery()))
+    stmt = stmt.order_by(*order)
     rows = []
-    for cid, tid in claims:
-        if cid not in dated:
-            continue  # no appearance: not a claim anyone reported
-        published, first = dated[cid]
-        slug, name = topics.get(tid, (None, None))
-        rows.append(_Row(cid, tid, slug, name, published or stored[cid], first))
+    for (cid, text, kind, said, topic_id, slug, name, aid, canonical, url, title, outlet, published,
+         *earlier) in session.connection().execute(stmt).all():  # fetchall: a row at a time costs more
+        source = SourceView(article_id=aid, url=canonical or url, title=title, outlet=outlet,
+                            published_at=published) if aid is not None else None
+        rows.append((TimelineEntry(claim_id=cid, text=text, kind=kind, said_at=said, topic=slug,
+                                   topic_name=name, source=source, earlier=earlier_from(earlier)),
+                     topic_id))
     return rows
-
-
-def _words_of(session: Session, claim_ids: list[int]) -> dict[int, tuple[str, str]]:
-    """Text and kind of these claims."""
-    out: dict[int, tuple[str, str]] = {}
-    for start in range(0, len(claim_ids), 900):
-        chunk = claim_ids[start:start + 900]
-        out.update((cid, (text, kind)) for cid, text, kind in session.connection().execute(  # type: ignore[misc]
-            sa.select(col(Claim.id), col(Claim.text), col(Claim.kind)).where(col(Claim.id).in_(chunk))))
-    return out
 
 
 def _topic_words(name: str | None) -> frozenset[str]:
     return terms(name).words if name else frozenset()
-
-
-def _first_sources(session: Session, article_ids: list[int]) -> dict[int, SourceView]:
-    if not article_ids:
-        return {}
-    rows = session.connection().execute(
-        sa.select(col(Article.id), col(Article.canonical_url), col(Article.url), col(Article.title),
-                  col(Article.outlet), col(Article.published_at))
-        .where(col(Article.id).in_(sorted(set(article_ids))))
-    ).all()
-    return {aid: SourceView(article_id=aid, url=canon or url, title=title,  # type: ignore[misc,arg-type]
-                            outlet=outlet, published_at=published)
-            for aid, canon, url, title, outlet, published in rows}
-

@@ -18,6 +18,7 @@ from claims.service.changes import Changes
 from claims.service.editorial import Editorial
 from claims.service.following import Following
 from claims.service.ingest import Ingest
+from claims.service.memo import ReadMemo
 from claims.service.pages import Pages
 from claims.service.positions import Positions
 from claims.service.questions import Questions
@@ -48,6 +49,7 @@ class ClaimService(Pages, Tipline, Questions, Ingest, Browsing, Transfer, Change
                                restore=self._restore_matcher, snapshot=settings.index_snapshot())
         self.searcher = Searcher(catalog, self.synonyms)
         self._asker_salt = asker_salt(settings) or random_salt()
+        self._memo = ReadMemo()
 
     @classmethod
     def open(cls, settings: Settings, *, migrate_empty: bool = True,

@@ -7,12 +7,16 @@ so a claim looks the same on the web, in ``/claim`` and in ``claimbot export``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
+
+from sqlmodel import Session
 
 from claims.errors import NotFoundError
 from claims.search.questions import Answer
+from claims.service.memo import ReadMemo
 from claims.service.questions import Questions
 from claims.service.transfer import Transfer
 from claims.store.claimreview import RATINGS, claimreview_record
@@ -30,14 +34,17 @@ from claims.store.pages import (
     sitemap_entries,
     speaker_ref,
     speakers_named,
+    store_version,
     topic_choices,
     verdicts_per_day,
     visible_topic,
 )
+from claims.store.topics import TopicActivity, topics_by_activity
 from claims.store.views import ClaimView, NameCount, RevisionView, claim_history, get_claims
 from claims.store.views import topics_with_counts as _topics_with_counts
 
 SEARCH_RESULTS = 10
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +106,8 @@ class DeskCharts:
 class Pages(Questions, Transfer):
     """The pages' reads for ``ClaimService``."""
 
+    _memo: ReadMemo
+
     def claim_sheet(self, claim_id: int) -> ClaimSheet:
         """A claim's page; ``NotFoundError`` when there is no such claim (merged ones are returned:
         the page redirects to ``view.merged_into_id``)."""
@@ -153,8 +162,22 @@ class Pages(Questions, Transfer):
                          topics=() if answer.claims else tuple(topic_choices(session=session)))
 
     def sitemap(self) -> SitemapEntries:
+        """What ``/sitemap.xml`` lists: up to 50,000 entries, kept while the store is unchanged."""
         with self.session() as session:
-            return sitemap_entries(session=session)
+            return self._kept("sitemap", session, lambda: sitemap_entries(session=session))
+
+    def front_topics(self, *, limit: int) -> tuple[TopicActivity, ...]:
+        """The front page's topics, the most active lately first (``topics`` counts every live
+        claim's dates: kept while the store is unchanged)."""
+        with self.session() as session:
+            return self._kept(f"front_topics:{limit}", session,
+                              lambda: tuple(topics_by_activity(session=session, limit=limit)))
+
+    def _kept(self, name: str, session: Session, read: Callable[[], T]) -> T:
+        seconds = self.settings.web_cache_seconds
+        if seconds <= 0:
+            return read()
+        return self._memo.get(name, version=store_version(session=session), seconds=seconds, read=read)
 
     def verdict_feed(self, *, most: int = 50) -> list[tuple[ClaimView, datetime]]:
         """The newest verdicts, newest first, with when each was given."""

@@ -32,6 +32,7 @@ from claims.store.models import (
     Speaker,
     Topic,
 )
+from claims.store.said import refresh_said_at
 
 FORMAT = "claimbot-archive"
 VERSION = 1
@@ -41,6 +42,9 @@ _MODELS = (Speaker, Topic, Article, Claim, ClaimRevision, ClaimAppearance)
 """Archived tables, parents before children."""
 _DEFERRED = {"claim": ("merged_into_id",)}
 """Columns pointing at rows of their own table that may come later: set after all rows are in."""
+_DERIVED = {"claim": ("said_at",)}
+"""Columns computed from other rows: not archived (archives of every version read alike), computed
+again after a restore."""
 
 
 def _tables() -> dict[str, sa.Table]:
@@ -69,7 +73,8 @@ def export_archive(*, session: Session, batch: int = 1000) -> Iterator[dict[str,
     """The archive as JSON-ready objects: the header, then one object per row, table by table."""
     yield header()
     for name, table in _tables().items():
-        stmt = sa.select(table).order_by(*table.primary_key.columns).execution_options(yield_per=batch)
+        kept = [c for c in table.columns if c.name not in _DERIVED.get(name, ())]
+        stmt = sa.select(*kept).order_by(*table.primary_key.columns).execution_options(yield_per=batch)
         for row in session.execute(stmt).mappings():
             yield {"table": name, "row": {key: _encode(value) for key, value in row.items()}}
 
@@ -141,6 +146,7 @@ def restore_archive(
         table = tables[item["b_table"]]
         conn.execute(sa.update(table).where(table.c.id == item["b_id"])
                      .values({item["b_column"]: item["b_value"]}))
+    refresh_said_at(session=session)
     _restart_sequences(session, tables)
     return report
 

@@ -25,6 +25,7 @@ from claims.store.models import (
     is_storable_id,
     utcnow,
 )
+from claims.store.said import refresh_said_at
 
 MAX_CLAIM_CHARS = 4000
 MAX_NOTE_CHARS = 2000
@@ -180,6 +181,8 @@ def merge_claims(
                     speaker_mention=app.speaker_mention, confidence=app.confidence,
                 )
             )
+    session.flush()
+    refresh_said_at(session=session, claim_ids=[into_id])  # the survivor may now be older
     source.status = ClaimStatus.MERGED.value
     source.merged_into_id = into_id
     _move_followers(session=session, claim_id=claim_id, into_id=into_id)

@@ -165,14 +165,29 @@ def _compatible(session: Session, speaker: Speaker, form: NameForm) -> bool:
     return True
 
 
+_SENTENCE_OPENERS = frozenset(
+    ["when", "even", "and", "but", "in", "on", "at", "the", "a", "an", "as", "if", "so", "yet", "while",
+     "after", "before", "because", "since", "though", "although", "then", "now", "still", "also", "for",
+     "with", "by", "from", "to", "of", "that", "this", "these", "those", "his", "her", "their", "its",
+     "why", "how", "what", "where", "who", "once", "unlike", "like", "during", "despite", "later",
+     "earlier", "meanwhile", "however", "instead", "there", "here", "today", "yesterday"]
+)  # fmt: skip
+"""Capitalised words that open a sentence and never a name, so never a first name."""
+
+
 def _full_name_in(text: str, surname: str) -> NameForm | None:
     """The one full name the article gives a surname ("Linda Okafor" for "Okafor"), if exactly one."""
+    # A name's words are on one line; only an initial or a short abbreviation keeps a full stop
+    # ("John F. Kennedy", "Mr."), so "Hillary Clinton. A Bloomberg" is never one name.
     pattern = re.compile(
-        r"\b((?:[A-Z][\w'’\-]*\.?\s+){1,3})" + re.escape(surname) + r"\b"
+        r"\b((?:(?:[A-Z][a-z]{0,2}\.|[A-Z][\w'’\-]*)[ \t]+){1,3})" + re.escape(surname) + r"\b"
     )
     found: dict[str, NameForm] = {}
     for m in pattern.finditer(text):
-        form = parse_name(m.group(0))
+        words = m.group(0).split()
+        while len(words) > 1 and words[0].lower().strip(".") in _SENTENCE_OPENERS:
+            words = words[1:]  # "When PolitiFact", "Even China": a sentence's first word
+        form = parse_name(" ".join(words))
         if form is not None and form.is_full and name_key(form.surname) == name_key(surname):
             found.setdefault(name_key(form.short), form)
     return next(iter(found.values())) if len(found) == 1 else None

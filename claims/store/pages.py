@@ -23,6 +23,7 @@ from claims.store.models import (
     ClaimRevision,
     ClaimStatus,
     ClaimTopic,
+    EntityChange,
     QuestionLog,
     Speaker,
     SpeakerKind,
@@ -30,7 +31,7 @@ from claims.store.models import (
     Verdict,
     is_storable_id,
 )
-from claims.store.topics import claims_in_topic
+from claims.store.topics import claims_in_topic, unindexed
 from claims.store.views import ClaimView, get_claims
 
 SITEMAP_MOST = 50_000
@@ -62,11 +63,16 @@ def speaker_ref(*, session: Session, speaker_id: int) -> SpeakerRef | None:
 
 
 def claim_speaker(*, session: Session, claim_id: int) -> SpeakerRef | None:
-    """The speaker of a claim (with the id its page needs), or None. After ``get_claim`` in the same
-    session both rows are in its identity map: no query."""
-    claim = session.get(Claim, claim_id) if is_storable_id(claim_id) else None
-    row = session.get(Speaker, claim.speaker_id) if claim is not None and claim.speaker_id else None
-    return _ref(row) if row is not None else None
+    """The speaker of a claim (with the id its page needs), or None: one query."""
+    if not is_storable_id(claim_id):
+        return None
+    row = session.execute(
+        sa.select(col(Speaker.id), col(Speaker.name), col(Speaker.kind), col(Speaker.role),
+                  col(Speaker.affiliation))
+        .join(Claim, col(Claim.speaker_id) == Speaker.id).where(col(Claim.id) == claim_id)
+    ).first()
+    return SpeakerRef(id=int(row[0]), name=row[1], kind=row[2], role=row[3], affiliation=row[4]) \
+        if row is not None else None
 
 
 def topic_choices(*, session: Session) -> list[tuple[str, str]]:
@@ -126,34 +132,41 @@ class QueuePage:
 def review_queue(*, session: Session, wanted: QueueFilter, limit: int, offset: int) -> QueuePage:
     """Claims the desk should look at, most recently new or changed first.
 
-    Two ways to find a page, chosen by how many claims match: a common filter (every live claim, a
-    big topic) walks the claims newest first and keeps the matching ones, which fills a page after a
-    few dozen rows; a rare one (retracted, a small speaker) takes the filter's own index and sorts
-    its few matches. At 100,000 claims the wrong choice costs a quarter of a second either way.
+    Each filter has an index that ends in (status, updated_at) (``Claim``'s ``ix_claim_*_updated``),
+    so its matches are counted (up to ``COUNT_UP_TO``) and paged straight off that index, newest
+    first, at any size. A topic is the exception: "main or further topic" is two lookups, so a
+    topic alone is counted through both, and when it is common its page walks the claims newest first
+    and keeps the matching ones, which fills a page after a few dozen rows; a rare one sorts its few
+    matches.
     """
     capped = select(Claim.id).where(*_queue_filter(wanted)).limit(COUNT_UP_TO + 1).subquery()
     total = int(session.exec(select(func.count()).select_from(capped)).one())
-    walk = total > COUNT_UP_TO
+    walk = total > COUNT_UP_TO and _topic_alone(wanted)
     ids = session.execute(
         sa.select(col(Claim.id)).where(*_queue_filter(wanted, walk=walk))
         .order_by(col(Claim.updated_at).desc(), col(Claim.id).desc()).offset(offset).limit(limit + 1)
     ).scalars().all()
     views = get_claims(session=session, claim_ids=[int(i) for i in ids[:limit]])  # one joined query
-    return QueuePage(views=views, total=min(total, COUNT_UP_TO), counted_all=not walk,
+    return QueuePage(views=views, total=min(total, COUNT_UP_TO), counted_all=total <= COUNT_UP_TO,
                      has_more=len(ids) > limit)
 
 
+def _topic_alone(wanted: QueueFilter) -> bool:
+    """A topic without a speaker or verdict, whose indexes would give the order."""
+    return wanted.topic_id is not None and wanted.speaker_id is None and wanted.verdict is None
+
+
 def _queue_filter(wanted: QueueFilter, *, walk: bool = False) -> list[sa.ColumnElement[bool]]:
-    """The queue's conditions; ``walk`` wraps the columns so that no filter index is chosen over the
-    newest-first one (``coalesce(x, '') = v`` means ``x = v`` but no index can serve it)."""
-    def same(column: Any, value: str | int) -> sa.ColumnElement[bool]:
-        if not walk:
-            return column == value  # type: ignore[no-any-return]
-        return func.coalesce(column, "" if isinstance(value, str) else 0) == value
+    """The queue's conditions. ``unindexed`` means ``x = v`` but no index can serve it: ``walk``
+    wraps every column so that the newest-first index is walked; a topic alone wraps the
+    status, so that its two lookups (main topic, further topics) are taken instead of every live
+    claim checked one by one."""
+    def same(column: Any, value: str | int, *, hide: bool = walk) -> sa.ColumnElement[bool]:
+        return unindexed(column, value) if hide else column == value  # type: ignore[no-any-return]
 
     conditions = []
     if wanted.status is not None:
-        conditions.append(same(col(Claim.status), wanted.status))
+        conditions.append(same(col(Claim.status), wanted.status, hide=walk or _topic_alone(wanted)))
     if wanted.verdict is not None:
         conditions.append(same(col(Claim.verdict), wanted.verdict))
     if wanted.speaker_id is not None:
@@ -166,6 +179,14 @@ def _queue_filter(wanted: QueueFilter, *, walk: bool = False) -> list[sa.ColumnE
 
 
 # ---------------------------------------------------------------------------- feeds
+
+
+def store_version(*, session: Session) -> tuple[int, int]:
+    """The newest claim revision and the newest admin change to a speaker or topic: whatever
+    changes what a page lists leaves one of them (two primary-key lookups)."""
+    revision = session.execute(sa.select(func.max(col(ClaimRevision.id)))).scalar_one()
+    change = session.execute(sa.select(func.max(col(EntityChange.id)))).scalar_one()
+    return int(revision or 0), int(change or 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,18 +220,29 @@ def sitemap_entries(*, session: Session, most: int = SITEMAP_MOST) -> SitemapEnt
 
 
 def latest_verdicts(*, session: Session, most: int) -> list[tuple[int, datetime]]:
-    """The newest verdicts given to live claims (claim id, when), one entry per claim."""
+    """The newest verdicts given to live claims (claim id, when), one entry per claim.
+
+    Walks verdict revisions newest first (``ix_claimrevision_change_created``) and keeps each
+    claim's first, which is its latest: a page of verdicts reads a page of revisions, where grouping
+    every verdict revision by claim read the whole history."""
     stmt = (
-        sa.select(col(ClaimRevision.claim_id), func.max(col(ClaimRevision.created_at)).label("at"))
+        sa.select(col(ClaimRevision.claim_id), col(ClaimRevision.created_at))
         .join(Claim, col(Claim.id) == ClaimRevision.claim_id)
         .where(col(ClaimRevision.change) == ChangeKind.VERDICT.value,
                col(Claim.status) == ClaimStatus.ACTIVE.value,
                col(Claim.verdict) != Verdict.UNVERIFIED.value)
-        .group_by(col(ClaimRevision.claim_id))
-        .order_by(sa.desc("at"), col(ClaimRevision.claim_id).desc())
-        .limit(most)
+        .order_by(col(ClaimRevision.created_at).desc(), col(ClaimRevision.claim_id).desc())
     )
-    return [(int(cid), at) for cid, at in session.execute(stmt)]
+    latest: dict[int, datetime] = {}
+    result = session.connection().execution_options(yield_per=4 * most + 1).execute(stmt)
+    try:
+        for cid, at in result:
+            latest.setdefault(int(cid), at)
+            if len(latest) >= most:
+                break
+    finally:
+        result.close()
+    return list(latest.items())
 
 
 # ---------------------------------------------------------------------------- the desk's charts

@@ -20,8 +20,9 @@
     .venv/bin/python tests/bench/bench_digest.py --compute-only            # digest timing only
     .venv/bin/python tests/bench/bench_digest.py --database-url postgresql+psycopg://...
 
-At 30 msg/s 10,000 messages take about 5.6 minutes. The endpoint is written here rather than in the
-bot's test emulator (``tests/bot/emulator.py``), which does not enforce rate limits.
+At 30 msg/s 10,000 messages take about 5.6 minutes. The endpoint is a few lines of its own; the bot's
+test emulator enforces the same limits when given ``bot.fakeapi.throttle.Throttle``, which
+``bench_replicas.py`` (two replicas on one PostgreSQL database) uses.
 """
 
 from __future__ import annotations

@@ -19,6 +19,15 @@ sample of stored claims is labelled by hand and kept here:
   ``statement`` = true when the claim (with its bracketed frame) reads as a statement on its own;
   ``meaning`` = ``kept`` | ``lost`` (no longer says what the article said) | ``opposite``;
   ``context`` = ``helps`` | ``none_ok`` (none stored, none needed) | ``unhelpful`` | ``missing``.
+* ``extraction_labels_heldout.jsonl``: every claim stored from the 13 dev articles the file above
+  never drew from (``sample --uncovered``), labelled the same way before the issue-21 extraction work
+  and never tuned on. It adds ``topics_label``: ``usable`` when one of the claim's topics is a
+  specific subject an editor would file it under (not "general", not "elections" alone, not the
+  outlet's or a bystander's name), else ``not_usable``; ``note`` says why where it is not obvious.
+* ``carry`` re-draws the held-out articles' claims with today's code for an "after" figure:
+  claims stored exactly as before keep their labels, the others are marked ``needs_label`` and
+  labelled by a reader before ``report`` is run on the file (labelled after the code changes, so
+  still never tuned on);
 * ``report`` prints the figures of each sample, overall and by outlet;
 * ``census`` ingests a split and counts, over every stored claim (no labels needed): claims with
   no speaker, and speakers that cannot be speakers (fragments led by a function word or ending in
@@ -49,9 +58,18 @@ from sqlmodel import Session, select  # noqa: E402
 from claims.catalog import load_catalog  # noqa: E402
 from claims.settings import DEFAULT_CONFIG_DIR  # noqa: E402
 from claims.store import db  # noqa: E402
-from claims.store.models import Article, Claim, ClaimAppearance, ClaimStatus, Speaker  # noqa: E402
+from claims.store.models import (  # noqa: E402
+    Article,
+    Claim,
+    ClaimAppearance,
+    ClaimStatus,
+    ClaimTopic,
+    Speaker,
+    Topic,
+)
 
 LABELS = Path(__file__).with_name("extraction_labels_dev.jsonl")
+HELD_OUT = Path(__file__).with_name("extraction_labels_heldout.jsonl")
 _FUNCTION = frozenset(
     [
         "who", "whom", "whose", "which", "that", "with", "and", "or", "but", "of", "for", "to",
@@ -61,6 +79,9 @@ _FUNCTION = frozenset(
     ]
 )  # fmt: skip
 _DETERMINERS = frozenset(["the", "a", "an", "this", "these", "those"])
+_ABBREVIATIONS = frozenset(
+    ["Mrs", "Mr", "Ms", "Dr", "Sen", "Gov", "Rep", "Gen", "Jr", "Sr", "St", "Rev", "Prof"]
+)
 _POSSESSIVES = frozenset(["his", "her", "its", "their"])
 _QUANTIFIERS = frozenset(["all", "some", "many", "both", "one", "another", "others", "several", "most"])
 _ORG_WORDS = frozenset(
@@ -92,6 +113,10 @@ def stored_claims(split: str, data: Path) -> list[dict[str, object]]:
                 .order_by(Article.id, ClaimAppearance.start)  # type: ignore[arg-type]
             ).all()
             names = {s.id: s.name for s in session.exec(select(Speaker)).all()}
+            slugs = {t.id: t.slug for t in session.exec(select(Topic)).all()}
+            extra: dict[int, list[str]] = defaultdict(list)
+            for link in session.exec(select(ClaimTopic)).all():
+                extra[link.claim_id].append(slugs[link.topic_id])
             seen: set[int] = set()
             for claim, app, art in rows:
                 if claim.id in seen:
@@ -104,6 +129,7 @@ def stored_claims(split: str, data: Path) -> list[dict[str, object]]:
                     "speaker": names.get(claim.speaker_id) if claim.speaker_id else None,
                     "mention": app.speaker_mention, "text": claim.text,
                     "resolved_text": claim.resolved_text, "context": claim.context,
+                    "topics": [slugs[claim.topic_id]] * bool(claim.topic_id) + sorted(extra[claim.id or 0]),
                     "sentence": app.sentence,
                     "before": text[lo : max(lo, text.find(app.sentence[:40], lo))][-500:],
                 })
@@ -136,7 +162,9 @@ def bad_speaker(name: str, article_names: set[str]) -> str | None:
             return "lone name word"
     caps = [w for w in words if w[:1].isupper()]
     title_case = any(w in ("To", "A", "Of", "With", "For", "And", "Is") for w in words[1:])
-    if re.search(r"[a-z]{2,}\. [A-Z]", name) or (len(caps) >= 4 and title_case):
+    # A sentence's full stop inside the name ("Hillary Clinton. Late"); "Mrs. Clinton" is no headline.
+    stops = [w for w in re.findall(r"\b([A-Za-z]*[a-z]{2,})\. [A-Z]", name) if w not in _ABBREVIATIONS]
+    if stops or (len(caps) >= 4 and title_case):
         return "headline"
     return None
 
@@ -162,14 +190,52 @@ def census(split: str, data: Path) -> None:
         print(f"  {why}: {len(got)} {sorted(set(got))[:12]}")
 
 
-def sample(split: str, data: Path, seed: int, n: int, out: Path, name: str) -> None:
+def sample(split: str, data: Path, seed: int, n: int, out: Path, name: str, uncovered: bool = False) -> None:
     claims = stored_claims(split, data)
+    if uncovered:
+        # Only articles no earlier label file drew from: a held-out set nothing was tuned on.
+        lines = LABELS.read_text(encoding="utf-8").splitlines()
+        seen = {json.loads(line)["article"] for line in lines if line}
+        claims = [c for c in claims if c["article"] not in seen]
     rng = random.Random(seed)
     picked = rng.sample(claims, min(n, len(claims)))
     with out.open("w", encoding="utf-8") as fh:
         for c in picked:
             fh.write(json.dumps({"sample": name, "seed": seed, **c}, ensure_ascii=False) + "\n")
     print(f"{len(picked)} claims of {len(claims)} written to {out}")
+
+
+_LABELS = ("speaker_label", "statement", "meaning", "context_label", "topics_label", "note")
+_SAME_CLAIM = ("article", "start", "end", "speaker", "text", "resolved_text")
+
+
+def carry(split: str, data: Path, labelled: Path, out: Path, name: str) -> None:
+    """Draw the held-out articles' claims again with today's code; a claim stored exactly as before
+    (same span, speaker, words and frame) keeps its labels (context and topics labels only if those
+    are unchanged too); every other claim is written with ``needs_label`` for a reader."""
+    old = [json.loads(line) for line in labelled.read_text(encoding="utf-8").splitlines() if line.strip()]
+    articles = {r["article"] for r in old}
+    by_claim = {tuple(r[k] for k in _SAME_CLAIM): r for r in old}
+    kept = 0
+    with out.open("w", encoding="utf-8") as fh:
+        for c in stored_claims(split, data):
+            if c["article"] not in articles:
+                continue
+            c.pop("before", None)
+            row: dict[str, object] = {"sample": name, "seed": old[0]["seed"], **c}
+            prev = by_claim.get(tuple(c[k] for k in _SAME_CLAIM))
+            if prev is not None:
+                kept += 1
+                row.update({k: prev[k] for k in _LABELS if k in prev})
+                if prev["context"] != c["context"]:
+                    row.pop("context_label", None)
+                if prev["topics"] != c["topics"]:
+                    row.pop("topics_label", None)
+            missing = [k for k in _LABELS[:5] if k not in row]
+            if missing:
+                row["needs_label"] = missing
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"{kept} claims kept their labels; the rest are written to {out} with needs_label")
 
 
 def _figures(rows: list[dict[str, object]]) -> str:
@@ -183,11 +249,14 @@ def _figures(rows: list[dict[str, object]]) -> str:
     kept = sum(1 for r in rows if r["meaning"] == "kept")
     ctx = [r for r in rows if r.get("context_label")]
     ctx_ok = sum(1 for r in ctx if r["context_label"] in ("helps", "none_ok"))
+    topical = [r for r in rows if "topics_label" in r]
+    usable = sum(1 for r in topical if r["topics_label"] == "usable")
+    topics = f"  topics usable {usable / len(topical):.3f}" if topical else ""
     return (
         f"n {n:3d}  speaker correct {correct / max(1, len(with_speaker)):.3f} ({correct}/{len(with_speaker)})"
         f"  no speaker {(missing + none_ok) / max(1, n):.3f} (missing {missing}, rightly none {none_ok})"
         f"  statement {statement / max(1, n):.3f}  meaning kept {kept / max(1, n):.3f}"
-        f"  opposite {opposite}  context ok {ctx_ok / max(1, len(ctx)):.3f}"
+        f"  opposite {opposite}  context ok {ctx_ok / max(1, len(ctx)):.3f}{topics}"
     )
 
 
@@ -208,7 +277,7 @@ def report(path: Path) -> None:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=("report", "census", "sample"))
+    parser.add_argument("command", choices=("report", "census", "sample", "carry"))
     parser.add_argument("split", nargs="?", default="dev", choices=("dev", "train"))
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--labels", type=Path, default=LABELS)
@@ -216,13 +285,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--n", type=int, default=150)
     parser.add_argument("--name", default="baseline")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--uncovered", action="store_true", help="only articles the dev label file lacks")
     args = parser.parse_args(argv)
     if args.command == "report":
         report(args.labels)
+    elif args.command == "carry":
+        carry(args.split, args.data, args.labels, args.out or Path("carried.jsonl"), args.name)
     elif args.command == "census":
         census(args.split, args.data)
     else:
-        sample(args.split, args.data, args.seed, args.n, args.out or Path("sample.jsonl"), args.name)
+        out = args.out or Path("sample.jsonl")
+        sample(args.split, args.data, args.seed, args.n, out, args.name, args.uncovered)
     return 0
 
 

@@ -139,9 +139,11 @@ def head_phrase(source: str) -> str:
 
     Sources are annotated with their appositives and modifiers ("Huma Abedin, vice chairwoman for
     Clinton's presidential campaign,", "a woman in Worcester, Massachusetts"): the head is the
-    first comma segment without its trailing prepositional phrase or relative clause.
+    first comma segment without parentheses and without its trailing prepositional phrase or
+    relative clause.
     """
-    first = source.strip().split(",")[0].strip()
+    # A party and state tag is no part of the name: "Sen. John Cornyn (R-Texas)" is Cornyn.
+    first = re.sub(r"\s*\([^()]*\)", "", source).strip().split(",")[0].strip()
     return _TAIL.sub("", first) or first
 
 

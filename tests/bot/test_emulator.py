@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from bot.fakeapi.text import parse_html
+from bot.fakeapi.throttle import Throttle
 from tests.bot.emulator import TOKEN, Emulator
 
 
@@ -137,3 +138,46 @@ async def test_injected_faults(emulator: Emulator, http: httpx.AsyncClient) -> N
         assert body["description"] == "Forbidden: bot was blocked by the user"
     emulator.unblock(fault)
     assert (await call(http, "sendMessage", chat_id=5, text="hi"))[0] == 200
+
+
+async def test_flood_control_answers_429_as_telegram_does(emulator: Emulator,
+                                                          http: httpx.AsyncClient) -> None:
+    now = [100.0]
+    api = emulator.api
+    api.throttle = Throttle(clock=lambda: now[0])
+    for user in range(1, 41):
+        api.add_user(user)
+    api.add_group(-9, "Desk")
+
+    async def send(chat_id: int) -> tuple[int, dict[str, Any]]:
+        return await call(http, "sendMessage", chat_id=chat_id, text="hi")
+
+    # per private chat: one a second
+    assert (await send(1))[0] == 200
+    status, body = await send(1)
+    assert (status, body["parameters"]) == (429, {"retry_after": 1})
+    assert body["description"] == "Too Many Requests: retry after 1"
+    now[0] += 1.0
+    assert (await send(1))[0] == 200
+    # overall: 30 in any second; the 31st waits, and refused messages do not count
+    now[0] += 1.0
+    assert [(await send(u))[0] for u in range(2, 32)] == [200] * 30
+    assert (await send(32))[0] == 429
+    now[0] += 0.999
+    assert (await send(33))[0] == 429
+    now[0] += 0.002
+    assert (await send(33))[0] == 200
+    # per group: 20 a minute (a second apart), then the 21st waits for the first to leave the minute
+    now[0] += 5.0
+    for _ in range(20):
+        assert (await send(-9))[0] == 200
+        now[0] += 1.0
+    status, body = await send(-9)
+    assert (status, body["parameters"]["retry_after"]) == (429, 40)
+    now[0] += 40.0
+    assert (await send(-9))[0] == 200
+    assert (api.throttle.refused, len(api.throttle.accepted)) == (4, 54)
+    assert api.throttle.max_in_window(1.0) == 30
+    # unknown chats are refused for that, and are not counted
+    assert (await send(999))[1]["description"] == "Bad Request: chat not found"
+    assert len(api.throttle.accepted) == 54

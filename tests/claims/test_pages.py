@@ -98,3 +98,41 @@ def test_queue_finds_the_same_pages_whichever_way_it_walks(pages: ClaimService,
     by_index = [c.id for c in pages.review_queue(topic=topic, limit=1000).claims]
     monkeypatch.setattr("claims.store.pages.COUNT_UP_TO", 0)
     assert [c.id for c in pages.review_queue(topic=topic, limit=1000).claims] == by_index
+
+
+def test_a_topic_page_counts_its_main_and_further_topic_claims(pages: ClaimService) -> None:
+    live = pages.claims(limit=1000)
+    checked = 0
+    for topic in pages.topics():
+        mine = [v.id for v in live if v.topic == topic.slug or topic.slug in dict(v.other_topics)]
+        listing = pages.topic_listing(topic.slug, limit=1000, offset=0)
+        assert listing.page.total == len(mine) == len(listing.page.views)
+        assert sorted(v.id for v in listing.page.views) == sorted(mine)
+        checked += any(topic.slug in dict(v.other_topics) for v in live)
+    assert checked, "the samples give some claim a further topic"
+
+
+def test_a_speaker_page_lists_the_most_recently_recorded_first(pages: ClaimService) -> None:
+    newest = pages.claims(limit=1)[0]
+    sheet = pages.claim_sheet(newest.id)
+    assert sheet.speaker is not None
+    views = pages.speaker_listing(sheet.speaker.id, limit=1000, offset=0).page.views
+    assert [v.id for v in views] == [v.id for v in sorted(views, key=lambda v: (v.created_at, v.id),
+                                                          reverse=True)]
+    pages.set_verdict(views[-1].id, "false", note=None, actor=DESK)  # a verdict moves nothing
+    assert [v.id for v in pages.speaker_listing(sheet.speaker.id, limit=1000, offset=0).page.views] \
+        == [v.id for v in views]
+
+
+def test_front_topics_and_sitemap_are_kept_until_the_store_changes(pages: ClaimService, engine: Engine,
+                                                                   catalog: Catalog, tmp_path) -> None:
+    sitemap, topics = pages.sitemap(), pages.front_topics(limit=30)
+    assert pages.sitemap() is sitemap and pages.front_topics(limit=30) is topics  # nothing changed
+    assert topics and topics[0].claims >= topics[-1].claims
+    claim = next(i for i, _ in sitemap.claims)
+    pages.retract(claim, reason="Misattributed.", actor=DESK)  # a revision: read afresh
+    assert claim not in {i for i, _ in pages.sitemap().claims}
+    assert pages.front_topics(limit=30) is not topics
+    uncached = ClaimService(Settings(database_url=str(engine.url), index_dir=tmp_path / "index2",
+                                     web_cache_seconds=0), engine, catalog)
+    assert uncached.sitemap() is not uncached.sitemap()

@@ -1,7 +1,8 @@
 """Delivering digests exactly once, within Telegram's rate limits.
 
-The parts: ``limits`` (the seam to Telegram and its rate limits), ``enqueue`` (due subscriptions
-to outbox rows), ``outbox`` (rows claimed under leases), ``runner`` (the sender loop).
+The parts: ``limits`` (the seam to Telegram and its rate limits), ``budget`` (the overall pace all
+replicas share through the database), ``enqueue`` (due subscriptions to outbox rows), ``outbox``
+(rows claimed under leases, a chat at a time), ``runner`` (the sender loop).
 
 Two steps, each safe to crash in:
 
@@ -18,10 +19,13 @@ Two steps, each safe to crash in:
 
 The Telegram layer implements ``Sender`` (PTB's ``bot.send_message``) and maps PTB's errors onto
 the exceptions below. ``RateLimiter`` keeps to ~30 messages/s overall, 1/s per chat and 20/min per
-group (negative chat ids); the limits are per process, so with several replicas give each a share
-of ``per_second``.
+group (negative chat ids) within one process. Across replicas the overall pace is one
+``SharedBudget`` row every runner takes its slots from, and a chat is claimed by one runner at a
+time, so the deployment as a whole keeps to ``per_second`` and to the per-chat limits however many
+replicas run (they must share one database).
 """
 
+from claims.follow.delivery.budget import DIGESTS, SharedBudget
 from claims.follow.delivery.enqueue import DEFAULT_GRACE, EnqueueReport, enqueue_digests
 from claims.follow.delivery.limits import (
     DEFAULT_LIMITS,
@@ -41,6 +45,7 @@ from claims.follow.delivery.runner import MAX_ATTEMPTS, DeliveryReport, Delivery
 __all__ = [
     "DEFAULT_GRACE",
     "DEFAULT_LIMITS",
+    "DIGESTS",
     "MAX_ATTEMPTS",
     "ChatBlocked",
     "ChatMigrated",
@@ -57,6 +62,7 @@ __all__ = [
     "RateLimiter",
     "RetryAfter",
     "Sender",
+    "SharedBudget",
     "delivery_stats",
     "enqueue_digests",
 ]

@@ -1,5 +1,6 @@
 """The seam to Telegram and its limits: the errors a ``Sender`` maps Telegram's answers onto, and a
-rate limiter for ~30 messages/s overall, 1/s per chat and 20/min per group (per process).
+rate limiter for ~30 messages/s overall, 1/s per chat and 20/min per group (per process; the
+overall pace across replicas is ``budget.SharedBudget``).
 """
 
 from __future__ import annotations
@@ -96,6 +97,22 @@ class RateLimiter:
         sent = self._group_sent.get(chat_id)
         if chat_id < 0 and sent is not None and len(sent) >= self.limits.group_max:
             at = max(at, sent[0] + self.limits.group_window)
+        return at
+
+    def held_at(self, chat_id: int) -> float:
+        """When this chat may next receive, counting its own spacing and 429s, not a group's minute."""
+        return self._chat_next.get(chat_id, 0.0)
+
+    def handover_at(self, chat_id: int) -> float:
+        """When another runner, knowing nothing of this chat's sends, may start sending to it.
+
+        A private chat: when it may next receive. A group: also not before its last message is a
+        whole window old, because the next holder starts counting the group's minute afresh.
+        """
+        at = self.chat_ready_at(chat_id)
+        sent = self._group_sent.get(chat_id)
+        if chat_id < 0 and sent:
+            at = max(at, sent[-1] + self.limits.group_window)
         return at
 
     @property

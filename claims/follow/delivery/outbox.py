@@ -5,17 +5,16 @@ figures for ``/stats``.
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from claims.follow.delivery.sql import core, rowcount
+from claims.follow.delivery.sql import core, retrying, rowcount
 from claims.store.db import SessionFactory
 from claims.store.models import (
     ChatPreference,
@@ -48,6 +47,9 @@ class OutboxJob:
     attempts: int
     token: str
     not_before: float = 0.0
+    """When the runner may send its next part, on the runner's own clock."""
+    held_until: datetime | None = None
+    """Set by ``claim`` when the job's chat may not receive yet (see ``claim``)."""
 
     @property
     def done(self) -> bool:
@@ -56,8 +58,11 @@ class OutboxJob:
 
 _OUTBOX_JOB_COLUMNS: list[Any] = [
     DigestOutbox.id, DigestOutbox.chat_id, DigestOutbox.subscription_id, DigestOutbox.payload,
-    DigestOutbox.parts_sent, DigestOutbox.attempts,
+    DigestOutbox.parts_sent, DigestOutbox.attempts, DigestOutbox.not_before,
 ]
+
+_OTHER = DigestOutbox.__table__.alias("other")  # type: ignore[attr-defined]
+_CLAIM_LOCK = 0x636C61696D  # "claim": serialises claims across replicas (PostgreSQL advisory lock)
 
 
 class Outbox:
@@ -68,64 +73,93 @@ class Outbox:
         self.lease = lease
 
     def _retrying(self, work: Callable[[Session], T]) -> T:
-        """Run ``work`` in its own transaction; SQLite's "database is locked" is waited out."""
-        for attempt in range(20):
-            sqlite = False
-            try:
-                with self.sessions() as session:
-                    sqlite = session.get_bind().dialect.name == "sqlite"
-                    return work(session)
-            except sa.exc.OperationalError as exc:
-                if not sqlite or "locked" not in str(exc.orig) or attempt == 19:
-                    raise
-                time.sleep(0.05 * (attempt + 1))
-        raise AssertionError("unreachable")  # pragma: no cover
+        return retrying(self.sessions, work)
 
-    def claim(self, *, owner: str, limit: int, now: datetime | None = None) -> list[OutboxJob]:
-        """Take up to ``limit`` sendable rows: pending and due, or leased by a runner that died."""
+    def claim(self, *, owner: str, limit: int, now: datetime | None = None,
+              group_takeover_hold: timedelta = timedelta(0)) -> list[OutboxJob]:
+        """Take up to ``limit`` sendable rows: pending and due, or leased by a runner that died.
+
+        Chats are claimed whole: a row is not taken while another runner holds a live lease on a
+        row of the same chat, so two replicas never send to one chat at once and each chat's
+        spacing is kept by the one runner that holds it. (Claims are serialised so that holds: a
+        transaction-scoped advisory lock on PostgreSQL, the write lock on SQLite.)
+
+        Between holders, a chat's rows carry when it may next receive: each send records it in
+        ``not_before`` (``progress``), and each claimed job's ``held_until`` is the latest such time
+        among all its chat's rows. A group row taken over from a dead runner also waits
+        ``group_takeover_hold`` (the group window), since a message it had in flight when it died
+        was never recorded.
+        """
         token = f"{owner}:{uuid.uuid4().hex[:8]}"
 
         def work(session: Session) -> list[OutboxJob]:
             at = now or utcnow()
-            claimable = sa.or_(
-                sa.and_(col(DigestOutbox.status) == OutboxStatus.PENDING.value,
-                        col(DigestOutbox.not_before) <= at),
-                sa.and_(col(DigestOutbox.status) == OutboxStatus.SENDING.value,
-                        col(DigestOutbox.lease_until) < at),
+            held_elsewhere = sa.exists().where(
+                _OTHER.c.chat_id == DigestOutbox.chat_id,
+                _OTHER.c.status == OutboxStatus.SENDING.value,
+                _OTHER.c.lease_until >= at,
+                ~_OTHER.c.lease_owner.startswith(f"{owner}:", autoescape=True),
+            )
+            taken_over = sa.and_(col(DigestOutbox.status) == OutboxStatus.SENDING.value,
+                                 col(DigestOutbox.lease_until) < at)
+            claimable = sa.and_(
+                sa.or_(sa.and_(col(DigestOutbox.status) == OutboxStatus.PENDING.value,
+                               col(DigestOutbox.not_before) <= at),
+                       taken_over),
+                ~held_elsewhere,
             )
             pick = (
                 sa.select(col(DigestOutbox.id)).where(claimable).order_by(col(DigestOutbox.id)).limit(limit)
             )
             if session.get_bind().dialect.name == "postgresql":
+                core(session, sa.select(sa.func.pg_advisory_xact_lock(_CLAIM_LOCK)))
                 ids = list(core(session, pick.with_for_update(skip_locked=True)).scalars())
                 if not ids:
                     return []
                 target = col(DigestOutbox.id).in_(ids)
             else:  # one statement: SQLite takes the write lock before it reads
                 target = col(DigestOutbox.id).in_(pick.scalar_subquery())
+            hold = sa.case(
+                (sa.and_(taken_over, col(DigestOutbox.chat_id) < 0), at + group_takeover_hold),
+                else_=col(DigestOutbox.not_before),
+            ) if group_takeover_hold else col(DigestOutbox.not_before)
             core(session,
                 sa.update(DigestOutbox).where(target, claimable).values(
                     status=OutboxStatus.SENDING.value, lease_owner=token, lease_until=at + self.lease,
+                    not_before=hold,
                 )
             )
             rows = core(session,
                 sa.select(*_OUTBOX_JOB_COLUMNS)
                 .where(col(DigestOutbox.lease_owner) == token).order_by(col(DigestOutbox.id))
             ).all()
+            chats = sorted({r.chat_id for r in rows})
+            held = dict(core(session,
+                sa.select(col(DigestOutbox.chat_id), sa.func.max(col(DigestOutbox.not_before)))
+                .where(col(DigestOutbox.chat_id).in_(chats)).group_by(col(DigestOutbox.chat_id))
+            ).all()) if chats else {}
             return [OutboxJob(id=r.id, chat_id=r.chat_id, subscription_id=r.subscription_id,
                               payload=list(r.payload), parts_sent=r.parts_sent, attempts=r.attempts,
-                              token=token) for r in rows]
+                              token=token, held_until=_later_than(held.get(r.chat_id), at))
+                    for r in rows]
 
         return self._retrying(work)
 
-    def progress(self, job: OutboxJob, *, error: str | None = None) -> bool:
-        """Record the parts sent so far (and ``sent`` when all are); False if the lease was lost."""
+    def progress(self, job: OutboxJob, *, error: str | None = None,
+                 chat_free_at: datetime | None = None) -> bool:
+        """Record the parts sent so far (and ``sent`` when all are); False if the lease was lost.
+
+        ``chat_free_at`` is when another runner could start sending to this chat; it is kept in the
+        row's ``not_before`` for whoever claims the chat next (see ``claim``).
+        """
         def work(session: Session) -> bool:
             at = utcnow()
             values: dict[str, object] = {
                 "parts_sent": job.parts_sent, "attempts": job.attempts, "lease_until": at + self.lease,
                 "chat_id": job.chat_id,
             }
+            if chat_free_at is not None:
+                values["not_before"] = chat_free_at
             if error is not None:
                 values["last_error"] = error[:ERROR_CHARS]
             if job.done:
@@ -235,6 +269,14 @@ class Outbox:
 
         self._retrying(work)
 
+
+
+def _later_than(moment: datetime | None, at: datetime) -> datetime | None:
+    """``moment`` if it is after ``at``; else None (a chat free already holds nothing back)."""
+    if moment is None:
+        return None
+    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite's max()
+    return moment if moment > at else None
 
 
 # ---------------------------------------------------------------------------- figures for /stats

@@ -1,5 +1,10 @@
 """The sender loop: claims outbox rows, sends them through a ``Sender`` at Telegram's pace, and hands
 unsent rows back on shutdown.
+
+Telegram's limits hold across replicas: the overall pace is a ``SharedBudget`` row every runner
+takes its slots from, and chats are claimed whole (``Outbox.claim``), so the runner holding a chat
+is the only one sending to it and its own ``RateLimiter`` keeps that chat's spacing. A chat handed
+back is handed back with the time it may next receive, so the next holder keeps the spacing too.
 """
 
 from __future__ import annotations
@@ -11,8 +16,9 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from claims.follow.delivery.budget import SharedBudget
 from claims.follow.delivery.limits import (
     DEFAULT_LIMITS,
     ChatBlocked,
@@ -64,6 +70,10 @@ class DeliveryRunner:
     One failing chat never holds up others: each message is its own task, a chat waiting out a 429
     or its per-chat limit is skipped over, and a chat held back for long is handed back to the
     outbox. Database work runs in threads so the bot's event loop stays responsive.
+
+    ``budget`` is the overall pace shared with every other runner on the same database (by default
+    ``limits.per_second`` in the ``digests`` row); the runner's own ``RateLimiter`` keeps per-chat
+    spacing and never lets this process alone exceed ``limits.per_second`` either.
     """
 
     def __init__(
@@ -80,8 +90,10 @@ class DeliveryRunner:
         max_attempts: int = MAX_ATTEMPTS,
         retry_backoff: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
+        budget: SharedBudget | None = None,
     ) -> None:
         self.outbox = Outbox(sessions, lease=lease)
+        self.budget = budget or SharedBudget(sessions, per_second=limits.per_second)
         self.sender = sender
         self.limiter = RateLimiter(limits)
         self.batch = batch
@@ -100,6 +112,7 @@ class DeliveryRunner:
         self._lease_seconds = lease.total_seconds()
         self._renew_at = 0.0
         self._claim_at = 0.0
+        self._group_hold = timedelta(seconds=limits.group_window)
 
     def wake(self) -> None:
         """New rows are in the outbox (the scheduler just enqueued): look now, not at the next poll."""
@@ -122,8 +135,10 @@ class DeliveryRunner:
                 if len(self._queue) < self.batch // 2 and (now >= self._claim_at or (drain and idle)):
                     wakes = self._wakes
                     claimed = await asyncio.to_thread(
-                        self.outbox.claim, owner=self.owner, limit=self.batch - len(self._queue)
+                        self.outbox.claim, owner=self.owner, limit=self.batch - len(self._queue),
+                        group_takeover_hold=self._group_hold,
                     )
+                    self._hold(claimed)
                     self._queue.extend(claimed)
                     exhausted = not claimed
                     # woken while claiming: the new rows may have missed this claim, so look again
@@ -135,7 +150,7 @@ class DeliveryRunner:
                 now = self.clock()  # the awaits above take time; pace from the real dispatch time
                 job, wait = self._next_ready(now)
                 if job is not None:
-                    self._dispatch(job, now)
+                    await self._dispatch(job)
                     continue
                 if drain and exhausted and not self._queue and not self._tasks:
                     break
@@ -175,11 +190,27 @@ class DeliveryRunner:
                 break  # nothing can beat the global slot
         return None, None if earliest is None else earliest - now
 
-    def _dispatch(self, job: OutboxJob, now: float) -> None:
+    def _hold(self, claimed: list[OutboxJob]) -> None:
+        """A chat its previous holder sent to lately waits as long as the claim said (on our clock)."""
+        now, wall = self.clock(), utcnow()
+        for job in claimed:
+            if job.held_until is not None:
+                self.limiter.penalize(job.chat_id, now + (job.held_until - wall).total_seconds())
+
+    async def _dispatch(self, job: OutboxJob) -> None:
+        """Take the job's chat, then the next slot of the shared budget; its task sends at that slot."""
         self._queue.remove(job)
         self._busy.add(job.chat_id)
-        self.limiter.record(job.chat_id, now)
-        task = asyncio.create_task(self._send(job))
+        try:
+            wait = await asyncio.to_thread(self.budget.take)
+        except BaseException:
+            self._busy.discard(job.chat_id)
+            self._queue.append(job)
+            self._queue.sort(key=lambda j: j.id)
+            raise
+        at = self.clock() + wait  # measured after the round trip: late by it, never early
+        self.limiter.record(job.chat_id, at)
+        task = asyncio.create_task(self._send(job, at))
         self._tasks.add(task)
         task.add_done_callback(self._done)
 
@@ -189,15 +220,20 @@ class DeliveryRunner:
         if not task.cancelled() and (exc := task.exception()) is not None:
             log.error("delivery task crashed", exc_info=exc)
 
-    async def _send(self, job: OutboxJob) -> None:
+    async def _send(self, job: OutboxJob, at: float) -> None:
         chat_id = job.chat_id
         requeue = False
         try:
+            if (wait := at - self.clock()) > 0:
+                await asyncio.sleep(wait)  # the budget's slot
             job.attempts += 1
             await self.sender.send(job.chat_id, job.payload[job.parts_sent])
         except RetryAfter as exc:
             self.report.retry_after += 1
-            self.limiter.penalize(job.chat_id, self.clock() + exc.seconds, everyone=job.chat_id > 0)
+            everyone = job.chat_id > 0
+            self.limiter.penalize(job.chat_id, self.clock() + exc.seconds, everyone=everyone)
+            if everyone:  # the bot as a whole was too fast: every replica waits
+                await asyncio.to_thread(self.budget.hold, exc.seconds)
             requeue = True
         except ChatMigrated as exc:
             self.report.migrated += 1
@@ -234,7 +270,8 @@ class DeliveryRunner:
         else:
             job.parts_sent += 1
             self.report.messages += 1
-            if not await asyncio.to_thread(self.outbox.progress, job):
+            free_at = self._wall(self.limiter.handover_at(chat_id), self.clock())
+            if not await asyncio.to_thread(self.outbox.progress, job, chat_free_at=free_at):
                 self.report.lost_leases += 1
                 log.warning("lost the lease on digest %s; another runner has it", job.id)
             elif job.done:
@@ -248,14 +285,17 @@ class DeliveryRunner:
             self._queue.sort(key=lambda j: j.id)
 
     async def _renew_and_release(self, now: float) -> None:
-        """Extend held leases; hand back rows whose chat cannot receive for most of a lease."""
+        """Extend held leases; hand back rows whose chat is held (a 429, a retry) for most of a lease.
+
+        A group waiting for its minute is kept: this runner knows exactly when it may send again,
+        while the next holder would have to wait a whole window after the group's last message.
+        """
         self._renew_at = now + self._lease_seconds / 3
         horizon_at = now + self._lease_seconds / 2
         keep: list[OutboxJob] = []
         for job in self._queue:
-            at = max(self.limiter.chat_ready_at(job.chat_id), job.not_before)
-            if at > horizon_at:
-                not_before = utcnow() + timedelta(seconds=at - now)
+            if max(self.limiter.held_at(job.chat_id), job.not_before) > horizon_at:
+                not_before = self._wall(self._ready_at(job), now)
                 await asyncio.to_thread(self.outbox.release, job, not_before=not_before)
             else:
                 keep.append(job)
@@ -268,6 +308,17 @@ class DeliveryRunner:
         """Let in-flight messages finish, then hand back what was claimed but not sent."""
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        now = self.clock()
         for job in self._queue:
-            await asyncio.to_thread(self.outbox.release, job, not_before=utcnow())
+            # handed back with the time its chat may next receive, so the next holder keeps the pace
+            await asyncio.to_thread(self.outbox.release, job, not_before=self._wall(self._ready_at(job), now))
         self._queue = []
+
+    def _ready_at(self, job: OutboxJob) -> float:
+        """When another runner may send this job, on our clock (per-chat limits and 429s included)."""
+        return max(self.limiter.handover_at(job.chat_id), job.not_before)
+
+    @staticmethod
+    def _wall(at: float, now: float) -> datetime:
+        """A time on our clock as the store's UTC time (never in the past)."""
+        return utcnow() + timedelta(seconds=max(0.0, at - now))

@@ -1,18 +1,40 @@
-"""Core SQL helpers shared by enqueueing and the outbox: dialect checks and conditional updates.
+"""Core SQL helpers shared by enqueueing, the outbox and the send budget: dialect checks, conditional
+updates, and short transactions that wait out SQLite's write lock.
 """
 
 from __future__ import annotations
 
-from typing import Any, cast
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlmodel import Session
 
+from claims.store.db import SessionFactory
 from claims.store.models import (
     DigestOutbox,
 )
+
+T = TypeVar("T")
+
+
+def retrying(sessions: SessionFactory, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in a transaction of its own; SQLite's "database is locked" is waited out (a
+    runner's short writes must not fail because an import holds the write lock for a moment)."""
+    for attempt in range(20):
+        sqlite = False
+        try:
+            with sessions() as session:
+                sqlite = session.get_bind().dialect.name == "sqlite"
+                return work(session)
+        except sa.exc.OperationalError as exc:
+            if not sqlite or "locked" not in str(exc.orig) or attempt == 19:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def core(session: Session, statement: Any) -> Any:

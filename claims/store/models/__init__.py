@@ -9,7 +9,7 @@ from which that state was reached. Timestamps are timezone-aware UTC everywhere.
 - ``sources``: articles and feeds
 - ``entities``: speakers, topics and admins' changes to them
 - ``claim``: claims, their revisions and appearances
-- ``follow``: subscriptions, saved searches and the digest outbox
+- ``follow``: subscriptions, saved searches, the digest outbox and the shared send budget
 - ``tipline``: questions, reported links and the team digest
 - ``positions``: a claim's earlier claim on the same subject, and changed positions
 """
@@ -46,6 +46,7 @@ from claims.store.models.follow import (
     OutboxStatus,
     SavedSearch,
     ScheduleKind,
+    SendBudget,
     Subscription,
     SubscriptionStatus,
     TargetKind,
@@ -90,6 +91,7 @@ __all__ = [
     "ReportedLink",
     "SavedSearch",
     "ScheduleKind",
+    "SendBudget",
     "Speaker",
     "SpeakerAlias",
     "SpeakerKind",

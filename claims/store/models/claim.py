@@ -53,17 +53,33 @@ class ChangeKind(StrEnum):
 class Claim(SQLModel, table=True):
     """A statement by a speaker, in its current state; see ``ClaimRevision`` for how it got here."""
 
-    __table_args__ = (sa.Index("ix_claim_speaker_fingerprint", "speaker_id", "fingerprint"),)
+    __table_args__ = (
+        sa.Index("ix_claim_speaker_fingerprint", "speaker_id", "fingerprint"),
+        sa.Index("ix_claim_speaker_said", "speaker_id", "status", "said_at"),
+        # the desk's queue: each filter, then live or not, then most recently changed, so that a
+        # filter's first page and its capped count are read off one index in order
+        sa.Index("ix_claim_status_updated", "status", "updated_at"),
+        sa.Index("ix_claim_speaker_updated", "speaker_id", "status", "updated_at"),
+        sa.Index("ix_claim_topic_updated", "topic_id", "status", "updated_at"),
+        sa.Index("ix_claim_verdict_updated", "verdict", "status", "updated_at"),
+        # a speaker's page on the web: most recently recorded first
+        sa.Index("ix_claim_speaker_created", "speaker_id", "status", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    speaker_id: int | None = Field(default=None, foreign_key="speaker.id", index=True)
-    topic_id: int | None = Field(default=None, foreign_key="topic.id", index=True)
+    speaker_id: int | None = Field(default=None, foreign_key="speaker.id")
+    """Indexed by the ``ix_claim_speaker_*`` indexes, which begin with it."""
+    topic_id: int | None = Field(default=None, foreign_key="topic.id")
+    """Indexed by ``ix_claim_topic_updated``."""
     text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     quote: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     kind: str = Field(default=ClaimKind.DIRECT.value, max_length=20)
-    verdict: str = Field(default=Verdict.UNVERIFIED.value, max_length=20, index=True)
+    verdict: str = Field(default=Verdict.UNVERIFIED.value, max_length=20)
+    """Indexed by ``ix_claim_verdict_updated``."""
     verdict_note: str | None = Field(default=None, max_length=2000)
-    status: str = Field(default=ClaimStatus.ACTIVE.value, max_length=20, index=True)
+    status: str = Field(default=ClaimStatus.ACTIVE.value, max_length=20)
+    """Indexed by ``ix_claim_status_updated`` (status, then most recently changed: the desk's queue,
+    the sitemap and ``/claims`` read live claims in that order)."""
     merged_into_id: int | None = Field(default=None, foreign_key="claim.id")
     revision: int = Field(default=1)
     fingerprint: str = Field(max_length=64, index=True)
@@ -74,6 +90,11 @@ class Claim(SQLModel, table=True):
     """``text`` with pronouns and bare references resolved in brackets, for display."""
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column(index=True))
+    said_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+    """When the statement was made: its earliest source's publication date (when it was recorded,
+    if no source has a date); None while no source reports it. Kept by ``claims.store.said`` whenever
+    an appearance or an article's date changes, so that timelines sort on an index instead of
+    grouping every appearance of a speaker's claims at each read."""
 
 
 class ClaimTopic(SQLModel, table=True):
@@ -86,7 +107,11 @@ class ClaimTopic(SQLModel, table=True):
 class ClaimRevision(SQLModel, table=True):
     """One immutable step in a claim's history. Never updated or deleted."""
 
-    __table_args__ = (sa.UniqueConstraint("claim_id", "revision", name="uq_revision_number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("claim_id", "revision", name="uq_revision_number"),
+        sa.Index("ix_claimrevision_change_created", "change", "created_at"),
+        # the newest verdicts (the home page, /verdicts.atom) and the desk's verdicts per day
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     claim_id: int = Field(foreign_key="claim.id", index=True)

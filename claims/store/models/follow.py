@@ -131,3 +131,17 @@ class DigestOutbox(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     sent_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True, index=True))
+
+
+class SendBudget(SQLModel, table=True):
+    """A send budget every replica's delivery runner shares: when the next message may go out.
+
+    Why a row: Telegram's limits are per bot, not per process, so two replicas pacing themselves
+    each at 25 messages a second together exceed 30. Each runner takes a slot with one atomic
+    upsert (``next_at = max(next_at, now) + interval``), so the slots of all replicas are spaced by
+    ``interval`` whatever process takes them. ``next_at`` is seconds on the database's clock (the
+    one clock every replica sees), so hosts whose clocks drift apart still share one pace.
+    """
+
+    name: str = Field(primary_key=True, max_length=64)
+    next_at: float = 0.0

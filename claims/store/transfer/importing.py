@@ -25,6 +25,7 @@ from claims.store.models import (
     Verdict,
     utcnow,
 )
+from claims.store.said import refresh_said_at
 from claims.store.transfer.records import ImportRecord
 
 BATCH = 1000
@@ -208,6 +209,7 @@ def _bulk_insert(
     conn.execute(_table(ClaimRevision).insert(), revisions)
     if appearances:
         conn.execute(_table(ClaimAppearance).insert(), appearances)
+        refresh_said_at(session=session, claim_ids=[a["claim_id"] for a in appearances])
     report.added += len(ids)
     report.claim_ids.extend(ids)
     return ids

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from bot.web.app import build_web_app
 from claims.service import ClaimService
@@ -98,6 +99,8 @@ async def test_verdict_on_the_desk_reaches_the_bot_and_the_json_ld(
             Select(form.find_element(By.NAME, "verdict")).select_by_value("false")
             form.find_element(By.NAME, "note").send_keys("The treaty of 1951 says otherwise.")
             form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+            # a click returns before the page it posts to has loaded: wait for that page
+            WebDriverWait(browser, 60).until(expected_conditions.url_contains("done="))
 
         await asyncio.to_thread(fill_in)
         assert browser.current_url == f"{base}/desk/claims/22?done=verdict"

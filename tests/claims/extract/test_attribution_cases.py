@@ -235,3 +235,52 @@ def test_cue_policy_tracks_statements_not_wants(catalog: Catalog) -> None:
     assert c.speaker == "Linda Okafor"
     assert cue_class("wants") == "stance" and not tracked("stance", "tracked")
     assert all(tracked(k, "tracked") for k in ("statement", "assertion", "belief", "finding", "question"))
+
+
+def test_a_fronted_poll_owns_the_clause_after_it(catalog: Catalog) -> None:
+    """ "In a Harbor Institute poll released Monday, ...": the poll's finding, as "according to" would be."""
+    text = (
+        "Ferry Fares Go Up\n"
+        "In a Harbor Institute poll released Monday, 61 percent of riders rode less after the fare rise."
+    )
+    claims = extract_claims(text, catalog=catalog)
+    assert [(c.speaker_mention, c.text) for c in claims] == [
+        ("a Harbor Institute poll", "61 percent of riders rode less after the fare rise")
+    ]
+
+
+def test_a_fronted_report_yields_to_a_speech_verb(catalog: Catalog) -> None:
+    """ "In a report, the mayor said ...": the mayor's claim, found once, by the verb."""
+    text = "Ferry Fares Go Up\nIn a report on Monday, the mayor said that fares would rise in May."
+    claims = extract_claims(text, catalog=catalog)
+    assert [(c.speaker_mention, c.text) for c in claims] == [("the mayor", "fares would rise in May")]
+
+
+def test_a_title_case_headline_says_is_the_named_speakers_claim(catalog: Catalog) -> None:
+    """ "Jane Holloway Says Ferry Fares Will Double": a headline's speaker, its verb capitalised."""
+    text = "Jane Holloway Says Ferry Fares Will Double\nThe board meets on Monday."
+    claims = extract_claims(text, catalog=catalog)
+    assert [(c.speaker, c.text) for c in claims] == [("Jane Holloway", "Ferry Fares Will Double")]
+
+
+def test_said_so_is_no_claim(catalog: Catalog) -> None:
+    """ "The board said so on Monday": the words point at a claim made elsewhere."""
+    assert extract_claims("Ferry Fares Go Up\nThe board said so on Monday.", catalog=catalog) == []
+
+
+def test_say_that_would_keeps_the_pronoun(catalog: Catalog) -> None:
+    """ "12% say that would be their reaction": "that" is the content's subject, not a complementiser."""
+    claims = extract_claims("Ferry Fares Go Up\nMost riders say that would be a scandal.", catalog=catalog)
+    assert [c.text for c in claims] == ["that would be a scandal"]
+
+
+def test_a_headlines_fronted_phrase_is_not_its_speaker(catalog: Catalog) -> None:
+    """ "Railing Against Fares, Holloway Vows To Cut Them": Holloway vows, not "Railing Against Fares"."""
+    text = "Railing Against Fares, Jane Holloway Vows To Cut Them\nThe board meets on Monday."
+    assert [c.speaker for c in extract_claims(text, catalog=catalog)] == ["Jane Holloway"]
+
+
+def test_a_title_case_headline_before_a_colon_names_no_speaker(catalog: Catalog) -> None:
+    """ "Big Win For Riders: Board Holds Off On Fare Rise" is a headline's topic, not a speaker."""
+    text = "Big Win For Riders: Board Holds Off On Fare Rise\nThe board meets on Monday."
+    assert extract_claims(text, catalog=catalog) == []

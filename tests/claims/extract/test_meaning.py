@@ -146,3 +146,46 @@ def test_a_quoted_he_gets_the_sentence_naming_him(catalog: Catalog) -> None:
     c = find_claim(_claims(INTRO + body, catalog), "new boats by June")
     assert c.context is not None and "Jonas Pell" in c.context
     assert "Rain fell" not in c.context
+
+
+def test_an_it_that_stands_for_what_follows_is_never_the_speaker(catalog: Catalog) -> None:
+    """ "The ferry board said it is important that ...": "it" is no pronoun for the board."""
+    claims = extract_claims(
+        "Ferry Fares Go Up\nThe Harbor Ferry Board said it is important that fares rise in May.",
+        catalog=catalog,
+    )
+    assert claims and all("[" not in (c.resolved_text or "") for c in claims)
+
+
+def test_a_say_verb_with_no_clause_keeps_its_frame(catalog: Catalog) -> None:
+    """ "The mayor has maintained her silence on the fares": no clause follows, so the verb stays."""
+    text = "Ferry Fares Go Up\nThe mayor has maintained her silence on the fares."
+    claims = extract_claims(text, catalog=catalog)
+    assert [c.resolved_text for c in claims] == ["[the mayor maintained] her silence on the fares"]
+
+
+def test_content_in_a_fronted_subordinate_clause_ends_with_the_clause(catalog: Catalog) -> None:
+    """ "Months after the mayor promised cheaper fares, the board raised them": the promise ends
+    at the comma; the main clause is the article's own voice."""
+    text = "Ferry Fares Go Up\nMonths after Mayor Jane Holloway promised cheaper fares, the board acted."
+    claims = extract_claims(text, catalog=catalog)
+    assert [c.text for c in claims] == ["cheaper fares"]
+
+
+def test_said_with_a_colon_leaves_the_lead_in_alone(catalog: Catalog) -> None:
+    """ "In a speech last July, he said:": what he said is the next paragraph, not the lead-in."""
+    claims = extract_claims("Ferry Fares Go Up\nIn a speech last July, Jane Holloway said:", catalog=catalog)
+    assert [c.text for c in claims] == []
+
+
+def test_a_claim_in_a_relative_clause_ends_with_the_clause(catalog: Catalog) -> None:
+    """ "Holloway, who said the fares were fair, left early": the claim is "the fares were fair"."""
+    text = "Ferry Fares Go Up\nJane Holloway, who said the fares were fair, left the meeting early."
+    assert [c.text for c in extract_claims(text, catalog=catalog)] == ["the fares were fair"]
+
+
+def test_an_appositive_after_the_subject_does_not_end_the_claim(catalog: Catalog) -> None:
+    """ "The bureau says riders, numbering 3 million, paid more": the appositive is inside the claim."""
+    text = "Ferry Fares Go Up\nThe Harbor Bureau says riders, numbering 3 million, paid more in May."
+    claims = extract_claims(text, catalog=catalog)
+    assert [c.text for c in claims] == ["riders, numbering 3 million, paid more in May"]

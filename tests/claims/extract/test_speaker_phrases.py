@@ -135,3 +135,133 @@ def test_a_description_of_someone_new_stays_a_description(catalog: Catalog) -> N
     c = find_claim(_claims(body, catalog), "tour was a stunt")
     assert c.speaker != "Mirela Stanic"
     assert c.speaker != "Jonas Pell"
+
+
+def test_party_tag_after_a_name_leaves_the_name_as_speaker(catalog: Catalog) -> None:
+    """ "Sen. Jane Holloway (R-Texas) told ..." is her claim: the tag is no part of the phrase."""
+    claims = _claims("Sen. Jane Holloway (R-Texas) told a reporter on Monday that fares would rise.", catalog)
+    assert [(c.speaker, c.text) for c in claims] == [("Jane Holloway", "fares would rise")]
+
+
+@pytest.mark.parametrize(
+    ("body", "mention"),
+    [
+        ("In the days after the vote, Holloway's campaign said the count was wrong.", "Holloway's campaign"),
+        ("People with knowledge of the talks said the deal was close.", "People with knowledge of the talks"),
+        ("Harbor defenders today argue that the fares were fair.", "Harbor defenders"),
+    ],
+)
+def test_unnamed_groups_and_an_owners_campaign_are_speakers(
+    body: str, mention: str, catalog: Catalog
+) -> None:
+    """A plural noun phrase or a name's campaign before a speech verb names who spoke, unnamed."""
+    claims = _claims(body, catalog)
+    assert [c.speaker_mention for c in claims] == [mention]
+
+
+def test_a_coordinated_speech_verb_shares_the_clause_subject(catalog: Catalog) -> None:
+    """ "One of the riders, Jane Holloway, 70, had paid twice and said ...": her claim."""
+    body = "One of the riders, Jane Holloway, 70, had paid twice and said the fares were unfair."
+    claims = _claims(body, catalog)
+    assert [(c.speaker, c.text) for c in claims] == [("Jane Holloway", "the fares were unfair")]
+
+
+def test_a_lone_word_of_an_outlets_name_is_the_whole_name(catalog: Catalog) -> None:
+    """ "The Harbor Times reported ... The Times said": the Harbor Times, never "Times"."""
+    body = "The Harbor Times reported the fare plan on Monday.\nThe Times said the fares would rise in May."
+    claims = _claims(body, catalog)
+    assert {c.speaker for c in claims} == {"Harbor Times"}
+
+
+def test_an_outlet_named_only_by_its_last_word_keeps_its_article(catalog: Catalog) -> None:
+    claims = _claims("The Times said the fares would rise in May.", catalog)
+    assert [c.speaker for c in claims] == ["The Times"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Others say the fares are just a rough patch.",
+        "Some said the ferry would be late again.",
+        "A few minutes later they said the ferry would be late.",
+    ],
+)
+def test_a_lone_quantifier_or_a_clause_is_no_speaker(body: str, catalog: Catalog) -> None:
+    """ "Others", "some" or "a few minutes later they" name nobody an editor could file a claim under."""
+    assert [c.speaker for c in _claims(body, catalog) if c.speaker] == []
+
+
+def test_a_title_case_headline_is_not_a_name(catalog: Catalog) -> None:
+    """ "The Unhappy Voyage Of Jane Holloway": the headline's last words may name her; the rest does not."""
+    text = "The Unhappy Voyage Of Jane Holloway\nJane Holloway told friends that the fares were too high."
+    claims = extract_claims(text, catalog=catalog)
+    assert [c.speaker for c in claims] == ["Jane Holloway"]
+
+
+def test_a_discourse_marker_is_no_part_of_a_speaker(catalog: Catalog) -> None:
+    claims = _claims("Even ferry captains warned on Tuesday that the fares would drive riders away.", catalog)
+    assert [c.speaker_mention for c in claims] == ["ferry captains"]
+
+
+def test_who_after_a_thing_of_a_name_is_the_named_person(catalog: Catalog) -> None:
+    """ "the tone of Holloway, who has called ...": "who" is Holloway, not "the tone"."""
+    body = "Nobody echoed the tone of Jane Holloway, who has called the fare plan a scandal."
+    assert [c.speaker for c in _claims(body, catalog)] == ["Jane Holloway"]
+
+
+def test_a_verb_phrase_is_no_speaker(catalog: Catalog) -> None:
+    body = "The fares were reviewed by panels that uncovered facts, found fault and made useful changes."
+    assert [c.speaker for c in _claims(body, catalog) if c.speaker] == []
+
+
+def test_a_name_and_its_verb_is_no_speaker(catalog: Catalog) -> None:
+    """ "Holloway highlighted polls that show ...": the polls are her evidence, not a speaker."""
+    body = "Holloway highlighted polls that show her winning the fare vote by ten points."
+    assert [c.speaker_mention for c in _claims(body, catalog)] == []
+
+
+def test_a_quote_inside_a_quote_belongs_to_the_inner_speaker(catalog: Catalog) -> None:
+    """ “Holloway told me, ‘We will never raise fares,’ and I believed her,” Okafor said."""
+    body = (
+        "Mayor Jane Holloway met the union on Monday.\n"
+        "“Holloway told me, ‘We will never raise fares,’ and I believed her,” Sam Okafor said."
+    )
+    claims = _claims(body, catalog)
+    assert ("Jane Holloway", "We will never raise fares") in [(c.speaker, c.text) for c in claims]
+    assert any(c.speaker == "Sam Okafor" for c in claims)
+
+
+@pytest.mark.parametrize(
+    ("body", "speaker"),
+    [
+        ("On Monday, HFB said it was raising the fares.", "HFB"),
+        ("The fares will double in May, the BBC reported.", "BBC"),
+        ("“Fares must fall,” said Sen. Jane Holloway, a Democrat.", "Jane Holloway"),
+    ],
+)
+def test_initials_and_an_abbreviated_title_name_the_speaker(
+    body: str, speaker: str, catalog: Catalog
+) -> None:
+    """An organisation known by its initials speaks; "said Sen. Jane Holloway" is Holloway."""
+    assert [c.speaker for c in _claims(body, catalog)] == [speaker]
+
+
+@pytest.mark.parametrize(
+    ("body", "mention"),
+    [
+        ("Staff for the Harbor Committee said the fares would rise.", "Staff for the Harbor Committee"),
+        ("A person familiar with the talks says fares will rise.", "A person familiar with the talks"),
+        ("Riders who have used the ferry for years said the fares were too high.", "Riders"),
+    ],
+)
+def test_a_head_noun_with_its_modifiers_is_the_speaker(
+    body: str, mention: str, catalog: Catalog
+) -> None:
+    """A group or person described by a prepositional phrase or a restrictive relative clause."""
+    assert [c.speaker_mention for c in _claims(body, catalog)] == [mention]
+
+
+def test_a_prepositional_phrase_is_no_speaker(catalog: Catalog) -> None:
+    """ "In recent years, riders have begun to complain": "In recent years" names nobody."""
+    claims = _claims("In recent years, riders have begun to say the fares are too high.", catalog)
+    assert all(not (c.speaker or "").lower().startswith("in ") for c in claims)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from claims.catalog import Catalog
 from claims.errors import InputError
@@ -18,6 +19,7 @@ from claims.service import ClaimService
 from claims.settings import Settings
 from claims.store import db
 from claims.store.history import Actor
+from claims.store.models import Claim
 
 pytestmark = pytest.mark.postgres
 
@@ -41,6 +43,11 @@ def source_engine(tmp_path: Path, sqlite_template: Path) -> Iterator[Engine]:
 def _archive(service: ClaimService) -> list[str]:
     with service.archived() as rows:
         return [json.dumps(row, ensure_ascii=False, sort_keys=True) for row in rows]
+
+
+def _said(engine: Engine) -> list[tuple]:
+    with Session(engine) as session:
+        return list(session.exec(select(Claim.id, Claim.said_at).order_by(Claim.id)))
 
 
 def _filled(engine: Engine, catalog: Catalog) -> ClaimService:
@@ -73,6 +80,7 @@ def test_archive_round_trips_everything(source_engine: Engine, service: ClaimSer
     report = service.restore(iter(line + "\n" for line in exported))
     assert report.rows["claim"] == sum(1 for r in rows if r["table"] == "claim")
     assert _archive(service) == exported
+    assert _said(source.engine) == _said(service.engine)  # not archived: computed again
     merged = next(r["row"] for r in rows if r["table"] == "claim" and r["row"]["status"] == "merged")
     view, history = service.history(merged["id"])
     assert view.merged_into_id == merged["merged_into_id"]

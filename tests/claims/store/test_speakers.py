@@ -220,3 +220,13 @@ def test_an_organisation_never_learns_a_persons_name(session, catalog) -> None:
     # A surname-only record made before the seed person was first seen becomes that person.
     bare = mention(session, catalog, "Frederiksen", kind="person")
     assert mention(session, catalog, "Mette Frederiksen").id == bare.id
+
+
+def test_a_full_name_never_runs_across_a_sentence_or_a_sentence_opener() -> None:
+    """ "Hillary Clinton. A Bloomberg poll" and "When PolitiFact" give no full name for a lone word."""
+    from claims.store.mentions import _full_name_in
+
+    assert _full_name_in("It backed Hillary Clinton. A Bloomberg poll shows more.", "Bloomberg") is None
+    assert _full_name_in("When PolitiFact checked, it agreed.", "PolitiFact") is None
+    found = _full_name_in("Linda Okafor spoke. Later Okafor said more.", "Okafor")
+    assert found is not None and found.full == "Linda Okafor"
