@@ -22,8 +22,8 @@ overlap the gold content span by at least half of the shorter side's distinct wo
 Unanswerable questions (``offtopic``, ``near_miss``) count as answered when the system returns any
 claim as an answer; claimbot's "not sure" offers are reported apart.
 
-Baselines: bm25s over the claims' texts with Snowball stemming and English stop words, never
-refusing; with ``--semantic``, the model's cosine alone (all claims, never refusing). With
+Baselines (``pip install -e ".[bench]"``): bm25s over the claims' texts with Snowball stemming and
+English stop words, never refusing; with ``--semantic``, the model's cosine alone (all claims, never refusing). With
 ``--semantic`` claimbot also runs with the extra, as the service does: the matcher with a
 ``SemanticIndex`` on that model and the ranker weights trained for it (``semantic_model_for``).
 Embeddings are cached in /tmp/claimbot-embeddings (``embedding_cache.py``).
