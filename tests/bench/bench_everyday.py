@@ -23,8 +23,8 @@ Unanswerable questions (``offtopic``, ``near_miss``) count as answered when the 
 claim as an answer; claimbot's "not sure" offers are reported apart.
 
 Baselines (``pip install -e ".[bench]"``): bm25s over the claims' texts with Snowball stemming and
-English stop words, never refusing; with ``--semantic``, the model's cosine alone (all claims, never refusing). With
-``--semantic`` claimbot also runs with the extra, as the service does: the matcher with a
+English stop words, never refusing; with ``--semantic``, the model's cosine alone (all claims, never
+refusing). With ``--semantic`` claimbot also runs with the extra, as the service does: the matcher with a
 ``SemanticIndex`` on that model and the ranker weights trained for it (``semantic_model_for``).
 Embeddings are cached in /tmp/claimbot-embeddings (``embedding_cache.py``).
 """
