@@ -206,9 +206,7 @@ class Matcher:
 
     def _answers(self, found: Candidates, limit: int) -> list[Match]:
         """The candidates that answer, best first (none unless the best clears the bar)."""
-        model = self._semantic_model if found.semantic and self._semantic_model else self._model
-        scores = model.scores(found.features)
-        probs = model.probabilities(found.features, scores)
+        model, scores, probs = self._scored(found)
         allowed = np.array([found.answerable(i) for i in range(len(probs))], bool)
         if not found.semantic:  # with the extra, the cosine speaks for words the question lacks
             allowed &= self._gate.passes(found.raw, found.missing)
@@ -222,11 +220,16 @@ class Matcher:
             out.append(Match(found.claim_ids[i], round(ceiling, 4), self._why(found, i)))
         return out
 
-    def _offers(self, found: Candidates) -> Iterator[Match]:
-        """The candidates close enough to offer, best ranked first (see ``related``)."""
+    def _scored(self, found: Candidates) -> tuple[Model, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """The model that ranks these candidates (with a cosine, the semantic one), its scores and
+        calibrated probabilities."""
         model = self._semantic_model if found.semantic and self._semantic_model else self._model
         scores = model.scores(found.features)
-        probs = model.probabilities(found.features, scores)
+        return model, scores, model.probabilities(found.features, scores)
+
+    def _offers(self, found: Candidates) -> Iterator[Match]:
+        """The candidates close enough to offer, best ranked first (see ``related``)."""
+        _, scores, probs = self._scored(found)
         for i in np.argsort(-scores, kind="stable").tolist():
             close = found.semantic and found.raw[i, LEXICAL] >= RELATED
             if probs[i] >= OFFER_FLOOR or close:
