@@ -15,14 +15,15 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz
 
 from claims.search.index import CONTEXT, NUMBER, SPEAKER, TEXT, TITLE, TOPIC, InvertedIndex
-from claims.search.query import Query
-from claims.search.spelling import max_edits, typing_distance
+from claims.search.query import Concept, Query
+from claims.search.spelling import slips_among
 
 RAW_FEATURES = (
     "bm25",  # exact BM25 of the question's terms (the first stage's own measure)
@@ -107,8 +108,9 @@ def extract(
     matched_words: list[list[str]] = []
     grounded: list[bool] = []
     vocab = index.vocab
-    for row, (doc, info) in enumerate(zip(docs, infos, strict=True)):
-        tids, tfs, flags = index.forward(doc)
+    forwards = [index.forward(doc) for doc in docs]
+    slips_of = _slips(concepts, unknown, forwards, vocab)
+    for row, (doc, info, (tids, tfs, flags)) in enumerate(zip(docs, infos, forwards, strict=True)):
         fwd = dict(zip(tids.tolist(), zip(tfs.tolist(), flags.tolist(), strict=True), strict=True))
         norm = float(norms[doc])
         bm25 = mass = bm25_text = bm25_title = 0.0
@@ -151,7 +153,7 @@ def extract(
                     matched.append(concept.surface if via == concept.term else f"{concept.surface}~{via}")
             else:
                 unmatched = max(unmatched, weight)
-                if not (unknown[k] and slipped(concept.term, (vocab[t] for t in fwd))):
+                if not (unknown[k] and not slips_of[k].isdisjoint(fwd)):
                     slips = max(slips, weight)
         text_ids = [t for t, (_, f) in fwd.items() if f & TEXT]
         text_w = word_weights(index, index.df.data[text_ids]) if text_ids else np.zeros(0)
@@ -201,15 +203,29 @@ def slipped(term: str, terms: Iterable[str]) -> bool:
     the question, so an unknown word one slip from its own words is no longer a word it lacks.
     A word unknown to the store and unlike any of the claim's (a banana in a question about
     Wall Street) still is: that is what the gate's ``missing`` signal measures."""
+    return any(_slip_marks(term, list(terms)))
+
+
+def _slip_marks(term: str, words: Sequence[str]) -> list[bool]:
+    """``slipped`` for each word: within typing reach, or a stem the term starts with (a misspelt
+    ending escapes the stemmer: "tremendusly" of "tremend")."""
     if len(term) < 3 or term.isdigit():
-        return False
-    limit = max_edits(term)
-    for t in terms:
-        if abs(len(t) - len(term)) <= limit + 1 and typing_distance(term, t) <= limit:
-            return True
-        if len(t) >= max(4, len(term) / 2) and term.startswith(t):
-            return True  # a misspelt ending escapes the stemmer: "tremendusly" of "tremend"
-    return False
+        return [False] * len(words)
+    near = slips_among(term, words)
+    return [n or (len(w) >= max(4, len(term) / 2) and term.startswith(w))
+            for w, n in zip(words, near, strict=True)]
+
+
+def _slips(concepts: Sequence[Concept], unknown: Sequence[bool],
+           forwards: Sequence[tuple[npt.NDArray[Any], ...]], vocab: Sequence[str]) -> list[frozenset[int]]:
+    """Per concept, the candidates' term ids its unknown word is a slip of (empty for known
+    words), judged once per question over every candidate's words together."""
+    if not any(unknown):
+        return [frozenset()] * len(concepts)
+    ids = sorted({int(t) for tids, *_ in forwards for t in tids.tolist()})
+    words = [vocab[t] for t in ids]
+    return [frozenset(t for t, hit in zip(ids, _slip_marks(c.term, words), strict=True) if hit) if u
+            else frozenset() for c, u in zip(concepts, unknown, strict=True)]
 
 
 def _field(flag: int) -> int:

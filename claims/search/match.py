@@ -55,6 +55,31 @@ OFFER_FLOOR = 0.05
 as one of the closest ("Not sure. The closest claims I have: ..."): below it a claim shares only
 a stray word with the question."""
 
+class _RecentPasses:
+    """One question's candidate sets, computed as far as anyone has asked for them and kept."""
+
+    def __init__(self, key: tuple[str, int, int], source: Iterator[Candidates]) -> None:
+        self.key = key
+        self._source = source
+        self._seen: list[Candidates] = []
+        self._done = False
+
+    def __iter__(self) -> Iterator[Candidates]:
+        position = 0
+        while True:
+            if position < len(self._seen):
+                yield self._seen[position]
+                position += 1
+            elif self._done:
+                return
+            else:
+                found = next(self._source, None)
+                if found is None:
+                    self._done = True
+                else:
+                    self._seen.append(found)
+
+
 class Matcher:
     """Answers questions from an in-memory index of claims; cheap to update one claim at a time."""
 
@@ -92,6 +117,8 @@ class Matcher:
         self._topics: list[str] = []  # topic keys (slugs)
         self._topic_names: list[str | None] = []
         self._topic_ids: dict[str, int] = {}
+        self._changes = 0  # bumped by every change to what candidates a question gets
+        self._recent: _RecentPasses | None = None
 
     @classmethod
     def build(
@@ -129,6 +156,7 @@ class Matcher:
         claim text. Until ``semantic.verify`` has seen every live claim (the service streams them
         from the store in the background) questions whose candidates lack vectors rank lexically."""
         semantic.expect(self._number)
+        self._changes += 1
         self._semantic = semantic
         self._semantic_model = semantic_model or load_semantic_model()
 
@@ -137,6 +165,7 @@ class Matcher:
 
     def upsert(self, doc: ClaimDoc) -> None:
         """Add a claim, or replace it after a revision; touches only this claim's postings."""
+        self._changes += 1
         old = self._number.pop(doc.id, None)
         if old is not None:
             self._forget(old)
@@ -147,6 +176,7 @@ class Matcher:
 
     def remove(self, claim_id: int) -> None:
         """Forget a retracted or merged claim; unknown ids are ignored."""
+        self._changes += 1
         number = self._number.pop(claim_id, None)
         if self._semantic is not None:
             self._semantic.forget(claim_id)
@@ -194,7 +224,19 @@ class Matcher:
         among themselves (the ranker's features compare a candidate with its rivals), so that
         whenever one of them answers the answer is theirs. In the wider pass the speaker's name
         is one more word the claim must cover, so the gate keeps it from answering with someone
-        else's claim about another person; such a claim is offered, not answered."""
+        else's claim about another person; such a claim is offered, not answered.
+
+        The sets are kept for the latest question until the index changes: a question nothing
+        answers is judged by ``ask`` and then again by ``related``, which would otherwise repeat
+        the whole first stage and feature extraction."""
+        pending = len(self._semantic.store) if self._semantic is not None else 0
+        key = (question, self._changes, pending)
+        recent = self._recent
+        if recent is None or recent.key != key:
+            recent = self._recent = _RecentPasses(key, self._passes(question))
+        return iter(recent)
+
+    def _passes(self, question: str) -> Iterator[Candidates]:
         found = self.candidates(question)
         if found is not None:
             yield found

@@ -8,8 +8,10 @@ cover, so it is recognised as the stop word it stands for and ignored.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -61,8 +63,10 @@ def max_edits(word: str) -> int:
     return 1 if len(word) <= 6 else 2
 
 
+@lru_cache(maxsize=1 << 16)
 def squeeze(word: str) -> str:
-    """The word with doubled letters written once ("tarrif" and "tariff" are both "tarif")."""
+    """The word with doubled letters written once ("tarrif" and "tariff" are both "tarif"). Kept
+    for the store's words, which every question's slip check squeezes again (``slips_among``)."""
     return "".join(c for i, c in enumerate(word) if i == 0 or c != word[i - 1])
 
 
@@ -74,6 +78,23 @@ def typing_distance(typed: str, known: str) -> int:
     if squeezed[0] == squeezed[1] and plain:
         return 1
     return min(plain, int(OSA.distance(*squeezed)) + 1) if plain else 0
+
+
+def slips_among(typed: str, known: Sequence[str]) -> list[bool]:
+    """For each known word, whether ``typed`` is within ``max_edits`` of it by ``typing_distance``,
+    computed for all of them at once: a question's slip check meets every word of a hundred
+    candidate claims, and one call per pair cost more than the rest of the ranking together.
+
+    ``typing_distance`` is the plain distance, or the distance between the squeezed words plus one
+    (the doubling slip), whichever is smaller; so a word is within reach when either is."""
+    if not known:
+        return []
+    limit = max_edits(typed)
+    plain = process.cdist([typed], known, scorer=OSA.distance, score_cutoff=limit, dtype=np.int32)[0]
+    squeezed = process.cdist([squeeze(typed)], [squeeze(w) for w in known], scorer=OSA.distance,
+                             score_cutoff=limit, dtype=np.int32)[0]
+    return [bool(p <= limit or q + 1 <= limit) and abs(len(w) - len(typed)) <= limit + 1
+            for w, p, q in zip(known, plain.tolist(), squeezed.tolist(), strict=True)]
 
 
 def substituted(typed: str, known: str) -> bool:
