@@ -23,7 +23,7 @@ from rapidfuzz import fuzz
 
 from claims.search.index import CONTEXT, NUMBER, SPEAKER, TEXT, TITLE, TOPIC, InvertedIndex
 from claims.search.query import Concept, Query
-from claims.search.spelling import slips_among
+from claims.search.spelling import slips_among, typing_distance
 
 RAW_FEATURES = (
     "bm25",  # exact BM25 of the question's terms (the first stage's own measure)
@@ -62,6 +62,11 @@ class DocInfo:
 
     speaker: str | None
     topics: frozenset[str]
+
+
+MIN_SLIP_STEM = 5
+"""The shortest claim stem a typed word's beginning is compared with (``_slip_in_stem``): shorter
+stems begin too many unrelated words."""
 
 
 def word_weights(index: InvertedIndex, dfs: npt.NDArray[np.int32]) -> npt.NDArray[np.float64]:
@@ -104,7 +109,9 @@ def extract(
     question_len = math.log1p(len(query.concepts))
     rows = np.zeros((len(docs), len(RAW_FEATURES)), np.float64)
     missing = np.zeros(len(docs), np.float64)
-    unknown = [not any(tid >= 0 and index.df.data[tid] > 0 for tid, _, _ in alts) for alts in alt_ids]
+    # a word as typed that the store has never seen, whatever our guesses at it ("truthfull",
+    # guessed as "truthtel"): the claim may still have a slip of it
+    unknown = [not (tid >= 0 and index.df.data[tid] > 0) for tid, _, _ in (alts[0] for alts in alt_ids)]
     matched_words: list[list[str]] = []
     grounded: list[bool] = []
     vocab = index.vocab
@@ -208,12 +215,21 @@ def slipped(term: str, terms: Iterable[str]) -> bool:
 
 def _slip_marks(term: str, words: Sequence[str]) -> list[bool]:
     """``slipped`` for each word: within typing reach, or a stem the term starts with (a misspelt
-    ending escapes the stemmer: "tremendusly" of "tremend")."""
+    ending escapes the stemmer: "tremendusly" of "tremend"), or a stem of five letters or more that
+    the term's beginning is one slip from ("constituion" of "constitut", "adminstration" of
+    "administr": the slip sits in the stem, and the unstemmed ending hides it from the distance)."""
     if len(term) < 3 or term.isdigit():
         return [False] * len(words)
     near = slips_among(term, words)
-    return [n or (len(w) >= max(4, len(term) / 2) and term.startswith(w))
+    return [n or (len(w) >= max(4, len(term) / 2) and term.startswith(w)) or _slip_in_stem(term, w)
             for w, n in zip(words, near, strict=True)]
+
+
+def _slip_in_stem(term: str, stem: str) -> bool:
+    """Whether the typed term begins with ``stem`` written with one typing slip."""
+    if len(stem) < MIN_SLIP_STEM or len(term) <= len(stem) or term[0] != stem[0]:
+        return False
+    return any(typing_distance(term[:k], stem) <= 1 for k in (len(stem) - 1, len(stem), len(stem) + 1))
 
 
 def _slips(concepts: Sequence[Concept], unknown: Sequence[bool],

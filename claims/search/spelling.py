@@ -111,6 +111,9 @@ def earned_distance(typed: str, known: str, known_df: int) -> int | None:
     return distance if distance <= max_edits(typed) else None
 
 
+MAX_STOP_TYPO = 9
+"""The longest function word a typing slip is looked for in: "something" (9)."""
+
 _CONTRACTION_ENDS = ("ll", "re", "ve", "s", "d", "m")
 """What a contraction typed without its apostrophe ends in: "youll", "theyre", "hes", "im"."""
 
@@ -125,11 +128,13 @@ def bare_contraction(word: str) -> bool:
 
 
 def misspelt_stop_word(word: str) -> bool:
-    """Whether an unknown word is a function word misspelt: one edit from one ("waht", "abot", 3-6
-    letters) or a contraction without its apostrophe ("dont", ``bare_contraction``)."""
+    """Whether an unknown word is a function word misspelt: one edit from one ("waht", "abot",
+    "becuase", "somthing"; 3-9 letters) or a contraction without its apostrophe ("dont",
+    ``bare_contraction``). Only words the store does not know are asked about, so a real word one
+    edit from a function word ("trough") is never dropped where claims use it."""
     if bare_contraction(word):
         return True
-    if not 3 <= len(word) <= 6 or not word.isalpha():
+    if not 3 <= len(word) <= MAX_STOP_TYPO or not word.isalpha():
         return False
     for stop in _STOP_BY_INITIAL.get(word[0], ()):
         if abs(len(stop) - len(word)) > 1 or OSA.distance(word, stop, score_cutoff=1) > 1:

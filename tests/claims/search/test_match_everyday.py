@@ -14,7 +14,7 @@ from claims.search.documents import ClaimDoc
 from claims.search.features import RAW_FEATURES, slipped
 from claims.search.gate import Gate
 from claims.search.match import Matcher
-from claims.search.spelling import bare_contraction, earned_distance, typing_distance
+from claims.search.spelling import bare_contraction, earned_distance, misspelt_stop_word, typing_distance
 from claims.search.synonyms import load_synonyms
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -164,3 +164,18 @@ def test_an_unknown_word_one_slip_from_the_claims_own_is_not_missing(spoken: Mat
     unmatched = found.raw[top, RAW_FEATURES.index("unmatched_rare")]
     assert found.missing is not None and found.missing[top] < unmatched
     assert [m.claim_id for m in spoken.ask(question)][:1] == [25]
+
+
+def test_slips_hidden_by_the_stemmer_and_misspelt_long_function_words() -> None:
+    assert slipped("constituion", ["constitut"])  # the slip is in the stem, the ending unstemmed
+    assert slipped("adminstration", ["administr"])
+    assert not slipped("constable", ["constitut"]) and not slipped("peaceful", ["peas"])
+    assert all(misspelt_stop_word(w) for w in ("becuase", "somthing"))
+    assert not any(misspelt_stop_word(w) for w in ("ballot", "nothing", "government", "therapist"))
+
+
+def test_a_word_typed_wrong_is_not_missing_even_when_we_guessed_another(spoken: Matcher) -> None:
+    """"tremendusly" is corrected to nothing the claim has, and still not missing from it."""
+    found = next(iter(spoken.passes("jeb bush tremendusly wrong not confronting him")))
+    assert found.missing is not None
+    assert found.missing[found.claim_ids.index(25)] == 0.0
