@@ -97,6 +97,8 @@ def _person(session: Session, form: NameForm, mention: SpeakerMention, catalog: 
         return chosen
     if not namesakes and mention.article_text:
         full = _full_name_in(mention.article_text, form.surname)
+        if full is None and not form.given and not form.prefix:
+            full = _full_name_from_first(mention.article_text, form.surname)
         if full is not None:
             entry = catalog.speaker_by_alias(full.full)
             return _from_catalog(session, entry) if entry else _full_name(session, full, mention)
@@ -189,6 +191,38 @@ def _full_name_in(text: str, surname: str) -> NameForm | None:
             words = words[1:]  # "When PolitiFact", "Even China": a sentence's first word
         form = parse_name(" ".join(words))
         if form is not None and form.is_full and name_key(form.surname) == name_key(surname):
+            found.setdefault(name_key(form.short), form)
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+_NOT_A_SURNAME = frozenset(
+    ["administration", "campaign", "foundation", "tower", "towers", "organization", "organisation",
+     "university", "college", "institute", "center", "centre", "group", "inc", "corp", "company",
+     "party", "committee", "house", "hotel", "news", "times", "post", "fund", "bank", "street",
+     "avenue", "road", "county", "city", "state", "states", "department", "ministry", "council",
+     "school", "hospital", "airport", "station", "square", "park", "river", "club", "team", "jr",
+     "sr", "said", "says", "told", "wrote", "added", "and", "or", "of"]
+)  # fmt: skip
+"""Words after a capitalised word that make it an organisation's or a place's name, not a
+person's given name ("Clinton Foundation", "Trump Tower"), or are no name at all."""
+
+
+def _full_name_from_first(text: str, first: str) -> NameForm | None:
+    """The one full name an article gives a lone first name ("Khizr Khan" for "Khizr", "Ban
+    Ki-moon" for "Ban"), if exactly one. A quote is often attributed by first name after the full
+    name has been given once ("Khizr Khan ... Khizr said"), and a first name stored as a person of
+    its own splits that speaker in two. The word must never be written in lower case in the article
+    ("a protest" is no name), and the next word must be a surname, not an organisation's noun."""
+    if re.search(r"(?<![\w'’])" + re.escape(first.lower()) + r"(?![\w'’])", text):
+        return None
+    pattern = re.compile(r"\b" + re.escape(first) + r"[ \t]+([A-Z][\w'’\-]*[a-z][\w'’\-]*)\b")
+    found: dict[str, NameForm] = {}
+    for m in pattern.finditer(text):
+        surname = m.group(1)
+        if surname.lower().strip("'’") in _NOT_A_SURNAME or surname.endswith(("'s", "’s")):
+            continue
+        form = parse_name(f"{first} {surname}")
+        if form is not None and form.is_full:
             found.setdefault(name_key(form.short), form)
     return next(iter(found.values())) if len(found) == 1 else None
 

@@ -135,6 +135,20 @@ def test_a_surname_seen_before_the_full_name_becomes_that_person(session, catalo
     assert mention(session, catalog, "John Podesta").id == full.id
 
 
+def test_a_lone_first_name_is_the_person_the_article_named_in_full(session, catalog) -> None:
+    text = ("Amara Whitcombe, whose daughter served in the navy, spoke on Monday. Amara said the "
+            "base must stay open. Lutz Okonkwo-Baer disagreed, and Lutz said it costs too much.")
+    assert mention(session, catalog, "Amara", text).name == "Amara Whitcombe"
+    assert mention(session, catalog, "Lutz", text).name == "Lutz Okonkwo-Baer"
+    # no full name to find, a word the article also writes in lower case, an organisation's noun
+    assert mention(session, catalog, "Petra", "Petra said so. Petra Ivanova and Petra Novak agreed."
+                   ).name == "Petra"
+    protest = mention(session, catalog, "Protest", "Protest Leaders said so, after a protest.")
+    assert protest.name != "Protest Leaders"
+    hargrove = mention(session, catalog, "Hargrove", "The Hargrove Foundation said. Hargrove spoke.")
+    assert hargrove.name == "Hargrove"
+
+
 def test_outlet_prefix_gives_the_person_and_their_affiliation(session, catalog) -> None:
     henry = mention(session, catalog, "Fox News's Ed Henry")
     assert (henry.name, henry.affiliation, henry.kind) == ("Ed Henry", "Fox News", SpeakerKind.PERSON.value)
