@@ -29,6 +29,7 @@ from claims.search.spelling import (
     max_edits,
     misspelt_stop_word,
 )
+from claims.store.nameforms import ROLE_NOUNS
 
 MAX_QUESTION_CHARS = 2_000
 """Longer input is cut: nobody asks a 10,000-character question, and scoring it would be slow."""
@@ -123,6 +124,13 @@ class Query:
         return out
 
 
+def _group(word: str) -> bool:
+    """Whether a name's last word is a plural role noun ("Republican senators", "Democratic
+    leaders"): a group written with capitals, whose last word names no one, so "the senator" in a
+    question never resolves to it."""
+    return word.endswith("s") and word[:-1] in ROLE_NOUNS
+
+
 def speaker_key(name: str) -> str:
     """How speakers are compared: casefolded, whitespace collapsed."""
     return " ".join(name.casefold().split())
@@ -197,7 +205,8 @@ class QueryParser:
                     self._aliases.setdefault(phrase, key)
             if len(core) == 1 and len(core[0]) >= 4:
                 self._fuzzy_names.setdefault(core[0], key)
-            elif len(core) >= 2 and len(core[-1]) >= 3 and core[-1] not in STOP_WORDS:
+            elif len(core) >= 2 and len(core[-1]) >= 3 and core[-1] not in STOP_WORDS \
+                    and not _group(core[-1]):
                 self._add_surname(core[-1], key)
         return key
 

@@ -179,3 +179,14 @@ def test_a_word_typed_wrong_is_not_missing_even_when_we_guessed_another(spoken: 
     found = next(iter(spoken.passes("jeb bush tremendusly wrong not confronting him")))
     assert found.missing is not None
     assert found.missing[found.claim_ids.index(25)] == 0.0
+
+
+def test_a_group_written_with_capitals_is_not_a_surname(catalog: Catalog) -> None:
+    docs = [ClaimDoc(31, "We will block the nominee until the election.", speaker="Republican senators",
+                     published_at=WHEN, title="Court fight"),
+            ClaimDoc(32, "Next week's five primaries are a path to victory.", speaker="Bernie Sanders",
+                     speaker_roles=("the Vermont senator",), published_at=WHEN, title="Primaries")]
+    matcher = Matcher.build(docs, catalog=catalog, synonyms=load_synonyms(ROOT / "config"))
+    question = "what did the vermont senator say about the primaries"
+    assert next(iter(matcher.passes(question))).query.subject != "republican senators"
+    assert [m.claim_id for m in matcher.ask(question)][:1] == [32]
