@@ -8,6 +8,12 @@ other), and then differ only by
 - a number: the same words with another value in the same place (5 percent / 50 percent).
 A repeat, a rewording, an extension that adds words, or a claim that shares only the subject is
 not a change. Both statements' leftover words (what one says and the other does not) must be few.
+
+Changes of position are mostly *not* worded that way, so a second, looser reading follows
+(``claims.positions.stance``): the side each statement takes on a general stance axis ("will not
+raise the fuel tax" / "the fuel tax will rise"), with a same-subject test on the words left once the
+stance words are set aside (``claims.positions.subject``). Two statements that both give numbers,
+none of them in common, are about different quantities or dates and never clash by stance.
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ from difflib import SequenceMatcher
 from enum import StrEnum
 
 from claims.positions.rules import PositionRules
-from claims.positions.terms import Terms, terms
+from claims.positions.stance import Stance, agree, conflict, read_stance
+from claims.positions.subject import overlap, same_subject
+from claims.positions.terms import Terms, stem, terms
 
 SAME_SUBJECT = 0.6
 """Share of the shorter statement's content words the other must have to be about the same thing."""
@@ -39,6 +47,7 @@ class Reason(StrEnum):
     POLARITY = "polarity"
     OPPOSITE = "opposite"
     NUMBER = "number"
+    STANCE = "stance"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +61,19 @@ class Comparison:
 def compare(earlier: str, later: str, rules: PositionRules) -> Comparison:
     """How ``later`` stands to ``earlier`` (both by one speaker)."""
     a, b = terms(earlier, rules.negations), terms(later, rules.negations)
+    sa = read_stance(earlier, rules.stances, rules.negations)
+    sb = read_stance(later, rules.stances, rules.negations)
+    clash = _stance_change(a, b, sa, sb, rules)
+    if clash is not None:
+        return Comparison(Relation.CHANGED, Reason.STANCE, clash)
     opposite = _opposite(a, b, rules)
-    overlap = _overlap(a, b, paired=opposite is not None)
-    if overlap < RELATED:
+    shared = _overlap(a, b, paired=opposite is not None)
+    if shared < RELATED:
         return Comparison(Relation.UNRELATED)
-    if overlap < SAME_SUBJECT:
+    if shared < SAME_SUBJECT:
         return Comparison(Relation.RELATED)
+    if agree(sa, sb):
+        return Comparison(Relation.REPEATED)
     number = _number_change(a, b)
     if number is not None:
         return Comparison(Relation.CHANGED, Reason.NUMBER, number)
@@ -67,6 +83,19 @@ def compare(earlier: str, later: str, rules: PositionRules) -> Comparison:
     if flips and opposite is None and _leftover(a.words, b.words) <= MAX_LEFTOVER:
         return Comparison(Relation.CHANGED, Reason.POLARITY, "not")
     return Comparison(Relation.REPEATED)
+
+
+def _stance_change(a: Terms, b: Terms, sa: Stance, sb: Stance, rules: PositionRules) -> str | None:
+    """Opposite sides on a stance axis, about the same subject (module docstring)."""
+    clash = conflict(sa, sb)
+    if clash is None:
+        return None
+    if a.numbers and b.numbers and not set(a.numbers) & set(b.numbers):
+        return None
+    stance_stems = {stem(w) for w in sa.words | sb.words}
+    if not same_subject(overlap(a.words - stance_stems, b.words - stance_stems, rules.same)):
+        return None
+    return clash
 
 
 def _overlap(a: Terms, b: Terms, *, paired: bool) -> float:

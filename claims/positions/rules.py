@@ -1,20 +1,26 @@
 """The editable part of telling a changed position, as rules: the catalog's opposite word pairs
-(by stem, so "supports" meets "opposes") and phrases that deny without "not"."""
+(by stem, so "supports" meets "opposes"), phrases that deny without "not", the stance axes
+(``claims.positions.stance``) and the word groups the same-subject test treats as one word
+(``claims.positions.subject``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from claims.catalog import Catalog
+from claims.positions.stance import StanceLexicon
+from claims.positions.subject import Synonyms
 from claims.positions.terms import stem
 
 
 @dataclass(frozen=True, slots=True)
 class PositionRules:
-    """Opposite word pairs (by stem) and phrases that deny without "not"."""
+    """Opposite word pairs (by stem), phrases that deny without "not", stance axes, word groups."""
 
     opposites: frozenset[frozenset[str]] = field(default_factory=frozenset)
     negations: tuple[tuple[str, str], ...] = ()
+    stances: StanceLexicon = field(default_factory=StanceLexicon)
+    same: Synonyms = field(default_factory=Synonyms)
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> PositionRules:
@@ -23,6 +29,8 @@ class PositionRules:
             opposites=frozenset(frozenset((stem(a.casefold()), stem(b.casefold())))
                                 for a, b in words.opposites),
             negations=tuple((p.casefold(), m.casefold()) for p, m in words.negations),
+            stances=StanceLexicon.build(words.stances),
+            same=Synonyms.build(words.same),
         )
 
     def opposed(self, a: str, b: str) -> bool:

@@ -1,0 +1,169 @@
+"""Which side a statement takes on a stance axis, read from a small general lexicon.
+
+A speaker who changes position rarely repeats the old sentence with a "not" in it: "we will not
+raise the fuel tax" becomes "the fuel tax will rise by 3 cents", "the tour will go ahead" becomes
+"the tour was called off". What stays is the *axis* both statements answer (does it go up or down,
+is the speaker for it or against it, is it required or optional) and a side on it. So a statement
+is read as, per axis, the set of sides it leaves possible:
+
+- a stance word takes its side: "rise" leaves {up}, "cancel" leaves {against};
+- a negation before the word in the same clause leaves every *other* side: "will not go up" leaves
+  {down, same}, "no intention of cancelling" leaves {for};
+- several stance words on one axis narrow it together ("the price will stay; we are not considering
+  a cut" leaves {same}); a statement whose words leave nothing is self-contradictory or
+  misread, and says nothing on that axis.
+
+Two statements contradict on an axis when the sides they leave cannot meet. Scoping negations to
+their clause keeps emphatic repeats safe ("not one dollar ..., and it never will" negates once),
+and a clause boundary is punctuation or a contrastive conjunction ("but", "while", "despite").
+
+The axes and words live in ``config/positions.toml`` (``[stances]``); this module only matches
+them, with the regular inflections generated here so the lexicon lists base forms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from claims.canonical import wording
+from claims.positions.terms import NEGATIONS
+
+CLAUSE_BREAKS = frozenset({".", ",", ";", ":", "!", "?", "but", "while", "whereas", "although",
+                           "though", "despite", "because", "unless", "however"})
+"""Where a negation stops reaching: "not X, but Y" negates X only."""
+_VOWELS = frozenset("aeiou")
+
+
+def forms(word: str) -> frozenset[str]:
+    """The regular inflections of a base form: "cancel" -> cancels, cancelled, cancelling, ...
+
+    Generated rather than stemmed, so "raise" meets "raises" and "raised" without the light stemmer
+    turning them into "rais", and doubled consonants ("cut" -> "cutting") are covered."""
+    out = {word, word + "s", word + "es", word + "ed", word + "ing", word + "d"}
+    if word.endswith("e"):
+        out |= {word[:-1] + "ing", word[:-1] + "ed"}
+    if word.endswith("y") and len(word) > 2 and word[-2] not in _VOWELS:
+        out |= {word[:-1] + "ies", word[:-1] + "ied"}
+    if len(word) >= 3 and word[-1] not in _VOWELS | {"w", "x", "y"} and word[-2] in _VOWELS \
+            and word[-3] not in _VOWELS:
+        out |= {word + word[-1] + "ed", word + word[-1] + "ing", word + word[-1] + "er"}
+    return frozenset(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Axis:
+    """A question statements answer ("level": up, down or same) and the words for each side."""
+
+    name: str
+    sides: tuple[str, ...]
+    phrases: tuple[tuple[tuple[frozenset[str], ...], str], ...]
+    """Each phrase as one set of accepted forms per word, with the side it takes; longest first."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class StanceLexicon:
+    """All axes; built once from the configuration (compared and hashed by identity, so readings
+    can be memoised per lexicon)."""
+
+    axes: tuple[Axis, ...] = ()
+    _first: Mapping[str, tuple[tuple[Axis, tuple[frozenset[str], ...], str], ...]] = field(
+        default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def build(cls, axes: Iterable[tuple[str, Iterable[tuple[str, Iterable[str]]]]]) -> StanceLexicon:
+        """From ``(axis, ((side, phrases), ...))`` as configured."""
+        built: list[Axis] = []
+        first: dict[str, list[tuple[Axis, tuple[frozenset[str], ...], str]]] = {}
+        for name, sides in axes:
+            sides = tuple((side, tuple(phrases)) for side, phrases in sides)
+            phrases = sorted(
+                ((tuple(forms(w) for w in _words(p)), side) for side, ps in sides for p in ps),
+                key=lambda ps: -len(ps[0]))
+            axis = Axis(name=name, sides=tuple(s for s, _ in sides), phrases=tuple(phrases))
+            built.append(axis)
+            for pattern, side in axis.phrases:
+                for form in pattern[0]:
+                    first.setdefault(form, []).append((axis, pattern, side))
+        ordered = {k: tuple(sorted(v, key=lambda e: -len(e[1]))) for k, v in first.items()}
+        return cls(axes=tuple(built), _first=ordered)
+
+    def matches(self, tokens: tuple[str, ...], i: int) -> tuple[Axis, str, int] | None:
+        """The longest stance phrase starting at ``tokens[i]``: its axis, side and length."""
+        for axis, pattern, side in self._first.get(tokens[i], ()):
+            n = len(pattern)
+            if i + n <= len(tokens) and all(tokens[i + k] in pattern[k] for k in range(n)):
+                return axis, side, n
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Stance:
+    """Per axis, the sides a statement leaves possible, and which tokens were stance words."""
+
+    sides: Mapping[str, frozenset[str]]
+    words: frozenset[str]
+    """The stance tokens themselves, so the subject test can leave them out."""
+
+
+def _words(phrase: str) -> tuple[str, ...]:
+    return tuple(wording(phrase.casefold()).key.split())
+
+
+def tokens_of(text: str, negating: tuple[tuple[str, str], ...] = ()) -> tuple[str, ...]:
+    """Canonical tokens with punctuation kept (clauses matter here), after the negating phrases."""
+    low = text.casefold()
+    for phrase, means in negating:
+        if phrase in low:
+            low = low.replace(phrase, f" {means} ")
+    return tuple(wording(low).key.split())
+
+
+@lru_cache(maxsize=65_536)
+def read_stance(text: str, lexicon: StanceLexicon,
+                negating: tuple[tuple[str, str], ...] = ()) -> Stance:
+    """The sides ``text`` leaves possible on each axis it touches (module docstring)."""
+    tokens = tokens_of(text, negating)
+    possible: dict[str, frozenset[str]] = {}
+    stance_words: set[str] = set()
+    negated = 0
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token in CLAUSE_BREAKS:
+            negated = 0
+            i += 1
+            continue
+        if token in NEGATIONS:
+            negated += 1
+            i += 1
+            continue
+        found = lexicon.matches(tokens, i)
+        if found is None:
+            i += 1
+            continue
+        axis, side, n = found
+        stance_words.update(tokens[i:i + n])
+        taken = frozenset({side}) if negated % 2 == 0 else frozenset(axis.sides) - {side}
+        possible[axis.name] = possible.get(axis.name, frozenset(axis.sides)) & taken
+        i += n
+    return Stance(sides={k: v for k, v in possible.items() if v}, words=frozenset(stance_words))
+
+
+def agree(a: Stance, b: Stance) -> bool:
+    """Whether the statements take a common side on some axis both touch ("no intention of
+    cancelling" and "will go ahead"): then a "not" in one of them is no change of position."""
+    return any(a.sides[k] & b.sides[k] for k in a.sides.keys() & b.sides.keys())
+
+
+def conflict(a: Stance, b: Stance) -> str | None:
+    """An axis on which the two statements leave no side in common, as "axis: sides / sides";
+    None when they agree on every axis both touch, or touch none in common."""
+    found = None
+    for name in a.sides.keys() & b.sides.keys():
+        left, right = a.sides[name], b.sides[name]
+        if left & right:
+            return None  # agreeing on one shared axis outweighs a clash on another
+        found = f"{name}: {'/'.join(sorted(left))} / {'/'.join(sorted(right))}"
+    return found

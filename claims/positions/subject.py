@@ -1,0 +1,93 @@
+"""Whether two statements by one speaker are about the same thing, once their stance is set aside.
+
+The stance words are what is allowed to differ ("will *not raise* the fuel tax" / "the fuel tax will
+*rise*"); what is left, the subject words, must overlap enough that the second statement is about
+the thing the first was about and not its neighbour ("price" cut / "sales" grew, "classrooms" /
+"school buses"). Words meet when their stems are equal, when one is a short extension of the other
+("north" / "northern", "class" / "classroom"), or when a small configured synonym group holds both
+("fare" / "price", "truce" / "ceasefire").
+
+How much may be left over grows with the statements' length: a long reported sentence carries
+reasons and dates a short quote leaves out, so a fixed allowance would only ever match short pairs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from claims.positions.terms import stem
+
+MIN_SHARED_SHARE = 0.5
+"""Share of the shorter statement's subject words the other must hold."""
+MIN_SHARED = 1
+"""And at least this many subject words in common, whatever the share."""
+LEFTOVER_BASE = 2
+LEFTOVER_PER_WORD = 0.25
+"""Words in one statement and not the other: at most ``LEFTOVER_BASE`` plus this share of both
+statements' subject words together."""
+_EXTENSION = 4
+""""class" meets "classroom": a stem that starts another meets it if at most this many letters
+follow, and the shorter has at least four letters (so "art" does not meet "article")."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Synonyms:
+    """Small groups of words a speaker uses for one thing; each word maps to its group's head."""
+
+    head: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, groups: Iterable[Iterable[str]]) -> Synonyms:
+        head: dict[str, str] = {}
+        for group in groups:
+            stems = [stem(w.casefold()) for w in group]
+            for s in stems:
+                head[s] = stems[0]
+        return cls(head=head)
+
+    def canonical(self, word: str) -> str:
+        return self.head.get(word, word)
+
+
+def _meet(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    return (long_.startswith(short) and len(long_) - len(short) <= _EXTENSION
+            and (len(short) >= 4 or len(long_) - len(short) <= 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Overlap:
+    shared: int
+    smaller: int
+    leftover: int
+    total: int
+
+    @property
+    def share(self) -> float:
+        return self.shared / self.smaller if self.smaller else 0.0
+
+
+def overlap(a: Iterable[str], b: Iterable[str], synonyms: Synonyms) -> Overlap:
+    """How the subject words of two statements meet (each word used once)."""
+    left = sorted({synonyms.canonical(w) for w in a})
+    right = sorted({synonyms.canonical(w) for w in b})
+    unused = list(right)
+    shared = 0
+    for word in left:
+        for other in unused:
+            if _meet(word, other):
+                unused.remove(other)
+                shared += 1
+                break
+    leftover = (len(left) - shared) + len(unused)
+    return Overlap(shared=shared, smaller=min(len(left), len(right)), leftover=leftover,
+                   total=len(left) + len(right))
+
+
+def same_subject(o: Overlap) -> bool:
+    """Enough in common, and not too much said besides (module docstring)."""
+    return (o.shared >= MIN_SHARED and o.share >= MIN_SHARED_SHARE
+            and o.leftover <= LEFTOVER_BASE + LEFTOVER_PER_WORD * o.total)
