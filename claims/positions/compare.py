@@ -72,11 +72,11 @@ def compare(earlier: str, later: str, rules: PositionRules) -> Comparison:
         return Comparison(Relation.UNRELATED)
     if shared < SAME_SUBJECT:
         return Comparison(Relation.RELATED)
-    if agree(sa, sb):
-        return Comparison(Relation.REPEATED)
     number = _number_change(a, b)
     if number is not None:
         return Comparison(Relation.CHANGED, Reason.NUMBER, number)
+    if agree(sa, sb):
+        return Comparison(Relation.REPEATED)
     flips = (a.negations > 0) != (b.negations > 0)  # "not ... and never will be" is still "not"
     if opposite is not None and not flips:
         return Comparison(Relation.CHANGED, Reason.OPPOSITE, opposite)
@@ -93,7 +93,9 @@ def _stance_change(a: Terms, b: Terms, sa: Stance, sb: Stance, rules: PositionRu
     if a.numbers and b.numbers and not set(a.numbers) & set(b.numbers):
         return None
     stance_stems = {stem(w) for w in sa.words | sb.words}
-    if not same_subject(overlap(a.words - stance_stems, b.words - stance_stems, rules.same)):
+    common_numbers = len(set(a.numbers) & set(b.numbers))
+    if not same_subject(overlap(a.words - stance_stems, b.words - stance_stems, rules.same,
+                                also_shared=common_numbers)):
         return None
     return clash
 

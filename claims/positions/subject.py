@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from claims.positions.stance import forms
 from claims.positions.terms import stem
 
 MIN_SHARED_SHARE = 0.5
@@ -23,12 +24,23 @@ MIN_SHARED_SHARE = 0.5
 MIN_SHARED = 1
 """And at least this many subject words in common, whatever the share."""
 LEFTOVER_BASE = 2
-LEFTOVER_PER_WORD = 0.25
+LEFTOVER_PER_WORD = 0.5
 """Words in one statement and not the other: at most ``LEFTOVER_BASE`` plus this share of both
 statements' subject words together."""
-_EXTENSION = 4
+_EXTENSION = 5
 """"class" meets "classroom": a stem that starts another meets it if at most this many letters
 follow, and the shorter has at least four letters (so "art" does not meet "article")."""
+GENERIC = frozenset({
+    "while", "despite", "every", "each", "over", "under", "including", "includ", "part", "new",
+    "last", "next", "immediately", "exactly", "roughly", "about", "around", "average", "modest",
+    "where", "whether", "way", "put", "forward", "forwar", "side", "currently", "fully", "full",
+    "least", "most", "more", "less", "such", "other", "another", "own", "same", "thing", "things",
+    "lot", "many", "much", "well", "like", "as", "long", "soon", "later", "earlier", "after",
+    "before", "until", "since", "through", "toward", "towards", "per", "one", "ones", "everyone",
+    "everything", "something", "anything", "nothing", "whom", "whose", "how", "why", "because",
+})
+"""Words that say nothing about which thing a statement is about: quantifiers, adverbs of time and
+degree, connectives. Left out of the subject words on both sides."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -41,9 +53,10 @@ class Synonyms:
     def build(cls, groups: Iterable[Iterable[str]]) -> Synonyms:
         head: dict[str, str] = {}
         for group in groups:
-            stems = [stem(w.casefold()) for w in group]
-            for s in stems:
-                head[s] = stems[0]
+            words = [w.casefold() for w in group]
+            for w in words:
+                for form in forms(w):
+                    head[stem(form)] = stem(words[0])
         return cls(head=head)
 
     def canonical(self, word: str) -> str:
@@ -70,10 +83,12 @@ class Overlap:
         return self.shared / self.smaller if self.smaller else 0.0
 
 
-def overlap(a: Iterable[str], b: Iterable[str], synonyms: Synonyms) -> Overlap:
-    """How the subject words of two statements meet (each word used once)."""
-    left = sorted({synonyms.canonical(w) for w in a})
-    right = sorted({synonyms.canonical(w) for w in b})
+def overlap(a: Iterable[str], b: Iterable[str], synonyms: Synonyms, *,
+            also_shared: int = 0) -> Overlap:
+    """How the subject words of two statements meet (each word used once); ``also_shared`` counts
+    things both name besides words (the same number: "the 2032 Games" / "a bid for 2032")."""
+    left = sorted({synonyms.canonical(w) for w in a if w not in GENERIC}) + ["#"] * also_shared
+    right = sorted({synonyms.canonical(w) for w in b if w not in GENERIC}) + ["#"] * also_shared
     unused = list(right)
     shared = 0
     for word in left:
