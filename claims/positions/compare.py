@@ -19,13 +19,13 @@ none of them in common, are about different quantities or dates and never clash 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from enum import StrEnum
 
+from claims.positions.numbers import number_in_place, quantities, quantity_change
 from claims.positions.rules import PositionRules
 from claims.positions.stance import Stance, agree, conflict, read_stance
 from claims.positions.subject import overlap, same_subject
-from claims.positions.terms import Terms, stem, terms
+from claims.positions.terms import Terms, clauses, stem, terms
 
 SAME_SUBJECT = 0.6
 """Share of the shorter statement's content words the other must have to be about the same thing."""
@@ -59,20 +59,32 @@ class Comparison:
 
 
 def compare(earlier: str, later: str, rules: PositionRules) -> Comparison:
-    """How ``later`` stands to ``earlier`` (both by one speaker)."""
+    """How ``later`` stands to ``earlier`` (both by one speaker): the narrow reading first, whose
+    reasons are the plainest to show, then the stance and quantity readings."""
     a, b = terms(earlier, rules.negations), terms(later, rules.negations)
     sa = read_stance(earlier, rules.stances, rules.negations)
     sb = read_stance(later, rules.stances, rules.negations)
+    narrow = _narrow(a, b, sa, sb, rules)
+    if narrow.relation is Relation.CHANGED:
+        return narrow
     clash = _stance_change(a, b, sa, sb, rules)
     if clash is not None:
         return Comparison(Relation.CHANGED, Reason.STANCE, clash)
+    moved = _quantity_change(earlier, later, a, b, sa, sb, rules)
+    if moved is not None:
+        return Comparison(Relation.CHANGED, Reason.NUMBER, moved)
+    return narrow
+
+
+def _narrow(a: Terms, b: Terms, sa: Stance, sb: Stance, rules: PositionRules) -> Comparison:
+    """The same words but for a negation, an opposite pair or a number (module docstring)."""
     opposite = _opposite(a, b, rules)
     shared = _overlap(a, b, paired=opposite is not None)
     if shared < RELATED:
         return Comparison(Relation.UNRELATED)
     if shared < SAME_SUBJECT:
         return Comparison(Relation.RELATED)
-    number = _number_change(a, b)
+    number = number_in_place(a, b)
     if number is not None:
         return Comparison(Relation.CHANGED, Reason.NUMBER, number)
     if agree(sa, sb):
@@ -83,6 +95,20 @@ def compare(earlier: str, later: str, rules: PositionRules) -> Comparison:
     if flips and opposite is None and _leftover(a.words, b.words) <= MAX_LEFTOVER:
         return Comparison(Relation.CHANGED, Reason.POLARITY, "not")
     return Comparison(Relation.REPEATED)
+
+
+def _quantity_change(earlier: str, later: str, a: Terms, b: Terms, sa: Stance, sb: Stance,
+                     rules: PositionRules) -> str | None:
+    """Another value for one quantity, in statements on one subject that take no opposite sides
+    and agree in polarity (``claims.positions.numbers``)."""
+    if (a.negations > 0) != (b.negations > 0) or conflict(sa, sb) is not None:
+        return None
+    stance_stems = {stem(w) for w in sa.words | sb.words}
+    if not same_subject(overlap(a.words - stance_stems, b.words - stance_stems, rules.same)):
+        return None
+    ignore = sa.words | sb.words
+    return quantity_change(quantities(clauses(earlier, rules.negations), ignore),
+                           quantities(clauses(later, rules.negations), ignore), rules.same)
 
 
 def _stance_change(a: Terms, b: Terms, sa: Stance, sb: Stance, rules: PositionRules) -> str | None:
@@ -111,37 +137,6 @@ def _overlap(a: Terms, b: Terms, *, paired: bool) -> float:
 
 def _leftover(a: frozenset[str], b: frozenset[str]) -> int:
     return len(a ^ b)
-
-
-def _number_change(a: Terms, b: Terms) -> str | None:
-    """The one number that differs between two otherwise equal statements ("5%" / "50%")."""
-    if not a.numbers or not b.numbers or (a.negations > 0) != (b.negations > 0):
-        return None
-    matcher = SequenceMatcher(a=a.content, b=b.content, autojunk=False)
-    changed: list[tuple[str, str]] = []
-    leftover = 0
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            continue
-        left, right = a.content[i1:i2], b.content[j1:j2]
-        nums_l = [t for t in left if t.startswith("#")]
-        nums_r = [t for t in right if t.startswith("#")]
-        if op == "replace" and len(nums_l) == len(nums_r) == 1 and _same_unit(nums_l[0], nums_r[0]):
-            changed.append((nums_l[0], nums_r[0]))
-        leftover += len(left) - len(nums_l) + len(right) - len(nums_r)
-        if nums_l and nums_r and not (op == "replace" and len(nums_l) == len(nums_r) == 1):
-            return None  # numbers moved or multiplied: another statement, not another value
-    if len(changed) != 1 or leftover > MAX_LEFTOVER:
-        return None
-    old, new = changed[0]
-    return f"{old[1:]} / {new[1:]}"
-
-
-def _same_unit(a: str, b: str) -> bool:
-    """Two numbers measure the same kind of thing: both percentages, both ordinals, or both plain."""
-    def unit(t: str) -> str:
-        return "%" if t.endswith("%") else "th" if t.endswith("th") else ""
-    return a != b and unit(a) == unit(b)
 
 
 def _opposite(a: Terms, b: Terms, rules: PositionRules) -> str | None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from claims.canonical import wording
-from claims.positions.terms import NEGATIONS
+from claims.positions.terms import NEGATIONS, clauses
 
 CLAUSE_BREAKS = frozenset({".", ",", ";", ":", "!", "?", "but", "while", "whereas", "although",
                            "though", "despite", "because", "unless", "however"})
@@ -112,12 +112,8 @@ def _words(phrase: str) -> tuple[str, ...]:
 
 
 def tokens_of(text: str, negating: tuple[tuple[str, str], ...] = ()) -> tuple[str, ...]:
-    """Canonical tokens with punctuation kept (clauses matter here), after the negating phrases."""
-    low = text.casefold()
-    for phrase, means in negating:
-        if phrase in low:
-            low = low.replace(phrase, f" {means} ")
-    return tuple(wording(low).key.split())
+    """Canonical tokens with a "." between clauses (clauses matter here: ``terms.clauses``)."""
+    return tuple(t for clause in clauses(text, negating) for t in (*clause, "."))
 
 
 @lru_cache(maxsize=65_536)
