@@ -62,8 +62,8 @@ def compare(earlier: str, later: str, rules: PositionRules) -> Comparison:
     """How ``later`` stands to ``earlier`` (both by one speaker): the narrow reading first, whose
     reasons are the plainest to show, then the stance and quantity readings."""
     a, b = terms(earlier, rules.negations), terms(later, rules.negations)
-    sa = read_stance(earlier, rules.stances, rules.negations)
-    sb = read_stance(later, rules.stances, rules.negations)
+    sa = read_stance(earlier, rules.stances, rules.stance_negations)
+    sb = read_stance(later, rules.stances, rules.stance_negations)
     narrow = _narrow(a, b, sa, sb, rules)
     if narrow.relation is Relation.CHANGED:
         return narrow
@@ -92,7 +92,8 @@ def _narrow(a: Terms, b: Terms, sa: Stance, sb: Stance, rules: PositionRules) ->
     flips = (a.negations > 0) != (b.negations > 0)  # "not ... and never will be" is still "not"
     if opposite is not None and not flips:
         return Comparison(Relation.CHANGED, Reason.OPPOSITE, opposite)
-    if flips and opposite is None and _leftover(a.words, b.words) <= MAX_LEFTOVER:
+    if (flips and opposite is None and _leftover(a.words, b.words) <= MAX_LEFTOVER
+            and not _replaced(a.words - b.words, b.words - a.words)):
         return Comparison(Relation.CHANGED, Reason.POLARITY, "not")
     return Comparison(Relation.REPEATED)
 
@@ -145,7 +146,15 @@ def _opposite(a: Terms, b: Terms, rules: PositionRules) -> str | None:
     for x in only_a:
         for y in only_b:
             if rules.opposed(x, y):
-                if len(only_a) + len(only_b) - 2 <= MAX_LEFTOVER:
+                if len(only_a) + len(only_b) - 2 <= MAX_LEFTOVER and not _replaced(
+                        only_a - {x}, only_b - {y}):
                     return f"{x} / {y}"
                 return None
     return None
+
+
+def _replaced(only_a: frozenset[str], only_b: frozenset[str]) -> bool:
+    """Words on both sides that differ: another object ("rates will fall" / "unemployment will
+    rise", "no longer required in shops" / "still required on trains"), not a reworded one. Words on
+    one side only are an extension ("ready for a cease-fire" / "... now") and are fine."""
+    return bool(only_a) and bool(only_b)

@@ -21,16 +21,21 @@ class PositionRules:
     negations: tuple[tuple[str, str], ...] = ()
     stances: StanceLexicon = field(default_factory=StanceLexicon)
     same: Synonyms = field(default_factory=Synonyms)
+    stance_negations: tuple[tuple[str, str], ...] = ()
+    """The negating phrases less those the stance lexicon reads itself ("ruled out")."""
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> PositionRules:
         words = catalog.positions
+        negations = tuple((p.casefold(), m.casefold()) for p, m in words.negations)
+        stances = StanceLexicon.build(words.stances)
         return cls(
             opposites=frozenset(frozenset((stem(a.casefold()), stem(b.casefold())))
                                 for a, b in words.opposites),
-            negations=tuple((p.casefold(), m.casefold()) for p, m in words.negations),
-            stances=StanceLexicon.build(words.stances),
+            negations=negations,
+            stances=stances,
             same=Synonyms.build(words.same),
+            stance_negations=tuple((p, m) for p, m in negations if not stances.covers(p)),
         )
 
     def opposed(self, a: str, b: str) -> bool:

@@ -73,21 +73,30 @@ class StanceLexicon:
 
     @classmethod
     def build(cls, axes: Iterable[tuple[str, Iterable[tuple[str, Iterable[str]]]]]) -> StanceLexicon:
-        """From ``(axis, ((side, phrases), ...))`` as configured."""
+        """From ``(axis, ((side, phrases), ...))`` as configured. A side written "up+down" is a
+        word that leaves several sides ("change"): negated, it leaves the others ("not change")."""
         built: list[Axis] = []
         first: dict[str, list[tuple[Axis, tuple[frozenset[str], ...], str]]] = {}
-        for name, sides in axes:
-            sides = tuple((side, tuple(phrases)) for side, phrases in sides)
+        for name, configured in axes:
+            sides = tuple((side, tuple(phrases)) for side, phrases in configured)
+            plain = tuple(dict.fromkeys(p for side, _ in sides for p in side.split("+")))
             phrases = sorted(
                 ((tuple(forms(w) for w in _words(p)), side) for side, ps in sides for p in ps),
                 key=lambda ps: -len(ps[0]))
-            axis = Axis(name=name, sides=tuple(s for s, _ in sides), phrases=tuple(phrases))
+            axis = Axis(name=name, sides=plain, phrases=tuple(phrases))
             built.append(axis)
             for pattern, side in axis.phrases:
                 for form in pattern[0]:
                     first.setdefault(form, []).append((axis, pattern, side))
         ordered = {k: tuple(sorted(v, key=lambda e: -len(e[1]))) for k, v in first.items()}
         return cls(axes=tuple(built), _first=ordered)
+
+    def covers(self, phrase: str) -> bool:
+        """Whether ``phrase`` is a stance phrase itself ("ruled out"), so that a negation table
+        must not turn it into a bare "not" before it is read here."""
+        tokens = _words(phrase)
+        found = self.matches(tokens, 0) if tokens else None
+        return found is not None and found[2] == len(tokens)
 
     def matches(self, tokens: tuple[str, ...], i: int) -> tuple[Axis, str, int] | None:
         """The longest stance phrase starting at ``tokens[i]``: its axis, side and length."""
@@ -141,25 +150,37 @@ def read_stance(text: str, lexicon: StanceLexicon,
             continue
         axis, side, n = found
         stance_words.update(tokens[i:i + n])
-        taken = frozenset({side}) if negated % 2 == 0 else frozenset(axis.sides) - {side}
+        named = frozenset(side.split("+"))
+        taken = named if negated % 2 == 0 else frozenset(axis.sides) - named
         possible[axis.name] = possible.get(axis.name, frozenset(axis.sides)) & taken
         i += n
     return Stance(sides={k: v for k, v in possible.items() if v}, words=frozenset(stance_words))
 
 
+def _clashes(a: Stance, b: Stance) -> tuple[list[str], list[str]]:
+    """The axes both statements touch, split into those they agree on and those they clash on."""
+    agreed, clashed = [], []
+    for name in sorted(a.sides.keys() & b.sides.keys()):
+        left, right = a.sides[name], b.sides[name]
+        if left & right:
+            agreed.append(name)
+        else:
+            clashed.append(f"{name}: {'/'.join(sorted(left))} / {'/'.join(sorted(right))}")
+    return agreed, clashed
+
+
 def agree(a: Stance, b: Stance) -> bool:
-    """Whether the statements take a common side on some axis both touch ("no intention of
-    cancelling" and "will go ahead"): then a "not" in one of them is no change of position."""
-    return any(a.sides[k] & b.sides[k] for k in a.sides.keys() & b.sides.keys())
+    """Whether the statements take the same position overall ("no intention of cancelling" and
+    "will go ahead"): then a "not" in one of them is no change of position."""
+    agreed, clashed = _clashes(a, b)
+    return bool(agreed) and len(clashed) % 2 == 0
 
 
 def conflict(a: Stance, b: Stance) -> str | None:
-    """An axis on which the two statements leave no side in common, as "axis: sides / sides";
-    None when they agree on every axis both touch, or touch none in common."""
-    found = None
-    for name in a.sides.keys() & b.sides.keys():
-        left, right = a.sides[name], b.sides[name]
-        if left & right:
-            return None  # agreeing on one shared axis outweighs a clash on another
-        found = f"{name}: {'/'.join(sorted(left))} / {'/'.join(sorted(right))}"
-    return found
+    """The clash when the statements take opposite positions, else None.
+
+    Clashes count by parity: one axis often names the *thing* and another the stance on it, so
+    "a tax rise is ruled out" / "a tax rise is on the table" clash once (against / for, both on a
+    rise), while "we back a cut" / "we oppose a rise" clash twice and say the same."""
+    _agreed, clashed = _clashes(a, b)
+    return clashed[0] if len(clashed) % 2 == 1 else None

@@ -31,13 +31,16 @@ _EXTENSION = 5
 """"class" meets "classroom": a stem that starts another meets it if at most this many letters
 follow, and the shorter has at least four letters (so "art" does not meet "article")."""
 GENERIC = frozenset({
-    "while", "despite", "every", "each", "over", "under", "including", "includ", "part", "new",
+    "while", "despite", "every", "each", "over", "under", "including", "includ", "part",
     "last", "next", "immediately", "exactly", "roughly", "about", "around", "average", "modest",
     "where", "whether", "way", "put", "forward", "forwar", "side", "currently", "fully", "full",
     "least", "most", "more", "less", "such", "other", "another", "own", "same", "thing", "things",
     "lot", "many", "much", "well", "like", "as", "long", "soon", "later", "earlier", "after",
     "before", "until", "since", "through", "toward", "towards", "per", "one", "ones", "everyone",
     "everything", "something", "anything", "nothing", "whom", "whose", "how", "why", "because",
+    "rest", "main", "stay", "remain", "further", "notice", "monday", "tuesday", "wednesday",
+    "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "june",
+    "july", "august", "september", "october", "november", "december",
 })
 """Words that say nothing about which thing a statement is about: quantifiers, adverbs of time and
 degree, connectives. Left out of the subject words on both sides."""
@@ -77,6 +80,10 @@ class Overlap:
     smaller: int
     leftover: int
     total: int
+    only_left: int = 0
+    only_right: int = 0
+    numbers: int = 0
+    """Of the shared, how many are numbers both statements give."""
 
     @property
     def share(self) -> float:
@@ -99,10 +106,17 @@ def overlap(a: Iterable[str], b: Iterable[str], synonyms: Synonyms, *,
                 break
     leftover = (len(left) - shared) + len(unused)
     return Overlap(shared=shared, smaller=min(len(left), len(right)), leftover=leftover,
-                   total=len(left) + len(right))
+                   total=len(left) + len(right), only_left=len(left) - shared, only_right=len(unused),
+                   numbers=also_shared)
 
 
 def same_subject(o: Overlap) -> bool:
-    """Enough in common, and not too much said besides (module docstring)."""
-    return (o.shared >= MIN_SHARED and o.share >= MIN_SHARED_SHARE
-            and o.leftover <= LEFTOVER_BASE + LEFTOVER_PER_WORD * o.total)
+    """Enough in common, and not too much said besides (module docstring).
+
+    One shared word and as many other words on each side is a substitution, not an elaboration:
+    "masks in shops" / "masks on trains" share the masks and name two different settings."""
+    if o.shared < MIN_SHARED or o.share < MIN_SHARED_SHARE:
+        return False
+    if o.shared == 1 and o.only_left == o.only_right > 0 and not o.numbers:
+        return False
+    return o.leftover <= LEFTOVER_BASE + LEFTOVER_PER_WORD * o.total
