@@ -24,7 +24,7 @@ from enum import StrEnum
 from claims.positions.numbers import number_in_place, quantities, quantity_change
 from claims.positions.rules import PositionRules
 from claims.positions.stance import Stance, agree, conflict, read_stance
-from claims.positions.subject import overlap, same_subject
+from claims.positions.subject import other_names, overlap, same_subject
 from claims.positions.terms import Terms, clauses, stem, terms
 
 SAME_SUBJECT = 0.6
@@ -66,6 +66,8 @@ def compare(earlier: str, later: str, rules: PositionRules) -> Comparison:
     sb = read_stance(later, rules.stances, rules.stance_negations)
     narrow = _narrow(a, b, sa, sb, rules)
     if narrow.relation is Relation.CHANGED:
+        return narrow
+    if other_names(earlier, later):
         return narrow
     clash = _stance_change(a, b, sa, sb, rules)
     if clash is not None:

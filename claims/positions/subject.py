@@ -13,6 +13,7 @@ reasons and dates a short quote leaves out, so a fixed allowance would only ever
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -31,7 +32,7 @@ _EXTENSION = 5
 """"class" meets "classroom": a stem that starts another meets it if at most this many letters
 follow, and the shorter has at least four letters (so "art" does not meet "article")."""
 GENERIC = frozenset({
-    "while", "despite", "every", "each", "over", "under", "including", "includ", "part",
+    "while", "despite", "every", "each", "over", "under", "above", "below", "including", "includ", "part",
     "last", "next", "immediately", "exactly", "roughly", "about", "around", "average", "modest",
     "where", "whether", "way", "put", "forward", "forwar", "side", "currently", "fully", "full",
     "least", "most", "more", "less", "such", "other", "another", "own", "same", "thing", "things",
@@ -44,6 +45,31 @@ GENERIC = frozenset({
 })
 """Words that say nothing about which thing a statement is about: quantifiers, adverbs of time and
 degree, connectives. Left out of the subject words on both sides."""
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|[\"“”‘’]")
+_NOT_NAMES = frozenset({"i", "mr", "mrs", "ms", "dr", "prof", "president", "minister", "prime",
+                        "secretary", "senator", "governor", "mayor", "sir", "u", "s"})
+_WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
+
+
+def names(text: str) -> frozenset[str]:
+    """Capitalised words not opening a sentence or quote: the names a statement mentions."""
+    found = set()
+    for sentence in _SENTENCE.split(text):
+        words = _WORD.findall(sentence)
+        for word in words[1:]:
+            if word[0].isupper() and word.casefold() not in _NOT_NAMES:
+                found.add(stem(word.casefold().replace("-", "")))
+    return frozenset(found)
+
+
+def other_names(a: str, b: str) -> bool:
+    """Each statement names something and no name is in both ("flights to Lisbon" / "flights to
+    Madrid"): two different things, whatever else they share. A name in common ("Muslims", "U.S." /
+    "the United States") leaves the pair to the other tests."""
+    left, right = names(a), names(b)
+    return bool(left) and bool(right) and not any(_meet(x, y) for x in left for y in right)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
