@@ -107,7 +107,8 @@ def _quantity_change(earlier: str, later: str, a: Terms, b: Terms, sa: Stance, s
     if (a.negations > 0) != (b.negations > 0) or conflict(sa, sb) is not None:
         return None
     stance_stems = {stem(w) for w in sa.words | sb.words}
-    if not same_subject(overlap(a.words - stance_stems, b.words - stance_stems, rules.same)):
+    if not same_subject(overlap(a.words - stance_stems, b.words - stance_stems, rules.same),
+                        strict=False):
         return None
     ignore = sa.words | sb.words
     return quantity_change(quantities(clauses(earlier, rules.negations), ignore),

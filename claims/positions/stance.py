@@ -34,6 +34,8 @@ CLAUSE_BREAKS = frozenset({".", ",", ";", ":", "!", "?", "but", "while", "wherea
                            "though", "despite", "because", "unless", "however"})
 """Where a negation stops reaching: "not X, but Y" negates X only."""
 _VOWELS = frozenset("aeiou")
+IGNORED = "_"
+"""The side of phrases read only to be set aside ("back to work" is no "back" as in support)."""
 
 
 def forms(word: str) -> frozenset[str]:
@@ -79,7 +81,8 @@ class StanceLexicon:
         first: dict[str, list[tuple[Axis, tuple[frozenset[str], ...], str]]] = {}
         for name, configured in axes:
             sides = tuple((side, tuple(phrases)) for side, phrases in configured)
-            plain = tuple(dict.fromkeys(p for side, _ in sides for p in side.split("+")))
+            plain = tuple(dict.fromkeys(p for side, _ in sides for p in side.split("+")
+                                        if side != IGNORED))
             phrases = sorted(
                 ((tuple(forms(w) for w in _words(p)), side) for side, ps in sides for p in ps),
                 key=lambda ps: -len(ps[0]))
@@ -149,6 +152,9 @@ def read_stance(text: str, lexicon: StanceLexicon,
             i += 1
             continue
         axis, side, n = found
+        if side == IGNORED:
+            i += n
+            continue
         stance_words.update(tokens[i:i + n])
         named = frozenset(side.split("+"))
         taken = named if negated % 2 == 0 else frozenset(axis.sides) - named

@@ -136,13 +136,17 @@ def overlap(a: Iterable[str], b: Iterable[str], synonyms: Synonyms, *,
                    numbers=also_shared)
 
 
-def same_subject(o: Overlap) -> bool:
+def same_subject(o: Overlap, *, strict: bool = True) -> bool:
     """Enough in common, and not too much said besides (module docstring).
 
-    One shared word and as many other words on each side is a substitution, not an elaboration:
-    "masks in shops" / "masks on trains" share the masks and name two different settings."""
+    ``strict``: with one subject word in common, the shorter statement must say nothing else.
+    Otherwise one shared word and other words on both sides is a substitution, not an elaboration:
+    "masks in shops" / "masks on trains" name two settings, "the party will back the budget" /
+    "the party will oppose the pension reform" two bills. Not strict, only an even swap ("shops" /
+    "trains") is refused; a number in common counts as a second shared word."""
     if o.shared < MIN_SHARED or o.share < MIN_SHARED_SHARE:
         return False
-    if o.shared == 1 and o.only_left == o.only_right > 0 and not o.numbers:
-        return False
+    if o.shared == 1 and o.only_left > 0 and o.only_right > 0 and not o.numbers:
+        if strict or o.only_left == o.only_right:
+            return False
     return o.leftover <= LEFTOVER_BASE + LEFTOVER_PER_WORD * o.total
