@@ -21,11 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from claims.positions.numbers import number_in_place, quantities, quantity_change
+from claims.positions.numbers import is_year, number_in_place, quantities, quantity_change
 from claims.positions.rules import PositionRules
 from claims.positions.stance import Stance, agree, conflict, read_stance
 from claims.positions.subject import other_names, overlap, same_subject
-from claims.positions.terms import Terms, clauses, stem, terms
+from claims.positions.terms import FUNCTION_WORDS, NEGATIONS, Terms, clauses, stem, terms
 
 SAME_SUBJECT = 0.6
 """Share of the shorter statement's content words the other must have to be about the same thing."""
@@ -64,7 +64,7 @@ def compare(earlier: str, later: str, rules: PositionRules) -> Comparison:
     a, b = terms(earlier, rules.negations), terms(later, rules.negations)
     sa = read_stance(earlier, rules.stances, rules.stance_negations)
     sb = read_stance(later, rules.stances, rules.stance_negations)
-    narrow = _narrow(a, b, sa, sb, rules)
+    narrow = _narrow(a, b, sa, sb, rules, negated=(_denies(earlier, b, rules), _denies(later, a, rules)))
     if narrow.relation is Relation.CHANGED:
         return narrow
     if other_names(earlier, later):
@@ -78,8 +78,21 @@ def compare(earlier: str, later: str, rules: PositionRules) -> Comparison:
     return narrow
 
 
-def _narrow(a: Terms, b: Terms, sa: Stance, sb: Stance, rules: PositionRules) -> Comparison:
-    """The same words but for a negation, an opposite pair or a number (module docstring)."""
+def _denies(text: str, other: Terms, rules: PositionRules) -> bool:
+    """Whether a clause of ``text`` with a negation is about what ``other`` says: "the ceasefire
+    is holding, and we will not break it" denies nothing "the ceasefire will hold" said."""
+    for clause in clauses(text, rules.negations):
+        if any(t in NEGATIONS for t in clause):
+            words = {stem(t) for t in clause if t.isalpha() and t not in FUNCTION_WORDS}
+            if words & other.words or not other.words:
+                return True
+    return False
+
+
+def _narrow(a: Terms, b: Terms, sa: Stance, sb: Stance, rules: PositionRules, *,
+            negated: tuple[bool, bool]) -> Comparison:
+    """The same words but for a negation, an opposite pair or a number (module docstring);
+    ``negated``: whether each statement denies something in a clause about the other's words."""
     opposite = _opposite(a, b, rules)
     shared = _overlap(a, b, paired=opposite is not None)
     if shared < RELATED:
@@ -91,7 +104,9 @@ def _narrow(a: Terms, b: Terms, sa: Stance, sb: Stance, rules: PositionRules) ->
         return Comparison(Relation.CHANGED, Reason.NUMBER, number)
     if agree(sa, sb):
         return Comparison(Relation.REPEATED)
-    flips = (a.negations > 0) != (b.negations > 0)  # "not ... and never will be" is still "not"
+    if a.numbers and b.numbers and set(a.numbers) != set(b.numbers):
+        return Comparison(Relation.REPEATED)  # other numbers: other items ("the first proposal")
+    flips = negated[0] != negated[1]  # "not ... and never will be" is still "not"
     if opposite is not None and not flips:
         return Comparison(Relation.CHANGED, Reason.OPPOSITE, opposite)
     if (flips and opposite is None and _leftover(a.words, b.words) <= MAX_LEFTOVER
@@ -123,7 +138,7 @@ def _stance_change(a: Terms, b: Terms, sa: Stance, sb: Stance, rules: PositionRu
     if a.numbers and b.numbers and not set(a.numbers) & set(b.numbers):
         return None
     stance_stems = {stem(w) for w in sa.words | sb.words}
-    common_numbers = len(set(a.numbers) & set(b.numbers))
+    common_numbers = len({n for n in set(a.numbers) & set(b.numbers) if is_year(n)})
     if not same_subject(overlap(a.words - stance_stems, b.words - stance_stems, rules.same,
                                 also_shared=common_numbers)):
         return None

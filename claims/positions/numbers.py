@@ -57,10 +57,11 @@ def number_in_place(a: Terms, b: Terms) -> str | None:
 
 
 def _same_kind(a: str, b: str) -> bool:
-    """Two numbers measure the same kind of thing: both percentages, both ordinals, or both plain."""
+    """Two numbers measure the same kind of thing: both percentages or both plain. Ordinals name
+    which one ("the first proposal" / "the second proposal"), not how much, and never change."""
     def kind(t: str) -> str:
         return "%" if t.endswith("%") else "th" if t.endswith("th") else ""
-    return a != b and kind(a) == kind(b)
+    return a != b and kind(a) == kind(b) != "th"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +80,7 @@ def quantities(clauses: Iterable[tuple[str, ...]], ignore: frozenset[str]) -> tu
     found = []
     for clause in clauses:
         for i, token in enumerate(clause):
-            if not token.startswith("#") or token.endswith("th") or _is_year(token):
+            if not token.startswith("#") or token.endswith("th") or is_year(token):
                 continue
             before = frozenset(stem(t) for t in clause[:i] if _subject_word(t, ignore))
             found.append(Quantity(value=token, unit=_unit(token, clause[i + 1:]), before=before))
@@ -91,7 +92,8 @@ def _subject_word(token: str, ignore: frozenset[str]) -> bool:
             and token not in GENERIC and token not in ignore and stem(token) not in GENERIC)
 
 
-def _is_year(token: str) -> bool:
+def is_year(token: str) -> bool:
+    """A plain number that reads as a year ("2030"): an event's date, not an amount."""
     raw = token[1:]
     return raw.isdigit() and _YEARS[0] <= int(raw) <= _YEARS[1]
 

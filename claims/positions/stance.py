@@ -33,6 +33,9 @@ from claims.positions.terms import NEGATIONS, clauses
 CLAUSE_BREAKS = frozenset({".", ",", ";", ":", "!", "?", "but", "while", "whereas", "although",
                            "though", "despite", "because", "unless", "however"})
 """Where a negation stops reaching: "not X, but Y" negates X only."""
+CONDITIONS = frozenset({"if", "unless", "when", "whether"})
+"""A negation in a condition stops where the main clause's subject comes, comma or not."""
+_SUBJECTS = frozenset({"i", "we", "you", "he", "she", "they", "it"})
 _VOWELS = frozenset("aeiou")
 IGNORED = "_"
 """The side of phrases read only to be set aside ("back to work" is no "back" as in support)."""
@@ -136,13 +139,18 @@ def read_stance(text: str, lexicon: StanceLexicon,
     possible: dict[str, frozenset[str]] = {}
     stance_words: set[str] = set()
     negated = 0
+    condition = False
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        if token in CLAUSE_BREAKS:
-            negated = 0
-            i += 1
-            continue
+        if token in CLAUSE_BREAKS or (condition and token in _SUBJECTS and i and tokens[i - 1] not in
+                                      CONDITIONS):
+            negated, condition = 0, False  # "if he does not(,) he should resign": the condition ends
+            if token in CLAUSE_BREAKS:
+                i += 1
+                continue
+        if token in CONDITIONS:
+            condition = True
         if token in NEGATIONS:
             negated += 1
             i += 1

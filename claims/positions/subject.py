@@ -22,6 +22,9 @@ from claims.positions.terms import stem
 
 MIN_SHARED_SHARE = 0.5
 """Share of the shorter statement's subject words the other must hold."""
+MIN_SHARED_SHARE_OF_TWO = 0.4
+"""The share needed when two or more subject words are shared: two words in common ("dredging the
+bay") hold a subject even in a long statement that adds reasons."""
 MIN_SHARED = 1
 """And at least this many subject words in common, whatever the share."""
 LEFTOVER_BASE = 2
@@ -42,6 +45,10 @@ GENERIC = frozenset({
     "rest", "main", "stay", "remain", "further", "notice", "monday", "tuesday", "wednesday",
     "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "june",
     "july", "august", "september", "october", "november", "december",
+    # who acts rather than what about: a speaker's institution is in most of its statements
+    "government", "administration", "ministry", "party", "company", "firm", "group", "council",
+    "committee", "board", "club", "union", "authority", "federation", "league", "regulator",
+    "agency", "department", "city",
 })
 """Words that say nothing about which thing a statement is about: quantifiers, adverbs of time and
 degree, connectives. Left out of the subject words on both sides."""
@@ -144,7 +151,7 @@ def same_subject(o: Overlap, *, strict: bool = True) -> bool:
     "masks in shops" / "masks on trains" name two settings, "the party will back the budget" /
     "the party will oppose the pension reform" two bills. Not strict, only an even swap ("shops" /
     "trains") is refused; a number in common counts as a second shared word."""
-    if o.shared < MIN_SHARED or o.share < MIN_SHARED_SHARE:
+    if o.shared < MIN_SHARED or o.share < (MIN_SHARED_SHARE if o.shared < 2 else MIN_SHARED_SHARE_OF_TWO):
         return False
     if o.shared == 1 and o.only_left > 0 and o.only_right > 0 and not o.numbers:
         if strict or o.only_left == o.only_right:
