@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from claims.positions.subject import GENERIC, Synonyms, overlap
+from claims.positions.subject import GENERIC, GENERIC_STEMS, Synonyms, overlap
 from claims.positions.terms import FUNCTION_WORDS, NEGATIONS, Terms, stem
 
 MAX_LEFTOVER = 2
@@ -89,7 +89,7 @@ def quantities(clauses: Iterable[tuple[str, ...]], ignore: frozenset[str]) -> tu
 
 def _subject_word(token: str, ignore: frozenset[str]) -> bool:
     return (token.isalpha() and token not in FUNCTION_WORDS and token not in NEGATIONS
-            and token not in GENERIC and token not in ignore and stem(token) not in GENERIC)
+            and token not in GENERIC and token not in ignore and stem(token) not in GENERIC_STEMS)
 
 
 def is_year(token: str) -> bool:

@@ -52,11 +52,15 @@ GENERIC = frozenset({
 })
 """Words that say nothing about which thing a statement is about: quantifiers, adverbs of time and
 degree, connectives. Left out of the subject words on both sides."""
+GENERIC_STEMS = GENERIC | {stem(w) for w in GENERIC}
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|[\"“”‘’]")
 _NOT_NAMES = frozenset({"i", "mr", "mrs", "ms", "dr", "prof", "president", "minister", "prime",
-                        "secretary", "senator", "governor", "mayor", "sir", "u", "s"})
+                        "secretary", "senator", "governor", "mayor", "sir", "u", "s", "monday",
+                        "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+                        "january", "february", "march", "april", "may", "june", "july", "august",
+                        "september", "october", "november", "december"})
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
 
 
@@ -76,7 +80,12 @@ def other_names(a: str, b: str) -> bool:
     Madrid"): two different things, whatever else they share. A name in common ("Muslims", "U.S." /
     "the United States") leaves the pair to the other tests."""
     left, right = names(a), names(b)
-    return bool(left) and bool(right) and not any(_meet(x, y) for x in left for y in right)
+    if not left or not right:
+        return False
+    words_a = {stem(w.casefold()) for w in _WORD.findall(a)}
+    words_b = {stem(w.casefold()) for w in _WORD.findall(b)}
+    return not any(_meet(x, y) for x in left for y in words_b) and \
+        not any(_meet(x, y) for x in words_a for y in right)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -127,8 +136,8 @@ def overlap(a: Iterable[str], b: Iterable[str], synonyms: Synonyms, *,
             also_shared: int = 0) -> Overlap:
     """How the subject words of two statements meet (each word used once); ``also_shared`` counts
     things both name besides words (the same number: "the 2032 Games" / "a bid for 2032")."""
-    left = sorted({synonyms.canonical(w) for w in a if w not in GENERIC}) + ["#"] * also_shared
-    right = sorted({synonyms.canonical(w) for w in b if w not in GENERIC}) + ["#"] * also_shared
+    left = sorted({synonyms.canonical(w) for w in a if w not in GENERIC_STEMS}) + ["#"] * also_shared
+    right = sorted({synonyms.canonical(w) for w in b if w not in GENERIC_STEMS}) + ["#"] * also_shared
     unused = list(right)
     shared = 0
     for word in left:
@@ -153,7 +162,7 @@ def same_subject(o: Overlap, *, strict: bool = True) -> bool:
     "trains") is refused; a number in common counts as a second shared word."""
     if o.shared < MIN_SHARED or o.share < (MIN_SHARED_SHARE if o.shared < 2 else MIN_SHARED_SHARE_OF_TWO):
         return False
-    if o.shared == 1 and o.only_left > 0 and o.only_right > 0 and not o.numbers:
-        if strict or o.only_left == o.only_right:
-            return False
+    swapped = o.shared == 1 and o.only_left > 0 and o.only_right > 0 and not o.numbers
+    if swapped and (strict or o.only_left == o.only_right):
+        return False
     return o.leftover <= LEFTOVER_BASE + LEFTOVER_PER_WORD * o.total

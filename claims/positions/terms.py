@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import snowballstemmer
+
 from claims.canonical import wording
 
 NEGATIONS = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without"})
@@ -25,7 +27,7 @@ FUNCTION_WORDS = frozenset({
     "today", "yesterday", "tomorrow", "week", "month", "year", "if", "when", "than", "too",
     "really", "ever", "even", "only",
 })
-_SUFFIXES = ("ing", "ed", "es", "s", "d")
+_STEMMER = snowballstemmer.stemmer("english")
 _CLAUSE_END = re.compile(r"[;:!?()\[\]\u2014]|,(?!\d)|(?<!\.[a-z])\.(?!\w)")
 _TITLE_DOT = re.compile(r"\b(mr|mrs|ms|mx|dr|prof|sen|rep|gov|gen|col|lt|sgt|capt|rev|st|jr|sr|mt)\.")
 """Punctuation that ends a clause; the canonical tokens drop punctuation, so clauses are cut first
@@ -49,14 +51,13 @@ def clauses(text: str, negating: tuple[tuple[str, str], ...] = ()) -> tuple[tupl
     return tuple(out)
 
 
+@lru_cache(maxsize=65_536)
 def stem(word: str) -> str:
-    """A light suffix strip so "supports", "supported" and "supporting" meet "support"."""
+    """The English Snowball stem, so "supports", "supported" and "supporting" meet "support",
+    "taxes" meets "tax" and "succeeded" meets "succeed". Numbers ("#5%") are kept whole."""
     if word.startswith("#"):
         return word
-    for suffix in _SUFFIXES:
-        if len(word) - len(suffix) >= 4 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+    return _STEMMER.stemWord(word)
 
 
 @dataclass(frozen=True, slots=True)
