@@ -27,6 +27,8 @@ from claims.positions.stance import Stance, agree, conflict, read_stance
 from claims.positions.subject import other_names, overlap, same_subject
 from claims.positions.terms import FUNCTION_WORDS, NEGATIONS, Terms, clauses, stem, terms
 
+POSITION, OFF = "position", "off"
+"""The stance axis and side that ``_called_off`` reads (``config/positions.toml``)."""
 SAME_SUBJECT = 0.6
 """Share of the shorter statement's content words the other must have to be about the same thing."""
 RELATED = 0.34
@@ -133,6 +135,10 @@ def _quantity_change(earlier: str, later: str, a: Terms, b: Terms, sa: Stance, s
 def _stance_change(a: Terms, b: Terms, sa: Stance, sb: Stance, rules: PositionRules) -> str | None:
     """Opposite sides on a stance axis, about the same subject (module docstring)."""
     clash = conflict(sa, sb)
+    strict = False
+    if clash is None:
+        clash = _called_off(a, b, sa, sb)
+        strict = True
     if clash is None:
         return None
     if a.numbers and b.numbers and not set(a.numbers) & set(b.numbers):
@@ -140,9 +146,27 @@ def _stance_change(a: Terms, b: Terms, sa: Stance, sb: Stance, rules: PositionRu
     stance_stems = {stem(w) for w in sa.words | sb.words}
     common_numbers = len({n for n in set(a.numbers) & set(b.numbers) if is_year(n)})
     if not same_subject(overlap(a.words - stance_stems, b.words - stance_stems, rules.same,
-                                also_shared=common_numbers)):
+                                also_shared=common_numbers)) or (strict and not _all_shared(
+                                    a.words - stance_stems, b.words - stance_stems, rules)):
         return None
     return clash
+
+
+def _called_off(a: Terms, b: Terms, sa: Stance, sb: Stance) -> str | None:
+    """One statement calls off what the other, plainly and without any stance word on the axis,
+    says will happen ("the union will strike on Monday" / "the strike has been called off")."""
+    for plain, off, terms_plain in ((sa, sb, a), (sb, sa, b)):
+        if (off.sides.get(POSITION) == frozenset({OFF}) and POSITION not in plain.sides
+                and terms_plain.negations == 0):
+            return f"{POSITION}: for / {OFF}"
+    return None
+
+
+def _all_shared(a: frozenset[str], b: frozenset[str], rules: PositionRules) -> bool:
+    """Every subject word of the shorter statement is in the other: the test for a clash read
+    from a plain statement, which has no stance word to anchor it."""
+    o = overlap(a, b, rules.same)
+    return o.shared >= 1 and o.shared == o.smaller
 
 
 def _overlap(a: Terms, b: Terms, *, paired: bool) -> float:
