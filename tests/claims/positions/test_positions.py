@@ -139,3 +139,77 @@ def test_timeline_pages_and_phrase_filter(service: ClaimService) -> None:
     about = service.timeline("Putin", about="truce")
     assert about.total >= 1 and all("truce" in e.text.lower() or "truce" in (e.topic_name or "").lower()
                                     for e in about.entries)
+
+
+# --- stance axes, subject test and quantities (claims.positions.stance / subject / numbers) ---
+
+@pytest.mark.parametrize(("earlier", "later", "reason"), [
+    # level axis: "not go up" leaves down or same; a rise clashes
+    ("Bus fares will not go up this winter.", "Bus fares will rise by 4 percent this winter.", Reason.STANCE),
+    ("The pension age will stay unchanged.", "The pension age will rise to 67.", Reason.STANCE),
+    ("The retirement age will not change.", "The retirement age will go up to 66.", Reason.STANCE),
+    # position axis: for / against, with "no intention of" read as a negation
+    ("We have no intention of selling the harbour.", "The harbour is for sale.", Reason.STANCE),
+    ("The council will back the bypass.", "The council will vote against the bypass.", Reason.STANCE),
+    ("We will vote against the bill.", "We will abstain on the bill.", Reason.STANCE),
+    ("The festival will go ahead as planned.", "The festival has been called off.", Reason.STANCE),
+    ("A fuel duty rise is ruled out.", "A fuel duty rise is on the table.", Reason.POLARITY),
+    # a plain statement of what will happen, then called off
+    ("The dockers will strike on Friday.", "The dockers' strike has been called off.", Reason.STANCE),
+    # required axis, with an emphatic "no exceptions" that denies nothing
+    ("Helmets are mandatory for every rider, no exceptions.", "Helmets are no longer required for riders.",
+     Reason.STANCE),
+    # a bound worded with a negation, then another bound
+    ("The ferry subsidy is capped at 20 million euros.", "The ferry subsidy will not exceed 30 million euros.",
+     Reason.NUMBER),
+    # another value for the same quantity, reworded around it
+    ("We are trimming the ferry timetable by 10 percent.", "The ferry timetable reduction will be 25 percent.",
+     Reason.NUMBER),
+    ("We expect annual sales of about 2.1 billion dollars.", "Sales for the year should reach 1.8 billion.",
+     Reason.NUMBER),
+    # a job cut by another name
+    ("There will be no layoffs at the mill.", "The mill will cut 300 jobs.", Reason.POLARITY),
+    ("There will be no layoffs at the mill this year.", "The mill will shed 300 jobs by December.",
+     Reason.STANCE),
+])
+def test_stance_and_quantity_changes_are_flagged(rules: PositionRules, earlier: str, later: str,
+                                                 reason: Reason) -> None:
+    found = compare(earlier, later, rules)
+    assert found.relation is Relation.CHANGED, found
+    assert found.reason is reason
+
+
+@pytest.mark.parametrize(("earlier", "later"), [
+    # the same side said twice, in other words
+    ("We have no intention of cancelling the concert.", "The concert will go ahead as planned."),
+    ("The pool will not close.", "The pool will stay open."),
+    ("We will not raise the water charge.", "The water charge will stay where it is."),
+    ("The bridge toll will rise by 2 percent.", "The bridge toll will be 2 percent higher."),
+    ("We oppose the quarry.", "We do not support the quarry, and we never will."),
+    ("We back a cut in the levy.", "We oppose any rise in the levy."),  # two clashes cancel out
+    # emphatic negations in their own clause deny nothing the other said
+    ("The truce will hold.", "The truce is holding, and we will not break it."),
+    ("If the minister does not apologise he should resign.", "The minister should resign."),
+    # a bare "No," answers someone else
+    ("The mayor was right about the budget.", "No, the mayor was right about the budget."),
+    # same subject word, another thing: settings, objects, names
+    ("Helmets are no longer required on the road.", "Helmets are still required on the track."),
+    ("The party will back the budget.", "The party will oppose the pension reform."),
+    ("We will not cut flights to Oslo.", "We are cutting flights to Vienna."),
+    ("Bread prices will rise.", "Milk prices will fall."),
+    ("Exports fell last year.", "Imports rose last year."),
+    # the same figure for two quantities, or two figures for two quantities
+    ("Salaries will increase by 3 percent.", "Bonuses will fall by 3 percent."),
+    ("Ticket prices will rise by 5 percent.", "Energy costs have risen by 50 percent."),
+    ("Toll revenue fell 4 percent.", "Toll revenue will fund 40 percent of the new bridge."),
+    # another year is another event; ordinals name other items
+    ("We will bid for the 2030 championship.", "A bid for the 2034 championship is not something we want."),
+    ("The committee rejected the first draft.", "The committee accepted the second draft."),
+    # something else cancelled
+    ("The festival will feature 200 bands.", "The festival's opening concert was cancelled."),
+    ("The rail strike will start on Monday.", "The bus strike has been called off."),
+])
+def test_same_side_and_other_subjects_are_not_flagged(rules: PositionRules, earlier: str,
+                                                      later: str) -> None:
+    found = compare(earlier, later, rules)
+    assert found.relation is not Relation.CHANGED, found
