@@ -119,9 +119,9 @@ def _narrow(a: Terms, b: Terms, sa: Stance, sb: Stance, rules: PositionRules, *,
 
 def _quantity_change(earlier: str, later: str, a: Terms, b: Terms, sa: Stance, sb: Stance,
                      rules: PositionRules) -> str | None:
-    """Another value for one quantity, in statements on one subject that take no opposite sides
-    and agree in polarity (``claims.positions.numbers``)."""
-    if (a.negations > 0) != (b.negations > 0) or conflict(sa, sb) is not None:
+    """Another value for one quantity, in statements on one subject that agree in polarity
+    (``claims.positions.numbers``)."""
+    if (a.negations > 0) != (b.negations > 0):
         return None
     stance_stems = {stem(w) for w in sa.words | sb.words}
     if not same_subject(overlap(a.words - stance_stems, b.words - stance_stems, rules.same),

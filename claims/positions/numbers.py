@@ -120,9 +120,9 @@ def _unit(token: str, after: tuple[str, ...]) -> frozenset[str]:
 
 
 def _units_meet(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Same unit: both percent, one currency, a noun in common; a bare number meets money only
-    ("4.2 billion dollars" / "3.9 billion")."""
-    if a & b:
+    """Same unit: both percent, one currency, a noun in common, both bare ("remain at 62" / "go
+    up to 64"); a bare number meets money too ("4.2 billion dollars" / "3.9 billion")."""
+    if a & b or (not a and not b):
         return True
     return (not a and bool(b & CURRENCIES)) or (not b and bool(a & CURRENCIES))
 

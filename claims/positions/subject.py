@@ -45,6 +45,9 @@ GENERIC = frozenset({
     "rest", "main", "stay", "remain", "further", "notice", "monday", "tuesday", "wednesday",
     "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "june",
     "july", "august", "september", "october", "november", "december",
+    "summer", "winter", "spring", "autumn", "half", "quarter", "end", "start", "beginning",
+    "see", "need", "come", "make", "take", "get", "give", "go", "look", "likely", "probably",
+    "expect", "hope", "want", "consider", "now", "seem", "able",
     # who acts rather than what about: a speaker's institution is in most of its statements
     "government", "administration", "ministry", "party", "company", "firm", "group", "council",
     "committee", "board", "club", "union", "authority", "federation", "league", "regulator",
