@@ -21,7 +21,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from claims.positions.numbers import is_year, number_in_place, quantities, quantity_change
+from claims.positions.numbers import (
+    CURRENCIES,
+    is_year,
+    number_in_place,
+    other_items,
+    quantities,
+    quantity_change,
+)
 from claims.positions.rules import PositionRules
 from claims.positions.stance import Stance, agree, conflict, read_stance
 from claims.positions.subject import other_names, overlap, same_subject
@@ -66,10 +73,12 @@ def compare(earlier: str, later: str, rules: PositionRules) -> Comparison:
     a, b = terms(earlier, rules.negations), terms(later, rules.negations)
     sa = read_stance(earlier, rules.stances, rules.stance_negations)
     sb = read_stance(later, rules.stances, rules.stance_negations)
-    narrow = _narrow(a, b, sa, sb, rules, negated=(_denies(earlier, b, rules), _denies(later, a, rules)))
+    possessed = _possessed(earlier, later, a, b, rules)
+    narrow = _narrow(a, b, sa, sb, rules, negated=(_denies(earlier, b, rules), _denies(later, a, rules)),
+                     possessed=possessed)
     if narrow.relation is Relation.CHANGED:
         return narrow
-    if other_names(earlier, later):
+    if possessed or other_names(earlier, later):
         return narrow
     clash = _stance_change(a, b, sa, sb, rules)
     if clash is not None:
@@ -92,9 +101,10 @@ def _denies(text: str, other: Terms, rules: PositionRules) -> bool:
 
 
 def _narrow(a: Terms, b: Terms, sa: Stance, sb: Stance, rules: PositionRules, *,
-            negated: tuple[bool, bool]) -> Comparison:
+            negated: tuple[bool, bool], possessed: bool) -> Comparison:
     """The same words but for a negation, an opposite pair or a number (module docstring);
-    ``negated``: whether each statement denies something in a clause about the other's words."""
+    ``negated``: whether each statement denies something in a clause about the other's words;
+    ``possessed``: one statement is about something the other's subject owns (``_possessed``)."""
     opposite = _opposite(a, b, rules)
     shared = _overlap(a, b, paired=opposite is not None)
     if shared < RELATED:
@@ -108,6 +118,8 @@ def _narrow(a: Terms, b: Terms, sa: Stance, sb: Stance, rules: PositionRules, *,
         return Comparison(Relation.REPEATED)
     if a.numbers and b.numbers and set(a.numbers) != set(b.numbers):
         return Comparison(Relation.REPEATED)  # other numbers: other items ("the first proposal")
+    if possessed:
+        return Comparison(Relation.RELATED)
     flips = negated[0] != negated[1]  # "not ... and never will be" is still "not"
     if opposite is not None and not flips:
         return Comparison(Relation.CHANGED, Reason.OPPOSITE, opposite)
@@ -121,9 +133,9 @@ def _quantity_change(earlier: str, later: str, a: Terms, b: Terms, sa: Stance, s
                      rules: PositionRules) -> str | None:
     """Another value for one quantity, in statements on one subject that agree in polarity
     (``claims.positions.numbers``)."""
-    if (a.negations > 0) != (b.negations > 0):
+    if (a.negations > 0) != (b.negations > 0) or other_items(a, b):
         return None
-    stance_stems = {stem(w) for w in sa.words | sb.words}
+    stance_stems = {stem(w) for w in sa.words | sb.words} | CURRENCIES
     if not same_subject(overlap(a.words - stance_stems, b.words - stance_stems, rules.same),
                         strict=False):
         return None
@@ -193,6 +205,19 @@ def _opposite(a: Terms, b: Terms, rules: PositionRules) -> str | None:
                     return f"{x} / {y}"
                 return None
     return None
+
+
+def _possessed(earlier: str, later: str, a: Terms, b: Terms, rules: PositionRules) -> bool:
+    """One statement speaks of the owner, the other of what it owns: "the minister will not
+    resign" / "the minister's deputy has resigned" is about the deputy. ("He's" is "he is".)"""
+    for text, other in ((earlier, b), (later, a)):
+        for clause in clauses(text, rules.negations):
+            for i in range(1, len(clause) - 1):
+                owner, owned = stem(clause[i - 1]), stem(clause[i + 1])
+                if (clause[i] == "'s" and clause[i - 1] not in FUNCTION_WORDS
+                        and owner in other.words and owned not in other.words):
+                    return True
+    return False
 
 
 def _replaced(only_a: frozenset[str], only_b: frozenset[str]) -> bool:

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from claims.positions.subject import GENERIC, GENERIC_STEMS, Synonyms, overlap
+from claims.positions.subject import GENERIC, GENERIC_STEMS, Synonyms, overlap, same_subject
 from claims.positions.terms import FUNCTION_WORDS, NEGATIONS, Terms, stem
 
 MAX_LEFTOVER = 2
@@ -127,6 +127,15 @@ def _units_meet(a: frozenset[str], b: frozenset[str]) -> bool:
     return (not a and bool(b & CURRENCIES)) or (not b and bool(a & CURRENCIES))
 
 
+def other_items(a: Terms, b: Terms) -> bool:
+    """Both statements date or rank what they speak of, differently ("in 2019" / "in 2023", "the
+    first round" / "the second round"): figures for two events, not two figures for one."""
+    def marks(t: Terms) -> set[str]:
+        return {n for n in t.numbers if is_year(n) or n.endswith("th")}
+    left, right = marks(a), marks(b)
+    return bool(left) and bool(right) and not left & right
+
+
 def quantity_change(qa: tuple[Quantity, ...], qb: tuple[Quantity, ...],
                     same: Synonyms) -> str | None:
     """Another value for the same quantity (module docstring), as "old / new"."""
@@ -137,7 +146,8 @@ def quantity_change(qa: tuple[Quantity, ...], qb: tuple[Quantity, ...],
                 continue
             if x.value == y.value:
                 return None  # the same figure given again: the rest is rewording
-            if not x.before or not y.before or overlap(x.before, y.before, same).shared == 0:
+            if not x.before or not y.before or not same_subject(overlap(x.before, y.before, same),
+                                                                strict=False):
                 continue
             if found is not None:
                 return None  # several candidate pairs: too tangled to call
