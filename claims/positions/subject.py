@@ -48,6 +48,8 @@ GENERIC = frozenset({
     "summer", "winter", "spring", "autumn", "half", "quarter", "end", "start", "beginning",
     "see", "need", "come", "make", "take", "get", "give", "go", "look", "likely", "probably",
     "expect", "hope", "want", "consider", "now", "seem", "able",
+    # how a figure is given: "sales should reach", "the annual total stands at"
+    "reach", "total", "annual", "overall", "amount", "stand", "fullyear", "whole",
     # who acts rather than what about: a speaker's institution is in most of its statements
     "government", "administration", "ministry", "party", "company", "firm", "group", "council",
     "committee", "board", "club", "union", "authority", "federation", "league", "regulator",
