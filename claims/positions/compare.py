@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from claims.positions.denial import denial
 from claims.positions.numbers import (
     CURRENCIES,
     is_year,
@@ -86,6 +87,12 @@ def compare(earlier: str, later: str, rules: PositionRules) -> Comparison:
     moved = _quantity_change(earlier, later, a, b, sa, sb, rules)
     if moved is not None:
         return Comparison(Relation.CHANGED, Reason.NUMBER, moved)
+    if agree(sa, sb) or (a.numbers and b.numbers and not set(a.numbers) & set(b.numbers)):
+        return narrow
+    denied = denial(earlier, later, a, b, subject=(a.words, b.words), negating=rules.negations,
+                    same=rules.same)
+    if denied is not None:
+        return Comparison(Relation.CHANGED, Reason.POLARITY, denied)
     return narrow
 
 
