@@ -9,11 +9,18 @@ other), and then differ only by
 A repeat, a rewording, an extension that adds words, or a claim that shares only the subject is
 not a change. Both statements' leftover words (what one says and the other does not) must be few.
 
-Changes of position are mostly *not* worded that way, so a second, looser reading follows
-(``claims.positions.stance``): the side each statement takes on a general stance axis ("will not
-raise the fuel tax" / "the fuel tax will rise"), with a same-subject test on the words left once the
-stance words are set aside (``claims.positions.subject``). Two statements that both give numbers,
-none of them in common, are about different quantities or dates and never clash by stance.
+Changes of position are mostly *not* worded that way, so looser readings follow, each with its own
+same-subject test (``claims.positions.subject``):
+- stance (``claims.positions.stance``): the side each statement takes on a general stance axis
+  ("will not raise the fuel tax" / "the fuel tax will rise", "will go ahead" / "called off");
+- quantity (``claims.positions.numbers``): another value for what the same words measure
+  ("revenue of 4.2 billion dollars" / "revenue should reach 3.9 billion");
+- denial (``claims.positions.denial``): one statement denies the very word the other asserts
+  ("there will be no lockdown" / "a lockdown starts on Monday").
+None of them runs when the statements name different things ("flights to Lisbon" / "flights to
+Madrid") or one is about what the other's subject owns ("the minister" / "the minister's deputy");
+two statements that both give numbers, none in common, are about different quantities or dates
+and never clash by stance or denial.
 """
 
 from __future__ import annotations
