@@ -82,6 +82,7 @@ def compare(earlier: str, later: str, rules: PositionRules) -> Comparison:
     sa = read_stance(earlier, rules.stances, rules.stance_negations)
     sb = read_stance(later, rules.stances, rules.stance_negations)
     possessed = _possessed(earlier, later, a, b, rules)
+    possessed = possessed or not (_qualified(sa, b, rules) and _qualified(sb, a, rules))
     narrow = _narrow(a, b, sa, sb, rules, negated=(_denies(earlier, b, rules), _denies(later, a, rules)),
                      possessed=possessed)
     if narrow.relation is Relation.CHANGED:
@@ -118,7 +119,8 @@ def _narrow(a: Terms, b: Terms, sa: Stance, sb: Stance, rules: PositionRules, *,
             negated: tuple[bool, bool], possessed: bool) -> Comparison:
     """The same words but for a negation, an opposite pair or a number (module docstring);
     ``negated``: whether each statement denies something in a clause about the other's words;
-    ``possessed``: one statement is about something the other's subject owns (``_possessed``)."""
+    ``possessed``: one statement is about something the other's subject owns (``_possessed``), or
+    narrows it by a phrase the other lacks (``_qualified``)."""
     opposite = _opposite(a, b, rules)
     shared = _overlap(a, b, paired=opposite is not None)
     if shared < RELATED:
@@ -169,6 +171,8 @@ def _stance_change(a: Terms, b: Terms, sa: Stance, sb: Stance, rules: PositionRu
         return None
     if a.numbers and b.numbers and not set(a.numbers) & set(b.numbers):
         return None
+    if not (_qualified(sa, b, rules) and _qualified(sb, a, rules)):
+        return None
     stance_stems = {stem(w) for w in sa.words | sb.words}
     common_numbers = len({n for n in set(a.numbers) & set(b.numbers) if is_year(n)})
     if not same_subject(overlap(a.words - stance_stems, b.words - stance_stems, rules.same,
@@ -176,6 +180,12 @@ def _stance_change(a: Terms, b: Terms, sa: Stance, sb: Stance, rules: PositionRu
                                     a.words - stance_stems, b.words - stance_stems, rules)):
         return None
     return clash
+
+
+def _qualified(s: Stance, other: Terms, rules: PositionRules) -> bool:
+    """The other statement has each word that narrows this one's subject ("speed limits on
+    motorways will rise" is not about all speed limits)."""
+    return all(overlap({stem(w) for w in q}, other.words, rules.same).shared for q in s.qualifiers)
 
 
 def _called_off(a: Terms, b: Terms, sa: Stance, sb: Stance) -> str | None:

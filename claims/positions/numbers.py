@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from claims.positions.stance import PREPOSITIONS, phrase_words
 from claims.positions.subject import GENERIC, GENERIC_STEMS, Synonyms, overlap, same_subject
 from claims.positions.terms import FUNCTION_WORDS, NEGATIONS, Terms, stem
 
@@ -72,6 +73,9 @@ class Quantity:
     unit: frozenset[str]
     """"%", a currency code, or the next content words ("days", "office days"); empty if none."""
     before: frozenset[str]
+    qualifiers: frozenset[frozenset[str]] = frozenset()
+    """Of ``before``, the words that open a prepositional phrase ("the speed limit *on motorways*",
+    "the price *of Cardiva*"): they narrow what is measured, so the other statement must have them."""
 
 
 def quantities(clauses: Iterable[tuple[str, ...]], ignore: frozenset[str]) -> tuple[Quantity, ...]:
@@ -83,7 +87,14 @@ def quantities(clauses: Iterable[tuple[str, ...]], ignore: frozenset[str]) -> tu
             if not token.startswith("#") or token.endswith("th") or is_year(token):
                 continue
             before = frozenset(stem(t) for t in clause[:i] if _subject_word(t, ignore))
-            found.append(Quantity(value=token, unit=_unit(token, clause[i + 1:]), before=before))
+            qualifiers = set()
+            for j, prep in enumerate(clause[:i]):
+                if prep in PREPOSITIONS:
+                    phrase = {stem(t) for t in phrase_words(clause[j + 1:i]) if _subject_word(t, ignore)}
+                    if phrase:
+                        qualifiers.add(frozenset(phrase))
+            found.append(Quantity(value=token, unit=_unit(token, clause[i + 1:]), before=before,
+                                  qualifiers=frozenset(qualifiers)))
     return tuple(found)
 
 
@@ -119,6 +130,16 @@ def _unit(token: str, after: tuple[str, ...]) -> frozenset[str]:
     return frozenset(words)
 
 
+def _qualified_alike(x: Quantity, y: Quantity, same: Synonyms) -> bool:
+    """Each side's qualifiers are among the other's words: "the speed limit on motorways" is not
+    "the speed limit"."""
+    for quals, other in ((x.qualifiers, y.before), (y.qualifiers, x.before)):
+        for q in quals:
+            if overlap(q, other, same).shared == 0:
+                return False
+    return True
+
+
 def _units_meet(a: frozenset[str], b: frozenset[str]) -> bool:
     """Same unit: both percent, one currency, a noun in common, both bare ("remain at 62" / "go
     up to 64"); a bare number meets money too ("4.2 billion dollars" / "3.9 billion")."""
@@ -148,6 +169,8 @@ def quantity_change(qa: tuple[Quantity, ...], qb: tuple[Quantity, ...],
                 return None  # the same figure given again: the rest is rewording
             if not x.before or not y.before or not same_subject(overlap(x.before, y.before, same),
                                                                 strict=False):
+                continue
+            if not _qualified_alike(x, y, same):
                 continue
             if found is not None:
                 return None  # several candidate pairs: too tangled to call

@@ -28,11 +28,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from claims.canonical import wording
-from claims.positions.terms import NEGATIONS, clauses
+from claims.positions.terms import FUNCTION_WORDS, NEGATIONS, clauses
 
 CLAUSE_BREAKS = frozenset({".", ",", ";", ":", "!", "?", "but", "while", "whereas", "although",
                            "though", "despite", "because", "unless", "however"})
 """Where a negation stops reaching: "not X, but Y" negates X only."""
+PREPOSITIONS = frozenset({"on", "in", "at", "for", "of", "from", "across", "among", "within"})
 CONDITIONS = frozenset({"if", "unless", "when", "whether"})
 """A negation in a condition stops where the main clause's subject comes, comma or not."""
 _SUBJECTS = frozenset({"i", "we", "you", "he", "she", "they", "it"})
@@ -94,7 +95,8 @@ class StanceLexicon:
             for pattern, side in axis.phrases:
                 for form in pattern[0]:
                     first.setdefault(form, []).append((axis, pattern, side))
-        ordered = {k: tuple(sorted(v, key=lambda e: -len(e[1]))) for k, v in first.items()}
+        ordered = {k: tuple(sorted(v, key=lambda e: (-len(e[1]), e[2] != IGNORED)))
+                   for k, v in first.items()}
         return cls(axes=tuple(built), _first=ordered)
 
     def covers(self, phrase: str) -> bool:
@@ -120,6 +122,9 @@ class Stance:
     sides: Mapping[str, frozenset[str]]
     words: frozenset[str]
     """The stance tokens themselves, so the subject test can leave them out."""
+    qualifiers: frozenset[frozenset[str]] = frozenset()
+    """The words of each prepositional phrase before a clause's first stance word: "speed limits
+    *on motorways* will rise" is about motorways, and a statement without them is about more."""
 
 
 def _words(phrase: str) -> tuple[str, ...]:
@@ -140,6 +145,9 @@ def read_stance(text: str, lexicon: StanceLexicon,
     stance_words: set[str] = set()
     negated = 0
     condition = False
+    qualifiers: set[frozenset[str]] = set()
+    pending: set[frozenset[str]] = set()  # this clause's phrases so far, kept if a stance word follows
+    seen = False  # a stance word already in this clause
     i = 0
     while i < len(tokens):
         token = tokens[i]
@@ -147,8 +155,13 @@ def read_stance(text: str, lexicon: StanceLexicon,
                                       CONDITIONS):
             negated, condition = 0, False  # "if he does not(,) he should resign": the condition ends
             if token in CLAUSE_BREAKS:
+                pending, seen = set(), False
                 i += 1
                 continue
+        if token in PREPOSITIONS and not seen:
+            phrase = phrase_words(tokens[i + 1:])
+            if phrase:
+                pending.add(phrase)
         if token in CONDITIONS:
             condition = True
         if token in NEGATIONS:
@@ -164,11 +177,28 @@ def read_stance(text: str, lexicon: StanceLexicon,
             i += n
             continue
         stance_words.update(tokens[i:i + n])
+        qualifiers |= pending
+        pending, seen = set(), True
         named = frozenset(side.split("+"))
         taken = named if negated % 2 == 0 else frozenset(axis.sides) - named
         possible[axis.name] = possible.get(axis.name, frozenset(axis.sides)) & taken
         i += n
-    return Stance(sides={k: v for k, v in possible.items() if v}, words=frozenset(stance_words))
+    return Stance(sides={k: v for k, v in possible.items() if v}, words=frozenset(stance_words),
+                  qualifiers=frozenset(q for q in qualifiers if not q & stance_words))
+
+
+def phrase_words(after: tuple[str, ...]) -> frozenset[str]:
+    """The content words of a prepositional phrase, from the tokens after its preposition: up to
+    three, stopping at the next function word once one is found ("the city centre")."""
+    words: list[str] = []
+    for t in after[:5]:
+        if t.isalpha() and t not in FUNCTION_WORDS and t not in NEGATIONS and t not in CLAUSE_BREAKS:
+            words.append(t)
+            if len(words) == 3:
+                break
+        elif words:
+            break
+    return frozenset(words)
 
 
 def _clashes(a: Stance, b: Stance) -> tuple[list[str], list[str]]:

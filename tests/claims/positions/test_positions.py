@@ -167,6 +167,12 @@ def test_timeline_pages_and_phrase_filter(service: ClaimService) -> None:
      Reason.NUMBER),
     ("We expect annual sales of about 2.1 billion dollars.", "Sales for the year should reach 1.8 billion.",
      Reason.NUMBER),
+    # a denial of the very word the other asserts
+    ("There will be no curfew in the capital.", "A night curfew starts in the capital on Friday.",
+     Reason.POLARITY),
+    # a plain "remain at" against a rise to another figure
+    ("The speed limit in town will remain at 50 km/h.", "The speed limit in town will go up to 60 km/h.",
+     Reason.NUMBER),
     # a job cut by another name
     ("There will be no layoffs at the mill.", "The mill will cut 300 jobs.", Reason.POLARITY),
     ("There will be no layoffs at the mill this year.", "The mill will shed 300 jobs by December.",
@@ -205,6 +211,15 @@ def test_stance_and_quantity_changes_are_flagged(rules: PositionRules, earlier: 
     # another year is another event; ordinals name other items
     ("We will bid for the 2030 championship.", "A bid for the 2034 championship is not something we want."),
     ("The committee rejected the first draft.", "The committee accepted the second draft."),
+    # a phrase that narrows the subject ("on motorways") is another subject
+    ("Speed limits will not go up.", "Speed limits on motorways will rise."),
+    ("Taxes will not rise.", "Taxes on tobacco will rise."),
+    ("The speed limit will stay at 50 km/h.", "The speed limit on motorways will rise to 130 km/h."),
+    # the owner, then what it owns
+    ("The minister will not resign.", "The minister's deputy has resigned."),
+    # a denial of something the other does not assert
+    ("There were no injuries in the fire.", "The fire caused serious damage."),
+    ("No agreement was reached on fishing.", "An agreement was reached on farming."),
     # something else cancelled
     ("The festival will feature 200 bands.", "The festival's opening concert was cancelled."),
     ("The rail strike will start on Monday.", "The bus strike has been called off."),
