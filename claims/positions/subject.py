@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from claims.positions.stance import forms
 from claims.positions.terms import stem
@@ -69,6 +70,7 @@ _NOT_NAMES = frozenset({"i", "mr", "mrs", "ms", "dr", "prof", "president", "mini
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
 
 
+@lru_cache(maxsize=65_536)
 def names(text: str) -> frozenset[str]:
     """Capitalised words not opening a sentence or quote: the names a statement mentions."""
     found = set()
@@ -80,6 +82,11 @@ def names(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+@lru_cache(maxsize=65_536)
+def _all_words(text: str) -> frozenset[str]:
+    return frozenset(stem(w.casefold()) for w in _WORD.findall(text))
+
+
 def other_names(a: str, b: str) -> bool:
     """Each statement names something and no name is in both ("flights to Lisbon" / "flights to
     Madrid"): two different things, whatever else they share. A name in common ("Muslims", "U.S." /
@@ -87,8 +94,7 @@ def other_names(a: str, b: str) -> bool:
     left, right = names(a), names(b)
     if not left or not right:
         return False
-    words_a = {stem(w.casefold()) for w in _WORD.findall(a)}
-    words_b = {stem(w.casefold()) for w in _WORD.findall(b)}
+    words_a, words_b = _all_words(a), _all_words(b)
     return not any(_meet(x, y) for x in left for y in words_b) and \
         not any(_meet(x, y) for x in words_a for y in right)
 

@@ -34,6 +34,7 @@ _TITLE_DOT = re.compile(r"\b(mr|mrs|ms|mx|dr|prof|sen|rep|gov|gen|col|lt|sgt|cap
 (not inside "4.2" or "12,000")."""
 
 
+@lru_cache(maxsize=65_536)
 def clauses(text: str, negating: tuple[tuple[str, str], ...] = ()) -> tuple[tuple[str, ...], ...]:
     """Canonical tokens of each clause of ``text``, after the ``negating`` phrases are read.
 
