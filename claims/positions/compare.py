@@ -109,9 +109,10 @@ def _denies(text: str, other: Terms, rules: PositionRules) -> bool:
     is holding, and we will not break it" denies nothing "the ceasefire will hold" said."""
     for clause in clauses(text, rules.negations):
         if any(t in NEGATIONS for t in clause):
-            words = {stem(t) for t in clause if t.isalpha() and t not in FUNCTION_WORDS}
-            if words & other.words or not other.words:
-                return True
+            words = {stem(t) for t in clause if t.isalpha() and t not in FUNCTION_WORDS
+                     and t not in NEGATIONS}
+            if not words or words & other.words or not other.words:
+                return True  # no words: "we will not, and never will, raise taxes"
     return False
 
 

@@ -148,12 +148,16 @@ def read_stance(text: str, lexicon: StanceLexicon,
     qualifiers: set[frozenset[str]] = set()
     pending: set[frozenset[str]] = set()  # this clause's phrases so far, kept if a stance word follows
     seen = False  # a stance word already in this clause
+    dangling = False  # "we will not, under any circumstances, cancel": the "not" waits for its verb
+    carried = False  # a dangling negation was carried over the last clause break
     i = 0
     while i < len(tokens):
         token = tokens[i]
         if token in CLAUSE_BREAKS or (condition and token in _SUBJECTS and i and tokens[i - 1] not in
                                       CONDITIONS):
-            negated, condition = 0, False  # "if he does not(,) he should resign": the condition ends
+            carried = token in CLAUSE_BREAKS and dangling
+            if not carried:
+                negated, condition = 0, False  # "if he does not(,) he should resign": condition ends
             if token in CLAUSE_BREAKS:
                 pending, seen = set(), False
                 i += 1
@@ -165,7 +169,9 @@ def read_stance(text: str, lexicon: StanceLexicon,
         if token in CONDITIONS:
             condition = True
         if token in NEGATIONS:
-            negated += 1
+            if not (dangling and carried):  # "not, and never will," is one denial said twice
+                negated += 1
+            dangling = _dangles(tokens, i + 1)
             i += 1
             continue
         found = lexicon.matches(tokens, i)
@@ -177,6 +183,7 @@ def read_stance(text: str, lexicon: StanceLexicon,
             i += n
             continue
         stance_words.update(tokens[i:i + n])
+        dangling = False
         qualifiers |= pending
         pending, seen = set(), True
         named = frozenset(side.split("+"))
@@ -185,6 +192,17 @@ def read_stance(text: str, lexicon: StanceLexicon,
         i += n
     return Stance(sides={k: v for k, v in possible.items() if v}, words=frozenset(stance_words),
                   qualifiers=frozenset(q for q in qualifiers if not q & stance_words))
+
+
+def _dangles(tokens: tuple[str, ...], start: int) -> bool:
+    """A negation whose clause ends before any content word ("we will not, and never will, raise
+    taxes"): it negates what follows the interruption."""
+    for t in tokens[start:]:
+        if t in CLAUSE_BREAKS:
+            return True
+        if t not in FUNCTION_WORDS and t not in NEGATIONS:
+            return False
+    return False
 
 
 def phrase_words(after: tuple[str, ...]) -> frozenset[str]:

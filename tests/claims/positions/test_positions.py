@@ -193,6 +193,9 @@ def test_stance_and_quantity_changes_are_flagged(rules: PositionRules, earlier: 
     ("The bridge toll will rise by 2 percent.", "The bridge toll will be 2 percent higher."),
     ("We oppose the quarry.", "We do not support the quarry, and we never will."),
     ("We back a cut in the levy.", "We oppose any rise in the levy."),  # two clashes cancel out
+    # a negation interrupted by a comma still reaches its verb, and said twice is said once
+    ("We will not raise the levy.", "We will not, and never will, raise the levy."),
+    ("The gala will not be cancelled.", "The gala will not, under any circumstances, be cancelled."),
     # emphatic negations in their own clause deny nothing the other said
     ("The truce will hold.", "The truce is holding, and we will not break it."),
     ("If the minister does not apologise he should resign.", "The minister should resign."),
