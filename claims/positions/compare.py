@@ -174,7 +174,7 @@ def _stance_change(a: Terms, b: Terms, sa: Stance, sb: Stance, rules: PositionRu
         return None
     if not (_qualified(sa, b, rules) and _qualified(sb, a, rules)):
         return None
-    stance_stems = {stem(w) for w in sa.words | sb.words}
+    stance_stems = {stem(w) for w in sa.words | sb.words | sa.contrasted | sb.contrasted}
     common_numbers = len({n for n in set(a.numbers) & set(b.numbers) if is_year(n)})
     if not same_subject(overlap(a.words - stance_stems, b.words - stance_stems, rules.same,
                                 also_shared=common_numbers)) or (strict and not _all_shared(

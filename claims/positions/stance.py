@@ -8,7 +8,9 @@ is read as, per axis, the set of sides it leaves possible:
 
 - a stance word takes its side: "rise" leaves {up}, "cancel" leaves {against};
 - a negation before the word in the same clause leaves every *other* side: "will not go up" leaves
-  {down, same}, "no intention of cancelling" leaves {for};
+  {down, same}, "no intention of cancelling" leaves {for}. It falls on the first stance word after
+  it and on later words of the same axis ("not ready to support"), not on a word of another axis,
+  which names the object ("will never support a tax increase" is against, about a rise);
 - several stance words on one axis narrow it together ("the price will stay; we are not considering
   a cut" leaves {same}); a statement whose words leave nothing is self-contradictory or
   misread, and says nothing on that axis.
@@ -122,6 +124,9 @@ class Stance:
     sides: Mapping[str, frozenset[str]]
     words: frozenset[str]
     """The stance tokens themselves, so the subject test can leave them out."""
+    contrasted: frozenset[str] = frozenset()
+    """Words of a clause that is only "not" and a noun phrase ("bridges, *not walls*"): the
+    statement sets them aside, so they are not its subject."""
     qualifiers: frozenset[frozenset[str]] = frozenset()
     """The words of each prepositional phrase before a clause's first stance word: "speed limits
     *on motorways* will rise" is about motorways, and a statement without them is about more."""
@@ -150,6 +155,7 @@ def read_stance(text: str, lexicon: StanceLexicon,
     seen = False  # a stance word already in this clause
     dangling = False  # "we will not, under any circumstances, cancel": the "not" waits for its verb
     carried = False  # a dangling negation was carried over the last clause break
+    scope: str | None = None  # the axis the current negation fell on
     i = 0
     while i < len(tokens):
         token = tokens[i]
@@ -157,7 +163,7 @@ def read_stance(text: str, lexicon: StanceLexicon,
                                       CONDITIONS):
             carried = token in CLAUSE_BREAKS and dangling
             if not carried:
-                negated, condition = 0, False  # "if he does not(,) he should resign": condition ends
+                negated, condition, scope = 0, False, None  # "if he does not(,) he should resign"
             if token in CLAUSE_BREAKS:
                 pending, seen = set(), False
                 i += 1
@@ -171,6 +177,7 @@ def read_stance(text: str, lexicon: StanceLexicon,
         if token in NEGATIONS:
             if not (dangling and carried):  # "not, and never will," is one denial said twice
                 negated += 1
+                scope = None
             dangling = _dangles(tokens, i + 1)
             i += 1
             continue
@@ -187,11 +194,18 @@ def read_stance(text: str, lexicon: StanceLexicon,
         qualifiers |= pending
         pending, seen = set(), True
         named = frozenset(side.split("+"))
-        taken = named if negated % 2 == 0 else frozenset(axis.sides) - named
+        if negated % 2 and scope is None:
+            scope = axis.name
+        denied = negated % 2 == 1 and scope == axis.name  # "will not sign a bill that cuts": not sign
+        taken = frozenset(axis.sides) - named if denied else named
         possible[axis.name] = possible.get(axis.name, frozenset(axis.sides)) & taken
         i += n
+    contrasted = frozenset(t for clause in clauses(text, negating) if clause[0] == "not"
+                           and not any(lexicon.matches(clause, k) for k in range(len(clause)))
+                           for t in clause[1:] if t.isalpha() and t not in FUNCTION_WORDS)
     return Stance(sides={k: v for k, v in possible.items() if v}, words=frozenset(stance_words),
-                  qualifiers=frozenset(q for q in qualifiers if not q & stance_words))
+                  qualifiers=frozenset(q for q in qualifiers if not q & stance_words),
+                  contrasted=contrasted)
 
 
 def _dangles(tokens: tuple[str, ...], start: int) -> bool:

@@ -193,6 +193,12 @@ def test_stance_and_quantity_changes_are_flagged(rules: PositionRules, earlier: 
     ("The bridge toll will rise by 2 percent.", "The bridge toll will be 2 percent higher."),
     ("We oppose the quarry.", "We do not support the quarry, and we never will."),
     ("We back a cut in the levy.", "We oppose any rise in the levy."),  # two clashes cancel out
+    # a negation falls on its first stance word, not on the object's ("a bill that cuts")
+    ("The mayor would veto any budget that cuts bus routes.",
+     "She will not sign a budget that cuts bus routes."),
+    ("The senator will never support a fuel duty increase.", "The senator opposes raising fuel duty."),
+    # "bridges, not walls" sets walls aside
+    ("We are not going to build a fence.", "We are going to build trust, not fences."),
     # a negation interrupted by a comma still reaches its verb, and said twice is said once
     ("We will not raise the levy.", "We will not, and never will, raise the levy."),
     ("The gala will not be cancelled.", "The gala will not, under any circumstances, be cancelled."),
