@@ -229,6 +229,7 @@ def test_stance_and_quantity_changes_are_flagged(rules: PositionRules, earlier: 
     # a denial of something the other does not assert
     ("There were no injuries in the fire.", "The fire caused serious damage."),
     ("No agreement was reached on fishing.", "An agreement was reached on farming."),
+    ("We did not receive any complaints.", "We received the auditors' report on Tuesday."),
     # something else cancelled
     ("The festival will feature 200 bands.", "The festival's opening concert was cancelled."),
     ("The rail strike will start on Monday.", "The bus strike has been called off."),
