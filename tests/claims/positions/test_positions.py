@@ -160,11 +160,11 @@ def test_timeline_pages_and_phrase_filter(service: ClaimService) -> None:
     ("Helmets are mandatory for every rider, no exceptions.", "Helmets are no longer required for riders.",
      Reason.STANCE),
     # a bound worded with a negation, then another bound
-    ("The ferry subsidy is capped at 20 million euros.", "The ferry subsidy will not exceed 30 million euros.",
-     Reason.NUMBER),
+    ("The ferry subsidy is capped at 20 million euros.",
+     "The ferry subsidy will not exceed 30 million euros.", Reason.NUMBER),
     # another value for the same quantity, reworded around it
-    ("We are trimming the ferry timetable by 10 percent.", "The ferry timetable reduction will be 25 percent.",
-     Reason.NUMBER),
+    ("We are trimming the ferry timetable by 10 percent.",
+     "The ferry timetable reduction will be 25 percent.", Reason.NUMBER),
     ("We expect annual sales of about 2.1 billion dollars.", "Sales for the year should reach 1.8 billion.",
      Reason.NUMBER),
     # a denial of the very word the other asserts
