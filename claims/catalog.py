@@ -93,6 +93,10 @@ class PositionWords:
 
     opposites: tuple[tuple[str, str], ...] = ()
     negations: tuple[tuple[str, str], ...] = ()
+    stances: tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...] = ()
+    """Stance axes: ``(axis, ((side, words), ...))``, in file order."""
+    same: tuple[tuple[str, ...], ...] = ()
+    """Groups of words that name one thing for the same-subject test."""
 
 
 @dataclass(frozen=True)
@@ -167,7 +171,15 @@ def _position_words(doc: dict) -> PositionWords:
         negations = tuple((str(k), str(v)) for k, v in doc.get("negations", {}).items())
     except (TypeError, ValueError, AttributeError) as exc:
         raise ConfigError(f"config: positions.toml: opposites are pairs of words ({exc})") from exc
-    return PositionWords(opposites=opposites, negations=negations)
+    try:
+        stances = tuple((str(axis), tuple((str(side), tuple(str(w) for w in words))
+                                          for side, words in sides.items()))
+                        for axis, sides in doc.get("stances", {}).items())
+        same = tuple(tuple(str(w) for w in group) for group in doc.get("same", {}).get("groups", []))
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ConfigError(f"config: positions.toml: [stances.<axis>] maps sides to word lists and "
+                          f"[same] groups are lists of words ({exc})") from exc
+    return PositionWords(opposites=opposites, negations=negations, stances=stances, same=same)
 
 
 def _read_toml(path: Path) -> dict:

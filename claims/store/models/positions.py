@@ -19,7 +19,8 @@ class PositionLink(SQLModel, table=True):
     speaker_id: int = Field(foreign_key="speaker.id", index=True)
     changed: bool = Field(default=False)
     reason: str | None = Field(default=None, max_length=20)
-    """How the claim contradicts the earlier one: ``polarity``, ``opposite`` or ``number``."""
+    """How the claim contradicts the earlier one: ``polarity``, ``opposite``, ``number`` or ``stance``
+    (``claims.positions.compare.Reason``)."""
     detail: str | None = Field(default=None, max_length=200)
     """What differs, for people ("5% / 50%")."""
     said_at: datetime = Field(sa_column=timestamp_column(index=True))
