@@ -122,12 +122,14 @@ def extract(
         norm = float(norms[doc])
         bm25 = mass = bm25_text = bm25_title = 0.0
         cover = [0.0, 0.0, 0.0, 0.0]  # text, title, context, labels
-        unmatched = slips = 0.0  # slips: unmatched, less the unknown words the claim has a slip of
+        unmatched = 0.0
         indirect = False
         # "what did Rutte say?" asks for the speaker alone, and a claim of the speaker a question
         # asks about is grounded by that name, whatever the rest of it matches through
         typed = not concepts or (query.subject is not None and info.speaker == query.subject)
         matched: list[str] = []
+        named: set[str] = set()  # people the question names whose name the claim has a word of
+        lacking: list[tuple[Concept, float]] = []  # the words the claim lacks, with their weights
         for k, (concept, alts, weight) in enumerate(zip(concepts, alt_ids, weights, strict=True)):
             lexical = best = 0.0
             lexical_field = field = 4
@@ -153,6 +155,8 @@ def extract(
             elif lexical_field == 1:
                 bm25_title += lexical
             if best:
+                if concept.speaker is not None:
+                    named.add(concept.speaker)
                 cover[field] += weight * best
                 mass += weight * best
                 indirect = indirect or via != concept.term
@@ -161,7 +165,10 @@ def extract(
             else:
                 unmatched = max(unmatched, weight)
                 if not (unknown[k] and not slips_of[k].isdisjoint(fwd)):
-                    slips = max(slips, weight)
+                    lacking.append((concept, weight))
+        # "Mark Rutte" is not missing from a claim about "Rutte" (but "Bill Clinton" is from one
+        # about "Clinton" when the store holds two: ``Concept.given_name``)
+        slips = max((w for c, w in lacking if not (c.given_name and c.speaker in named)), default=0.0)
         text_ids = [t for t, (_, f) in fwd.items() if f & TEXT]
         text_w = word_weights(index, index.df.data[text_ids]) if text_ids else np.zeros(0)
         claim_total = float(text_w.sum()) or 1.0

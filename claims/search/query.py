@@ -77,6 +77,9 @@ class Concept:
     speaker: str | None = None  # canonical speaker key when this word names a speaker
     count: int = 1  # times the question says it
     guessed: set[str] = field(default_factory=set)  # alternatives that are guesses (spellings)
+    given_name: bool = False
+    """A first name of a person the question names whose surname alone names them in this store
+    ("Mark" of Mark Rutte, not "Bill" of Bill Clinton): a claim with the surname does not lack it."""
 
     @property
     def term(self) -> str:
@@ -281,6 +284,7 @@ class QueryParser:
                 concepts.append(Concept(w.surface, {w.stem: 1.0}, speaker_at.get(i)))
             i += 1
 
+        self._mark_given_names(concepts, spans, surfaces)
         unique: dict[str, Concept] = {}
         for concept in concepts:
             seen = unique.get(concept.term)
@@ -348,6 +352,18 @@ class QueryParser:
             word, self._fuzzy_names.keys(), scorer=OSA.distance, score_cutoff=1  # type: ignore[arg-type]
         )
         return self._fuzzy_names[near[0]] if near is not None else None
+
+    def _mark_given_names(self, concepts: list[Concept], spans: list[tuple[int, int, str]],
+                          surfaces: list[str]) -> None:
+        """Mark the first names of people named in full whose surname is theirs alone here."""
+        given: set[tuple[str, str]] = set()
+        for start, end, key in spans:
+            end = min(end, len(surfaces))  # an alias met at the question's end may be shorter
+            if end - start >= 2 and self._surnames.get(surfaces[end - 1]) == {key}:
+                given.update((surface, key) for surface in surfaces[start:end - 1])
+        for concept in concepts:
+            if concept.speaker is not None and (concept.surface, concept.speaker) in given:
+                concept.given_name = True
 
     @staticmethod
     def _subject(spans: list[tuple[int, int, str]], surfaces: list[str]) -> str | None:

@@ -190,3 +190,23 @@ def test_a_group_written_with_capitals_is_not_a_surname(catalog: Catalog) -> Non
     question = "what did the vermont senator say about the primaries"
     assert next(iter(matcher.passes(question))).query.subject != "republican senators"
     assert [m.claim_id for m in matcher.ask(question)][:1] == [32]
+
+
+def test_a_first_name_is_not_missing_when_the_surname_names_one_person(catalog: Catalog) -> None:
+    docs = [ClaimDoc(41, "Rutte is doing a fantastic job at NATO.", speaker="Donald Trump",
+                     published_at=WHEN, title="Trump on NATO"),
+            ClaimDoc(42, "Clinton has the toughest skin of anyone I know.", speaker="Donald Trump",
+                     published_at=WHEN, title="Trump on Clinton"),
+            ClaimDoc(43, "We will win in November.", speaker="Hillary Clinton", published_at=WHEN),
+            ClaimDoc(44, "I campaigned hard for my wife.", speaker="Bill Clinton", published_at=WHEN),
+            ClaimDoc(45, "The alliance is stronger than ever.", speaker="Mark Rutte", published_at=WHEN)]
+    matcher = Matcher.build(docs, catalog=catalog, synonyms=load_synonyms(ROOT / "config"))
+
+    def lacks(question: str, claim_id: int) -> float:
+        found = next(iter(matcher.passes(question)))
+        assert found.missing is not None
+        return float(found.missing[found.claim_ids.index(claim_id)])
+
+    assert lacks("Did Trump say Mark Rutte is doing a fantastic job?", 41) == 0.0
+    # two Clintons in the store: a claim about "Clinton" may be about the other one
+    assert lacks("Did Trump say Bill Clinton has the toughest skin?", 42) > 0.0
