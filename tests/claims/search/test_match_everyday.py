@@ -210,3 +210,15 @@ def test_a_first_name_is_not_missing_when_the_surname_names_one_person(catalog: 
     assert lacks("Did Trump say Mark Rutte is doing a fantastic job?", 41) == 0.0
     # two Clintons in the store: a claim about "Clinton" may be about the other one
     assert lacks("Did Trump say Bill Clinton has the toughest skin?", 42) > 0.0
+
+
+def test_offers_reuse_the_candidates_the_answer_just_judged_until_the_index_changes(catalog: Catalog) -> None:
+    matcher = Matcher.build(CLAIMS, catalog=catalog, synonyms=load_synonyms(ROOT / "config"))
+    question = "will the ferry to the island resume"
+    first = list(matcher.passes(question))
+    assert first and all(a is b for a, b in zip(first, matcher.passes(question), strict=True))
+    assert next(iter(matcher.passes("tariffs on steel"))) is not first[0]  # another question
+    matcher.upsert(ClaimDoc(11, "The island ferry is cancelled for good.", speaker="Andrew Cuomo",
+                            published_at=WHEN, title="Ferry news"))
+    again = next(iter(matcher.passes(question)))
+    assert again is not first[0] and 11 in again.claim_ids
