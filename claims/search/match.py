@@ -63,6 +63,7 @@ class _RecentPasses:
         self._source = source
         self._seen: list[Candidates] = []
         self._done = False
+        self.broken = False
 
     def __iter__(self) -> Iterator[Candidates]:
         position = 0
@@ -73,7 +74,11 @@ class _RecentPasses:
             elif self._done:
                 return
             else:
-                found = next(self._source, None)
+                try:
+                    found = next(self._source, None)
+                except BaseException:
+                    self.broken = True  # a failed pass is computed afresh next time, not skipped
+                    raise
                 if found is None:
                     self._done = True
                 else:
@@ -232,7 +237,7 @@ class Matcher:
         pending = len(self._semantic.store) if self._semantic is not None else 0
         key = (question, self._changes, pending)
         recent = self._recent
-        if recent is None or recent.key != key:
+        if recent is None or recent.key != key or recent.broken:
             recent = self._recent = _RecentPasses(key, self._passes(question))
         return iter(recent)
 
