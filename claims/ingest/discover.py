@@ -30,7 +30,10 @@ from claims.ingest.phrases import key_phrases, name_words, phrase_key
 from claims.ingest.subjects import SubjectIndex
 from claims.store.models import (
     AliasKind,
+    Article,
     Claim,
+    ClaimAppearance,
+    ClaimStatus,
     ClaimTopic,
     PhraseSighting,
     Speaker,
@@ -119,18 +122,38 @@ class TopicDiscovery:
                     and articles / total_articles > rules.max_article_share):
                 continue
             ready.append((claims, key))
+        touched: set[int] = set()
         for _, key in sorted(ready, key=lambda r: (-r[0], len(r[1]), r[1])):
             twin = self._twin_of(key)
             topic = self._alias(key, twin) if twin is not None else self._create(key)
             if twin is None:
                 created.append(topic)
-            for claim in self.session.exec(
-                select(Claim).join(PhraseSighting, col(PhraseSighting.claim_id) == Claim.id)
+            for claim, article_id in self.session.exec(
+                select(Claim, PhraseSighting.article_id)
+                .join(PhraseSighting, col(PhraseSighting.claim_id) == Claim.id)
                 .where(PhraseSighting.key == key)
             ):
                 link_topic(session=self.session, claim=claim, topic=topic, fallback_id=self.fallback_id)
+                if article_id is not None:
+                    touched.add(article_id)
         self.session.flush()
+        self._refile(touched)
         return created
+
+    def _refile(self, article_ids: Iterable[int]) -> None:
+        """File earlier articles' claims under a subject that became a topic only now.
+
+        ``file_by_article`` runs when an article is ingested, against the topics there are then; a
+        topic promoted later (its phrase needed more articles) reaches the claims that name it, and
+        here also the quotes of those articles that name nothing, as if it had existed from the
+        start: the order articles arrive in must not decide where a claim is filed."""
+        for article_id in sorted(article_ids):
+            article = self.session.get(Article, article_id)
+            claims = self.session.exec(
+                select(Claim).join(ClaimAppearance, col(ClaimAppearance.claim_id) == Claim.id)
+                .where(ClaimAppearance.article_id == article_id, Claim.status == ClaimStatus.ACTIVE.value)
+            ).all()
+            self.file_by_article(claims, article.text if article is not None else "")
 
     def file_by_article(self, claims: Iterable[Claim], article_text: str = "") -> Topic | None:
         """File an article's claims that name no discovered topic under the article's subject.

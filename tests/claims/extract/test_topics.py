@@ -275,6 +275,21 @@ def test_an_article_subject_files_the_claims_that_do_not_name_it(session, catalo
     assert quiet.topic == "time-warner" or ("time-warner", "Time Warner") in quiet.other_topics
 
 
+def test_an_earlier_articles_quotes_join_a_subject_that_became_a_topic_later(session, catalog) -> None:
+    """The order articles arrive in does not decide where a quote is filed."""
+    first = ingest(session, catalog, (
+        "Merger talks\n“Time Warner is worth more than they offer,” Rita Gomez said.\n"
+        "“The Time Warner board will decide,” Paul Ortiz said.\n"
+        "“We are not going to stop,” Nora Lee said.\n"), 5)
+    quiet_id = next(cid for cid in first.added
+                    if "not going to stop" in get_claim(session=session, claim_id=cid).text)
+    assert get_claim(session=session, claim_id=quiet_id).topic != "time-warner"  # no such topic yet
+    for n, text in enumerate(MERGER):
+        ingest(session, catalog, text, n)
+    quiet = get_claim(session=session, claim_id=quiet_id)
+    assert quiet.topic == "time-warner" or ("time-warner", "Time Warner") in quiet.other_topics
+
+
 def test_a_configured_topic_needs_more_than_one_loose_mention(catalog: Catalog) -> None:
     topics = classifier_for(catalog)
     sentence = "Recalling the peace talks of 1972, he said peace was at hand."
