@@ -234,7 +234,7 @@ def _slip_marks(term: str, words: Sequence[str]) -> list[bool]:
 
 def _slip_in_stem(term: str, stem: str) -> bool:
     """Whether the typed term begins with ``stem`` written with one typing slip."""
-    if len(stem) < MIN_SLIP_STEM or len(term) <= len(stem) or term[0] != stem[0]:
+    if len(stem) < MIN_SLIP_STEM or len(term) < len(stem) or term[0] != stem[0]:
         return False
     return any(typing_distance(term[:k], stem) <= 1 for k in (len(stem) - 1, len(stem), len(stem) + 1))
 

@@ -168,7 +168,7 @@ def test_an_unknown_word_one_slip_from_the_claims_own_is_not_missing(spoken: Mat
 
 def test_slips_hidden_by_the_stemmer_and_misspelt_long_function_words() -> None:
     assert slipped("constituion", ["constitut"])  # the slip is in the stem, the ending unstemmed
-    assert slipped("adminstration", ["administr"])
+    assert slipped("adminstration", ["administr"]) and slipped("smrts", ["smart"])
     assert not slipped("constable", ["constitut"]) and not slipped("peaceful", ["peas"])
     assert all(misspelt_stop_word(w) for w in ("becuase", "somthing"))
     assert not any(misspelt_stop_word(w) for w in ("ballot", "nothing", "government", "therapist"))
