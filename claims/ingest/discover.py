@@ -94,8 +94,11 @@ class TopicDiscovery:
                 linked.append(topic)
         return linked
 
-    def promote(self) -> list[Topic]:
+    def promote(self, *, current_article: int | None = None) -> list[Topic]:
         """Turn the phrases seen in this unit of work that now recur enough into topics.
+
+        Earlier articles the new topics were seen in are filed again (``_refile``);
+        ``current_article``, whose claims the caller files next, is left to the caller.
 
         A phrase naming the same subject as a topic already there (``same_subject``: a spelling, a
         sub-phrase, initials) files its claims under that topic instead of becoming its twin; of
@@ -137,7 +140,7 @@ class TopicDiscovery:
                 if article_id is not None:
                     touched.add(article_id)
         self.session.flush()
-        self._refile(touched)
+        self._refile(touched - {current_article} if current_article is not None else touched)
         return created
 
     def _refile(self, article_ids: Iterable[int]) -> None:

@@ -91,7 +91,7 @@ class ArticleEntities(EntityCache):
         article's claims that name no discovered topic are filed under the article's subject."""
         if self._discovery is None:
             return []
-        created = self._discovery.promote()
+        created = self._discovery.promote(current_article=self.article.id if self.article else None)
         self._discovery.file_by_article(self._claims, self.article.text if self.article else "")
         return created
 
